@@ -1,0 +1,6 @@
+export { KNOWN_ERROR_CODES, MmevolveError, isMmevolveError, mmevolveError } from './errors.js';
+export type { ErrorCode, KnownErrorCode, MmevolveErrorOptions } from './errors.js';
+export { ok, err } from './result.js';
+export type { Result, Warning } from './result.js';
+export { IGNORE_LABEL, createMask, sameSize } from './types.js';
+export type { Box, LabelMap, Mask, RgbImage, Size } from './types.js';
