@@ -4,3 +4,19 @@ export { ok, err } from './result.js';
 export type { Result, Warning } from './result.js';
 export { IGNORE_LABEL, createMask, sameSize } from './types.js';
 export type { Box, LabelMap, Mask, RgbImage, Size } from './types.js';
+export {
+  TASK_NAMES,
+  TASK_RESPONSE_SCHEMAS,
+  formatOptionsLine,
+  isStructuredTask,
+  isTaskName,
+  messageText,
+  parseOptionsLine,
+  readLabelledBlock,
+  readLabelledLine,
+  taskFromRequest,
+  taskResponseFormat,
+  taskResponseSchema,
+  taskSystemLine,
+} from './tasks.js';
+export type { JsonSchemaResponseFormat, StructuredTaskName, TaskName, TaskResponse } from './tasks.js';
