@@ -20,3 +20,24 @@ export {
   taskSystemLine,
 } from './tasks.js';
 export type { JsonSchemaResponseFormat, StructuredTaskName, TaskName, TaskResponse } from './tasks.js';
+export { isPreparedImage } from './contracts.js';
+export type {
+  CallRecord,
+  ChatImage,
+  ChatMessage,
+  ChatRequest,
+  ChatResult,
+  EmbedOptions,
+  Embedder,
+  EmbedderKind,
+  EncodedImage,
+  MllmClient,
+  OutputSchema,
+  PreparedImage,
+  SegmentInstance,
+  SegmentOptions,
+  SegmentResult,
+  Segmenter,
+  SentImageFrame,
+  Usage,
+} from './contracts.js';
