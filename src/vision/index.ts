@@ -1,0 +1,2 @@
+export { fillPolygon, rasterizePolygon } from './polygon.js';
+export type { PolygonPoint } from './polygon.js';

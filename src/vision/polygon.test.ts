@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { isMmevolveError, createMask } from '../core/index.js';
+import type { Mask } from '../core/index.js';
+import { fillPolygon, rasterizePolygon } from './polygon.js';
+
+interface PolygonFixture {
+  name: string;
+  width: number;
+  height: number;
+  points: Array<[number, number]>;
+  runs: number[];
+}
+
+const fixtures = JSON.parse(
+  readFileSync(new URL('./__fixtures__/polygons.json', import.meta.url), 'utf8'),
+) as { opencv: string; cases: PolygonFixture[] };
+
+/** Row-major runs alternating 0/1 from zeros: the same encoding scripts/fixtures/polygons.py writes. */
+function rowMajorRuns(mask: Mask): number[] {
+  const runs: number[] = [];
+  let current = 0;
+  let length = 0;
+  for (const value of mask.data) {
+    const bit = value === 0 ? 0 : 1;
+    if (bit === current) {
+      length += 1;
+    } else {
+      runs.push(length);
+      current = bit;
+      length = 1;
+    }
+  }
+  runs.push(length);
+  return runs;
+}
+
+function picture(mask: Mask): string {
+  const rows: string[] = [];
+  for (let y = 0; y < mask.height; y += 1) {
+    rows.push(Array.from(mask.data.subarray(y * mask.width, (y + 1) * mask.width), (v) => (v ? '#' : '.')).join(''));
+  }
+  return rows.join('\n');
+}
+
+describe('fillPolygon', () => {
+  it(`matches OpenCV ${fixtures.opencv} polylines + fillPoly on all ${fixtures.cases.length} golden polygons`, () => {
+    expect(fixtures.cases.length).toBeGreaterThanOrEqual(300);
+    const failures: string[] = [];
+    for (const fixture of fixtures.cases) {
+      const mask = rasterizePolygon({ width: fixture.width, height: fixture.height }, fixture.points);
+      const runs = rowMajorRuns(mask);
+      if (runs.join(',') !== fixture.runs.join(',')) {
+        failures.push(`${fixture.name} (${fixture.width}x${fixture.height}) points ${JSON.stringify(fixture.points)}`);
+      }
+    }
+    expect(failures, `masks differing from OpenCV:\n${failures.slice(0, 20).join('\n')}`).toEqual([]);
+  });
+
+  it('includes the boundary pixels of an axis-aligned square', () => {
+    const mask = rasterizePolygon({ width: 5, height: 5 }, [[1, 1], [3, 1], [3, 3], [1, 3]]);
+    expect(picture(mask)).toBe(['.....', '.###.', '.###.', '.###.', '.....'].join('\n'));
+  });
+
+  it('draws a single vertex as one pixel and a two-vertex polygon as a line', () => {
+    expect(picture(rasterizePolygon({ width: 3, height: 3 }, [[1, 2]]))).toBe(['...', '...', '.#.'].join('\n'));
+    expect(picture(rasterizePolygon({ width: 4, height: 4 }, [[0, 0], [3, 3]]))).toBe(
+      ['#...', '.#..', '..#.', '...#'].join('\n'),
+    );
+  });
+
+  it('writes the given value and leaves other pixels untouched', () => {
+    const mask = createMask(4, 3);
+    mask.data.fill(7);
+    fillPolygon(mask, [[0, 0], [1, 0], [1, 1], [0, 1]], 255);
+    expect(Array.from(mask.data)).toEqual([255, 255, 7, 7, 255, 255, 7, 7, 7, 7, 7, 7]);
+  });
+
+  it('clips a polygon larger than a 1x1 canvas to its single pixel', () => {
+    const mask = rasterizePolygon({ width: 1, height: 1 }, [[-4, -4], [9, -4], [9, 9], [-4, 9]]);
+    expect(Array.from(mask.data)).toEqual([1]);
+  });
+
+  it('draws nothing for an empty point list or an empty canvas', () => {
+    expect(Array.from(rasterizePolygon({ width: 2, height: 2 }, []).data)).toEqual([0, 0, 0, 0]);
+    expect(rasterizePolygon({ width: 0, height: 3 }, [[0, 0], [1, 1], [0, 2]]).data.length).toBe(0);
+  });
+
+  it('rejects fractional vertices with invalid-input and a hint to truncate', () => {
+    let caught: unknown;
+    try {
+      rasterizePolygon({ width: 4, height: 4 }, [[0.5, 1], [3, 1], [2, 3]]);
+    } catch (error) {
+      caught = error;
+    }
+    expect(isMmevolveError(caught) && caught.code).toBe('invalid-input');
+    expect(isMmevolveError(caught) && caught.hint).toMatch(/truncate/);
+  });
+});
