@@ -1,0 +1,152 @@
+import type { Box, Size } from '../../core/index.js';
+import { internvlTiling, INTERNVL_TILE_SIZE } from './internvl-tiling.js';
+import type { BoxConvention, ModelProfile, ProfileFamily, ProfileOptions, VideoDefaults } from './model-profile.js';
+import { RELATIVE_FRAME, normalizeBox, roundBox, scaleBox } from './model-profile.js';
+import { smartResize } from './smart-resize.js';
+
+interface PatchGridFamily {
+  name: string;
+  family: ProfileFamily;
+  description: string;
+  patchSize: number;
+  mergeSize: number;
+  boxConvention: BoxConvention;
+  minPixels: number;
+  maxPixels: number;
+  video: VideoDefaults;
+}
+
+/** Qwen-style processors: smart_resize to a multiple of patch × merge, one token per merged patch. */
+function createPatchGridProfile(family: PatchGridFamily): ModelProfile {
+  const factor = family.patchSize * family.mergeSize;
+  const imageFrame = (size: Size, options: ProfileOptions = {}): Size => {
+    const resized = smartResize(size.height, size.width, {
+      factor,
+      minPixels: options.minPixels ?? family.minPixels,
+      maxPixels: options.maxPixels ?? family.maxPixels,
+    });
+    return { width: resized.width, height: resized.height };
+  };
+  // The frame boxes are written in: the resized image, or 0–1000 regardless of the resize.
+  const boxFrame = (size: Size, options?: ProfileOptions): Size =>
+    family.boxConvention === 'absolute-resized' ? imageFrame(size, options) : RELATIVE_FRAME;
+  return {
+    name: family.name,
+    family: family.family,
+    description: family.description,
+    boxConvention: family.boxConvention,
+    boxSyntax: 'json-bbox_2d',
+    pixelBounds: { minPixels: family.minPixels, maxPixels: family.maxPixels },
+    video: family.video,
+    imageFrame,
+    toModelBox: (box: Box, imageSize: Size, options?: ProfileOptions): Box => {
+      const frame = boxFrame(imageSize, options);
+      return normalizeBox(roundBox(scaleBox(box, imageSize, frame)), frame);
+    },
+    fromModelBox: (modelBox: Box, imageSize: Size, options?: ProfileOptions): Box =>
+      normalizeBox(scaleBox(modelBox, boxFrame(imageSize, options), imageSize), imageSize),
+    imageTokens: (size: Size, options?: ProfileOptions): number => {
+      const frame = imageFrame(size, options);
+      return (frame.height / factor) * (frame.width / factor);
+    },
+    imageInfo: (size: Size, options?: ProfileOptions) => {
+      const frame = imageFrame(size, options);
+      return {
+        kind: 'patch-grid',
+        resizedWidth: frame.width,
+        resizedHeight: frame.height,
+        grid: [1, frame.height / family.patchSize, frame.width / family.patchSize] as const,
+        imageTokens: (frame.height / factor) * (frame.width / factor),
+      };
+    },
+  };
+}
+
+/**
+ * Qwen2.5-VL: patch 14, spatial merge 2 (config.json vision_config) → factor 28. Pixel bounds are the
+ * transformers Qwen2VLImageProcessor defaults, min 56·56 = 3136 and max 28·28·1280 = 1003520; the Qwen2.5-VL
+ * model repos' preprocessor_config.json raise max_pixels to 12845056 — pass maxPixels to match a server
+ * configured that way. Grounding boxes are absolute pixels of the resized image (Qwen2.5-VL cookbooks).
+ * Video: qwen-vl-utils FPS 2, FPS_MIN_FRAMES 4, FPS_MAX_FRAMES 768, VIDEO_MIN/MAX_PIXELS 128·28² / 768·28².
+ */
+export const qwen25VlProfile: ModelProfile = createPatchGridProfile({
+  name: 'qwen2.5-vl',
+  family: 'qwen2.5-vl',
+  description: 'Qwen2.5-VL: smart_resize factor 28, boxes in absolute pixels of the resized image',
+  patchSize: 14,
+  mergeSize: 2,
+  boxConvention: 'absolute-resized',
+  minPixels: 3136,
+  maxPixels: 1003520,
+  video: { fps: 2, minFrames: 4, maxFrames: 768, minPixels: 128 * 28 * 28, maxPixels: 768 * 28 * 28 },
+});
+
+/**
+ * Qwen3-VL: patch 16, spatial merge 2 → factor 32. Pixel bounds from the Qwen3-VL model repos'
+ * preprocessor_config.json (Qwen2VLImageProcessorFast with size.shortest_edge 65536 = 256², longest_edge
+ * 16777216 = 4096²). Grounding boxes are relative 0–1000 (Qwen3-VL cookbooks). Video: transformers
+ * Qwen3VLVideoProcessor fps 2, min_frames 4, max_frames 768, size 128·32² to 768·32² pixels per frame.
+ */
+export const qwen3VlProfile: ModelProfile = createPatchGridProfile({
+  name: 'qwen3-vl',
+  family: 'qwen3-vl',
+  description: 'Qwen3-VL: smart_resize factor 32, boxes relative 0–1000',
+  patchSize: 16,
+  mergeSize: 2,
+  boxConvention: 'relative-1000',
+  minPixels: 65536,
+  maxPixels: 16777216,
+  video: { fps: 2, minFrames: 4, maxFrames: 768, minPixels: 128 * 32 * 32, maxPixels: 768 * 32 * 32 },
+});
+
+/**
+ * InternVL3.5: dynamic 448-px tiles (1..12 by default, `max_num=12` in the model cards' load_image) plus a
+ * thumbnail, 256 tokens per tile; grounding as `<ref>label</ref><box>[[x1, y1, x2, y2]]</box>` in 0–1000.
+ * The same conventions hold for InternVL2.5 and InternVL3, which share the preprocessing code.
+ */
+export const internvl35Profile: ModelProfile = {
+  name: 'internvl3.5',
+  family: 'internvl3.5',
+  description: 'InternVL3.5: 448-px dynamic tiles + thumbnail, boxes relative 0–1000 in <box>[[...]]</box>',
+  boxConvention: 'relative-1000',
+  boxSyntax: 'internvl-box',
+  pixelBounds: null,
+  video: null,
+  imageFrame: (size: Size, options: ProfileOptions = {}): Size => {
+    const tiling = internvlTiling(size.width, size.height, tilingOptions(options));
+    return { width: tiling.cols * INTERNVL_TILE_SIZE, height: tiling.rows * INTERNVL_TILE_SIZE };
+  },
+  toModelBox: (box: Box, imageSize: Size): Box =>
+    normalizeBox(roundBox(scaleBox(box, imageSize, RELATIVE_FRAME)), RELATIVE_FRAME),
+  fromModelBox: (modelBox: Box, imageSize: Size): Box =>
+    normalizeBox(scaleBox(modelBox, RELATIVE_FRAME, imageSize), imageSize),
+  imageTokens: (size: Size, options: ProfileOptions = {}): number =>
+    internvlTiling(size.width, size.height, tilingOptions(options)).imageTokens,
+  imageInfo: (size: Size, options: ProfileOptions = {}) => {
+    const tiling = internvlTiling(size.width, size.height, tilingOptions(options));
+    return { kind: 'tiles', cols: tiling.cols, rows: tiling.rows, numTiles: tiling.numTiles, imageTokens: tiling.imageTokens };
+  },
+};
+
+function tilingOptions(options: ProfileOptions): { minTiles?: number; maxTiles?: number } {
+  return {
+    ...(options.minTiles === undefined ? {} : { minTiles: options.minTiles }),
+    ...(options.maxTiles === undefined ? {} : { maxTiles: options.maxTiles }),
+  };
+}
+
+/** Unknown models: we send the original image and ask for absolute pixels of it (json-box syntax). */
+export const genericProfile: ModelProfile = {
+  name: 'generic',
+  family: 'generic',
+  description: 'Generic: no resizing assumed, boxes in absolute pixels of the original image',
+  boxConvention: 'absolute-original',
+  boxSyntax: 'json-box',
+  pixelBounds: null,
+  video: null,
+  imageFrame: (size: Size): Size => ({ width: size.width, height: size.height }),
+  toModelBox: (box: Box, imageSize: Size): Box => normalizeBox(roundBox(box), imageSize),
+  fromModelBox: (modelBox: Box, imageSize: Size): Box => normalizeBox(modelBox, imageSize),
+  imageTokens: (): null => null,
+  imageInfo: (size: Size) => ({ kind: 'original', width: size.width, height: size.height }),
+};
