@@ -15,3 +15,10 @@ export {
 export type { ColourName, NamedColour, ObjectView, Rgb, ShapeKind, ShapeTraits, TraitName } from './vocabulary.js';
 export { createRng, hashSeed } from './rng.js';
 export type { Rng } from './rng.js';
+export { generateScene, MIN_VISIBLE_FRACTION } from './scene.js';
+export type { SceneOptions } from './scene.js';
+export type { Scene, SceneBackground, SceneObject } from './scene-types.js';
+export { objectViews, rasterizeLabels, renderBackground, renderScene } from './render.js';
+export type { RenderedScene } from './render.js';
+export { RING_INNER_RATIO, polygonBounds, shapePolygon } from './shapes.js';
+export type { Point, ShapeGeometry } from './shapes.js';
