@@ -41,3 +41,4 @@ export type {
   SentImageFrame,
   Usage,
 } from './contracts.js';
+export * from './memory-store.js';

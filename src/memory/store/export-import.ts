@@ -1,0 +1,268 @@
+/**
+ * JSONL export and import of one tenant's lessons: a header line (models and dimensions), then one line
+ * per lesson with every version, its provenance and, optionally, the embeddings. Import validates every
+ * record, keeps ids, times, usage counts and versions, and re-embeds when the workspace model differs.
+ */
+import { z } from 'zod';
+import type {
+  ExportOptions,
+  ImportOptions,
+  ImportReport,
+  LessonImageVector,
+  LessonVersion,
+  MemoryExportHeader,
+  MemoryExportLesson,
+  MemoryExportRecord,
+} from '../../core/index.js';
+import { mmevolveError, normaliseLessonText } from '../../core/index.js';
+import { cleanProvenance, cleanSource, lessonProvenanceSchema, lessonSourceSchema, lessonStreamSchema, rowToLesson, rowToVersion } from './lesson-rows.js';
+import type { LessonRow, VersionRow } from './lesson-rows.js';
+import { insertLessonRows } from './lesson-writes.js';
+import type { LessonRows, TenantContext } from './lesson-writes.js';
+import { blobToVector, checkVector } from './vector-codec.js';
+
+const IMPORT_BATCH_SIZE = 256;
+
+export async function* exportTenant(context: TenantContext, options: ExportOptions): AsyncGenerator<MemoryExportRecord> {
+  const { statements, tenant, workspace } = context;
+  const withEmbeddings = options.embeddings ?? true;
+  const rows = statements.allLessonsOfTenant.all(tenant) as LessonRow[];
+  const header: MemoryExportHeader = {
+    type: 'header',
+    format: 'mmevolve-memory',
+    formatVersion: 1,
+    tenant,
+    embeddingModel: workspace.embeddingModel,
+    dimensions: workspace.dimensions,
+    imageEmbeddingModel: workspace.imageEmbeddingModel,
+    imageDimensions: workspace.imageDimensions,
+    lessonCount: rows.length,
+    includesEmbeddings: withEmbeddings,
+  };
+  yield header;
+  for (const row of rows) {
+    const versionRows = statements.versionsOfLesson.all(tenant, row.id) as VersionRow[];
+    const images = statements.imagesOfLesson.all(row.rowid) as { rowid: number; image_ref: string }[];
+    const record: MemoryExportLesson = {
+      type: 'lesson',
+      lesson: rowToLesson(row),
+      versions: versionRows.map(rowToVersion),
+      images: images.map((image) => {
+        if (!withEmbeddings) return { imageRef: image.image_ref };
+        const stored = statements.imageVector.get(BigInt(image.rowid)) as { embedding: Buffer } | undefined;
+        return stored === undefined ? { imageRef: image.image_ref } : { imageRef: image.image_ref, vector: Array.from(blobToVector(stored.embedding)) };
+      }),
+    };
+    if (withEmbeddings) record.textVectors = versionRows.map((version) => Array.from(blobToVector(version.text_vector)));
+    yield record;
+  }
+}
+
+const headerSchema = z.object({
+  type: z.literal('header'),
+  format: z.literal('mmevolve-memory'),
+  formatVersion: z.literal(1),
+  tenant: z.string(),
+  embeddingModel: z.string(),
+  dimensions: z.number().int().positive(),
+  imageEmbeddingModel: z.string(),
+  imageDimensions: z.number().int().positive(),
+  lessonCount: z.number().int().nonnegative(),
+  includesEmbeddings: z.boolean(),
+});
+
+const versionSchema = z.object({
+  lessonId: z.string(),
+  version: z.number().int().positive(),
+  text: z.string(),
+  subject: z.string(),
+  concepts: z.array(z.string()),
+  source: lessonSourceSchema,
+  createdAt: z.string(),
+  provenance: lessonProvenanceSchema,
+  embeddingModel: z.string(),
+});
+
+const lessonRecordSchema = z.object({
+  type: z.literal('lesson'),
+  lesson: z.object({
+    id: z.string().min(1),
+    tenant: z.string(),
+    stream: lessonStreamSchema,
+    createdAt: z.string(),
+    usageCount: z.number().int().nonnegative(),
+    version: z.number().int().positive(),
+  }),
+  versions: z.array(versionSchema).min(1),
+  textVectors: z.array(z.array(z.number())).optional(),
+  images: z.array(z.object({ imageRef: z.string(), vector: z.array(z.number()).optional() })),
+});
+
+type LessonRecord = z.infer<typeof lessonRecordSchema>;
+
+/** Validates an untrusted JSON value (one parsed JSONL line) as an export record. */
+export function parseExportRecord(value: unknown, line: number): MemoryExportRecord {
+  const parsed = z.discriminatedUnion('type', [headerSchema, lessonRecordSchema]).safeParse(value);
+  if (!parsed.success) {
+    throw mmevolveError('invalid-input', `memory export line ${line} is not a valid record: ${z.prettifyError(parsed.error)}`, 'export again with `mmevolve memory export`, or fix the line');
+  }
+  return value as MemoryExportRecord;
+}
+
+export async function importIntoTenant(
+  context: TenantContext,
+  records: AsyncIterable<MemoryExportRecord> | Iterable<MemoryExportRecord>,
+  options: ImportOptions,
+): Promise<ImportReport> {
+  const report: ImportReport = { imported: 0, skipped: 0, reembedded: 0, warnings: [] };
+  let header: z.infer<typeof headerSchema> | undefined;
+  let batch: LessonRecord[] = [];
+  let line = 0;
+  for await (const record of records) {
+    line += 1;
+    if (header === undefined) {
+      const parsed = headerSchema.safeParse(record);
+      if (!parsed.success) {
+        throw mmevolveError('invalid-input', 'a memory import must start with the export header line', 'use a file written by `mmevolve memory export`');
+      }
+      header = parsed.data;
+      continue;
+    }
+    const parsed = lessonRecordSchema.safeParse(record);
+    if (!parsed.success) {
+      throw mmevolveError('invalid-input', `memory import record ${line} is invalid: ${z.prettifyError(parsed.error)}`, 'export again, or fix the record');
+    }
+    batch.push(parsed.data);
+    if (batch.length >= IMPORT_BATCH_SIZE) {
+      await importBatch(context, header, batch, options, report);
+      batch = [];
+    }
+  }
+  if (header === undefined) {
+    throw mmevolveError('invalid-input', 'the memory import is empty (no header line)', 'use a file written by `mmevolve memory export`');
+  }
+  if (batch.length > 0) await importBatch(context, header, batch, options, report);
+  return report;
+}
+
+async function importBatch(
+  context: TenantContext,
+  header: z.infer<typeof headerSchema>,
+  batch: LessonRecord[],
+  options: ImportOptions,
+  report: ImportReport,
+): Promise<void> {
+  const { workspace } = context;
+  const pending = batch.filter((record) => keepOrSkip(context, record, options, report));
+  const sameTextModel = header.embeddingModel === workspace.embeddingModel && header.dimensions === workspace.dimensions;
+  const needsText = pending.filter((record) => !sameTextModel || record.textVectors === undefined || record.textVectors.length !== record.versions.length);
+  const textVectors = new Map<LessonRecord, Float32Array[]>();
+  if (needsText.length > 0) {
+    if (options.reembedTexts === undefined) {
+      throw mmevolveError(
+        'embedding-mismatch',
+        `the export was embedded with ${header.embeddingModel} (${header.dimensions} dims)${header.includesEmbeddings ? '' : ' and carries no embeddings'}; this workspace uses ${workspace.embeddingModel} (${workspace.dimensions} dims)`,
+        're-embed on import (the CLI does so with the workspace embedder), or import into a workspace of the same model',
+      );
+    }
+    const texts = needsText.flatMap((record) => record.versions.map((version) => version.text));
+    const vectors = await options.reembedTexts(texts);
+    let cursor = 0;
+    for (const record of needsText) {
+      textVectors.set(record, vectors.slice(cursor, cursor + record.versions.length));
+      cursor += record.versions.length;
+    }
+    report.reembedded += needsText.length;
+  }
+  const images = await importedImages(context, header, pending, options, report);
+  const rows = pending.map((record): LessonRows => {
+    const reembedded = textVectors.get(record);
+    const versions = record.versions.map((version, index) => {
+      const vector = reembedded?.[index] ?? Float32Array.from(record.textVectors?.[index] ?? []);
+      checkVector(vector, workspace.dimensions, workspace.embeddingModel, `text vector of lesson ${record.lesson.id} version ${version.version}`);
+      return { version: importedVersion(record.lesson.id, version, reembedded === undefined ? version.embeddingModel : workspace.embeddingModel), textVector: vector };
+    });
+    return { id: record.lesson.id, stream: record.lesson.stream, createdAt: record.lesson.createdAt, usageCount: record.lesson.usageCount, versions, images: images.get(record) ?? [] };
+  });
+  context.db.transaction(() => {
+    for (const row of rows) insertLessonRows(context, row);
+  })();
+  report.imported += rows.length;
+}
+
+/** Decides whether a record goes in: an id or a text already present is a conflict (error or skip). */
+function keepOrSkip(context: TenantContext, record: LessonRecord, options: ImportOptions, report: ImportReport): boolean {
+  checkVersionOrder(record);
+  const current = record.versions.at(-1);
+  const sameId = context.statements.lessonById.get(context.tenant, record.lesson.id);
+  const sameText = current === undefined ? undefined : context.statements.lessonByNormalisedText.get(context.tenant, record.lesson.stream, normaliseLessonText(current.text));
+  if (sameId === undefined && sameText === undefined) return true;
+  if (options.onConflict === 'skip') {
+    report.skipped += 1;
+    return false;
+  }
+  throw mmevolveError(
+    'conflict',
+    `lesson ${record.lesson.id} ${sameId === undefined ? 'has the text of an existing lesson' : 'already exists'} in tenant ${context.tenant}`,
+    'import with onConflict "skip" (--skip-existing), or into an empty tenant',
+  );
+}
+
+function checkVersionOrder(record: LessonRecord): void {
+  const numbers = record.versions.map((version) => version.version);
+  const increasing = numbers.every((value, index) => index === 0 || value > (numbers[index - 1] ?? 0));
+  if (!increasing || numbers.at(-1) !== record.lesson.version) {
+    throw mmevolveError('invalid-input', `lesson ${record.lesson.id}: versions must increase and end at the lesson's version ${record.lesson.version}`, 'export again, or fix the record');
+  }
+}
+
+function importedVersion(lessonId: string, version: z.infer<typeof versionSchema>, embeddingModel: string): LessonVersion {
+  return {
+    lessonId,
+    version: version.version,
+    text: version.text,
+    subject: version.subject,
+    concepts: [...version.concepts],
+    source: cleanSource(version.source),
+    createdAt: version.createdAt,
+    provenance: cleanProvenance(version.provenance),
+    embeddingModel,
+  };
+}
+
+async function importedImages(
+  context: TenantContext,
+  header: z.infer<typeof headerSchema>,
+  records: LessonRecord[],
+  options: ImportOptions,
+  report: ImportReport,
+): Promise<Map<LessonRecord, LessonImageVector[]>> {
+  const { workspace } = context;
+  const sameModel = header.imageEmbeddingModel === workspace.imageEmbeddingModel && header.imageDimensions === workspace.imageDimensions;
+  const result = new Map<LessonRecord, LessonImageVector[]>();
+  const missing: { record: LessonRecord; imageRef: string }[] = [];
+  for (const record of records) {
+    const kept: LessonImageVector[] = [];
+    for (const image of record.images) {
+      if (sameModel && image.vector !== undefined) kept.push({ imageRef: image.imageRef, vector: Float32Array.from(image.vector) });
+      else missing.push({ record, imageRef: image.imageRef });
+    }
+    result.set(record, kept);
+  }
+  if (missing.length === 0) return result;
+  if (options.reembedImages === undefined) {
+    report.warnings.push({
+      code: 'image-vectors-dropped',
+      message: `${missing.length} source image vector(s) were missing or from another image model and were not imported; image retrieval will not find those lessons until re-embedded`,
+    });
+    return result;
+  }
+  const vectors = await options.reembedImages(missing.map((entry) => entry.imageRef));
+  missing.forEach((entry, index) => {
+    const vector = vectors[index];
+    if (vector === undefined) return;
+    checkVector(vector, workspace.imageDimensions, workspace.imageEmbeddingModel, `image vector of ${entry.imageRef}`);
+    result.get(entry.record)?.push({ imageRef: entry.imageRef, vector });
+  });
+  return result;
+}

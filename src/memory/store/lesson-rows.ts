@@ -1,0 +1,113 @@
+/** Rows of the lesson tables and their mapping to the contract's Lesson / LessonVersion. */
+import { z } from 'zod';
+import type { Lesson, LessonProvenance, LessonSource, LessonStream, LessonVersion } from '../../core/index.js';
+import { mmevolveError } from '../../core/index.js';
+
+/** A lesson joined with its current version. */
+export interface LessonRow {
+  rowid: number;
+  tenant: string;
+  id: string;
+  stream: string;
+  current_version: number;
+  created_at: string;
+  usage_count: number;
+  text: string;
+  subject: string;
+  concepts_json: string;
+  source_json: string;
+  provenance_json: string;
+  embedding_model: string;
+  updated_at: string;
+}
+
+export interface VersionRow {
+  lesson_id: string;
+  version: number;
+  text: string;
+  subject: string;
+  concepts_json: string;
+  source_json: string;
+  provenance_json: string;
+  embedding_model: string;
+  created_at: string;
+  text_vector: Buffer;
+}
+
+export const lessonStreamSchema = z.enum(['visual', 'logic']);
+
+export const lessonSourceSchema = z.object({
+  problemId: z.string(),
+  question: z.string(),
+  imageRefs: z.array(z.string()),
+});
+
+export const lessonProvenanceSchema = z.object({
+  kind: z.enum(['written', 'merged', 'edited', 'imported', 'restored']),
+  fromLessonIds: z.array(z.string()),
+  fromVersions: z.array(z.number().int()),
+  note: z.string().optional(),
+});
+
+const conceptsSchema = z.array(z.string());
+
+/** Copies only the defined optional field, as exactOptionalPropertyTypes requires. */
+export function cleanProvenance(provenance: z.infer<typeof lessonProvenanceSchema>): LessonProvenance {
+  const clean: LessonProvenance = {
+    kind: provenance.kind,
+    fromLessonIds: [...provenance.fromLessonIds],
+    fromVersions: [...provenance.fromVersions],
+  };
+  if (provenance.note !== undefined) clean.note = provenance.note;
+  return clean;
+}
+
+export function cleanSource(source: LessonSource): LessonSource {
+  return { problemId: source.problemId, question: source.question, imageRefs: [...source.imageRefs] };
+}
+
+/** JSON columns are written by the store, but the file may be old or edited by hand: parse, never trust. */
+function parseColumn<T>(schema: z.ZodType<T>, json: string, column: string): T {
+  const parsed = schema.safeParse(JSON.parse(json));
+  if (!parsed.success) {
+    throw mmevolveError('corrupt-memory', `memory database column ${column} is invalid: ${parsed.error.message}`, 'restore the file from a backup or an export');
+  }
+  return parsed.data;
+}
+
+export function rowToLesson(row: LessonRow): Lesson {
+  return {
+    id: row.id,
+    tenant: row.tenant,
+    stream: parseColumn(lessonStreamSchema, JSON.stringify(row.stream), 'stream') as LessonStream,
+    text: row.text,
+    subject: row.subject,
+    concepts: parseColumn(conceptsSchema, row.concepts_json, 'concepts_json'),
+    source: cleanSource(parseColumn(lessonSourceSchema, row.source_json, 'source_json')),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    usageCount: row.usage_count,
+    version: row.current_version,
+    provenance: cleanProvenance(parseColumn(lessonProvenanceSchema, row.provenance_json, 'provenance_json')),
+    embeddingModel: row.embedding_model,
+  };
+}
+
+export function rowToVersion(row: VersionRow): LessonVersion {
+  return {
+    lessonId: row.lesson_id,
+    version: row.version,
+    text: row.text,
+    subject: row.subject,
+    concepts: parseColumn(conceptsSchema, row.concepts_json, 'concepts_json'),
+    source: cleanSource(parseColumn(lessonSourceSchema, row.source_json, 'source_json')),
+    createdAt: row.created_at,
+    provenance: cleanProvenance(parseColumn(lessonProvenanceSchema, row.provenance_json, 'provenance_json')),
+    embeddingModel: row.embedding_model,
+  };
+}
+
+export function streamCode(stream: LessonStream): bigint {
+  // vec0 integer partition keys must be bound as integers; better-sqlite3 binds JS numbers as REAL.
+  return stream === 'visual' ? 1n : 0n;
+}

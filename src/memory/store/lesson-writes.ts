@@ -1,0 +1,101 @@
+/**
+ * The row-level writes shared by insert, edit, import and delete. Callers wrap them in a transaction;
+ * each keeps the lesson tables and the vector tables in step (a lesson row never outlives its vectors).
+ */
+import type Database from 'better-sqlite3';
+import type { LessonImageVector, LessonStream, LessonVersion } from '../../core/index.js';
+import { normaliseLessonText } from '../../core/index.js';
+import { streamCode } from './lesson-rows.js';
+import type { Statements } from './statements.js';
+import { vectorToBlob } from './vector-codec.js';
+
+export interface WorkspaceInfo {
+  embeddingModel: string;
+  dimensions: number;
+  imageEmbeddingModel: string;
+  imageDimensions: number;
+}
+
+/** What a TenantMemory needs from its store; the tenant is fixed here and nowhere else. */
+export interface TenantContext {
+  db: Database.Database;
+  statements: Statements;
+  tenant: string;
+  workspace: WorkspaceInfo;
+  now: () => Date;
+  newId: () => string;
+}
+
+export interface VersionWithVector {
+  version: LessonVersion;
+  textVector: Float32Array;
+}
+
+export interface LessonRows {
+  id: string;
+  stream: LessonStream;
+  createdAt: string;
+  usageCount: number;
+  /** Oldest first; the last one becomes current. */
+  versions: VersionWithVector[];
+  images: LessonImageVector[];
+}
+
+/** Inserts a lesson with all its versions, its current text vector and its image vectors; returns its rowid. */
+export function insertLessonRows(context: TenantContext, rows: LessonRows): number {
+  const current = rows.versions.at(-1);
+  if (current === undefined) throw new Error('insertLessonRows needs at least one version');
+  const info = context.statements.insertLesson.run({
+    tenant: context.tenant,
+    id: rows.id,
+    stream: rows.stream,
+    normalisedText: normaliseLessonText(current.version.text),
+    version: current.version.version,
+    createdAt: rows.createdAt,
+    usageCount: rows.usageCount,
+  });
+  const lessonRowid = Number(info.lastInsertRowid);
+  for (const entry of rows.versions) insertVersionRow(context, lessonRowid, entry);
+  context.statements.insertTextVector.run(BigInt(lessonRowid), context.tenant, streamCode(rows.stream), vectorToBlob(current.textVector));
+  addImageRows(context, lessonRowid, rows.images);
+  return lessonRowid;
+}
+
+export function insertVersionRow(context: TenantContext, lessonRowid: number, entry: VersionWithVector): void {
+  const version = entry.version;
+  context.statements.insertVersion.run({
+    lessonRowid,
+    version: version.version,
+    text: version.text,
+    subject: version.subject,
+    conceptsJson: JSON.stringify(version.concepts),
+    sourceJson: JSON.stringify(version.source),
+    provenanceJson: JSON.stringify(version.provenance),
+    embeddingModel: version.embeddingModel,
+    createdAt: version.createdAt,
+    textVector: vectorToBlob(entry.textVector),
+  });
+}
+
+/** Makes `entry` the current version: new version row, current pointer, and the text vector swapped. */
+export function appendCurrentVersion(context: TenantContext, lessonRowid: number, stream: LessonStream, entry: VersionWithVector): void {
+  insertVersionRow(context, lessonRowid, entry);
+  context.statements.setCurrentVersion.run(entry.version.version, normaliseLessonText(entry.version.text), lessonRowid);
+  context.statements.deleteTextVector.run(BigInt(lessonRowid));
+  context.statements.insertTextVector.run(BigInt(lessonRowid), context.tenant, streamCode(stream), vectorToBlob(entry.textVector));
+}
+
+export function addImageRows(context: TenantContext, lessonRowid: number, images: readonly LessonImageVector[]): void {
+  for (const image of images) {
+    const imageRowid = context.statements.insertImage.run(lessonRowid, image.imageRef).lastInsertRowid;
+    context.statements.insertImageVector.run(BigInt(imageRowid), context.tenant, vectorToBlob(image.vector));
+  }
+}
+
+/** Deletes the lesson's vectors first (virtual tables have no cascade), then its rows (versions and images cascade). */
+export function deleteLessonRows(context: TenantContext, lessonRowid: number): void {
+  const images = context.statements.imagesOfLesson.all(lessonRowid) as { rowid: number }[];
+  for (const image of images) context.statements.deleteImageVector.run(BigInt(image.rowid));
+  context.statements.deleteTextVector.run(BigInt(lessonRowid));
+  context.statements.deleteLesson.run(lessonRowid);
+}

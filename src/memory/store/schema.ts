@@ -1,0 +1,107 @@
+/**
+ * Schema migrations of the lesson store, applied in order and recorded in SQLite's `user_version`.
+ * A migration never changes once released; a change to the schema is a new entry at the end.
+ */
+import type Database from 'better-sqlite3';
+import { mmevolveError } from '../../core/index.js';
+
+export interface VectorLayout {
+  dimensions: number;
+  imageDimensions: number;
+}
+
+interface Migration {
+  version: number;
+  description: string;
+  up(db: Database.Database, layout: VectorLayout): void;
+}
+
+/**
+ * vec0 partitions by tenant (and stream for texts) so a KNN query scans only the asking tenant's
+ * vectors, inside the index. chunk_size 128 (default 1024) bounds the space a small tenant's partition
+ * preallocates: 128 × dims × 4 bytes.
+ */
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'lessons, versions, source images and their vector indexes',
+    up(db, layout) {
+      db.exec(`
+        create table workspace (key text primary key, value text not null) strict;
+        create table lessons (
+          rowid integer primary key,
+          tenant text not null,
+          id text not null,
+          stream text not null check (stream in ('visual', 'logic')),
+          normalised_text text not null,
+          current_version integer not null,
+          created_at text not null,
+          usage_count integer not null default 0,
+          unique (tenant, id),
+          unique (tenant, stream, normalised_text)
+        ) strict;
+        create table lesson_versions (
+          lesson_rowid integer not null references lessons(rowid) on delete cascade,
+          version integer not null,
+          text text not null,
+          subject text not null,
+          concepts_json text not null,
+          source_json text not null,
+          provenance_json text not null,
+          embedding_model text not null,
+          created_at text not null,
+          text_vector blob not null,
+          primary key (lesson_rowid, version)
+        ) strict;
+        create table lesson_images (
+          rowid integer primary key,
+          lesson_rowid integer not null references lessons(rowid) on delete cascade,
+          image_ref text not null
+        ) strict;
+        create index lesson_images_by_lesson on lesson_images(lesson_rowid);
+        create index lessons_by_tenant_stream_subject on lessons(tenant, stream, created_at);
+        create virtual table vec_lesson_text using vec0(
+          tenant text partition key,
+          stream integer partition key,
+          embedding float[${integerOrThrow(layout.dimensions)}] distance_metric=cosine,
+          chunk_size=128
+        );
+        create virtual table vec_lesson_images using vec0(
+          tenant text partition key,
+          embedding float[${integerOrThrow(layout.imageDimensions)}] distance_metric=cosine,
+          chunk_size=128
+        );
+      `);
+    },
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Applies every migration newer than the database's user_version, each in its own transaction. */
+export function migrate(db: Database.Database, layout: VectorLayout): number {
+  const current = Number(db.pragma('user_version', { simple: true }));
+  if (current > SCHEMA_VERSION) {
+    throw mmevolveError(
+      'schema-too-new',
+      `memory database has schema version ${current}, this mmevolve knows up to ${SCHEMA_VERSION}`,
+      'upgrade mmevolve, or point --db at another file',
+    );
+  }
+  for (const migration of MIGRATIONS) {
+    if (migration.version <= current) continue;
+    db.transaction(() => {
+      migration.up(db, layout);
+      db.pragma(`user_version = ${migration.version}`);
+    })();
+  }
+  return SCHEMA_VERSION;
+}
+
+/** Dimensions are interpolated into DDL (vec0 takes no parameters there), so they must be plain integers. */
+function integerOrThrow(value: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > 8192) {
+    throw mmevolveError('invalid-input', `vector dimensions must be an integer in 1..8192, got ${value}`, 'pass the embedder\'s output size');
+  }
+  return value;
+}

@@ -1,0 +1,193 @@
+/**
+ * The embedded lesson store: one SQLite file per workspace (WAL, foreign keys, secure_delete) with
+ * sqlite-vec indexes. The workspace records its embedding models and dimensions on creation; opening it
+ * with others is an error, because vectors of two models cannot be compared.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+import * as sqliteVec from 'sqlite-vec';
+import type { MemoryStore, MemoryStoreStats, TenantMemory } from '../../core/index.js';
+import { mmevolveError } from '../../core/index.js';
+import type { TenantContext, WorkspaceInfo } from './lesson-writes.js';
+import { migrate } from './schema.js';
+import { prepareStatements } from './statements.js';
+import type { Statements } from './statements.js';
+import { SqliteTenantMemory, clearTenant } from './tenant-memory.js';
+
+export const DEFAULT_MEMORY_DB_PATH = '.mmevolve/memory.db';
+const MAX_TENANT_LENGTH = 200;
+
+export interface OpenMemoryStoreOptions {
+  /** File path, or ':memory:' for a throwaway store. */
+  path: string;
+  /** Text embedding size and model. Required to create a workspace; checked against an existing one. */
+  dimensions?: number;
+  embeddingModel?: string;
+  /** Source-image embedding; defaults to the text embedding's size and model. */
+  imageDimensions?: number;
+  imageEmbeddingModel?: string;
+  /** Injectable for deterministic tests. */
+  now?: () => Date;
+  newId?: () => string;
+}
+
+export class SqliteMemoryStore implements MemoryStore {
+  readonly embeddingModel: string;
+  readonly dimensions: number;
+  readonly imageEmbeddingModel: string;
+  readonly imageDimensions: number;
+  readonly path: string;
+  readonly #db: Database.Database;
+  readonly #statements: Statements;
+  readonly #schemaVersion: number;
+  readonly #now: () => Date;
+  readonly #newId: () => string;
+
+  constructor(db: Database.Database, path: string, workspace: WorkspaceInfo, schemaVersion: number, options: OpenMemoryStoreOptions) {
+    this.#db = db;
+    this.path = path;
+    this.embeddingModel = workspace.embeddingModel;
+    this.dimensions = workspace.dimensions;
+    this.imageEmbeddingModel = workspace.imageEmbeddingModel;
+    this.imageDimensions = workspace.imageDimensions;
+    this.#schemaVersion = schemaVersion;
+    this.#statements = prepareStatements(db);
+    this.#now = options.now ?? (() => new Date());
+    this.#newId = options.newId ?? (() => `les_${randomUUID()}`);
+  }
+
+  forTenant(tenant: string): TenantMemory {
+    return new SqliteTenantMemory(this.#context(tenant));
+  }
+
+  async tenants(): Promise<string[]> {
+    const rows = this.#db.prepare('select distinct tenant from lessons order by tenant').all() as { tenant: string }[];
+    return rows.map((row) => row.tenant);
+  }
+
+  async deleteTenant(tenant: string): Promise<number> {
+    return clearTenant(this.#context(tenant));
+  }
+
+  async stats(): Promise<MemoryStoreStats> {
+    const count = (sql: string): number => (this.#db.prepare(sql).get() as { count: number }).count;
+    return {
+      tenants: count('select count(distinct tenant) as count from lessons'),
+      lessons: count('select count(*) as count from lessons'),
+      versions: count('select count(*) as count from lesson_versions'),
+      textVectors: count('select count(*) as count from vec_lesson_text'),
+      imageVectors: count('select count(*) as count from vec_lesson_images'),
+      embeddingModel: this.embeddingModel,
+      dimensions: this.dimensions,
+      imageEmbeddingModel: this.imageEmbeddingModel,
+      imageDimensions: this.imageDimensions,
+      schemaVersion: this.#schemaVersion,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+
+  #context(tenant: string): TenantContext {
+    checkTenant(tenant);
+    return {
+      db: this.#db,
+      statements: this.#statements,
+      tenant,
+      workspace: { embeddingModel: this.embeddingModel, dimensions: this.dimensions, imageEmbeddingModel: this.imageEmbeddingModel, imageDimensions: this.imageDimensions },
+      now: this.#now,
+      newId: this.#newId,
+    };
+  }
+}
+
+/** Opens (creating when needed) a workspace's lesson store and brings its schema up to date. */
+export function openMemoryStore(options: OpenMemoryStoreOptions): SqliteMemoryStore {
+  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+  let db: Database.Database;
+  try {
+    db = new Database(options.path);
+  } catch (cause) {
+    throw mmevolveError('memory-unavailable', `cannot open memory database ${options.path}`, 'check the --db path and its permissions', cause);
+  }
+  try {
+    sqliteVec.load(db);
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    // Deleted lessons are overwritten on disk, not just unlinked: "delete" must mean gone.
+    db.pragma('secure_delete = ON');
+    db.pragma('synchronous = NORMAL');
+    // KNN reads every vector of a partition; keep them in memory-mapped pages rather than re-reading.
+    db.pragma('mmap_size = 1073741824');
+    const workspace = resolveWorkspace(db, options);
+    const schemaVersion = migrate(db, { dimensions: workspace.dimensions, imageDimensions: workspace.imageDimensions });
+    db.transaction(() => {
+      const insert = db.prepare('insert or ignore into workspace (key, value) values (?, ?)');
+      insert.run('embedding_model', workspace.embeddingModel);
+      insert.run('dimensions', String(workspace.dimensions));
+      insert.run('image_embedding_model', workspace.imageEmbeddingModel);
+      insert.run('image_dimensions', String(workspace.imageDimensions));
+    })();
+    return new SqliteMemoryStore(db, options.path, workspace, schemaVersion, options);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+function resolveWorkspace(db: Database.Database, options: OpenMemoryStoreOptions): WorkspaceInfo {
+  const recorded = readWorkspace(db);
+  if (recorded === undefined) {
+    if (options.dimensions === undefined || options.embeddingModel === undefined) {
+      throw mmevolveError('invalid-input', `memory database ${options.path} is new: its embedding model and dimensions must be given`, 'pass dimensions and embeddingModel (the CLI uses the offline lexical embedder by default)');
+    }
+    return {
+      embeddingModel: options.embeddingModel,
+      dimensions: options.dimensions,
+      imageEmbeddingModel: options.imageEmbeddingModel ?? options.embeddingModel,
+      imageDimensions: options.imageDimensions ?? options.dimensions,
+    };
+  }
+  const mismatches: string[] = [];
+  const compare = (label: string, wanted: string | number | undefined, actual: string | number): void => {
+    if (wanted !== undefined && wanted !== actual) mismatches.push(`${label} ${String(wanted)} (workspace has ${String(actual)})`);
+  };
+  compare('embedding model', options.embeddingModel, recorded.embeddingModel);
+  compare('dimensions', options.dimensions, recorded.dimensions);
+  compare('image embedding model', options.imageEmbeddingModel, recorded.imageEmbeddingModel);
+  compare('image dimensions', options.imageDimensions, recorded.imageDimensions);
+  if (mismatches.length > 0) {
+    throw mmevolveError(
+      'embedding-mismatch',
+      `memory database ${options.path} was built with other embeddings: asked for ${mismatches.join(', ')}`,
+      'use the workspace\'s embedder, or export the lessons and import them into a new --db, which re-embeds them',
+    );
+  }
+  return recorded;
+}
+
+function readWorkspace(db: Database.Database): WorkspaceInfo | undefined {
+  const exists = db.prepare("select 1 from sqlite_master where type = 'table' and name = 'workspace'").get();
+  if (exists === undefined) return undefined;
+  const rows = db.prepare('select key, value from workspace').all() as { key: string; value: string }[];
+  const values = new Map(rows.map((row) => [row.key, row.value]));
+  const embeddingModel = values.get('embedding_model');
+  const dimensions = Number(values.get('dimensions'));
+  const imageEmbeddingModel = values.get('image_embedding_model');
+  const imageDimensions = Number(values.get('image_dimensions'));
+  if (embeddingModel === undefined || imageEmbeddingModel === undefined || !Number.isInteger(dimensions) || !Number.isInteger(imageDimensions)) {
+    throw mmevolveError('corrupt-memory', 'memory database has no valid workspace record', 'restore it from a backup or an export');
+  }
+  return { embeddingModel, dimensions, imageEmbeddingModel, imageDimensions };
+}
+
+/** Tenant ids are data, never SQL; they only need to be non-empty, bounded and free of control characters. */
+function checkTenant(tenant: string): void {
+  // \p{Cc} covers C0 controls, DEL and C1 controls.
+  if (typeof tenant !== 'string' || tenant.length === 0 || tenant.length > MAX_TENANT_LENGTH || /\p{Cc}/u.test(tenant)) {
+    throw mmevolveError('invalid-input', `invalid tenant id ${JSON.stringify(tenant)}`, `use a non-empty id of at most ${MAX_TENANT_LENGTH} characters without control characters`);
+  }
+}

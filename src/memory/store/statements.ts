@@ -1,0 +1,68 @@
+/**
+ * Every SQL statement of the store, prepared once per connection. Each statement that reads or writes
+ * lessons filters by tenant (vector tables are reached only by rowids taken from tenant-filtered rows,
+ * or by a KNN query constrained to the tenant's partition).
+ */
+import type Database from 'better-sqlite3';
+
+const LESSON_SELECT = `
+  select l.rowid as rowid, l.tenant, l.id, l.stream, l.current_version, l.created_at, l.usage_count,
+         v.text, v.subject, v.concepts_json, v.source_json, v.provenance_json, v.embedding_model,
+         v.created_at as updated_at
+  from lessons l join lesson_versions v on v.lesson_rowid = l.rowid and v.version = l.current_version`;
+
+const VERSION_SELECT = `
+  select l.id as lesson_id, v.version, v.text, v.subject, v.concepts_json, v.source_json,
+         v.provenance_json, v.embedding_model, v.created_at, v.text_vector
+  from lesson_versions v join lessons l on l.rowid = v.lesson_rowid`;
+
+const LIST_FILTER = `
+  where l.tenant = @tenant
+    and (@stream is null or l.stream = @stream)
+    and (@subject is null or v.subject = @subject)`;
+
+export function prepareStatements(db: Database.Database) {
+  return {
+    lessonById: db.prepare(`${LESSON_SELECT} where l.tenant = ? and l.id = ?`),
+    lessonByNormalisedText: db.prepare(`${LESSON_SELECT} where l.tenant = ? and l.stream = ? and l.normalised_text = ?`),
+    lessonsByRowids: db.prepare(`${LESSON_SELECT} where l.tenant = ? and l.rowid in (select value from json_each(?))`),
+    listLessons: db.prepare(`${LESSON_SELECT} ${LIST_FILTER} order by l.created_at, l.rowid limit @limit offset @offset`),
+    countLessons: db.prepare(`select count(*) as count from lessons l join lesson_versions v
+      on v.lesson_rowid = l.rowid and v.version = l.current_version ${LIST_FILTER}`),
+    allLessonsOfTenant: db.prepare(`${LESSON_SELECT} where l.tenant = ? order by l.created_at, l.rowid`),
+    insertLesson: db.prepare(`insert into lessons (tenant, id, stream, normalised_text, current_version, created_at, usage_count)
+      values (@tenant, @id, @stream, @normalisedText, @version, @createdAt, @usageCount)`),
+    insertVersion: db.prepare(`insert into lesson_versions (lesson_rowid, version, text, subject, concepts_json, source_json,
+        provenance_json, embedding_model, created_at, text_vector)
+      values (@lessonRowid, @version, @text, @subject, @conceptsJson, @sourceJson, @provenanceJson, @embeddingModel, @createdAt, @textVector)`),
+    setCurrentVersion: db.prepare('update lessons set current_version = ?, normalised_text = ? where rowid = ?'),
+    versionsOfLesson: db.prepare(`${VERSION_SELECT} where l.tenant = ? and l.id = ? order by v.version`),
+    versionOfLesson: db.prepare(`${VERSION_SELECT} where l.tenant = ? and l.id = ? and v.version = ?`),
+    incrementUsage: db.prepare('update lessons set usage_count = usage_count + 1 where tenant = ? and id = ?'),
+    deleteLesson: db.prepare('delete from lessons where rowid = ?'),
+    insertTextVector: db.prepare('insert into vec_lesson_text (rowid, tenant, stream, embedding) values (?, ?, ?, ?)'),
+    deleteTextVector: db.prepare('delete from vec_lesson_text where rowid = ?'),
+    insertImage: db.prepare('insert into lesson_images (lesson_rowid, image_ref) values (?, ?)'),
+    insertImageVector: db.prepare('insert into vec_lesson_images (rowid, tenant, embedding) values (?, ?, ?)'),
+    deleteImageVector: db.prepare('delete from vec_lesson_images where rowid = ?'),
+    imagesOfLesson: db.prepare('select rowid, image_ref from lesson_images where lesson_rowid = ? order by rowid'),
+    imageVector: db.prepare('select embedding from vec_lesson_images where rowid = ?'),
+    imageOwners: db.prepare(`select i.rowid as image_rowid, i.lesson_rowid from lesson_images i join lessons l on l.rowid = i.lesson_rowid
+      where l.tenant = ? and i.rowid in (select value from json_each(?))`),
+    knnText: db.prepare(`select rowid, distance from vec_lesson_text
+      where embedding match ? and k = ? and tenant = ? and stream = ? order by distance`),
+    knnImages: db.prepare(`select rowid, distance from vec_lesson_images
+      where embedding match ? and k = ? and tenant = ? order by distance`),
+    lessonRowidsOfTenant: db.prepare('select rowid from lessons where tenant = ?'),
+    imageRowidsOfTenant: db.prepare(`select i.rowid from lesson_images i join lessons l on l.rowid = i.lesson_rowid where l.tenant = ?`),
+    tenantCounts: db.prepare(`select
+        (select count(*) from lessons where tenant = @tenant) as lessons,
+        (select count(*) from lessons where tenant = @tenant and stream = 'visual') as visual,
+        (select count(*) from lesson_versions v join lessons l on l.rowid = v.lesson_rowid where l.tenant = @tenant) as versions,
+        (select count(*) from lesson_images i join lessons l on l.rowid = i.lesson_rowid where l.tenant = @tenant) as images`),
+    textVectorsOfTenant: db.prepare('select count(*) as count from vec_lesson_text where tenant = ?'),
+    imageVectorsOfTenant: db.prepare('select count(*) as count from vec_lesson_images where tenant = ?'),
+  };
+}
+
+export type Statements = ReturnType<typeof prepareStatements>;

@@ -1,0 +1,44 @@
+/** Float32 vectors as SQLite blobs (little-endian, the layout sqlite-vec reads), and their checks. */
+import { mmevolveError } from '../../core/index.js';
+
+export function vectorToBlob(vector: Float32Array): Buffer {
+  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
+}
+
+/** Copies: a Buffer from SQLite may sit at an offset that Float32Array cannot view directly. */
+export function blobToVector(blob: Uint8Array): Float32Array {
+  const copy = new Uint8Array(blob.byteLength);
+  copy.set(blob);
+  return new Float32Array(copy.buffer);
+}
+
+/**
+ * Refuses vectors the index cannot rank: wrong size (another embedding model), non-finite values, or all
+ * zeros (cosine is undefined for them).
+ */
+export function checkVector(vector: Float32Array, dimensions: number, model: string, what: string): void {
+  if (!(vector instanceof Float32Array)) {
+    throw mmevolveError('invalid-input', `${what} must be a Float32Array`, 'pass the embedder output unchanged');
+  }
+  if (vector.length !== dimensions) {
+    throw mmevolveError(
+      'embedding-mismatch',
+      `${what} has ${vector.length} dimensions but this memory workspace stores ${dimensions} (${model})`,
+      'embed with the workspace model, or use another --db; to move lessons between models export and import with re-embedding',
+    );
+  }
+  let squared = 0;
+  for (const value of vector) {
+    if (!Number.isFinite(value)) {
+      throw mmevolveError('invalid-input', `${what} contains a non-finite value`, 'check the embedder output');
+    }
+    squared += value * value;
+  }
+  if (squared === 0) {
+    throw mmevolveError('invalid-input', `${what} is all zeros`, 'an empty text or image has no usable embedding');
+  }
+}
+
+export function isZeroVector(vector: Float32Array): boolean {
+  return vector.every((value) => value === 0);
+}
