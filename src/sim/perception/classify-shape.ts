@@ -1,0 +1,101 @@
+/**
+ * Shape kind of one component from its geometry alone (thresholds measured on SynthWorld renders, see
+ * perceive-objects.test.ts):
+ * - solidity (filled area / hull area) ≈ 0.57 ⇒ star; ≈ 0.8 with concave gaps ⇒ cross;
+ * - holes covering ≥ 8% of the filled area ⇒ ring;
+ * - hull area / minimum-area rectangle: ≈ 0.5 ⇒ triangle (any triangle fills half its minimal
+ *   rectangle), ≈ 1 ⇒ square or rectangle by the rectangle's aspect;
+ * - otherwise circle vs hexagon by the hull's radial profile (min/max distance from the centre along
+ *   the hull: 1 for a circle, cos 30° ≈ 0.866 for a hexagon).
+ */
+import type { ShapeKind } from '../world/index.js';
+import type { Component } from './components.js';
+import {
+  componentHull,
+  componentRaster,
+  concaveGapSizes,
+  fillHoles,
+  minAreaRectangle,
+  polygonArea,
+  polygonPerimeter,
+} from './geometry.js';
+import type { Point } from './geometry.js';
+
+export interface ShapeFeatures {
+  area: number;
+  holeArea: number;
+  hullArea: number;
+  hullPerimeter: number;
+  solidity: number;
+  gaps: number;
+  rectangularity: number;
+  aspect: number;
+  radialRatio: number;
+}
+
+/** Min/max distance from the hull's centroid to points sampled every pixel along the hull. */
+function radialRatio(hull: readonly Point[]): number {
+  // Area centroid of the hull polygon (vertex means are biased by where pixel steps put vertices).
+  let twiceArea = 0;
+  let centreX = 0;
+  let centreY = 0;
+  for (let index = 0; index < hull.length; index += 1) {
+    const a = hull[index] as Point;
+    const b = hull[(index + 1) % hull.length] as Point;
+    const crossProduct = a[0] * b[1] - b[0] * a[1];
+    twiceArea += crossProduct;
+    centreX += (a[0] + b[0]) * crossProduct;
+    centreY += (a[1] + b[1]) * crossProduct;
+  }
+  if (twiceArea === 0) return 0;
+  centreX /= 3 * twiceArea;
+  centreY /= 3 * twiceArea;
+  let minimum = Infinity;
+  let maximum = 0;
+  for (let index = 0; index < hull.length; index += 1) {
+    const a = hull[index] as Point;
+    const b = hull[(index + 1) % hull.length] as Point;
+    const steps = Math.max(1, Math.ceil(Math.hypot(b[0] - a[0], b[1] - a[1])));
+    for (let step = 0; step < steps; step += 1) {
+      const t = step / steps;
+      const distance = Math.hypot(a[0] + t * (b[0] - a[0]) - centreX, a[1] + t * (b[1] - a[1]) - centreY);
+      if (distance < minimum) minimum = distance;
+      if (distance > maximum) maximum = distance;
+    }
+  }
+  return maximum === 0 ? 0 : minimum / maximum;
+}
+
+export function shapeFeatures(component: Component, imageWidth: number): ShapeFeatures {
+  const local = componentRaster(component, imageWidth);
+  const { sizes, filled } = fillHoles(local.raster, local.width, local.height);
+  const holeArea = sizes.reduce((sum, size) => sum + size, 0);
+  const area = component.pixels.length;
+  const hull = componentHull(component, imageWidth);
+  const hullArea = polygonArea(hull);
+  const rectangle = minAreaRectangle(hull);
+  const gapSizes = concaveGapSizes(hull, filled, local.width, local.height, component.box[0], component.box[1]);
+  const significantGap = Math.max(4, 0.008 * hullArea);
+  return {
+    area,
+    holeArea,
+    hullArea,
+    hullPerimeter: polygonPerimeter(hull),
+    solidity: hullArea === 0 ? 0 : (area + holeArea) / hullArea,
+    gaps: gapSizes.filter((size) => size >= significantGap).length,
+    rectangularity: rectangle.area === 0 ? 0 : hullArea / rectangle.area,
+    aspect: rectangle.short === 0 ? Infinity : rectangle.long / rectangle.short,
+    radialRatio: radialRatio(hull),
+  };
+}
+
+export function classifyShape(features: ShapeFeatures): ShapeKind {
+  if (features.holeArea >= 0.08 * (features.area + features.holeArea)) return 'ring';
+  // Solidity: star ≈ 0.57 (inner ratio 0.45), cross ≈ 0.80 (arm ratio 0.34), convex shapes ≥ 0.9.
+  if (features.solidity < 0.68) return 'star';
+  if (features.solidity < 0.88 && features.gaps >= 3) return 'cross';
+  // Hull area / minimal rectangle: triangle 0.5, hexagon 0.75, circle 0.785, square/rectangle 1.
+  if (features.rectangularity < 0.64) return 'triangle';
+  if (features.rectangularity > 0.9) return features.aspect < 1.25 ? 'square' : 'rectangle';
+  return features.radialRatio > 0.92 ? 'circle' : 'hexagon';
+}

@@ -1,0 +1,223 @@
+/**
+ * Plane geometry of one pixel component: convex hull of its pixel squares, hull area and perimeter,
+ * minimum-area enclosing rectangle (rotating calipers), holes, and the concave gaps between the shape
+ * and its hull. Shape classification is built on these numbers.
+ */
+import type { Component } from './components.js';
+
+export type Point = readonly [number, number];
+
+/** Row extents of a component, from its row-major sorted pixel indices. */
+function rowExtents(component: Component, width: number): { y: number; left: number; right: number }[] {
+  const rows: { y: number; left: number; right: number }[] = [];
+  let current: { y: number; left: number; right: number } | undefined;
+  for (const pixel of component.pixels) {
+    const x = pixel % width;
+    const y = (pixel - x) / width;
+    if (current === undefined || current.y !== y) {
+      current = { y, left: x, right: x };
+      rows.push(current);
+    } else if (x > current.right) current.right = x;
+  }
+  return rows;
+}
+
+function cross(origin: Point, a: Point, b: Point): number {
+  return (a[0] - origin[0]) * (b[1] - origin[1]) - (a[1] - origin[1]) * (b[0] - origin[0]);
+}
+
+/** Convex hull (counter-clockwise in image coordinates, Andrew's monotone chain) of the pixel squares. */
+export function componentHull(component: Component, width: number): Point[] {
+  const points: Point[] = [];
+  for (const row of rowExtents(component, width)) {
+    points.push([row.left, row.y], [row.left, row.y + 1], [row.right + 1, row.y], [row.right + 1, row.y + 1]);
+  }
+  points.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const lower: Point[] = [];
+  for (const point of points) {
+    while (lower.length >= 2 && cross(lower[lower.length - 2] as Point, lower[lower.length - 1] as Point, point) <= 0) lower.pop();
+    lower.push(point);
+  }
+  const upper: Point[] = [];
+  for (let index = points.length - 1; index >= 0; index -= 1) {
+    const point = points[index] as Point;
+    while (upper.length >= 2 && cross(upper[upper.length - 2] as Point, upper[upper.length - 1] as Point, point) <= 0) upper.pop();
+    upper.push(point);
+  }
+  lower.pop();
+  upper.pop();
+  return lower.concat(upper);
+}
+
+export function polygonArea(polygon: readonly Point[]): number {
+  let twice = 0;
+  for (let index = 0; index < polygon.length; index += 1) {
+    const a = polygon[index] as Point;
+    const b = polygon[(index + 1) % polygon.length] as Point;
+    twice += a[0] * b[1] - b[0] * a[1];
+  }
+  return Math.abs(twice) / 2;
+}
+
+export function polygonPerimeter(polygon: readonly Point[]): number {
+  let total = 0;
+  for (let index = 0; index < polygon.length; index += 1) {
+    const a = polygon[index] as Point;
+    const b = polygon[(index + 1) % polygon.length] as Point;
+    total += Math.hypot(b[0] - a[0], b[1] - a[1]);
+  }
+  return total;
+}
+
+/** Minimum-area enclosing rectangle of a convex polygon: its area and side lengths (long ≥ short). */
+export function minAreaRectangle(hull: readonly Point[]): { area: number; long: number; short: number } {
+  let best = { area: Infinity, long: 0, short: 0 };
+  for (let index = 0; index < hull.length; index += 1) {
+    const a = hull[index] as Point;
+    const b = hull[(index + 1) % hull.length] as Point;
+    const length = Math.hypot(b[0] - a[0], b[1] - a[1]);
+    if (length === 0) continue;
+    const ux = (b[0] - a[0]) / length;
+    const uy = (b[1] - a[1]) / length;
+    let minU = Infinity;
+    let maxU = -Infinity;
+    let minV = Infinity;
+    let maxV = -Infinity;
+    for (const point of hull) {
+      const u = point[0] * ux + point[1] * uy;
+      const v = -point[0] * uy + point[1] * ux;
+      if (u < minU) minU = u;
+      if (u > maxU) maxU = u;
+      if (v < minV) minV = v;
+      if (v > maxV) maxV = v;
+    }
+    const sideU = maxU - minU;
+    const sideV = maxV - minV;
+    const area = sideU * sideV;
+    if (area < best.area) best = { area, long: Math.max(sideU, sideV), short: Math.min(sideU, sideV) };
+  }
+  return best;
+}
+
+/** Local raster of a component inside its box: 1 = member. */
+export function componentRaster(component: Component, width: number): { raster: Uint8Array; width: number; height: number } {
+  const [x1, y1, x2, y2] = component.box;
+  const localWidth = x2 - x1;
+  const localHeight = y2 - y1;
+  const raster = new Uint8Array(localWidth * localHeight);
+  for (const pixel of component.pixels) {
+    const x = pixel % width;
+    const y = (pixel - x) / width;
+    raster[(y - y1) * localWidth + (x - x1)] = 1;
+  }
+  return { raster, width: localWidth, height: localHeight };
+}
+
+/**
+ * The component's holes: regions of non-member pixels (4-connected) that a flood from outside the box
+ * cannot reach. Returns their sizes and the raster with holes filled.
+ */
+export function fillHoles(raster: Uint8Array, width: number, height: number): { sizes: number[]; filled: Uint8Array } {
+  const paddedWidth = width + 2;
+  const paddedHeight = height + 2;
+  const state = new Uint8Array(paddedWidth * paddedHeight);
+  for (let y = 0; y < height; y += 1) {
+    for (let x = 0; x < width; x += 1) if (raster[y * width + x] === 1) state[(y + 1) * paddedWidth + x + 1] = 1;
+  }
+  const stack = new Int32Array(paddedWidth * paddedHeight);
+  const flood = (seed: number, mark: number): number => {
+    let top = 0;
+    let size = 0;
+    stack[top++] = seed;
+    state[seed] = mark;
+    while (top > 0) {
+      const pixel = stack[--top] ?? 0;
+      size += 1;
+      const x = pixel % paddedWidth;
+      const up = pixel - paddedWidth;
+      const down = pixel + paddedWidth;
+      if (up >= 0 && state[up] === 0) {
+        state[up] = mark;
+        stack[top++] = up;
+      }
+      if (down < state.length && state[down] === 0) {
+        state[down] = mark;
+        stack[top++] = down;
+      }
+      if (x > 0 && state[pixel - 1] === 0) {
+        state[pixel - 1] = mark;
+        stack[top++] = pixel - 1;
+      }
+      if (x < paddedWidth - 1 && state[pixel + 1] === 0) {
+        state[pixel + 1] = mark;
+        stack[top++] = pixel + 1;
+      }
+    }
+    return size;
+  };
+  flood(0, 2);
+  const sizes: number[] = [];
+  for (let pixel = 0; pixel < state.length; pixel += 1) if (state[pixel] === 0) sizes.push(flood(pixel, 3));
+  const filled = new Uint8Array(width * height);
+  for (let y = 0; y < height; y += 1) {
+    for (let x = 0; x < width; x += 1) {
+      const value = state[(y + 1) * paddedWidth + x + 1];
+      if (value === 1 || value === 3) filled[y * width + x] = 1;
+    }
+  }
+  return { sizes, filled };
+}
+
+/**
+ * Sizes of the 8-connected regions of pixels whose centre lies inside the hull but that are not members
+ * (holes excluded by passing `filled`): the concave gaps (5 for a star, 4 for a cross).
+ */
+export function concaveGapSizes(hull: readonly Point[], filled: Uint8Array, width: number, height: number, originX: number, originY: number): number[] {
+  const gap = new Uint8Array(width * height);
+  for (let y = 0; y < height; y += 1) {
+    const centreY = originY + y + 0.5;
+    let left = Infinity;
+    let right = -Infinity;
+    for (let index = 0; index < hull.length; index += 1) {
+      const a = hull[index] as Point;
+      const b = hull[(index + 1) % hull.length] as Point;
+      if ((a[1] <= centreY && b[1] > centreY) || (b[1] <= centreY && a[1] > centreY)) {
+        const x = a[0] + ((centreY - a[1]) / (b[1] - a[1])) * (b[0] - a[0]);
+        if (x < left) left = x;
+        if (x > right) right = x;
+      }
+    }
+    for (let x = 0; x < width; x += 1) {
+      const centreX = originX + x + 0.5;
+      if (centreX > left && centreX < right && filled[y * width + x] === 0) gap[y * width + x] = 1;
+    }
+  }
+  const sizes: number[] = [];
+  const stack = new Int32Array(width * height);
+  for (let seed = 0; seed < gap.length; seed += 1) {
+    if (gap[seed] !== 1) continue;
+    let top = 0;
+    let size = 0;
+    stack[top++] = seed;
+    gap[seed] = 2;
+    while (top > 0) {
+      const pixel = stack[--top] ?? 0;
+      size += 1;
+      const x = pixel % width;
+      const y = (pixel - x) / width;
+      for (let dy = -1; dy <= 1; dy += 1) {
+        for (let dx = -1; dx <= 1; dx += 1) {
+          const nx = x + dx;
+          const ny = y + dy;
+          if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
+          const neighbour = ny * width + nx;
+          if (gap[neighbour] !== 1) continue;
+          gap[neighbour] = 2;
+          stack[top++] = neighbour;
+        }
+      }
+    }
+    sizes.push(size);
+  }
+  return sizes;
+}

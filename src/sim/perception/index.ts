@@ -1,0 +1,5 @@
+export { MIN_OBJECT_AREA, PALETTE_DISTANCE, perceiveObjects } from './perceive-objects.js';
+export type { PerceivedObject } from './perceive-objects.js';
+export { recoverOverlay, recoverOverlayMask } from './recover-overlay.js';
+export type { RecoveredOverlay } from './recover-overlay.js';
+export { maskIou, objectMask } from './masks.js';

@@ -1,0 +1,60 @@
+/**
+ * What the simulated models see: palette-coloured objects found in the pixels alone.
+ */
+import type { RgbImage } from '../../core/index.js';
+import { COLOURS } from '../world/index.js';
+import type { ObjectView } from '../world/index.js';
+import { classifyPixels, connectedComponents } from './components.js';
+import type { Component } from './components.js';
+import { classifyShape, shapeFeatures } from './classify-shape.js';
+
+/**
+ * Largest RGB distance from a palette colour still counted as that colour. Backgrounds stay ≥ 123 from
+ * every palette colour (world vocabulary), palette colours are ≥ 85 apart; 60 keeps JPEG q≥90 interiors.
+ */
+export const PALETTE_DISTANCE = 60;
+
+/** Components smaller than this are JPEG edge debris or slivers of occluded objects. */
+export const MIN_OBJECT_AREA = 30;
+
+export interface PerceivedObject extends ObjectView {
+  /** Row-major pixel indices of the object's visible pixels. */
+  readonly pixels: Int32Array;
+}
+
+function toView(component: Component, width: number): PerceivedObject | undefined {
+  const colour = COLOURS[component.label];
+  if (colour === undefined) return undefined;
+  let sumX = 0;
+  let sumY = 0;
+  for (const pixel of component.pixels) {
+    const x = pixel % width;
+    sumX += x;
+    sumY += (pixel - x) / width;
+  }
+  const area = component.pixels.length;
+  return {
+    shape: classifyShape(shapeFeatures(component, width)),
+    colour: colour.name,
+    box: component.box,
+    centroid: [sumX / area + 0.5, sumY / area + 0.5],
+    area,
+    pixels: component.pixels,
+  };
+}
+
+/** Every palette-coloured component of at least MIN_OBJECT_AREA pixels, in scan order of first pixel. */
+export function perceiveObjects(image: RgbImage): PerceivedObject[] {
+  const pixelCount = image.width * image.height;
+  const labels = classifyPixels(image.data, pixelCount, COLOURS, PALETTE_DISTANCE);
+  const components = connectedComponents(labels, image.width, image.height, MIN_OBJECT_AREA);
+  const objects: PerceivedObject[] = [];
+  for (const component of components) {
+    // Thin slivers (JPEG ringing along an edge) have area ≪ half-perimeter × 2.
+    const [x1, y1, x2, y2] = component.box;
+    if (component.pixels.length < 1.5 * Math.max(x2 - x1, y2 - y1)) continue;
+    const view = toView(component, image.width);
+    if (view !== undefined) objects.push(view);
+  }
+  return objects;
+}

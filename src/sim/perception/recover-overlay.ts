@@ -1,0 +1,104 @@
+/**
+ * Recover the mask an overlay shows by its blend colour. Overlays blend a colour c into the masked
+ * pixels as out = round(alpha·c + (1 − alpha)·pixel) with alpha 0.5 (vision's renderOverlay), so for a
+ * masked pixel 2·out − raw ≈ c, and for an untouched pixel 2·out − raw = raw. The colour c is whatever
+ * value of 2·out − raw the changed pixels agree on, so no palette needs to be known.
+ */
+import { createMask, mmevolveError } from '../../core/index.js';
+import type { Mask, RgbImage } from '../../core/index.js';
+import { connectedComponents } from './components.js';
+
+/** A pixel "changed" when some channel moved at least this much (JPEG q≥90 noise stays below ~6). */
+const CHANGE_THRESHOLD = 10;
+/** Mask fragments smaller than this are box outlines, label glyphs or noise. */
+const MIN_FRAGMENT = 12;
+
+export interface RecoveredOverlay {
+  mask: Mask;
+  /** The estimated blend colour, undefined when nothing changed. */
+  colour: readonly [number, number, number] | undefined;
+}
+
+function estimateBlendColour(raw: RgbImage, overlay: RgbImage): readonly [number, number, number] | undefined {
+  const counts = new Uint32Array(512);
+  const sums = new Float64Array(512 * 3);
+  for (let offset = 0; offset < raw.data.length; offset += 3) {
+    let changed = false;
+    const estimate = [0, 0, 0];
+    for (let channel = 0; channel < 3; channel += 1) {
+      const before = raw.data[offset + channel] ?? 0;
+      const after = overlay.data[offset + channel] ?? 0;
+      if (Math.abs(after - before) >= CHANGE_THRESHOLD) changed = true;
+      estimate[channel] = Math.min(255, Math.max(0, 2 * after - before));
+    }
+    if (!changed) continue;
+    const [red = 0, green = 0, blue = 0] = estimate;
+    const bin = ((red >> 5) << 6) | ((green >> 5) << 3) | (blue >> 5);
+    counts[bin] = (counts[bin] ?? 0) + 1;
+    sums[bin * 3] = (sums[bin * 3] ?? 0) + red;
+    sums[bin * 3 + 1] = (sums[bin * 3 + 1] ?? 0) + green;
+    sums[bin * 3 + 2] = (sums[bin * 3 + 2] ?? 0) + blue;
+  }
+  let best = -1;
+  let bestCount = 0;
+  for (let bin = 0; bin < 512; bin += 1) {
+    const count = counts[bin] ?? 0;
+    if (count > bestCount) {
+      bestCount = count;
+      best = bin;
+    }
+  }
+  if (best < 0) return undefined;
+  return [
+    Math.round((sums[best * 3] ?? 0) / bestCount),
+    Math.round((sums[best * 3 + 1] ?? 0) / bestCount),
+    Math.round((sums[best * 3 + 2] ?? 0) / bestCount),
+  ];
+}
+
+export function recoverOverlay(raw: RgbImage, overlay: RgbImage): RecoveredOverlay {
+  if (raw.width !== overlay.width || raw.height !== overlay.height) {
+    throw mmevolveError(
+      'size-mismatch',
+      `overlay is ${overlay.width}×${overlay.height} but the raw image is ${raw.width}×${raw.height}`,
+      'send the overlay at the raw image size',
+    );
+  }
+  const mask = createMask(raw.width, raw.height);
+  const colour = estimateBlendColour(raw, overlay);
+  if (colour === undefined) return { mask, colour };
+  // Nearest of three hypotheses per pixel: blended (out ≈ (c + raw) / 2), untouched (out ≈ raw) or
+  // painted solid (out ≈ c: box outlines, label backgrounds). JPEG noise near edges reaches ±20 per
+  // channel, so comparing hypotheses beats a fixed tolerance. Ties go to blended (raw ≈ c inside a mask).
+  const candidate = new Uint8Array(raw.width * raw.height);
+  for (let pixel = 0, offset = 0; pixel < candidate.length; pixel += 1, offset += 3) {
+    let blendedDistance = 0;
+    let untouchedDistance = 0;
+    let solidDistance = 0;
+    for (let channel = 0; channel < 3; channel += 1) {
+      const before = raw.data[offset + channel] ?? 0;
+      const after = overlay.data[offset + channel] ?? 0;
+      const target = colour[channel] ?? 0;
+      const blended = after - (target + before) / 2;
+      blendedDistance += blended * blended;
+      untouchedDistance += (after - before) * (after - before);
+      solidDistance += (after - target) * (after - target);
+    }
+    candidate[pixel] = blendedDistance <= untouchedDistance && blendedDistance <= solidDistance ? 1 : 0;
+  }
+  for (const component of connectedComponents(candidate, raw.width, raw.height, MIN_FRAGMENT, 0)) {
+    for (const pixel of component.pixels) mask.data[pixel] = 1;
+  }
+  // Fill pinholes that noise left inside the mask (real holes, like a ring's, are far larger).
+  for (const hole of connectedComponents(mask.data, raw.width, raw.height, 0, 1)) {
+    const [x1, y1, x2, y2] = hole.box;
+    const touchesBorder = x1 === 0 || y1 === 0 || x2 === raw.width || y2 === raw.height;
+    if (hole.pixels.length < MIN_FRAGMENT && !touchesBorder) for (const pixel of hole.pixels) mask.data[pixel] = 1;
+  }
+  return { mask, colour };
+}
+
+/** The mask shown by an overlay of `raw` (see recoverOverlay). */
+export function recoverOverlayMask(raw: RgbImage, overlay: RgbImage): Mask {
+  return recoverOverlay(raw, overlay).mask;
+}
