@@ -1,0 +1,94 @@
+/**
+ * HTTP and transport failures as MmevolveError codes: 'backend-http' (details: status, url, body, isRetryable,
+ * retryAfterMs), 'backend-timeout', 'backend-unavailable', 'cancelled'. Retry policy follows issue 5:
+ * 429 and 5xx, connection errors and timeouts are retried; any other 4xx never is.
+ */
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { MmevolveError, isMmevolveError } from '../core/index.js';
+
+const MAX_BODY_IN_DETAILS = 2000;
+
+export function isRetryableStatus(status: number): boolean {
+  return status === 429 || status >= 500;
+}
+
+/** Retry-After (seconds or HTTP date) or OpenAI's retry-after-ms, in milliseconds; undefined when absent. */
+export function retryAfterMs(headers: Headers | undefined, now = Date.now()): number | undefined {
+  if (headers === undefined) return undefined;
+  const milliseconds = headers.get('retry-after-ms');
+  if (milliseconds !== null && Number.isFinite(Number(milliseconds))) return Math.max(0, Number(milliseconds));
+  const value = headers.get('retry-after');
+  if (value === null) return undefined;
+  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.max(0, Number(value) * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+export function httpError(status: number, url: string, body: string, headers?: Headers): MmevolveError {
+  const retryable = isRetryableStatus(status);
+  const shortBody = body.length > MAX_BODY_IN_DETAILS ? `${body.slice(0, MAX_BODY_IN_DETAILS)}…` : body;
+  return new MmevolveError({
+    code: 'backend-http',
+    message: `HTTP ${status} from POST ${url}: ${shortBody.slice(0, 200) || '(empty body)'}`,
+    hint:
+      status === 401 || status === 403
+        ? 'Check the API key (MMEVOLVE_API_KEY or the backend apiKeyEnv).'
+        : status === 404
+          ? 'Check baseURL (OpenAI-compatible servers usually end in /v1) and the model id (mmevolve backends check).'
+          : retryable
+            ? 'The server is overloaded or failing; retries were exhausted. Lower concurrency or requestsPerMinute.'
+            : 'The server rejected the request; see the body for the reason.',
+    details: { status, url, body: shortBody, isRetryable: retryable, retryAfterMs: retryAfterMs(headers) },
+  });
+}
+
+export function timeoutError(url: string, timeoutMs: number, cause?: unknown): MmevolveError {
+  return new MmevolveError({
+    code: 'backend-timeout',
+    message: `no response from ${url} within ${timeoutMs} ms`,
+    hint: 'Raise timeoutMs for slow models or check that the server is not stalled.',
+    cause,
+    details: { url, timeoutMs, isRetryable: true },
+  });
+}
+
+export function unavailableError(url: string, cause?: unknown): MmevolveError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new MmevolveError({
+    code: 'backend-unavailable',
+    message: `cannot reach ${url}: ${reason}`,
+    hint: 'Start the server or fix baseURL in mmevolve.config.json (mmevolve backends check).',
+    cause,
+    details: { url, isRetryable: true },
+  });
+}
+
+export function cancelledError(url: string, cause?: unknown): MmevolveError {
+  return new MmevolveError({
+    code: 'cancelled',
+    message: `request to ${url} was cancelled`,
+    hint: 'The caller aborted the request (AbortSignal).',
+    cause,
+    details: { url, isRetryable: false },
+  });
+}
+
+export function isRetryableError(error: unknown): boolean {
+  return isMmevolveError(error) && error.details?.['isRetryable'] === true;
+}
+
+/** Map anything the openai SDK (or fetch) throws to our codes. `signal` tells a user abort from a timeout. */
+export function toBackendError(error: unknown, url: string, timeoutMs: number, signal?: AbortSignal): MmevolveError {
+  if (isMmevolveError(error)) return error;
+  if (signal?.aborted === true || error instanceof APIUserAbortError) return cancelledError(url, error);
+  if (error instanceof APIConnectionTimeoutError) return timeoutError(url, timeoutMs, error);
+  if (error instanceof APIConnectionError) return unavailableError(url, error.cause ?? error);
+  if (error instanceof APIError && typeof error.status === 'number') {
+    const body = error.error === undefined ? error.message : JSON.stringify(error.error);
+    return httpError(error.status, url, body, error.headers);
+  }
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    return error.name === 'TimeoutError' ? timeoutError(url, timeoutMs, error) : cancelledError(url, error);
+  }
+  return unavailableError(url, error);
+}

@@ -1,0 +1,143 @@
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { taskResponseSchema } from '../core/index.js';
+import type { Box, CallRecord, RgbImage, Size } from '../core/index.js';
+import { chatCompletion, modelsList, startFakeServer } from './__tests__/fake-servers.js';
+import type { FakeReply, FakeServer } from './__tests__/fake-servers.js';
+import type { FramingProfile } from './image-payload.js';
+import { createOpenAICompatibleClient } from './openai-client.js';
+import { createResponseCache } from './response-cache.js';
+
+const servers: FakeServer[] = [];
+afterAll(async () => {
+  await Promise.all(servers.map((server) => server.close()));
+});
+
+async function scripted(replies: FakeReply[]): Promise<FakeServer> {
+  const server = await startFakeServer((_body, index, path) =>
+    path.endsWith('/models') ? { json: modelsList(['fake-model']) } : (replies[Math.min(index, replies.length - 1)] ?? {}),
+  );
+  servers.push(server);
+  return server;
+}
+
+const judgeSchema = { name: 'judge_pair', schema: taskResponseSchema('judge_pair') };
+const messages = [
+  { role: 'system' as const, content: 'Task: judge_pair' },
+  { role: 'user' as const, content: 'Query: the red cup' },
+];
+
+function client(server: FakeServer, extra: Partial<Parameters<typeof createOpenAICompatibleClient>[0]> = {}) {
+  return createOpenAICompatibleClient({ baseURL: `${server.url}/v1`, model: 'fake-model', retryBaseDelayMs: 5, timeoutMs: 2000, ...extra });
+}
+
+function grey(width: number, height: number): RgbImage {
+  return { width, height, data: new Uint8Array(width * height * 3).fill(128) };
+}
+
+describe('createOpenAICompatibleClient', () => {
+  let records: CallRecord[] = [];
+  afterEach(() => {
+    records = [];
+  });
+
+  it('round-trips structured output: sends the json_schema named after the task and validates the answer', async () => {
+    const server = await scripted([{ json: chatCompletion('{"winner": "A", "reason": "tighter"}') }]);
+    const result = await client(server, { onCall: (record) => records.push(record) }).chat({ messages, schema: judgeSchema, stage: 'judge', temperature: 0 });
+    expect(result.value).toEqual({ winner: 'A', reason: 'tighter' });
+    expect(result.usage).toEqual({ promptTokens: 11, completionTokens: 7 });
+    const body = server.requests[0]?.body as { response_format: { type: string; json_schema: { name: string } }; model: string };
+    expect(body.response_format.type).toBe('json_schema');
+    expect(body.response_format.json_schema.name).toBe('judge_pair');
+    expect(body.model).toBe('fake-model');
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ stage: 'judge', cacheHit: false, retries: 0, repairs: 0, promptTokens: 11 });
+  });
+
+  it('attaches images as data URLs to the last user message and converts boxes back with the profile frame', async () => {
+    const server = await scripted([{ json: chatCompletion('plain text answer') }]);
+    const halving: FramingProfile = {
+      name: 'halving',
+      imageFrame: (size: Size) => ({ width: size.width / 2, height: size.height / 2 }),
+      fromModelBox: (box: Box) => [box[0] * 2, box[1] * 2, box[2] * 2, box[3] * 2],
+    };
+    const result = await client(server, { profile: halving }).chat({ messages, images: [grey(64, 32)] });
+    expect(result.value).toBe('plain text answer');
+    expect(result.frames[0]).toEqual({ original: { width: 64, height: 32 }, sent: { width: 32, height: 16 } });
+    expect(result.warnings.map((warning) => warning.code)).toContain('image-downscaled');
+    expect(result.boxToOriginal([1, 2, 3, 4])).toEqual([2, 4, 6, 8]);
+    const sent = server.requests[0]?.body as { messages: { role: string; content: unknown }[] };
+    const userContent = sent.messages[1]?.content as { type: string; image_url?: { url: string } }[];
+    expect(userContent[0]?.image_url?.url.startsWith('data:image/jpeg;base64,')).toBe(true);
+    expect(userContent[1]).toEqual({ type: 'text', text: 'Query: the red cup' });
+  });
+
+  it('repairs malformed output with one extra turn that shows the model the problem', async () => {
+    const server = await scripted([{ json: chatCompletion('Overlay C is best.') }, { json: chatCompletion('{"winner": "B", "reason": "ok"}') }]);
+    const result = await client(server).chat({ messages, schema: judgeSchema });
+    expect(result.value).toEqual({ winner: 'B', reason: 'ok' });
+    expect(result.call.repairs).toBe(1);
+    expect(server.requests).toHaveLength(2);
+    const repair = server.requests[1]?.body as { messages: { role: string; content: string }[] };
+    expect(repair.messages.at(-2)).toEqual({ role: 'assistant', content: 'Overlay C is best.' });
+    expect(repair.messages.at(-1)?.content).toContain('could not be used');
+  });
+
+  it('fails with a typed invalid-model-output error carrying the raw text when the repair is also invalid', async () => {
+    const server = await scripted([{ json: chatCompletion('no idea') }, { json: chatCompletion('still no idea') }]);
+    const failure = await client(server).chat({ messages, schema: judgeSchema }).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'invalid-model-output' });
+    expect((failure as { details: { raw: string } }).details.raw).toBe('still no idea');
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('retries 429 (honouring Retry-After), 500 and a stalled response, then succeeds', async () => {
+    const server = await scripted([
+      { status: 429, json: { error: { message: 'slow down' } }, headers: { 'retry-after': '0' } },
+      { status: 500, json: { error: { message: 'boom' } } },
+      { delayMs: 5000, json: chatCompletion('late') },
+      { json: chatCompletion('{"winner": "tie", "reason": "same"}') },
+    ]);
+    const result = await client(server, { timeoutMs: 300 }).chat({ messages, schema: judgeSchema });
+    expect(result.value.winner).toBe('tie');
+    expect(result.call.retries).toBe(3);
+    expect(server.requests).toHaveLength(4);
+  });
+
+  it('never retries a 4xx other than 429 and reports status and retryability', async () => {
+    const server = await scripted([{ status: 400, json: { error: { message: 'bad image' } } }, { json: chatCompletion('x') }]);
+    const failure = await client(server).chat({ messages }).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'backend-http', details: { status: 400, isRetryable: false } });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('stops a cancelled request promptly with the cancelled code', async () => {
+    const server = await scripted([{ delayMs: 10_000, json: chatCompletion('never') }]);
+    const controller = new AbortController();
+    const started = performance.now();
+    setTimeout(() => controller.abort(), 50);
+    const failure = await client(server, { timeoutMs: 20_000 }).chat({ messages, signal: controller.signal }).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'cancelled' });
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('serves a repeated deterministic run from the cache with zero requests', async () => {
+    const server = await scripted([{ json: chatCompletion('{"winner": "A", "reason": "r"}') }]);
+    const cache = createResponseCache(':memory:');
+    const request = { messages, schema: judgeSchema, temperature: 0, images: [grey(8, 8)] };
+    const first = await client(server, { cache }).chat(request);
+    const second = await client(server, { cache }).chat(request);
+    expect(server.requests).toHaveLength(1);
+    expect(second.value).toEqual(first.value);
+    expect(second.call.cacheHit).toBe(true);
+    await client(server, { cache }).chat({ ...request, images: [grey(8, 9)] });
+    await client(server, { cache }).chat({ ...request, cache: false });
+    expect(server.requests).toHaveLength(3);
+    cache.close();
+  });
+
+  it('lists model ids from /v1/models', async () => {
+    const server = await scripted([]);
+    expect(await client(server).listModels()).toEqual(['fake-model']);
+  });
+});

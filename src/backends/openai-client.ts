@@ -1,0 +1,232 @@
+/**
+ * MllmClient over the official `openai` SDK (v6) for any OpenAI-compatible server (vLLM, SGLang, Ollama,
+ * llama.cpp, LMDeploy, hosted APIs). The SDK's own retries are off (maxRetries 0): ours count retries into
+ * the CallRecord and follow issue 5's policy.
+ */
+import OpenAI from 'openai';
+import type { ChatCompletion, ChatCompletionContentPart, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import { z } from 'zod';
+import { isMmevolveError, mmevolveError } from '../core/index.js';
+import type { Box, CallRecord, ChatRequest, ChatResult, MllmClient, Usage, Warning } from '../core/index.js';
+import { toBackendError } from './backend-errors.js';
+import { DEFAULT_IMAGE_ENCODING, planImage } from './image-payload.js';
+import type { FramingProfile, ImageEncodingOptions, PlannedImage } from './image-payload.js';
+import { parseModelOutput } from './parse-model-output.js';
+import { cacheKey } from './response-cache.js';
+import type { ResponseCache } from './response-cache.js';
+import { withRetries } from './retry.js';
+import { createThrottle } from './throttle.js';
+
+export interface OpenAICompatibleClientOptions {
+  baseURL: string;
+  /** Most local servers ignore it; the SDK requires a string. */
+  apiKey?: string | undefined;
+  model: string;
+  profile?: FramingProfile | undefined;
+  fetch?: typeof fetch | undefined;
+  timeoutMs?: number | undefined;
+  maxRetries?: number | undefined;
+  concurrency?: number | undefined;
+  requestsPerMinute?: number | undefined;
+  cache?: ResponseCache | undefined;
+  /** Send response_format json_schema (vLLM, SGLang, OpenAI, Ollama ≥ 0.5 do). */
+  supportsJsonSchema?: boolean | undefined;
+  image?: Partial<ImageEncodingOptions> | undefined;
+  retryBaseDelayMs?: number | undefined;
+  /** Label in CallRecord.backend; defaults to "mllm". */
+  name?: string | undefined;
+  /** Every CallRecord, success or failure, as it completes (run accounting). */
+  onCall?: ((record: CallRecord) => void) | undefined;
+}
+
+const DEFAULTS = { timeoutMs: 120_000, maxRetries: 4, concurrency: 8 } as const;
+
+const REPAIR_INSTRUCTION =
+  'Your previous reply could not be used: {problem}. Reply again with only the JSON object that matches the required schema, and nothing else.';
+
+function usageOf(completion: ChatCompletion): Usage {
+  return { promptTokens: completion.usage?.prompt_tokens ?? 0, completionTokens: completion.usage?.completion_tokens ?? 0 };
+}
+
+function addUsage(left: Usage, right: Usage): Usage {
+  return { promptTokens: left.promptTokens + right.promptTokens, completionTokens: left.completionTokens + right.completionTokens };
+}
+
+function jsonSchemaOf(schema: z.ZodType<unknown>): Record<string, unknown> {
+  const json = z.toJSONSchema(schema) as Record<string, unknown>;
+  delete json['$schema'];
+  return json;
+}
+
+export function createOpenAICompatibleClient(options: OpenAICompatibleClientOptions): MllmClient {
+  const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
+  const maxRetries = options.maxRetries ?? DEFAULTS.maxRetries;
+  const supportsJsonSchema = options.supportsJsonSchema ?? true;
+  const imageOptions: ImageEncodingOptions = { ...DEFAULT_IMAGE_ENCODING, ...options.image };
+  const backend = `${options.name ?? 'mllm'}:${options.model}`;
+  const chatUrl = `${options.baseURL.replace(/\/+$/, '')}/chat/completions`;
+  const sdk = new OpenAI({
+    baseURL: options.baseURL,
+    apiKey: options.apiKey ?? 'not-needed',
+    maxRetries: 0,
+    timeout: timeoutMs,
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+  });
+  const throttle = createThrottle({ concurrency: options.concurrency ?? DEFAULTS.concurrency, requestsPerMinute: options.requestsPerMinute });
+
+  async function complete(
+    body: ChatCompletionCreateParamsNonStreaming,
+    signal: AbortSignal | undefined,
+  ): Promise<{ completion: ChatCompletion; retries: number }> {
+    const { value, retries } = await throttle.run(
+      () =>
+        withRetries(
+          async () => {
+            if (signal?.aborted === true) throw toBackendError(signal.reason, chatUrl, timeoutMs, signal);
+            try {
+              return await sdk.chat.completions.create(body, { timeout: timeoutMs, maxRetries: 0, ...(signal === undefined ? {} : { signal }) });
+            } catch (error) {
+              throw toBackendError(error, chatUrl, timeoutMs, signal);
+            }
+          },
+          { maxRetries, signal, ...(options.retryBaseDelayMs === undefined ? {} : { baseDelayMs: options.retryBaseDelayMs }) },
+        ),
+      signal,
+    );
+    return { completion: value, retries };
+  }
+
+  async function buildMessages(request: ChatRequest<unknown>, images: readonly PlannedImage[]): Promise<ChatCompletionMessageParam[]> {
+    const lastUser = request.messages.map((message) => message.role).lastIndexOf('user');
+    const dataUrls = await Promise.all(images.map((image) => image.dataUrl()));
+    return request.messages.map((message, index): ChatCompletionMessageParam => {
+      if (message.role === 'system') return { role: 'system', content: message.content };
+      if (message.role === 'assistant') return { role: 'assistant', content: message.content };
+      if (index !== lastUser || dataUrls.length === 0) return { role: 'user', content: message.content };
+      const parts: ChatCompletionContentPart[] = dataUrls.map((url) => ({ type: 'image_url', image_url: { url } }));
+      parts.push({ type: 'text', text: message.content });
+      return { role: 'user', content: parts };
+    });
+  }
+
+  async function chat<T = string>(request: ChatRequest<T>): Promise<ChatResult<T>> {
+    const started = performance.now();
+    const stage = request.stage ?? 'default';
+    const record: CallRecord = { stage, backend, latencyMs: 0, promptTokens: 0, completionTokens: 0, cacheHit: false, retries: 0, repairs: 0 };
+    const finish = (): CallRecord => {
+      record.latencyMs = performance.now() - started;
+      options.onCall?.(record);
+      return record;
+    };
+    try {
+      if (request.images !== undefined && request.images.length > 0 && !request.messages.some((message) => message.role === 'user')) {
+        throw mmevolveError('invalid-input', 'images need a user message to attach to', 'Add a user message to the chat request.');
+      }
+      const images = (request.images ?? []).map((image) => planImage(image, options.profile, imageOptions));
+      const warnings: Warning[] = images.flatMap((image) => image.warnings);
+      const schema = request.schema;
+      const jsonSchema = schema === undefined ? undefined : jsonSchemaOf(schema.schema as z.ZodType<unknown>);
+      const responseFormat =
+        schema !== undefined && jsonSchema !== undefined && supportsJsonSchema
+          ? ({ type: 'json_schema', json_schema: { name: schema.name, schema: jsonSchema, strict: true } } as const)
+          : undefined;
+      const body: Omit<ChatCompletionCreateParamsNonStreaming, 'messages'> = {
+        model: options.model,
+        ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+        ...(request.maxTokens === undefined ? {} : { max_tokens: request.maxTokens }),
+        ...(request.seed === undefined ? {} : { seed: request.seed }),
+        ...(responseFormat === undefined ? {} : { response_format: responseFormat }),
+      };
+      const cacheable = options.cache !== undefined && request.cache !== false && (request.temperature === 0 || request.seed !== undefined);
+      const key = cacheable
+        ? cacheKey({ body, messages: request.messages, images: images.map((image) => image.hash), schemaName: schema?.name, jsonSchema })
+        : undefined;
+
+      const interpret = (text: string): { ok: true; value: T } | { ok: false; problem: string; error: unknown } => {
+        if (schema === undefined) return { ok: true, value: text as T };
+        const parsed = parseModelOutput(text, schema.schema, schema.name);
+        if (parsed.ok) return { ok: true, value: parsed.value };
+        return { ok: false, problem: String(parsed.error.details?.['problem'] ?? parsed.error.message), error: parsed.error };
+      };
+      const result = (value: T, text: string, usage: Usage): ChatResult<T> => {
+        record.promptTokens = usage.promptTokens;
+        record.completionTokens = usage.completionTokens;
+        const frames = images.map((image) => image.frame);
+        return {
+          value,
+          text,
+          usage,
+          warnings,
+          call: finish(),
+          frames,
+          boxToOriginal(modelBox: Box, imageIndex = 0): Box {
+            const frame = frames[imageIndex];
+            if (frame === undefined) throw mmevolveError('invalid-input', `no image ${imageIndex} in this request`, 'Pass the index of an image sent with the request.');
+            return options.profile === undefined ? modelBox : options.profile.fromModelBox(modelBox, frame.original);
+          },
+        };
+      };
+
+      if (key !== undefined) {
+        const cached = options.cache?.get(key);
+        if (cached !== undefined) {
+          const interpreted = interpret(cached.text);
+          if (interpreted.ok) {
+            record.cacheHit = true;
+            return result(interpreted.value, cached.text, cached.usage);
+          }
+        }
+      }
+
+      const messages = await buildMessages(request as ChatRequest<unknown>, images);
+      const first = await complete({ ...body, messages }, request.signal);
+      record.retries += first.retries;
+      let text = first.completion.choices[0]?.message.content ?? '';
+      let usage = usageOf(first.completion);
+      let interpreted = interpret(text);
+      if (!interpreted.ok) {
+        // One repair turn that shows the model its own output and the validation problem.
+        record.repairs = 1;
+        warnings.push({ code: 'output-repaired', message: `invalid ${schema?.name ?? ''} output, asked the model to repair it: ${interpreted.problem}` });
+        const repairMessages: ChatCompletionMessageParam[] = [
+          ...messages,
+          { role: 'assistant', content: text },
+          { role: 'user', content: REPAIR_INSTRUCTION.replace('{problem}', interpreted.problem) },
+        ];
+        const second = await complete({ ...body, messages: repairMessages }, request.signal);
+        record.retries += second.retries;
+        const repairedText = second.completion.choices[0]?.message.content ?? '';
+        usage = addUsage(usage, usageOf(second.completion));
+        const repaired = interpret(repairedText);
+        if (!repaired.ok) {
+          record.promptTokens = usage.promptTokens;
+          record.completionTokens = usage.completionTokens;
+          throw repaired.error;
+        }
+        text = repairedText;
+        interpreted = repaired;
+      }
+      if (key !== undefined) options.cache?.set(key, options.model, { text, usage });
+      return result(interpreted.value, text, usage);
+    } catch (error) {
+      const failure = isMmevolveError(error) ? error : toBackendError(error, chatUrl, timeoutMs, request.signal);
+      record.errorCode = failure.code;
+      const retries = failure.details?.['retries'];
+      if (typeof retries === 'number') record.retries += retries;
+      finish();
+      throw failure;
+    }
+  }
+
+  async function listModels(signal?: AbortSignal): Promise<string[]> {
+    const url = `${options.baseURL.replace(/\/+$/, '')}/models`;
+    try {
+      const page = await sdk.models.list({ timeout: timeoutMs, maxRetries: 0, ...(signal === undefined ? {} : { signal }) });
+      return page.data.map((model) => model.id);
+    } catch (error) {
+      throw toBackendError(error, url, timeoutMs, signal);
+    }
+  }
+
+  return { model: options.model, profileName: options.profile?.name ?? 'generic', supportsJsonSchema, chat, listModels };
+}
