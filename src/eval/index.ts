@@ -1,0 +1,2 @@
+export { imageIou, segmentationCounts, summarize } from './metrics.js';
+export type { ScoreSummary, ScoredSample, SegmentationCounts, SubsetScore } from './metrics.js';
