@@ -1,2 +1,18 @@
 export { fillPolygon, rasterizePolygon } from './polygon.js';
 export type { PolygonPoint } from './polygon.js';
+export {
+  cocoRleSchema,
+  decodeRle,
+  encodeRle,
+  rleArea,
+  rleBox,
+  rleCounts,
+  rleCountsFromString,
+  rleCountsToString,
+  rleFromCounts,
+  rleIntersectionUnion,
+  rleIou,
+  rleMerge,
+} from './rle.js';
+export type { CocoRle } from './rle.js';
+export { decodeRleCounts, encodeRleCounts } from './rle-counts.js';
