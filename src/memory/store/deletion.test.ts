@@ -1,0 +1,111 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import * as sqliteVec from 'sqlite-vec';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { TenantMemory } from '../../core/index.js';
+import { openMemoryStore } from './sqlite-memory-store.js';
+import type { SqliteMemoryStore } from './sqlite-memory-store.js';
+import { TEST_DIMENSIONS, TEST_MODEL, axisVector, newLesson } from './store-test-support.js';
+
+/** Counts rows straight from the file with a separate connection, so the store cannot report what it wants. */
+function countRows(path: string): Record<string, number> {
+  const db = new Database(path, { readonly: true });
+  sqliteVec.load(db);
+  const count = (table: string, where = ''): number => (db.prepare(`select count(*) as count from ${table} ${where}`).get() as { count: number }).count;
+  const counts = {
+    lessons: count('lessons'),
+    versions: count('lesson_versions'),
+    images: count('lesson_images'),
+    textVectors: count('vec_lesson_text'),
+    imageVectors: count('vec_lesson_images'),
+    textVectorRowids: count('vec_lesson_text_rowids'),
+    imageVectorRowids: count('vec_lesson_images_rowids'),
+  };
+  db.close();
+  return counts;
+}
+
+async function expectSearchesEmpty(tenant: TenantMemory, axes: number[]): Promise<void> {
+  for (const axis of axes) {
+    for (const stream of ['visual', 'logic'] as const) {
+      expect(await tenant.searchByTextVector(stream, axisVector(axis), 100), `text search ${stream} axis ${axis}`).toEqual([]);
+    }
+    expect(await tenant.searchByImageVector(axisVector(axis), 100), `image search axis ${axis}`).toEqual([]);
+  }
+}
+
+describe('deletion in the lesson store removes rows and vectors', () => {
+  let directory: string;
+  let path: string;
+  let store: SqliteMemoryStore;
+
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), 'mmevolve-memory-'));
+    path = join(directory, 'memory.db');
+    store = openMemoryStore({ path, dimensions: TEST_DIMENSIONS, embeddingModel: TEST_MODEL });
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('deletes a lesson with all its versions, images and vectors', async () => {
+    const tenant = store.forTenant('alice');
+    const { lesson } = await tenant.insert(newLesson('Read the legend before the bars', 'visual', 1));
+    await tenant.edit(lesson.id, { text: 'Read the legend before comparing bars', textVector: axisVector(2), addImageVectors: [{ imageRef: 'extra.png', vector: axisVector(5) }] });
+    expect(countRows(path)).toMatchObject({ lessons: 1, versions: 2, images: 2, textVectors: 1, imageVectors: 2 });
+
+    expect(await tenant.delete(lesson.id)).toBe(true);
+    expect(countRows(path)).toEqual({ lessons: 0, versions: 0, images: 0, textVectors: 0, imageVectors: 0, textVectorRowids: 0, imageVectorRowids: 0 });
+    await expectSearchesEmpty(tenant, [1, 2, 5]);
+    expect(await tenant.get(lesson.id)).toBeUndefined();
+    expect(await tenant.delete(lesson.id), 'a second delete finds nothing').toBe(false);
+  });
+
+  it('clears one tenant completely and leaves the other tenant whole', async () => {
+    const alice = store.forTenant('alice');
+    const bob = store.forTenant('bob');
+    for (let axis = 0; axis < 6; axis += 1) {
+      await alice.insert(newLesson(`alice lesson ${axis}`, axis % 2 === 0 ? 'visual' : 'logic', axis));
+      await bob.insert(newLesson(`bob lesson ${axis}`, axis % 2 === 0 ? 'visual' : 'logic', axis));
+    }
+    expect(await alice.clear()).toBe(6);
+    expect(await alice.stats()).toEqual({ tenant: 'alice', lessons: 0, byStream: { visual: 0, logic: 0 }, versions: 0, textVectors: 0, imageVectors: 0 });
+    await expectSearchesEmpty(alice, [0, 1, 2, 3, 4, 5]);
+    expect(countRows(path)).toMatchObject({ lessons: 6, versions: 6, images: 3, textVectors: 6, imageVectors: 3 });
+    expect((await bob.searchByTextVector('visual', axisVector(0), 10)).length).toBeGreaterThan(0);
+  });
+
+  it('deletes a tenant so that no row or vector of it remains anywhere in the file', async () => {
+    const alice = store.forTenant('alice');
+    for (let axis = 0; axis < 4; axis += 1) await alice.insert(newLesson(`alice lesson ${axis}`, 'visual', axis));
+    expect(await store.deleteTenant('alice')).toBe(4);
+    expect(countRows(path)).toEqual({ lessons: 0, versions: 0, images: 0, textVectors: 0, imageVectors: 0, textVectorRowids: 0, imageVectorRowids: 0 });
+    expect(await store.tenants()).toEqual([]);
+    await expectSearchesEmpty(alice, [0, 1, 2, 3]);
+    const stats = await store.stats();
+    expect([stats.lessons, stats.versions, stats.textVectors, stats.imageVectors]).toEqual([0, 0, 0, 0]);
+  });
+
+  it('does not leave a deleted lesson\'s text or vector readable in the database file', async () => {
+    const marker = 'zq-secret-marker-7731 appears only in this lesson';
+    const tenant = store.forTenant('alice');
+    // A vector with an unmistakable byte pattern, to look for in the vec0 chunk blobs after deletion.
+    const markerVector = Float32Array.from({ length: TEST_DIMENSIONS }, (_, index) => 7731.25 + index);
+    const markerBytes = Buffer.from(markerVector.buffer);
+    const { lesson } = await tenant.insert({ ...newLesson(marker, 'logic', 3), textVector: markerVector });
+    await store.close();
+    expect(readFileSync(path).includes(marker), 'the marker text is on disk before deletion').toBe(true);
+    expect(readFileSync(path).includes(markerBytes), 'the marker vector is on disk before deletion').toBe(true);
+
+    store = openMemoryStore({ path });
+    expect(await store.forTenant('alice').delete(lesson.id)).toBe(true);
+    await store.close();
+    // Closing checkpoints the WAL into the main file; secure_delete zeroes freed content.
+    expect(readFileSync(path).includes(marker), 'deleted text must not remain in the database file').toBe(false);
+    expect(readFileSync(path).includes(markerBytes), 'deleted vector bytes must not remain in the database file').toBe(false);
+    store = openMemoryStore({ path });
+  });
+});
