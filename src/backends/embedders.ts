@@ -1,0 +1,119 @@
+/**
+ * Embedders: OpenAI-compatible /v1/embeddings (vLLM-served Qwen3-Embedding or a multimodal embedding model,
+ * Ollama's embedding models) with batching, and the built-in offline fallback (lexical/perceptual, labelled as
+ * such). Configuration never falls back to the offline embedder silently when a server is configured.
+ */
+import { z } from 'zod';
+import { mmevolveError } from '../core/index.js';
+import type { CallRecord, EmbedOptions, Embedder, RgbImage } from '../core/index.js';
+import { planImage } from './image-payload.js';
+import { requestJson } from './json-http.js';
+import type { JsonHttpOptions } from './json-http.js';
+import { OFFLINE_EMBEDDING_DIMENSIONS, lexicalTextEmbedding, perceptualImageEmbedding } from './offline-embedding.js';
+import { createThrottle } from './throttle.js';
+
+export interface OpenAIEmbedderOptions {
+  baseURL: string;
+  apiKey?: string | undefined;
+  model: string;
+  fetch?: typeof fetch | undefined;
+  timeoutMs?: number | undefined;
+  maxRetries?: number | undefined;
+  retryBaseDelayMs?: number | undefined;
+  concurrency?: number | undefined;
+  /** Inputs per request. */
+  batchSize?: number | undefined;
+  /**
+   * How images are sent: 'data-url' puts PNG data URLs in `input` (the simulated server; some gateways);
+   * 'messages' sends one chat-style request per image (vLLM's multimodal embeddings API).
+   */
+  imageInput?: 'data-url' | 'messages' | undefined;
+  name?: string | undefined;
+  onCall?: ((record: CallRecord) => void) | undefined;
+}
+
+const embeddingsResponseSchema = z.object({
+  data: z.array(z.object({ index: z.number().int().nonnegative(), embedding: z.array(z.number()) })),
+  usage: z.object({ prompt_tokens: z.number().optional() }).nullish(),
+});
+
+export function createOpenAIEmbedder(options: OpenAIEmbedderOptions): Embedder {
+  const url = `${options.baseURL.replace(/\/+$/, '')}/embeddings`;
+  const backend = `${options.name ?? 'embedder'}:${options.model}`;
+  const batchSize = Math.max(1, options.batchSize ?? 32);
+  const http: JsonHttpOptions = {
+    fetch: options.fetch ?? globalThis.fetch,
+    timeoutMs: options.timeoutMs ?? 60_000,
+    maxRetries: options.maxRetries ?? 4,
+    retryBaseDelayMs: options.retryBaseDelayMs,
+    headers: options.apiKey === undefined ? undefined : { authorization: `Bearer ${options.apiKey}` },
+  };
+  const throttle = createThrottle({ concurrency: options.concurrency ?? 4 });
+
+  async function post(body: Record<string, unknown>, expected: number, embedOptions: EmbedOptions | undefined): Promise<Float32Array[]> {
+    const started = performance.now();
+    const stage = embedOptions?.stage ?? 'embed';
+    const call: CallRecord = { stage, backend, latencyMs: 0, promptTokens: 0, completionTokens: 0, cacheHit: false, retries: 0, repairs: 0 };
+    try {
+      const { value, retries } = await throttle.run(
+        () => requestJson(url, { model: options.model, encoding_format: 'float', ...body }, http, embedOptions?.signal),
+        embedOptions?.signal,
+      );
+      call.retries = retries;
+      const parsed = embeddingsResponseSchema.safeParse(value);
+      if (!parsed.success || parsed.data.data.length !== expected) {
+        throw mmevolveError(
+          'backend-http',
+          `unexpected /embeddings response from ${url}: ${parsed.success ? `${parsed.data.data.length} vectors for ${expected} inputs` : parsed.error.message}`,
+          'Check that the embedder backend serves an OpenAI-compatible embeddings model.',
+        );
+      }
+      call.promptTokens = parsed.data.usage?.prompt_tokens ?? 0;
+      return [...parsed.data.data].sort((left, right) => left.index - right.index).map((item) => Float32Array.from(item.embedding));
+    } catch (error) {
+      call.errorCode = (error as { code?: string }).code ?? 'internal';
+      throw error;
+    } finally {
+      call.latencyMs = performance.now() - started;
+      options.onCall?.(call);
+    }
+  }
+
+  async function inBatches<T>(items: readonly T[], embedBatch: (batch: readonly T[]) => Promise<Float32Array[]>): Promise<Float32Array[]> {
+    const batches: T[][] = [];
+    for (let start = 0; start < items.length; start += batchSize) batches.push(items.slice(start, start + batchSize));
+    return (await Promise.all(batches.map(embedBatch))).flat();
+  }
+
+  const imageUrl = (image: RgbImage): Promise<string> =>
+    planImage(image, undefined, { format: 'png', quality: 100, resizeToProfile: false }).dataUrl();
+
+  return {
+    model: options.model,
+    kind: 'semantic',
+    embedTexts: (texts, embedOptions) => inBatches(texts, (batch) => post({ input: batch }, batch.length, embedOptions)),
+    embedImages: async (images, embedOptions) => {
+      if (options.imageInput === 'messages') {
+        return Promise.all(
+          images.map(async (image) => {
+            const messages = [{ role: 'user', content: [{ type: 'image_url', image_url: { url: await imageUrl(image) } }] }];
+            const [vector] = await post({ messages }, 1, embedOptions);
+            if (vector === undefined) throw mmevolveError('backend-http', `no embedding returned by ${url}`, 'Check the embedder backend.');
+            return vector;
+          }),
+        );
+      }
+      return inBatches(images, async (batch) => post({ input: await Promise.all(batch.map(imageUrl)) }, batch.length, embedOptions));
+    },
+  };
+}
+
+/** The built-in fallback: hashed n-grams for text, colour/texture histograms for images. Not semantic. */
+export function createOfflineEmbedder(dimensions = OFFLINE_EMBEDDING_DIMENSIONS): Embedder {
+  return {
+    model: `offline-lexical-perceptual-${dimensions}`,
+    kind: 'lexical-perceptual',
+    embedTexts: (texts) => Promise.resolve(texts.map((text) => lexicalTextEmbedding(text, dimensions))),
+    embedImages: (images) => Promise.resolve(images.map((image) => perceptualImageEmbedding(image, dimensions))),
+  };
+}

@@ -1,0 +1,100 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { RgbImage } from '../core/index.js';
+import { encodeRle } from '../vision/index.js';
+import { startFakeServer } from './__tests__/fake-servers.js';
+import type { FakeServer } from './__tests__/fake-servers.js';
+import { sam3ConceptSegmentRequestSchema, sam3EmbedImageRequestSchema } from './sam3-protocol.js';
+import { createSam3Segmenter, maskBox } from './sam3-segmenter.js';
+
+const servers: FakeServer[] = [];
+afterAll(async () => {
+  await Promise.all(servers.map((server) => server.close()));
+});
+
+const WIDTH = 12;
+const HEIGHT = 8;
+const image: RgbImage = { width: WIDTH, height: HEIGHT, data: new Uint8Array(WIDTH * HEIGHT * 3).fill(90) };
+
+/** A rectangle mask x in [2, 6), y in [1, 4). */
+function rectangle(): { width: number; height: number; data: Uint8Array } {
+  const data = new Uint8Array(WIDTH * HEIGHT);
+  for (let y = 1; y < 4; y += 1) for (let x = 2; x < 6; x += 1) data[y * WIDTH + x] = 1;
+  return { width: WIDTH, height: HEIGHT, data };
+}
+
+/** Validates every request with the protocol schemas, as the real server's pydantic models would. */
+async function sam3Server(): Promise<FakeServer> {
+  const server = await startFakeServer((body, _index, path) => {
+    if (path === '/sam3/embed_image') {
+      const parsed = sam3EmbedImageRequestSchema.safeParse(body);
+      return parsed.success ? { json: { image_id: 'img-1', time: 0.01 } } : { status: 422, json: { detail: parsed.error.message } };
+    }
+    const parsed = sam3ConceptSegmentRequestSchema.safeParse(body);
+    if (!parsed.success) return { status: 422, json: { detail: parsed.error.message } };
+    const rle = encodeRle(rectangle());
+    const masks = parsed.data.format === 'rle' ? rle : [[[2, 1], [5, 1], [5, 3], [2, 3]]];
+    return {
+      json: {
+        time: 0.02,
+        prompt_results: parsed.data.prompts.map((prompt, index) => ({
+          prompt_index: index,
+          echo: { prompt_index: index, type: prompt.type ?? null, text: prompt.text ?? null, num_boxes: prompt.boxes?.length ?? 0 },
+          predictions: [
+            { masks, confidence: 0.6, format: parsed.data.format },
+            { masks: parsed.data.format === 'rle' ? encodeRle({ width: WIDTH, height: HEIGHT, data: new Uint8Array(WIDTH * HEIGHT) }) : [], confidence: 0.9, format: parsed.data.format },
+          ],
+        })),
+      },
+    };
+  });
+  servers.push(server);
+  return server;
+}
+
+describe('createSam3Segmenter', () => {
+  it('embeds a prepared image once and reuses its image_id for every prompt', async () => {
+    const server = await sam3Server();
+    const segmenter = createSam3Segmenter({ baseURL: server.url, apiKey: 'secret key' });
+    const prepared = await segmenter.prepare(image);
+    for (const phrase of ['cup', 'red cup', 'cup on the left']) await segmenter.segmentText(prepared, phrase);
+    await segmenter.segmentText(image, 'raw image again');
+    await segmenter.segmentText(image, 'and again');
+    const embeds = server.requests.filter((request) => request.path === '/sam3/embed_image');
+    expect(embeds).toHaveLength(1);
+    const segments = server.requests.filter((request) => request.path === '/sam3/concept_segment');
+    expect(segments).toHaveLength(5);
+    expect(segments.every((request) => (request.body as { image_id: string }).image_id === 'img-1')).toBe(true);
+    expect(server.requests.every((request) => request.query['api_key'] === 'secret key')).toBe(true);
+  });
+
+  it('decodes RLE instances, computes pixel-edge boxes and drops empty masks with a warning', async () => {
+    const server = await sam3Server();
+    const result = await createSam3Segmenter({ baseURL: server.url }).segmentText(image, 'cup', { threshold: 0.3 });
+    expect(result.instances).toHaveLength(1);
+    expect(result.instances[0]?.box).toEqual([2, 1, 6, 4]);
+    expect(result.instances[0]?.score).toBe(0.6);
+    expect(Array.from(result.instances[0]?.mask.data ?? [])).toEqual(Array.from(rectangle().data));
+    expect(result.warnings.map((warning) => warning.code)).toEqual(['empty-mask']);
+    expect((server.requests[1]?.body as { output_prob_thresh: number }).output_prob_thresh).toBe(0.3);
+  });
+
+  it('fills polygon output with the same pixels as the RLE output', async () => {
+    const server = await sam3Server();
+    const result = await createSam3Segmenter({ baseURL: server.url, format: 'polygon' }).segmentText(image, 'cup');
+    expect(Array.from(result.instances[0]?.mask.data ?? [])).toEqual(Array.from(rectangle().data));
+  });
+
+  it('sends exemplar boxes as XYXY visual prompts with 1/0 labels', async () => {
+    const server = await sam3Server();
+    const segmenter = createSam3Segmenter({ baseURL: server.url, sendImageWithId: false });
+    await segmenter.segmentBoxes(image, [[2, 1, 6, 4], [0, 0, 1, 1]], [true, false], { text: 'cup' });
+    const body = server.requests[1]?.body as { image?: unknown; prompts: unknown[] };
+    expect(body.image).toBeUndefined();
+    expect(body.prompts[0]).toEqual({ type: 'visual', text: 'cup', boxes: [{ x0: 2, y0: 1, x1: 6, y1: 4 }, { x0: 0, y0: 0, x1: 1, y1: 1 }], box_labels: [1, 0] });
+    await expect(segmenter.segmentBoxes(image, [[0, 0, 1, 1]], [], {})).rejects.toMatchObject({ code: 'invalid-input' });
+  });
+
+  it('computes null for the box of an empty mask', () => {
+    expect(maskBox({ width: 3, height: 3, data: new Uint8Array(9) })).toBeNull();
+  });
+});
