@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
+import { registerModelInfoCommand } from './model-info.js';
 import { registerSimCommand } from './sim.js';
 
 /** Each command lives in its own file and registers itself here, one line each. */
 export function registerCommands(program: Command): void {
   void program;
+  registerModelInfoCommand(program);
   registerSimCommand(program);
 }

@@ -1,0 +1,75 @@
+import { Command } from 'commander';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { isMmevolveError } from '../../core/index.js';
+import { registerModelInfoCommand, runModelInfo } from './model-info.js';
+
+async function runCli(args: string[]): Promise<string> {
+  const program = new Command('mmevolve').exitOverride();
+  registerModelInfoCommand(program);
+  const chunks: string[] = [];
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    chunks.push(String(chunk));
+    return true;
+  });
+  try {
+    await program.parseAsync(['node', 'mmevolve', 'model-info', ...args]);
+  } finally {
+    write.mockRestore();
+  }
+  return chunks.join('');
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('mmevolve model-info', () => {
+  it('prints the resized size, patch grid and tokens for Qwen2.5-VL as JSON', async () => {
+    const output = await runCli(['--model', 'qwen2.5-vl', '--width', '1000', '--height', '630', '--json']);
+    // 630 / 28 = 22.5 rounds half to even → 616; 1000 → 1008; tokens 22 · 36.
+    expect(JSON.parse(output)).toEqual({ resized_width: 1008, resized_height: 616, grid: [1, 44, 72], image_tokens: 792 });
+  });
+
+  it('accepts a model id and pixel bounds', async () => {
+    const output = await runCli([
+      '--model', 'Qwen/Qwen2.5-VL-7B-Instruct', '--width', '3000', '--height', '2000', '--max-pixels', '12845056', '--json',
+    ]);
+    expect(JSON.parse(output)).toEqual({ resized_width: 2996, resized_height: 1988, grid: [1, 142, 214], image_tokens: 107 * 71 });
+  });
+
+  it('uses factor 32 and patch 16 for Qwen3-VL', () => {
+    const output = runModelInfo({ model: 'Qwen3-VL-8B-Instruct', width: 1280, height: 720 }, true);
+    expect(JSON.parse(output)).toEqual({ resized_width: 1280, resized_height: 704, grid: [1, 44, 80], image_tokens: 880 });
+  });
+
+  it('prints tiles with the thumbnail counted for InternVL3.5', () => {
+    const output = runModelInfo({ model: 'OpenGVLab/InternVL3_5-8B', width: 1000, height: 1000 }, true);
+    expect(JSON.parse(output)).toEqual({ tiles: [3, 3], num_tiles: 10, image_tokens: 2560 });
+  });
+
+  it('keeps the original size for the generic profile', () => {
+    expect(JSON.parse(runModelInfo({ model: 'generic', width: 333, height: 517 }, true))).toEqual({ width: 333, height: 517 });
+  });
+
+  it('prints readable lines without --json', async () => {
+    const output = await runCli(['--model', 'internvl3.5', '--width', '1920', '--height', '1080']);
+    expect(output).toContain('tiles: 4×2 (cols×rows) + thumbnail = 9 tiles');
+    expect(output).toContain('image tokens: 2304');
+    expect(output).toContain('boxes: relative-1000 (internvl-box)');
+  });
+
+  it('fails with unsupported-model for an unknown name, listing the known profiles', () => {
+    let caught: unknown;
+    try {
+      runModelInfo({ model: 'llava-1.5', width: 10, height: 10 }, true);
+    } catch (error) {
+      caught = error;
+    }
+    expect(isMmevolveError(caught) ? caught.code : 'no MmevolveError').toBe('unsupported-model');
+    expect(isMmevolveError(caught) ? caught.hint : '').toContain('qwen2.5-vl');
+  });
+
+  it('rejects a non-integer width with invalid-input', async () => {
+    await expect(runCli(['--model', 'generic', '--width', '12.5', '--height', '3'])).rejects.toMatchObject({ code: 'invalid-input' });
+  });
+});

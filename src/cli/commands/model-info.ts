@@ -1,0 +1,108 @@
+import type { Command } from 'commander';
+import { mmevolveError } from '../../core/index.js';
+import type { ImageInfo, ModelProfile, ProfileOptions } from '../../backends/profiles/index.js';
+import { resolveProfile } from '../../backends/profiles/index.js';
+
+/**
+ * `mmevolve model-info`: how a model family sees one image — the resized frame, patch grid or tiles, and
+ * the image tokens it costs — computed from the profile's conventions (no model is contacted).
+ */
+export interface ModelInfoOptions {
+  model: string;
+  width: number;
+  height: number;
+  minPixels?: number;
+  maxPixels?: number;
+  minTiles?: number;
+  maxTiles?: number;
+}
+
+/** The `--json` shape: snake_case keys as the transformers processors name these values. */
+export type ModelInfoJson =
+  | { resized_width: number; resized_height: number; grid: readonly [number, number, number]; image_tokens: number }
+  | { tiles: readonly [number, number]; num_tiles: number; image_tokens: number }
+  | { width: number; height: number };
+
+export function modelInfoJson(info: ImageInfo): ModelInfoJson {
+  switch (info.kind) {
+    case 'patch-grid':
+      return {
+        resized_width: info.resizedWidth,
+        resized_height: info.resizedHeight,
+        grid: info.grid,
+        image_tokens: info.imageTokens,
+      };
+    case 'tiles':
+      return { tiles: [info.cols, info.rows], num_tiles: info.numTiles, image_tokens: info.imageTokens };
+    case 'original':
+      return { width: info.width, height: info.height };
+  }
+}
+
+export function runModelInfo(options: ModelInfoOptions, json: boolean): string {
+  const profile = resolveProfile(options.model);
+  const profileOptions: ProfileOptions = {
+    ...(options.minPixels === undefined ? {} : { minPixels: options.minPixels }),
+    ...(options.maxPixels === undefined ? {} : { maxPixels: options.maxPixels }),
+    ...(options.minTiles === undefined ? {} : { minTiles: options.minTiles }),
+    ...(options.maxTiles === undefined ? {} : { maxTiles: options.maxTiles }),
+  };
+  const info = profile.imageInfo({ width: options.width, height: options.height }, profileOptions);
+  if (json) return `${JSON.stringify(modelInfoJson(info))}\n`;
+  return `${describe(profile, options, profileOptions, info).join('\n')}\n`;
+}
+
+function describe(profile: ModelProfile, options: ModelInfoOptions, profileOptions: ProfileOptions, info: ImageInfo): string[] {
+  const lines = [`profile: ${profile.name} — ${profile.description}`, `input: ${options.width}×${options.height}`];
+  switch (info.kind) {
+    case 'patch-grid': {
+      const bounds = profile.pixelBounds;
+      const minPixels = profileOptions.minPixels ?? bounds?.minPixels;
+      const maxPixels = profileOptions.maxPixels ?? bounds?.maxPixels;
+      lines.push(
+        `resized: ${info.resizedWidth}×${info.resizedHeight} (pixel bounds ${minPixels}–${maxPixels})`,
+        `patch grid [t, h, w]: [${info.grid.join(', ')}]`,
+        `image tokens: ${info.imageTokens}`,
+      );
+      break;
+    }
+    case 'tiles':
+      lines.push(
+        `tiles: ${info.cols}×${info.rows} (cols×rows)${info.numTiles > info.cols * info.rows ? ' + thumbnail' : ''} = ${info.numTiles} tiles`,
+        `image tokens: ${info.imageTokens}`,
+      );
+      break;
+    case 'original':
+      lines.push(`frame: ${info.width}×${info.height} (sent unchanged; token count unknown)`);
+      break;
+  }
+  lines.push(`boxes: ${profile.boxConvention} (${profile.boxSyntax})`);
+  return lines;
+}
+
+function positiveInteger(flag: string): (value: string) => number {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(parsed) || parsed <= 0) {
+      throw mmevolveError('invalid-input', `${flag} must be a positive integer, got "${value}"`, `Example: ${flag} 1024`);
+    }
+    return parsed;
+  };
+}
+
+export function registerModelInfoCommand(program: Command): void {
+  program
+    .command('model-info')
+    .description("Show how a model family sees an image: resized frame, patch grid or tiles, and image tokens")
+    .requiredOption('--model <name>', 'profile (qwen2.5-vl, qwen3-vl, internvl3.5, generic) or a model id such as Qwen/Qwen2.5-VL-7B-Instruct')
+    .requiredOption('--width <pixels>', 'image width in pixels', positiveInteger('--width'))
+    .requiredOption('--height <pixels>', 'image height in pixels', positiveInteger('--height'))
+    .option('--min-pixels <count>', 'Qwen families: minimum pixels after resize (profile default otherwise)', positiveInteger('--min-pixels'))
+    .option('--max-pixels <count>', 'Qwen families: maximum pixels after resize (profile default otherwise)', positiveInteger('--max-pixels'))
+    .option('--min-tiles <count>', 'InternVL: minimum number of tiles (default 1)', positiveInteger('--min-tiles'))
+    .option('--max-tiles <count>', 'InternVL: maximum number of tiles (default 12)', positiveInteger('--max-tiles'))
+    .option('--json', 'print one JSON object instead of readable lines')
+    .action((options: ModelInfoOptions & { json?: boolean }) => {
+      process.stdout.write(runModelInfo(options, options.json === true));
+    });
+}
