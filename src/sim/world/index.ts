@@ -22,3 +22,12 @@ export { objectViews, rasterizeLabels, renderBackground, renderScene } from './r
 export type { RenderedScene } from './render.js';
 export { RING_INNER_RATIO, polygonBounds, shapePolygon } from './shapes.js';
 export type { Point, ShapeGeometry } from './shapes.js';
+export { ORDINALS, RELATIONS, areaRanks, centroidDistance, isAbove, isBetween, isInside, isLeftOf, sceneGraph, selectByDistance, selectOrdinal } from './relations.js';
+export type { Ordinal, RelationKind, SceneGraphEdge } from './relations.js';
+export { filterIndices, matchesFilter, querySteps, resolveQuery } from './query-spec.js';
+export type { ObjectFilter, QueryRelation, QuerySpec, ResolveOptions } from './query-spec.js';
+export { normaliseQueryText, parseQuery, phraseToSpec } from './query-parse.js';
+export { describeFilter, phraseText, sentenceText } from './query-text.js';
+export { DECISIVE_SLACK, generateSegQuery, isDecisive } from './queries.js';
+export type { SegQuery, SegQueryOptions } from './queries.js';
+export { canonicalPhrase } from './canonical.js';

@@ -5,7 +5,7 @@
  */
 import { createMask } from '../../core/index.js';
 import type { Mask, RgbImage } from '../../core/index.js';
-import { fillPolygon } from '../../vision/index.js';
+import { fillPolygon, rasterizePolygon } from '../../vision/index.js';
 import { createRng } from './rng.js';
 import type { Scene, SceneBackground, SceneObject } from './scene-types.js';
 import { colourRgb } from './vocabulary.js';
@@ -19,6 +19,10 @@ export interface RenderedScene {
   readonly objects: ObjectView[];
   /** 0 = background, i + 1 = object i on top at that pixel. */
   readonly labels: Mask;
+  /** Pixels each object's polygon covers when drawn alone. */
+  readonly fullAreas: number[];
+  /** Whether each object shows all of its pixels (no later object covers any). */
+  readonly fullyVisible: boolean[];
 }
 
 /** The label map alone (cheap: used while laying scenes out). At most 254 objects. */
@@ -43,7 +47,16 @@ export function renderScene(scene: Scene): RenderedScene {
     image.data[pixel * 3 + 2] = rgb[2];
     (instanceMasks[label - 1] as Mask).data[pixel] = 1;
   }
-  return { image, instanceMasks, objects: objectViews(labels, objects), labels };
+  const views = objectViews(labels, objects);
+  const fullAreas = objects.map((object) => countOnes(rasterizePolygon(labels, object.polygon)));
+  const fullyVisible = views.map((view, index) => view.area === fullAreas[index]);
+  return { image, instanceMasks, objects: views, labels, fullAreas, fullyVisible };
+}
+
+function countOnes(mask: Mask): number {
+  let count = 0;
+  for (const value of mask.data) count += value;
+  return count;
 }
 
 /** ObjectViews from the visible pixels of a label map (one pass over the image). */
