@@ -58,4 +58,17 @@ export { createOfflineEmbedder, createOpenAIEmbedder } from './embedders.js';
 export type { OpenAIEmbedderOptions } from './embedders.js';
 export { createCallRecorder, percentile, summarizeCalls } from './call-summary.js';
 export type { CallStatistics, CallSummary } from './call-summary.js';
+export {
+  CONFIG_FILE_NAMES,
+  DEFAULT_API_KEY_ENV,
+  DEFAULT_CACHE_PATH,
+  configSchema,
+  findConfigFile,
+  loadConfig,
+  parseConfig,
+  resolveApiKey,
+} from './config.js';
+export type { BackendRole, EmbedderBackendConfig, MllmBackendConfig, MmevolveConfig, SegmenterBackendConfig } from './config.js';
+export { createBackends, profileFor } from './create-backends.js';
+export type { Backends, CreateBackendsOptions } from './create-backends.js';
 export * from './profiles/index.js';

@@ -1,0 +1,108 @@
+/**
+ * Build the configured backends. The judge defaults to the mllm backend; a missing embedder stays missing
+ * (callers opt into the offline fallback explicitly, and say so in their output).
+ */
+import { resolve } from 'node:path';
+import type { CallRecord, Embedder, MllmClient, Segmenter } from '../core/index.js';
+import { resolveApiKey } from './config.js';
+import type { MllmBackendConfig, MmevolveConfig } from './config.js';
+import { createOfflineEmbedder, createOpenAIEmbedder } from './embedders.js';
+import { createOpenAICompatibleClient } from './openai-client.js';
+import { detectProfile, genericProfile, getProfile } from './profiles/index.js';
+import type { ModelProfile } from './profiles/index.js';
+import { createResponseCache } from './response-cache.js';
+import type { ResponseCache } from './response-cache.js';
+import { createSam3Segmenter } from './sam3-segmenter.js';
+
+export interface CreateBackendsOptions {
+  env?: NodeJS.ProcessEnv;
+  fetch?: typeof fetch;
+  /** false disables the response cache (`--no-cache`). */
+  cache?: boolean;
+  /** Directory the cache path is relative to (the config file's directory by default: process.cwd()). */
+  directory?: string;
+  onCall?: (record: CallRecord) => void;
+}
+
+export interface Backends {
+  mllm?: MllmClient;
+  judge?: MllmClient;
+  segmenter?: Segmenter;
+  embedder?: Embedder;
+  cache?: ResponseCache;
+  close(): void;
+}
+
+/** 'auto' → detected from the model id, else generic; otherwise the named profile. */
+export function profileFor(backend: Pick<MllmBackendConfig, 'profile' | 'model'>): ModelProfile {
+  if (backend.profile === 'auto') return detectProfile(backend.model) ?? genericProfile;
+  return getProfile(backend.profile);
+}
+
+function mllmClient(backend: MllmBackendConfig, role: 'mllm' | 'judge', options: CreateBackendsOptions, cache: ResponseCache | undefined): MllmClient {
+  return createOpenAICompatibleClient({
+    baseURL: backend.baseURL,
+    apiKey: resolveApiKey(backend, role, options.env),
+    model: backend.model,
+    profile: profileFor(backend),
+    fetch: options.fetch,
+    timeoutMs: backend.timeoutMs,
+    maxRetries: backend.maxRetries,
+    concurrency: backend.concurrency,
+    requestsPerMinute: backend.requestsPerMinute,
+    cache,
+    supportsJsonSchema: backend.supportsJsonSchema,
+    image: {
+      ...(backend.image?.format === undefined ? {} : { format: backend.image.format }),
+      ...(backend.image?.quality === undefined ? {} : { quality: backend.image.quality }),
+      ...(backend.image?.resizeToProfile === undefined ? {} : { resizeToProfile: backend.image.resizeToProfile }),
+    },
+    name: role,
+    onCall: options.onCall,
+  });
+}
+
+export function createBackends(config: MmevolveConfig, options: CreateBackendsOptions = {}): Backends {
+  const { backends } = config;
+  const cache =
+    options.cache !== false && config.cache.enabled && (backends.mllm !== undefined || backends.judge !== undefined)
+      ? createResponseCache(config.cache.path === ':memory:' ? ':memory:' : resolve(options.directory ?? process.cwd(), config.cache.path))
+      : undefined;
+  const result: Backends = { close: () => cache?.close() };
+  if (cache !== undefined) result.cache = cache;
+  if (backends.mllm !== undefined) result.mllm = mllmClient(backends.mllm, 'mllm', options, cache);
+  if (backends.judge !== undefined) result.judge = mllmClient(backends.judge, 'judge', options, cache);
+  else if (result.mllm !== undefined) result.judge = result.mllm;
+  const segmenter = backends.segmenter;
+  if (segmenter !== undefined) {
+    result.segmenter = createSam3Segmenter({
+      baseURL: segmenter.baseURL,
+      apiKey: resolveApiKey(segmenter, 'segmenter', options.env),
+      fetch: options.fetch,
+      timeoutMs: segmenter.timeoutMs,
+      maxRetries: segmenter.maxRetries,
+      concurrency: segmenter.concurrency,
+      format: segmenter.format,
+      modelId: segmenter.modelId,
+      sendImageWithId: segmenter.sendImageWithId,
+      onCall: options.onCall,
+    });
+  }
+  const embedder = backends.embedder;
+  if (embedder?.kind === 'offline') result.embedder = createOfflineEmbedder(embedder.dimensions);
+  else if (embedder !== undefined) {
+    result.embedder = createOpenAIEmbedder({
+      baseURL: embedder.baseURL,
+      apiKey: resolveApiKey(embedder, 'embedder', options.env),
+      model: embedder.model,
+      fetch: options.fetch,
+      timeoutMs: embedder.timeoutMs,
+      maxRetries: embedder.maxRetries,
+      concurrency: embedder.concurrency,
+      batchSize: embedder.batchSize,
+      imageInput: embedder.imageInput,
+      onCall: options.onCall,
+    });
+  }
+  return result;
+}
