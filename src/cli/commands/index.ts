@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
+import { registerBackendsCommand } from './backends.js';
 import { registerModelInfoCommand } from './model-info.js';
 import { registerSimCommand } from './sim.js';
 
 /** Each command lives in its own file and registers itself here, one line each. */
 export function registerCommands(program: Command): void {
   void program;
+  registerBackendsCommand(program);
   registerModelInfoCommand(program);
   registerSimCommand(program);
 }

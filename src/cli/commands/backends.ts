@@ -1,0 +1,123 @@
+import { Command } from 'commander';
+import { z } from 'zod';
+import { isMmevolveError, mmevolveError } from '../../core/index.js';
+import type { Embedder, MllmClient, RgbImage, Segmenter } from '../../core/index.js';
+import { createBackends, loadConfig } from '../../backends/index.js';
+
+/** One line of `mmevolve backends check`. */
+export interface BackendCheck {
+  role: string;
+  ok: boolean;
+  latencyMs: number;
+  detail: string;
+  error?: { code: string; message: string };
+}
+
+const pingSchema = { name: 'backends_check', schema: z.object({ ok: z.boolean() }) };
+
+async function timed<T>(work: () => Promise<T>): Promise<{ value: T; latencyMs: number }> {
+  const started = performance.now();
+  const value = await work();
+  return { value, latencyMs: performance.now() - started };
+}
+
+async function checkMllm(client: MllmClient, timeoutMs: number): Promise<Omit<BackendCheck, 'role'>> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  const models = await timed(() => client.listModels(signal));
+  const served = models.value.includes(client.model) ? 'served' : `NOT in /models (${models.value.slice(0, 5).join(', ') || 'none'})`;
+  let structured: string;
+  try {
+    const reply = await client.chat({
+      messages: [{ role: 'user', content: 'Reply with exactly this JSON object and nothing else: {"ok": true}' }],
+      schema: pingSchema,
+      temperature: 0,
+      maxTokens: 32,
+      cache: false,
+      stage: 'backends-check',
+      signal,
+    });
+    structured = reply.call.repairs > 0 ? 'after a repair turn' : client.supportsJsonSchema ? 'yes (json_schema)' : 'yes (parsed from text)';
+  } catch (error) {
+    structured = `no (${isMmevolveError(error) ? error.code : 'error'})`;
+  }
+  return {
+    ok: true,
+    latencyMs: models.latencyMs,
+    detail: `model ${client.model} ${served}; profile ${client.profileName}; structured output: ${structured}`,
+  };
+}
+
+function testImage(): RgbImage {
+  const width = 64;
+  const height = 48;
+  const data = new Uint8Array(width * height * 3).fill(235);
+  for (let y = 12; y < 36; y += 1) for (let x = 16; x < 40; x += 1) data.set([200, 30, 30], (y * width + x) * 3);
+  return { width, height, data };
+}
+
+async function checkSegmenter(segmenter: Segmenter, timeoutMs: number): Promise<Omit<BackendCheck, 'role'>> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  const prepared = await timed(() => segmenter.prepare(testImage(), signal));
+  const segmented = await timed(() => segmenter.segmentText(prepared.value, 'red square', { signal, stage: 'backends-check' }));
+  return {
+    ok: true,
+    latencyMs: prepared.latencyMs + segmented.latencyMs,
+    detail: `embed_image ${prepared.latencyMs.toFixed(0)} ms, concept_segment ${segmented.latencyMs.toFixed(0)} ms, ${segmented.value.instances.length} instance(s)`,
+  };
+}
+
+async function checkEmbedder(embedder: Embedder, timeoutMs: number): Promise<Omit<BackendCheck, 'role'>> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  const texts = await timed(() => embedder.embedTexts(['a red square'], { signal, stage: 'backends-check' }));
+  const label = embedder.kind === 'semantic' ? 'semantic' : 'LEXICAL/PERCEPTUAL offline fallback, not semantic';
+  return { ok: true, latencyMs: texts.latencyMs, detail: `model ${embedder.model} (${label}), ${texts.value[0]?.length ?? 0} dimensions` };
+}
+
+async function guarded(role: string, check: () => Promise<Omit<BackendCheck, 'role'>>): Promise<BackendCheck> {
+  const started = performance.now();
+  try {
+    return { role, ...(await check()) };
+  } catch (error) {
+    const code = isMmevolveError(error) ? error.code : 'internal';
+    const message = error instanceof Error ? error.message : String(error);
+    return { role, ok: false, latencyMs: performance.now() - started, detail: message, error: { code, message } };
+  }
+}
+
+export function registerBackendsCommand(program: Command): void {
+  const backends = new Command('backends').description('Configured model backends (mllm, judge, segmenter, embedder).');
+  backends
+    .command('check')
+    .description('Ping each configured backend: model ids, round-trip latency, whether structured output works.')
+    .option('--config <file>', 'config file (default: mmevolve.config.json / .yaml in the current directory)')
+    .option('--timeout <ms>', 'per-backend time limit in milliseconds', '30000')
+    .option('--json', 'print the results as JSON')
+    .action(async (options: { config?: string; timeout: string; json?: boolean }) => {
+      const timeoutMs = Number(options.timeout);
+      if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw mmevolveError('invalid-input', `--timeout must be a positive number, got ${options.timeout}`, 'Pass milliseconds, e.g. --timeout 30000.');
+      const { config, path } = await loadConfig(options.config);
+      const created = createBackends(config, { cache: false });
+      try {
+        const checks: Promise<BackendCheck>[] = [];
+        if (created.mllm !== undefined) { const client = created.mllm; checks.push(guarded('mllm', () => checkMllm(client, timeoutMs))); }
+        if (created.judge !== undefined && created.judge !== created.mllm) { const client = created.judge; checks.push(guarded('judge', () => checkMllm(client, timeoutMs))); }
+        if (created.segmenter !== undefined) { const segmenter = created.segmenter; checks.push(guarded('segmenter', () => checkSegmenter(segmenter, timeoutMs))); }
+        if (created.embedder !== undefined) { const embedder = created.embedder; checks.push(guarded('embedder', () => checkEmbedder(embedder, timeoutMs))); }
+        if (checks.length === 0) throw mmevolveError('config-invalid', `${path} configures no backends`, 'Add backends.mllm (and judge, segmenter, embedder) — README "## Configuration".');
+        const results = await Promise.all(checks);
+        if (options.json === true) process.stdout.write(`${JSON.stringify({ config: path, results }, null, 2)}\n`);
+        else {
+          process.stdout.write(`config: ${path}\n`);
+          for (const result of results) {
+            const status = result.ok ? 'ok  ' : 'FAIL';
+            const code = result.error === undefined ? '' : ` [${result.error.code}]`;
+            process.stdout.write(`${result.role.padEnd(10)} ${status} ${result.latencyMs.toFixed(0).padStart(6)} ms  ${result.detail}${code}\n`);
+          }
+        }
+        if (results.some((result) => !result.ok)) process.exitCode = 1;
+      } finally {
+        created.close();
+      }
+    });
+  program.addCommand(backends);
+}
