@@ -42,16 +42,12 @@ export async function* exportTenant(context: TenantContext, options: ExportOptio
   yield header;
   for (const row of rows) {
     const versionRows = statements.versionsOfLesson.all(tenant, row.id) as VersionRow[];
-    const images = statements.imagesOfLesson.all(row.rowid) as { rowid: number; image_ref: string }[];
+    const images = statements.imagesOfLesson.all(row.rowid) as { rowid: number; image_ref: string; vector: Buffer }[];
     const record: MemoryExportLesson = {
       type: 'lesson',
       lesson: rowToLesson(row),
       versions: versionRows.map(rowToVersion),
-      images: images.map((image) => {
-        if (!withEmbeddings) return { imageRef: image.image_ref };
-        const stored = statements.imageVector.get(BigInt(image.rowid)) as { embedding: Buffer } | undefined;
-        return stored === undefined ? { imageRef: image.image_ref } : { imageRef: image.image_ref, vector: Array.from(blobToVector(stored.embedding)) };
-      }),
+      images: images.map((image) => (withEmbeddings ? { imageRef: image.image_ref, vector: Array.from(blobToVector(image.vector)) } : { imageRef: image.image_ref })),
     };
     if (withEmbeddings) record.textVectors = versionRows.map((version) => Array.from(blobToVector(version.text_vector)));
     yield record;

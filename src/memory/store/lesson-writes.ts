@@ -7,7 +7,7 @@ import type { LessonImageVector, LessonStream, LessonVersion } from '../../core/
 import { normaliseLessonText } from '../../core/index.js';
 import { streamCode } from './lesson-rows.js';
 import type { Statements } from './statements.js';
-import { vectorToBlob } from './vector-codec.js';
+import { unitVector, vectorToBlob } from './vector-codec.js';
 
 export interface WorkspaceInfo {
   embeddingModel: string;
@@ -56,7 +56,7 @@ export function insertLessonRows(context: TenantContext, rows: LessonRows): numb
   });
   const lessonRowid = Number(info.lastInsertRowid);
   for (const entry of rows.versions) insertVersionRow(context, lessonRowid, entry);
-  context.statements.insertTextVector.run(BigInt(lessonRowid), context.tenant, streamCode(rows.stream), vectorToBlob(current.textVector));
+  context.statements.insertTextVector.run(BigInt(lessonRowid), context.tenant, streamCode(rows.stream), vectorToBlob(unitVector(current.textVector)));
   addImageRows(context, lessonRowid, rows.images);
   return lessonRowid;
 }
@@ -82,13 +82,13 @@ export function appendCurrentVersion(context: TenantContext, lessonRowid: number
   insertVersionRow(context, lessonRowid, entry);
   context.statements.setCurrentVersion.run(entry.version.version, normaliseLessonText(entry.version.text), lessonRowid);
   context.statements.deleteTextVector.run(BigInt(lessonRowid));
-  context.statements.insertTextVector.run(BigInt(lessonRowid), context.tenant, streamCode(stream), vectorToBlob(entry.textVector));
+  context.statements.insertTextVector.run(BigInt(lessonRowid), context.tenant, streamCode(stream), vectorToBlob(unitVector(entry.textVector)));
 }
 
 export function addImageRows(context: TenantContext, lessonRowid: number, images: readonly LessonImageVector[]): void {
   for (const image of images) {
-    const imageRowid = context.statements.insertImage.run(lessonRowid, image.imageRef).lastInsertRowid;
-    context.statements.insertImageVector.run(BigInt(imageRowid), context.tenant, vectorToBlob(image.vector));
+    const imageRowid = context.statements.insertImage.run(lessonRowid, image.imageRef, vectorToBlob(image.vector)).lastInsertRowid;
+    context.statements.insertImageVector.run(BigInt(imageRowid), context.tenant, vectorToBlob(unitVector(image.vector)));
   }
 }
 

@@ -42,11 +42,10 @@ export function prepareStatements(db: Database.Database) {
     deleteLesson: db.prepare('delete from lessons where rowid = ?'),
     insertTextVector: db.prepare('insert into vec_lesson_text (rowid, tenant, stream, embedding) values (?, ?, ?, ?)'),
     deleteTextVector: db.prepare('delete from vec_lesson_text where rowid = ?'),
-    insertImage: db.prepare('insert into lesson_images (lesson_rowid, image_ref) values (?, ?)'),
+    insertImage: db.prepare('insert into lesson_images (lesson_rowid, image_ref, vector) values (?, ?, ?)'),
     insertImageVector: db.prepare('insert into vec_lesson_images (rowid, tenant, embedding) values (?, ?, ?)'),
     deleteImageVector: db.prepare('delete from vec_lesson_images where rowid = ?'),
-    imagesOfLesson: db.prepare('select rowid, image_ref from lesson_images where lesson_rowid = ? order by rowid'),
-    imageVector: db.prepare('select embedding from vec_lesson_images where rowid = ?'),
+    imagesOfLesson: db.prepare('select rowid, image_ref, vector from lesson_images where lesson_rowid = ? order by rowid'),
     imageOwners: db.prepare(`select i.rowid as image_rowid, i.lesson_rowid from lesson_images i join lessons l on l.rowid = i.lesson_rowid
       where l.tenant = ? and i.rowid in (select value from json_each(?))`),
     knnText: db.prepare(`select rowid, distance from vec_lesson_text

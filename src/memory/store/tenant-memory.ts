@@ -23,7 +23,7 @@ import { cleanProvenance, cleanSource, rowToLesson, rowToVersion, streamCode } f
 import type { LessonRow, VersionRow } from './lesson-rows.js';
 import { addImageRows, appendCurrentVersion, deleteLessonRows, insertLessonRows } from './lesson-writes.js';
 import type { TenantContext } from './lesson-writes.js';
-import { blobToVector, checkVector, isZeroVector, vectorToBlob } from './vector-codec.js';
+import { blobToVector, checkVector, cosineFromUnitDistance, isZeroVector, unitVector, vectorToBlob } from './vector-codec.js';
 
 /** sqlite-vec refuses k above 4096. */
 const MAX_K = 4096;
@@ -93,8 +93,8 @@ export class SqliteTenantMemory implements TenantMemory {
     const { workspace, statements } = this.#context;
     if (k <= 0 || isZeroVector(vector)) return [];
     checkVector(vector, workspace.dimensions, workspace.embeddingModel, 'query vector');
-    const hits = statements.knnText.all(vectorToBlob(vector), BigInt(Math.min(MAX_K, Math.floor(k))), this.tenant, streamCode(stream)) as { rowid: number; distance: number }[];
-    return this.#scored(hits.map((hit) => ({ lessonRowid: hit.rowid, score: 1 - hit.distance })), minScore);
+    const hits = statements.knnText.all(vectorToBlob(unitVector(vector)), BigInt(Math.min(MAX_K, Math.floor(k))), this.tenant, streamCode(stream)) as { rowid: number; distance: number }[];
+    return this.#scored(hits.map((hit) => ({ lessonRowid: hit.rowid, score: cosineFromUnitDistance(hit.distance) })), minScore);
   }
 
   async searchByImageVector(vector: Float32Array, k: number, minScore?: number): Promise<ScoredLesson[]> {
@@ -102,9 +102,10 @@ export class SqliteTenantMemory implements TenantMemory {
     if (k <= 0 || isZeroVector(vector)) return [];
     checkVector(vector, workspace.imageDimensions, workspace.imageEmbeddingModel, 'query image vector');
     const wanted = Math.floor(k);
+    const query = vectorToBlob(unitVector(vector));
     // A lesson may own several images: widen the KNN until k distinct lessons are found or the index is exhausted.
     for (let imageK = Math.min(MAX_K, wanted * 4); ; imageK = Math.min(MAX_K, imageK * 4)) {
-      const hits = statements.knnImages.all(vectorToBlob(vector), BigInt(imageK), this.tenant) as { rowid: number; distance: number }[];
+      const hits = statements.knnImages.all(query, BigInt(imageK), this.tenant) as { rowid: number; distance: number }[];
       const owners = new Map<number, number>();
       const ownerRows = statements.imageOwners.all(this.tenant, JSON.stringify(hits.map((hit) => hit.rowid))) as { image_rowid: number; lesson_rowid: number }[];
       for (const owner of ownerRows) owners.set(owner.image_rowid, owner.lesson_rowid);
@@ -112,7 +113,7 @@ export class SqliteTenantMemory implements TenantMemory {
       for (const hit of hits) {
         const lessonRowid = owners.get(hit.rowid);
         if (lessonRowid === undefined || best.has(lessonRowid)) continue;
-        best.set(lessonRowid, 1 - hit.distance);
+        best.set(lessonRowid, cosineFromUnitDistance(hit.distance));
       }
       if (best.size >= wanted || hits.length < imageK || imageK === MAX_K) {
         const ranked = [...best].map(([lessonRowid, score]) => ({ lessonRowid, score })).slice(0, wanted);

@@ -39,6 +39,19 @@ export function checkVector(vector: Float32Array, dimensions: number, model: str
   }
 }
 
+/** A unit-length copy: the indexes store and query these (see schema.ts for why L2 on unit vectors). */
+export function unitVector(vector: Float32Array): Float32Array {
+  let squared = 0;
+  for (const value of vector) squared += value * value;
+  const norm = Math.sqrt(squared);
+  return vector.map((value) => value / norm);
+}
+
+/** Cosine similarity from the L2 distance of two unit vectors: |a − b|² = 2 − 2 cos. */
+export function cosineFromUnitDistance(distance: number): number {
+  return 1 - (distance * distance) / 2;
+}
+
 export function isZeroVector(vector: Float32Array): boolean {
   return vector.every((value) => value === 0);
 }

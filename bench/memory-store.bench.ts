@@ -1,0 +1,172 @@
+/**
+ * Lesson store figures (issue 7): store-side write time and top-k retrieval at 100,000 lessons of 256-dim
+ * clustered random vectors, excluding model calls, against a brute-force JS cosine scan in the same run.
+ * Targets: write < 5 ms, retrieval < 20 ms. Prints measured numbers; asserts nothing.
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
+import type { MemoryExportRecord, NewLesson } from '../src/core/index.js';
+import { openMemoryStore } from '../src/memory/index.js';
+
+const LESSONS = 100_000;
+const DIMENSIONS = 256;
+const CLUSTERS = 500;
+const WRITES = 300;
+const QUERIES = 100;
+const K = 10;
+const MODEL = 'bench-random-clustered';
+
+/** Mulberry32: a seeded generator, so every run measures the same data. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let value = state;
+    value = Math.imul(value ^ (value >>> 15), value | 1);
+    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
+    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const random = seededRandom(20261123);
+const centres = Array.from({ length: CLUSTERS }, () => Float32Array.from({ length: DIMENSIONS }, () => random() * 2 - 1));
+
+/** A point near a random cluster centre (noise 0.35 per coordinate), so neighbours are meaningful. */
+function clusteredVector(): Float32Array {
+  const centre = centres[Math.floor(random() * CLUSTERS)] ?? centres[0];
+  const vector = new Float32Array(DIMENSIONS);
+  for (let index = 0; index < DIMENSIONS; index += 1) vector[index] = (centre?.[index] ?? 0) + (random() * 2 - 1) * 0.35;
+  return vector;
+}
+
+function* benchRecords(count: number): Generator<MemoryExportRecord> {
+  yield { type: 'header', format: 'mmevolve-memory', formatVersion: 1, tenant: 'bench', embeddingModel: MODEL, dimensions: DIMENSIONS, imageEmbeddingModel: MODEL, imageDimensions: DIMENSIONS, lessonCount: count, includesEmbeddings: true };
+  const createdAt = new Date(Date.UTC(2026, 0, 1)).toISOString();
+  for (let index = 0; index < count; index += 1) {
+    const id = `les_bench_${index}`;
+    const source = { problemId: `p${index}`, question: `bench question ${index}`, imageRefs: [] };
+    const provenance = { kind: 'written' as const, fromLessonIds: [], fromVersions: [] };
+    yield {
+      type: 'lesson',
+      lesson: { id, tenant: 'bench', stream: 'logic', text: `bench lesson ${index}`, subject: 'bench', concepts: [], source, createdAt, updatedAt: createdAt, usageCount: 0, version: 1, provenance, embeddingModel: MODEL },
+      versions: [{ lessonId: id, version: 1, text: `bench lesson ${index}`, subject: 'bench', concepts: [], source, createdAt, provenance, embeddingModel: MODEL }],
+      textVectors: [Array.from(clusteredVector())],
+      images: [],
+    };
+  }
+}
+
+function percentile(values: number[], fraction: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? Number.NaN;
+}
+
+function topKBruteForce(vectors: Float32Array, norms: Float32Array, query: Float32Array, k: number): number[] {
+  let queryNorm = 0;
+  for (const value of query) queryNorm += value * value;
+  queryNorm = Math.sqrt(queryNorm);
+  const best: { index: number; score: number }[] = [];
+  const count = norms.length;
+  for (let row = 0; row < count; row += 1) {
+    let dot = 0;
+    const offset = row * DIMENSIONS;
+    for (let index = 0; index < DIMENSIONS; index += 1) dot += (vectors[offset + index] ?? 0) * (query[index] ?? 0);
+    const score = dot / ((norms[row] ?? 1) * queryNorm);
+    if (best.length < k || score > (best[best.length - 1]?.score ?? -Infinity)) {
+      best.push({ index: row, score });
+      best.sort((a, b) => b.score - a.score);
+      if (best.length > k) best.pop();
+    }
+  }
+  return best.map((entry) => entry.index);
+}
+
+export async function run(): Promise<void> {
+  const directory = mkdtempSync(join(tmpdir(), 'mmevolve-bench-memory-'));
+  const path = join(directory, 'memory.db');
+  const store = openMemoryStore({ path, dimensions: DIMENSIONS, embeddingModel: MODEL });
+  try {
+    const tenant = store.forTenant('bench');
+    let started = performance.now();
+    await tenant.import(benchRecords(LESSONS));
+    const loadSeconds = (performance.now() - started) / 1000;
+
+    const writeTimes: number[] = [];
+    for (let index = 0; index < WRITES; index += 1) {
+      const lesson: NewLesson = { stream: 'logic', text: `freshly written lesson ${index}`, subject: 'bench', concepts: ['write'], source: { problemId: `w${index}`, question: 'q', imageRefs: [] }, textVector: clusteredVector() };
+      started = performance.now();
+      await tenant.insert(lesson);
+      writeTimes.push(performance.now() - started);
+    }
+
+    const queries = Array.from({ length: QUERIES }, () => clusteredVector());
+    await tenant.searchByTextVector('logic', queries[0] ?? clusteredVector(), K);
+    const searchTimes: number[] = [];
+    const storeResults: string[][] = [];
+    for (const query of queries) {
+      started = performance.now();
+      const hits = await tenant.searchByTextVector('logic', query, K);
+      searchTimes.push(performance.now() - started);
+      storeResults.push(hits.map((hit) => hit.lesson.id));
+    }
+
+    // Brute force 1: what a store without a vector index does per query — read the tenant's vectors and scan in JS.
+    const raw = new Database(path, { readonly: true });
+    const scanStatement = raw.prepare(`select l.id, v.text_vector from lessons l join lesson_versions v
+      on v.lesson_rowid = l.rowid and v.version = l.current_version where l.tenant = ? and l.stream = 'logic'`);
+    const sqlScanTimes: number[] = [];
+    for (const query of queries.slice(0, 10)) {
+      started = performance.now();
+      const rows = scanStatement.all('bench') as { id: string; text_vector: Buffer }[];
+      const flat = new Float32Array(rows.length * DIMENSIONS);
+      const norms = new Float32Array(rows.length);
+      rows.forEach((row, index) => {
+        const vector = new Float32Array(row.text_vector.buffer.slice(row.text_vector.byteOffset, row.text_vector.byteOffset + row.text_vector.byteLength));
+        flat.set(vector, index * DIMENSIONS);
+        norms[index] = Math.hypot(...vector);
+      });
+      topKBruteForce(flat, norms, query, K);
+      sqlScanTimes.push(performance.now() - started);
+    }
+
+    // Brute force 2: the best case for JS — all vectors already in one Float32Array in memory.
+    const rows = scanStatement.all('bench') as { id: string; text_vector: Buffer }[];
+    raw.close();
+    const flat = new Float32Array(rows.length * DIMENSIONS);
+    const norms = new Float32Array(rows.length);
+    rows.forEach((row, index) => {
+      const vector = new Float32Array(row.text_vector.buffer.slice(row.text_vector.byteOffset, row.text_vector.byteOffset + row.text_vector.byteLength));
+      flat.set(vector, index * DIMENSIONS);
+      norms[index] = Math.hypot(...vector);
+    });
+    const memoryScanTimes: number[] = [];
+    let agreeing = 0;
+    queries.forEach((query, queryIndex) => {
+      started = performance.now();
+      const top = topKBruteForce(flat, norms, query, K).map((index) => rows[index]?.id ?? '');
+      memoryScanTimes.push(performance.now() - started);
+      const fromStore = new Set(storeResults[queryIndex]);
+      agreeing += top.filter((id) => fromStore.has(id)).length;
+    });
+
+    const total = LESSONS + WRITES;
+    const median = (values: number[]): number => percentile(values, 0.5);
+    const format = (value: number): string => value.toFixed(2);
+    console.log(`memory store — ${total} lessons, ${DIMENSIONS}-dim clustered random vectors, one tenant, one stream (worst case), file ${path} (${(statSync(path).size / 1e6).toFixed(0)} MB)`);
+    console.log(`  bulk load via import: ${loadSeconds.toFixed(1)} s (${((loadSeconds * 1e6) / LESSONS).toFixed(0)} µs/lesson)`);
+    console.log(`  write (insert incl. duplicate check, version row, vector; own transaction): median ${format(median(writeTimes))} ms, p95 ${format(percentile(writeTimes, 0.95))} ms over ${WRITES} — target < 5 ms`);
+    console.log(`  top-${K} retrieval (sqlite-vec KNN + lesson rows): median ${format(median(searchTimes))} ms, p95 ${format(percentile(searchTimes, 0.95))} ms over ${QUERIES} — target < 20 ms`);
+    console.log(`  brute force, read vectors from SQLite + JS cosine scan: median ${format(median(sqlScanTimes))} ms over 10 — ratio ${(median(sqlScanTimes) / median(searchTimes)).toFixed(1)}× slower than the store`);
+    console.log(`  brute force, vectors preloaded in memory + JS cosine scan: median ${format(median(memoryScanTimes))} ms over ${QUERIES} — ratio ${(median(memoryScanTimes) / median(searchTimes)).toFixed(2)}× the store's time`);
+    console.log(`  agreement of store top-${K} with brute force: ${((agreeing / (QUERIES * K)) * 100).toFixed(1)}% (the index is exact)`);
+    console.log(`  machine load average during the run: ${loadavg().map((value) => value.toFixed(2)).join(' / ')} (1/5/15 min) — timings rise with contention`);
+  } finally {
+    await store.close();
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await run();
