@@ -14,7 +14,10 @@ import { z } from 'zod';
 /** Box [x1, y1, x2, y2] in the emulated model profile's coordinates (see REFERENCE.md "Box conventions"). */
 const modelBox = z.tuple([z.number(), z.number(), z.number(), z.number()]);
 
-/** plan_phrases: referring phrases for the query's target, most likely first; only visible things. */
+/**
+ * plan_phrases: referring phrases for the query's target, most likely first; only visible things.
+ * An empty list means the model sees no object that fits the query.
+ */
 const planPhrases = z.object({ phrases: z.array(z.string()) });
 
 /** refine_phrase: `keep` the `Phrase:` as it is, or `refine` it into a more specific `phrase`. */
@@ -35,7 +38,9 @@ const predictBox = z.object({ boxes: z.array(z.object({ bbox_2d: modelBox, label
 /**
  * agent_step: one tool call of a SAM 3 Agent-style loop. `segment_phrase` uses `text_prompt`;
  * `select_masks_and_return` uses `final_answer_masks` (1-based indices of the masks shown last);
- * `examine_each_mask` and `report_no_mask` take no arguments.
+ * `examine_each_mask` and `report_no_mask` take no arguments. The user turn that returns a tool result
+ * carries a `Masks: N` line (how many masks the last segment_phrase produced); the first user turn
+ * carries the `Query:` line and the raw image.
  */
 const agentStep = z.object({
   tool: z.enum(['segment_phrase', 'examine_each_mask', 'select_masks_and_return', 'report_no_mask']),
