@@ -31,3 +31,7 @@ export { describeFilter, phraseText, sentenceText } from './query-text.js';
 export { DECISIVE_SLACK, generateSegQuery, isDecisive } from './queries.js';
 export type { SegQuery, SegQueryOptions } from './queries.js';
 export { canonicalPhrase } from './canonical.js';
+export { VQA_SKILLS, VQA_TRAPS, similarColours, solveVqa, trapKeywords } from './vqa-solve.js';
+export type { VqaPitfall, VqaSkill, VqaSolution, VqaTrap } from './vqa-solve.js';
+export { generateVqaProblem } from './vqa.js';
+export type { VqaProblem } from './vqa.js';

@@ -50,7 +50,8 @@ export function renderScene(scene: Scene): RenderedScene {
   const views = objectViews(labels, objects);
   const fullAreas = objects.map((object) => countOnes(rasterizePolygon(labels, object.polygon)));
   const fullyVisible = views.map((view, index) => view.area === fullAreas[index]);
-  return { image, instanceMasks, objects: views, labels, fullAreas, fullyVisible };
+  const withOcclusion = views.map((view, index) => ({ ...view, occluded: fullyVisible[index] !== true }));
+  return { image, instanceMasks, objects: withOcclusion, labels, fullAreas, fullyVisible };
 }
 
 function countOnes(mask: Mask): number {

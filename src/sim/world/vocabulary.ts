@@ -109,6 +109,7 @@ export type TraitName = (typeof TRAIT_NAMES)[number];
  * - box: pixel-edge coordinates (a mask spanning columns 3..5 has x1 = 3, x2 = 6), as core's Box.
  * - centroid: mean of the visible pixels' centres, pixel-edge coordinates (column c has centre c + 0.5).
  * - area: number of visible pixels.
+ * - occluded: see below; only the VQA 'occlusion' trap uses it.
  */
 export interface ObjectView {
   readonly shape: ShapeKind;
@@ -116,6 +117,11 @@ export interface ObjectView {
   readonly box: Box;
   readonly centroid: readonly [x: number, y: number];
   readonly area: number;
+  /**
+   * Partly covered by another object. Ground truth always sets it; a perceiver may estimate it (e.g. the
+   * component touches a differently coloured one) or leave it out (treated as not occluded).
+   */
+  readonly occluded?: boolean;
 }
 
 export function colourRgb(name: ColourName): Rgb {
