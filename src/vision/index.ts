@@ -16,3 +16,12 @@ export {
 } from './rle.js';
 export type { CocoRle } from './rle.js';
 export { decodeRleCounts, encodeRleCounts } from './rle-counts.js';
+export {
+  connectedComponents,
+  maskArea,
+  maskBox,
+  maskIntersectionUnion,
+  maskIou,
+  orMasks,
+  removeSmallComponents,
+} from './mask-ops.js';
