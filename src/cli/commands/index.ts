@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerBackendsCommand } from './backends.js';
+import { registerMemoryCommand } from './memory.js';
 import { registerModelInfoCommand } from './model-info.js';
 import { registerSimCommand } from './sim.js';
 
@@ -7,6 +8,7 @@ import { registerSimCommand } from './sim.js';
 export function registerCommands(program: Command): void {
   void program;
   registerBackendsCommand(program);
+  registerMemoryCommand(program);
   registerModelInfoCommand(program);
   registerSimCommand(program);
 }

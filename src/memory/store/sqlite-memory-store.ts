@@ -55,7 +55,8 @@ export class SqliteMemoryStore implements MemoryStore {
     this.#schemaVersion = schemaVersion;
     this.#statements = prepareStatements(db);
     this.#now = options.now ?? (() => new Date());
-    this.#newId = options.newId ?? (() => `les_${randomUUID()}`);
+    // 60 random bits: short enough to type, and the (tenant, id) unique index catches the improbable collision.
+    this.#newId = options.newId ?? (() => `les_${randomUUID().replaceAll('-', '').slice(0, 16)}`);
   }
 
   forTenant(tenant: string): TenantMemory {
