@@ -200,6 +200,11 @@ export interface TenantMemory {
   searchByTextVector(stream: LessonStream, vector: Float32Array, k: number, minScore?: number): Promise<ScoredLesson[]>;
   /** Visual lessons ranked by their best-matching source image. */
   searchByImageVector(vector: Float32Array, k: number, minScore?: number): Promise<ScoredLesson[]>;
+  /**
+   * The current text vectors of the given lessons (as inserted), keyed by id; unknown ids are absent.
+   * For re-ranking image-retrieved visual lessons by the text query without re-embedding them.
+   */
+  textVectors(ids: readonly string[]): Promise<Map<string, Float32Array>>;
   /** The lesson whose normalised text (normaliseLessonText) equals the given one, if any. */
   findExact(stream: LessonStream, normalisedText: string): Promise<Lesson | undefined>;
   /** Creates a new version; the previous one stays in versions(). Throws not-found for unknown ids. */

@@ -57,6 +57,17 @@ describe('vector search and listing in the lesson store', () => {
     expect((await tenant.searchByImageVector(axisVector(2), 1)).map((hit) => hit.lesson.id)).toEqual([many.id]);
   });
 
+  it('hands back the current text vectors of owned lessons for re-ranking, and nothing for others', async () => {
+    store = openTestStore();
+    const alice = store.forTenant('alice');
+    const { lesson } = await alice.insert(newLesson('visual lesson to re-rank', 'visual', 3, 0.5));
+    await alice.edit(lesson.id, { text: 'visual lesson, edited', textVector: axisVector(4, 0.25) });
+    const vectors = await alice.textVectors([lesson.id, 'missing', "' OR 1=1 --"]);
+    expect([...vectors.keys()]).toEqual([lesson.id]);
+    expect(Array.from(vectors.get(lesson.id) ?? [])).toEqual(Array.from(axisVector(4, 0.25)));
+    expect((await store.forTenant('bob').textVectors([lesson.id])).size, 'another tenant gets nothing').toBe(0);
+  });
+
   it('finds nothing for a zero query and refuses vectors of another size', async () => {
     store = openTestStore();
     const tenant = store.forTenant('alice');

@@ -29,6 +29,8 @@ export function prepareStatements(db: Database.Database) {
     listLessons: db.prepare(`${LESSON_SELECT} ${LIST_FILTER} order by l.created_at, l.rowid limit @limit offset @offset`),
     countLessons: db.prepare(`select count(*) as count from lessons l join lesson_versions v
       on v.lesson_rowid = l.rowid and v.version = l.current_version ${LIST_FILTER}`),
+    currentTextVectors: db.prepare(`select l.id, v.text_vector from lessons l join lesson_versions v
+      on v.lesson_rowid = l.rowid and v.version = l.current_version where l.tenant = ? and l.id in (select value from json_each(?))`),
     allLessonsOfTenant: db.prepare(`${LESSON_SELECT} where l.tenant = ? order by l.created_at, l.rowid`),
     insertLesson: db.prepare(`insert into lessons (tenant, id, stream, normalised_text, current_version, created_at, usage_count)
       values (@tenant, @id, @stream, @normalisedText, @version, @createdAt, @usageCount)`),

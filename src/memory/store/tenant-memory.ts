@@ -122,6 +122,12 @@ export class SqliteTenantMemory implements TenantMemory {
     }
   }
 
+  async textVectors(ids: readonly string[]): Promise<Map<string, Float32Array>> {
+    const wanted = ids.filter((id) => typeof id === 'string');
+    const rows = this.#context.statements.currentTextVectors.all(this.tenant, JSON.stringify(wanted)) as { id: string; text_vector: Buffer }[];
+    return new Map(rows.map((row) => [row.id, blobToVector(row.text_vector)]));
+  }
+
   async findExact(stream: LessonStream, normalisedText: string): Promise<Lesson | undefined> {
     return this.#byNormalisedText(stream, normalisedText);
   }
