@@ -136,6 +136,18 @@ describe('createOpenAICompatibleClient', () => {
     cache.close();
   });
 
+  it('names the task in a first system line when the server gets no response_format', async () => {
+    const server = await scripted([{ json: chatCompletion('{"winner": "A", "reason": "r"}') }]);
+    const plain = client(server, { supportsJsonSchema: false });
+    await plain.chat({ messages: [{ role: 'system', content: 'You judge masks.' }, { role: 'user', content: 'Query: cup' }], schema: judgeSchema });
+    const body = server.requests[0]?.body as { response_format?: unknown; messages: { role: string; content: string }[] };
+    expect(body.response_format).toBeUndefined();
+    expect(body.messages[0]?.content).toBe('Task: judge_pair\nYou judge masks.');
+    await plain.chat({ messages, schema: judgeSchema });
+    const second = server.requests[1]?.body as { messages: { content: string }[] };
+    expect(second.messages[0]?.content).toBe('Task: judge_pair');
+  });
+
   it('lists model ids from /v1/models', async () => {
     const server = await scripted([]);
     expect(await client(server).listModels()).toEqual(['fake-model']);

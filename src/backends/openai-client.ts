@@ -6,7 +6,7 @@
 import OpenAI from 'openai';
 import type { ChatCompletion, ChatCompletionContentPart, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { z } from 'zod';
-import { isMmevolveError, mmevolveError } from '../core/index.js';
+import { isMmevolveError, isTaskName, mmevolveError, taskSystemLine } from '../core/index.js';
 import type { Box, CallRecord, ChatRequest, ChatResult, MllmClient, Usage, Warning } from '../core/index.js';
 import { toBackendError } from './backend-errors.js';
 import { DEFAULT_IMAGE_ENCODING, planImage } from './image-payload.js';
@@ -96,10 +96,26 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
     return { completion: value, retries };
   }
 
+  /**
+   * Without response_format the server learns the task from a first system line `Task: <name>`
+   * (src/core/tasks.ts); add it when the caller's messages do not already start with one.
+   */
+  function withTaskLine(request: ChatRequest<unknown>): ChatRequest<unknown>['messages'] {
+    const name = request.schema?.name;
+    if (supportsJsonSchema || name === undefined || !isTaskName(name)) return request.messages;
+    const line = taskSystemLine(name);
+    const systemIndex = request.messages.findIndex((message) => message.role === 'system');
+    const system = request.messages[systemIndex];
+    if (system === undefined) return [{ role: 'system', content: line }, ...request.messages];
+    if (system.content.trimStart().startsWith('Task:')) return request.messages;
+    return request.messages.map((message, index) => (index === systemIndex ? { role: 'system', content: `${line}\n${message.content}` } : message));
+  }
+
   async function buildMessages(request: ChatRequest<unknown>, images: readonly PlannedImage[]): Promise<ChatCompletionMessageParam[]> {
-    const lastUser = request.messages.map((message) => message.role).lastIndexOf('user');
+    const messages = withTaskLine(request);
+    const lastUser = messages.map((message) => message.role).lastIndexOf('user');
     const dataUrls = await Promise.all(images.map((image) => image.dataUrl()));
-    return request.messages.map((message, index): ChatCompletionMessageParam => {
+    return messages.map((message, index): ChatCompletionMessageParam => {
       if (message.role === 'system') return { role: 'system', content: message.content };
       if (message.role === 'assistant') return { role: 'assistant', content: message.content };
       if (index !== lastUser || dataUrls.length === 0) return { role: 'user', content: message.content };
