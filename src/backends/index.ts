@@ -72,3 +72,5 @@ export type { BackendRole, EmbedderBackendConfig, MllmBackendConfig, MmevolveCon
 export { createBackends, profileFor } from './create-backends.js';
 export type { Backends, CreateBackendsOptions } from './create-backends.js';
 export * from './profiles/index.js';
+export { createRecordingEmbedder, createRecordingMllmClient, createRecordingSegmenter } from './recording-mocks.js';
+export type { RecordingEmbedder, RecordingMllmClient, RecordingSegmenter, SegmenterCall } from './recording-mocks.js';
