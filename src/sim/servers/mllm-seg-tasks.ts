@@ -1,0 +1,175 @@
+/**
+ * Segmentation tasks of the simulated MLLM (plan, refine, variants, verify, judge, box, agent step,
+ * zoom): answers derived from the perceived objects and the parsed query, then disturbed by the noise
+ * model. Generation errors describe a distractor; verification and judging err at their own rates.
+ */
+import { readLabelledLine } from '../../core/index.js';
+import type { Box } from '../../core/index.js';
+import { maskIou, objectMask, recoverOverlayMask } from '../perception/index.js';
+import { COLOURS, SHAPES, canonicalPhrase, phraseText, phraseToSpec, resolveQuery } from '../world/index.js';
+import type { ObjectView, QuerySpec, Rng } from '../world/index.js';
+import type { SeenImage } from './image-input.js';
+import { pickDistractor, viewQuery } from './task-context.js';
+import type { QueryView, TaskAnswer, TaskContext } from './task-context.js';
+
+/** IoU difference below which the judge calls a tie (both overlays equally right or wrong). */
+const TIE_MARGIN = 0.02;
+/** IoU with the target at which a verifier says "yes". */
+const VERIFY_IOU = 0.5;
+
+export function rawView(context: TaskContext): QueryView {
+  const raw = context.images[0];
+  return viewQuery(raw === undefined ? [] : raw.objects(), readLabelledLine(context.text, 'Query'));
+}
+
+/** The object the model will talk about: the target, or a distractor when it makes a generation error. */
+export function chosenObject(context: TaskContext, view: QueryView): number | undefined {
+  const target = view.targets[0];
+  if (target === undefined) return undefined;
+  if (context.noise.generationError(context.rng, view.steps)) return pickDistractor(view, context.rng) ?? target;
+  return target;
+}
+
+/** A colour+shape pair the image does not contain: what a hallucinating model names. */
+function absentPhrase(objects: readonly ObjectView[], rng: Rng): string {
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    const colour = rng.pick(COLOURS).name;
+    const shape = rng.pick(SHAPES);
+    if (!objects.some((object) => object.colour === colour && object.shape === shape)) return `the ${colour} ${shape}`;
+  }
+  return 'the grey umbrella';
+}
+
+function maybeHallucinate(context: TaskContext, objects: readonly ObjectView[], phrases: string[]): string[] {
+  if (!context.noise.hallucination(context.rng)) return phrases;
+  const position = context.rng.int(0, phrases.length);
+  return [...phrases.slice(0, position), absentPhrase(objects, context.rng), ...phrases.slice(position)];
+}
+
+/** Distinct phrases that resolve to exactly this object, shortest spec first. */
+export function uniquePhrases(objects: readonly ObjectView[], index: number): string[] {
+  const object = objects[index];
+  if (object === undefined) return [];
+  const specs: QuerySpec[] = [
+    { target: { colour: object.colour, shape: object.shape } },
+    { target: { shape: object.shape } },
+    { target: { colour: object.colour } },
+  ];
+  const phrases = [canonicalPhrase(objects, index)];
+  for (const spec of specs) {
+    const found = resolveQuery(spec, objects);
+    if (found.length === 1 && found[0] === index) phrases.push(phraseText(spec));
+  }
+  phrases.push(`${object.colour} ${object.shape}`);
+  return [...new Set(phrases)];
+}
+
+export function planPhrases(context: TaskContext): TaskAnswer {
+  const view = rawView(context);
+  const chosen = chosenObject(context, view);
+  // No target in view: an empty list (tasks.ts documents it as "sees no such object").
+  const phrases = chosen === undefined ? [] : uniquePhrases(view.objects, chosen).slice(0, 2);
+  return { kind: 'json', value: { phrases: maybeHallucinate(context, view.objects, phrases) } };
+}
+
+export function refinePhrase(context: TaskContext): TaskAnswer {
+  const view = rawView(context);
+  const phrase = readLabelledLine(context.text, 'Phrase') ?? '';
+  const spec = phraseToSpec(phrase);
+  const resolved = spec === null ? [] : resolveQuery(spec, view.objects);
+  const target = view.targets[0];
+  const alreadyExact = resolved.length === 1 && target !== undefined && view.targets.includes(resolved[0] ?? -1);
+  if (target === undefined || alreadyExact) {
+    // A keep verdict can still be a mistake: a generation error refines towards a distractor.
+    const distractor = target === undefined ? undefined : context.noise.generationError(context.rng, view.steps) ? pickDistractor(view, context.rng) : undefined;
+    if (distractor === undefined) return { kind: 'json', value: { verdict: 'keep', phrase } };
+    return { kind: 'json', value: { verdict: 'refine', phrase: canonicalPhrase(view.objects, distractor) } };
+  }
+  const chosen = chosenObject(context, view) ?? target;
+  return { kind: 'json', value: { verdict: 'refine', phrase: canonicalPhrase(view.objects, chosen) } };
+}
+
+export function rephraseVariants(context: TaskContext): TaskAnswer {
+  const view = rawView(context);
+  const phrase = readLabelledLine(context.text, 'Phrase') ?? '';
+  const spec = phraseToSpec(phrase);
+  const resolved = spec === null ? [] : resolveQuery(spec, view.objects);
+  const subject = resolved[0] ?? view.targets[0];
+  const variants = subject === undefined ? [] : uniquePhrases(view.objects, subject).filter((variant) => variant !== phrase.trim());
+  return { kind: 'json', value: { phrases: maybeHallucinate(context, view.objects, variants.slice(0, 3)) } };
+}
+
+function targetMask(view: QueryView, raw: SeenImage): ReturnType<typeof objectMask> {
+  const pixels: number[] = [];
+  for (const index of view.targets) for (const pixel of view.objects[index]?.pixels ?? []) pixels.push(pixel);
+  return objectMask(raw.image.width, raw.image.height, pixels);
+}
+
+/** How well an overlay shows the target: IoU, or for a query without target 1 when the overlay is empty. */
+function overlayScore(view: QueryView, raw: SeenImage, overlay: SeenImage): number {
+  const shown = recoverOverlayMask(raw.image, overlay.image);
+  if (view.targets.length === 0) return shown.data.some((value) => value !== 0) ? 0 : 1;
+  return maskIou(shown, targetMask(view, raw));
+}
+
+export function verifyMask(context: TaskContext): TaskAnswer {
+  const [raw, overlay] = context.images;
+  if (raw === undefined || overlay === undefined) return { kind: 'json', value: { answer: 'no' } };
+  const view = rawView(context);
+  const correct = overlayScore(view, raw, overlay) >= VERIFY_IOU;
+  const answer = correct !== context.noise.verificationError(context.rng);
+  return { kind: 'json', value: { answer: answer ? 'yes' : 'no' } };
+}
+
+export function judgePair(context: TaskContext): TaskAnswer {
+  const [raw, first, second] = context.images;
+  if (raw === undefined || first === undefined || second === undefined) {
+    return { kind: 'json', value: { winner: 'tie', reason: 'Two overlays are needed to compare (simulated judge).' } };
+  }
+  const unsure = context.noise.unsureJudgement(context.rng);
+  if (unsure !== undefined) return { kind: 'json', value: { winner: unsure, reason: `Overlay ${unsure} looks slightly better.` } };
+  const view = rawView(context);
+  const scoreA = overlayScore(view, raw, first);
+  const scoreB = overlayScore(view, raw, second);
+  if (Math.abs(scoreA - scoreB) < TIE_MARGIN) return { kind: 'json', value: { winner: 'tie', reason: 'Both overlays cover the same region.' } };
+  const winner = scoreA > scoreB ? 'A' : 'B';
+  return { kind: 'json', value: { winner, reason: `Overlay ${winner} covers the target more accurately.` } };
+}
+
+function jitteredBox(context: TaskContext, box: Box, width: number, height: number): Box {
+  const side = Math.max(box[2] - box[0], box[3] - box[1]);
+  const clampX = (value: number): number => Math.min(width, Math.max(0, value));
+  const clampY = (value: number): number => Math.min(height, Math.max(0, value));
+  const x1 = clampX(box[0] + context.noise.boxJitter(context.rng, side));
+  const y1 = clampY(box[1] + context.noise.boxJitter(context.rng, side));
+  const x2 = clampX(box[2] + context.noise.boxJitter(context.rng, side));
+  const y2 = clampY(box[3] + context.noise.boxJitter(context.rng, side));
+  return [Math.min(x1, x2), Math.min(y1, y2), Math.max(x1, x2), Math.max(y1, y2)];
+}
+
+export function predictBox(context: TaskContext): TaskAnswer {
+  const raw = context.images[0];
+  const view = rawView(context);
+  const chosen = chosenObject(context, view);
+  const object = chosen === undefined ? undefined : view.objects[chosen];
+  if (raw === undefined || object === undefined) return { kind: 'json', value: { boxes: [] } };
+  const size = { width: raw.image.width, height: raw.image.height };
+  const box = context.profile.toModelBox(jitteredBox(context, object.box, size.width, size.height), size);
+  return { kind: 'json', value: { boxes: [{ bbox_2d: [...box], label: canonicalPhrase(view.objects, chosen ?? 0).replace(/^the /, '') }] } };
+}
+
+export function zoomRegion(context: TaskContext): TaskAnswer {
+  const raw = context.images[0];
+  if (raw === undefined) return { kind: 'json', value: { bbox_2d: [0, 0, 0, 0] } };
+  const size = { width: raw.image.width, height: raw.image.height };
+  const question = (readLabelledLine(context.text, 'Question') ?? context.text).toLowerCase();
+  const mentioned = raw.objects().filter((object) => question.includes(object.colour) || question.includes(object.shape));
+  const boxes = mentioned.length > 0 ? mentioned.map((object) => object.box) : [[0, 0, size.width, size.height] as const];
+  const union: Box = [
+    Math.min(...boxes.map((box) => box[0])),
+    Math.min(...boxes.map((box) => box[1])),
+    Math.max(...boxes.map((box) => box[2])),
+    Math.max(...boxes.map((box) => box[3])),
+  ];
+  return { kind: 'json', value: { bbox_2d: [...context.profile.toModelBox(jitteredBox(context, union, size.width, size.height), size)] } };
+}

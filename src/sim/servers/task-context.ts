@@ -1,0 +1,58 @@
+/** What a simulated MLLM knows when it answers one request: the messages' text and images, nothing else. */
+import type { ModelProfile } from '../../backends/index.js';
+import type { TaskName } from '../../core/index.js';
+import type { NoiseModel } from '../noise/index.js';
+import type { PerceivedObject } from '../perception/index.js';
+import { parseQuery, resolveQuery, querySteps } from '../world/index.js';
+import type { QuerySpec, Rng } from '../world/index.js';
+import type { SeenImage } from './image-input.js';
+
+export interface ChatTurn {
+  role: string;
+  text: string;
+  images: SeenImage[];
+}
+
+export interface TaskContext {
+  task: TaskName;
+  /** Text of the last user message (labelled lines live here). */
+  text: string;
+  /** Images of the last user message, in order (raw first, then overlays). */
+  images: SeenImage[];
+  /** Every turn, for multi-turn tasks (agent_step). */
+  turns: ChatTurn[];
+  noise: NoiseModel;
+  rng: Rng;
+  profile: ModelProfile;
+}
+
+/** A structured answer (serialised to JSON) or free text. */
+export type TaskAnswer = { kind: 'json'; value: unknown } | { kind: 'text'; text: string };
+
+export interface QueryView {
+  objects: PerceivedObject[];
+  spec: QuerySpec | null;
+  /** Indices of the objects the query refers to, resolved on what was perceived. */
+  targets: number[];
+  /** Inference steps of the query (0 for a plain referring phrase, 2 when unparseable). */
+  steps: number;
+}
+
+/** Perceive the raw image and resolve the `Query:` line against it. */
+export function viewQuery(objects: PerceivedObject[], query: string | undefined): QueryView {
+  const spec = query === undefined ? null : parseQuery(query);
+  if (spec === null) return { objects, spec, targets: [], steps: 2 };
+  return { objects, spec, targets: resolveQuery(spec, objects), steps: querySteps(spec) };
+}
+
+/** Another object to answer with when the model errs: one sharing colour or shape if possible. */
+export function pickDistractor(view: QueryView, rng: Rng): number | undefined {
+  const others = view.objects.map((_, index) => index).filter((index) => !view.targets.includes(index));
+  if (others.length === 0) return undefined;
+  const filter = view.spec?.target;
+  const similar = others.filter((index) => {
+    const object = view.objects[index];
+    return object !== undefined && (object.colour === filter?.colour || object.shape === filter?.shape);
+  });
+  return rng.pick(similar.length > 0 ? similar : others);
+}
