@@ -25,3 +25,14 @@ export {
   orMasks,
   removeSmallComponents,
 } from './mask-ops.js';
+export {
+  decodeImage,
+  decodeMaskPng,
+  encodeImage,
+  encodeMaskPng,
+  imageFormatFromPath,
+  readImage,
+  readImageSize,
+  writeImage,
+} from './image-io.js';
+export type { EncodeOptions, ImageFormat } from './image-io.js';
