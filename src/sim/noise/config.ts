@@ -5,7 +5,7 @@
  * Presets:
  * - `oracle`: no errors, no latency, no HTTP failures — the simulated models answer from the pixels exactly.
  * - `paper-like`: a 7B-class MLLM as the published method describes it: generation errors that grow with
- *   the query's inference steps (about 15% for one step, +12% per extra step), verification and judging
+ *   the query's inference steps (10% for a plain referring phrase, +12% per inference step), verification and judging
  *   clearly more reliable than generation (6% / 10% errors), a mild first-position bias, some malformed
  *   JSON, a SAM 3-like segmenter with occasional misses and boundary noise.
  * - `weak`: a small model: errors roughly doubled, strong position bias, frequent malformed output.
@@ -16,7 +16,10 @@ import { z } from 'zod';
 const rate = z.number().min(0).max(1);
 
 export const noiseConfigSchema = z.strictObject({
-  /** Generation (plan, refine, variants, box, agent phrase): P(error) = base + perStep·(steps − 1), capped at 0.95. */
+  /**
+   * Generation (plan, refine, variants, box, agent phrase): P(error) = base + perStep·steps, capped at
+   * 0.95, where steps = querySteps (0 for "the red triangle", one per implicit attribute/ordinal/relation).
+   */
   generation: z.strictObject({ baseErrorRate: rate, perStepErrorRate: rate }),
   /** verify_mask: probability the yes/no answer is flipped. */
   verification: z.strictObject({ errorRate: rate }),
@@ -65,7 +68,7 @@ const oracle: NoiseConfig = {
 };
 
 const paperLike: NoiseConfig = {
-  generation: { baseErrorRate: 0.15, perStepErrorRate: 0.12 },
+  generation: { baseErrorRate: 0.1, perStepErrorRate: 0.12 },
   verification: { errorRate: 0.06 },
   judging: { unsureRate: 0.1, positionBias: 0.65 },
   boxJitter: 0.06,
@@ -79,7 +82,7 @@ const paperLike: NoiseConfig = {
 };
 
 const weak: NoiseConfig = {
-  generation: { baseErrorRate: 0.3, perStepErrorRate: 0.18 },
+  generation: { baseErrorRate: 0.25, perStepErrorRate: 0.18 },
   verification: { errorRate: 0.15 },
   judging: { unsureRate: 0.25, positionBias: 0.8 },
   boxJitter: 0.15,

@@ -18,9 +18,9 @@ describe('noise model', () => {
   const model = createNoiseModel(NOISE_PRESETS['paper-like']);
   const config = model.config;
 
-  it('makes generation errors at base + perStep·(steps − 1), within tolerance', () => {
-    for (const steps of [1, 2, 3]) {
-      const expected = config.generation.baseErrorRate + config.generation.perStepErrorRate * (steps - 1);
+  it('makes generation errors at base + perStep·steps, within tolerance', () => {
+    for (const steps of [0, 1, 2, 3]) {
+      const expected = config.generation.baseErrorRate + config.generation.perStepErrorRate * steps;
       const measured = measure((seed) => model.generationError(createRng(seed), steps));
       expect(Math.abs(measured - expected), `steps ${steps}: measured ${measured} vs ${expected}`).toBeLessThan(TOLERANCE);
     }

@@ -40,7 +40,7 @@ export function gaussian(rng: Rng): number {
 export function createNoiseModel(config: NoiseConfig): NoiseModel {
   const lessonFactor = (addressed: boolean | undefined): number => (addressed === true ? config.relevantLessonFactor : 1);
   const generationErrorRate = (steps: number, addressed?: boolean): number => {
-    const raw = config.generation.baseErrorRate + config.generation.perStepErrorRate * Math.max(0, steps - 1);
+    const raw = config.generation.baseErrorRate + config.generation.perStepErrorRate * Math.max(0, steps);
     return Math.min(MAX_GENERATION_ERROR, raw) * lessonFactor(addressed);
   };
   return {
