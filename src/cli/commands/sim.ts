@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerSimMakeDatasetCommand } from './sim-make-dataset.js';
 
 /**
  * `mmevolve sim …`: the simulated test bed (SynthWorld datasets and simulated model servers).
@@ -9,6 +10,7 @@ export type SimSubcommand = (sim: Command) => void;
 
 const SIM_SUBCOMMANDS: readonly SimSubcommand[] = [
   // one line per subcommand
+  registerSimMakeDatasetCommand,
 ];
 
 export function registerSimCommand(program: Command): void {

@@ -35,3 +35,7 @@ export { VQA_SKILLS, VQA_TRAPS, similarColours, solveVqa, trapKeywords } from '.
 export type { VqaPitfall, VqaSkill, VqaSolution, VqaTrap } from './vqa-solve.js';
 export { generateVqaProblem } from './vqa.js';
 export type { VqaProblem } from './vqa.js';
+export { buildReasonSegSample, sampleName } from './reasonseg-sample.js';
+export type { LabelMeJson, LabelMeShape, ReasonSegSample } from './reasonseg-sample.js';
+export { GENERATOR_VERSION, encodeSimJpeg, exportDataset, exportReasonSeg, exportVqa, pythonJson } from './export.js';
+export type { DatasetTask, ExportOptions, ExportSummary } from './export.js';
