@@ -36,3 +36,13 @@ export {
   writeImage,
 } from './image-io.js';
 export type { EncodeOptions, ImageFormat } from './image-io.js';
+export {
+  DEFAULT_OVERLAY_ALPHA,
+  OVERLAY_PALETTE,
+  blendChannel,
+  chooseOverlayColour,
+  renderOverlay,
+  sideBySide,
+} from './overlay.js';
+export type { OverlayOptions, RgbColour } from './overlay.js';
+export { drawText, fillRectangle, measureText } from './bitmap-font.js';
