@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sam3ConceptSegmentResponseSchema, sam3EmbedImageResponseSchema } from '../../backends/index.js';
+import type { Mask } from '../../core/index.js';
+import { decodeRle } from '../../vision/index.js';
+import { canonicalPhrase } from '../world/index.js';
+import { resolveSimConfig } from '../noise/index.js';
+import { startSimSegmenterServer } from './segmenter-server.js';
+import type { SimSegmenterServer } from './segmenter-server.js';
+import { pngBase64, sceneFixture } from './test-support.js';
+
+let server: SimSegmenterServer;
+
+beforeAll(async () => {
+  server = await startSimSegmenterServer({ port: 0, host: '127.0.0.1', preset: 'oracle' });
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+async function post(path: string, payload: unknown): Promise<Response> {
+  return fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+}
+
+async function segment(payload: unknown): Promise<ReturnType<typeof sam3ConceptSegmentResponseSchema.parse>> {
+  const response = await post('/sam3/concept_segment', payload);
+  expect(response.status).toBe(200);
+  return sam3ConceptSegmentResponseSchema.parse(await response.json());
+}
+
+function masksOf(result: ReturnType<typeof sam3ConceptSegmentResponseSchema.parse>, promptIndex = 0): Mask[] {
+  const predictions = result.prompt_results[promptIndex]?.predictions ?? [];
+  return predictions.map((prediction) => {
+    if (Array.isArray(prediction.masks)) throw new Error('expected RLE masks');
+    return decodeRle(prediction.masks);
+  });
+}
+
+function sameMask(a: Mask | undefined, b: Mask | undefined): boolean {
+  return a !== undefined && b !== undefined && a.data.length === b.data.length && a.data.every((value, index) => value === b.data[index]);
+}
+
+describe('simulated SAM 3 segmenter', () => {
+  it('returns the exact ground-truth mask for the canonical phrase of every fully visible object (oracle)', async () => {
+    const { rendered, query } = sceneFixture(41);
+    const image = { type: 'base64', value: await pngBase64(rendered.image) };
+    const target = query.targetIndex ?? 0;
+    const phrase = canonicalPhrase(rendered.objects, target);
+    const result = await segment({ image, prompts: [{ type: 'text', text: phrase }], format: 'rle' });
+    const masks = masksOf(result);
+    expect(masks, `"${phrase}" gives one instance`).toHaveLength(1);
+    expect(sameMask(masks[0], rendered.instanceMasks[target]), `mask of "${phrase}" equals ground truth`).toBe(true);
+    expect(result.prompt_results[0]?.predictions[0]?.confidence).toBeGreaterThan(0.85);
+  });
+
+  it('encodes an image once: embed_image, then prompts by image_id alone and with image plus image_id', async () => {
+    const { rendered } = sceneFixture(42);
+    const value = await pngBase64(rendered.image);
+    const before = (await (await fetch(`${server.url}/metrics`)).json()) as { imageEncodes: number; prompts: number; requests: number };
+    const embedded = sam3EmbedImageResponseSchema.parse(await (await post('/sam3/embed_image', { image: { type: 'base64', value } })).json());
+    await segment({ image_id: embedded.image_id, prompts: [{ text: 'circle' }, { text: 'object' }], format: 'rle' });
+    await segment({ image: { type: 'base64', value }, image_id: embedded.image_id, prompts: [{ text: 'star' }], format: 'rle' });
+    const after = (await (await fetch(`${server.url}/metrics`)).json()) as { imageEncodes: number; prompts: number; requests: number };
+    expect(after.imageEncodes - before.imageEncodes).toBe(1);
+    expect(after.prompts - before.prompts).toBe(3);
+    expect(after.requests - before.requests).toBe(3);
+  });
+
+  it('returns many low-confidence instances for a vague prompt and none for nonsense', async () => {
+    const { rendered } = sceneFixture(43);
+    const image = { type: 'base64', value: await pngBase64(rendered.image) };
+    const result = await segment({ image, prompts: [{ text: 'object' }, { text: 'quantum umbrella' }], format: 'rle', output_prob_thresh: 0.3 });
+    expect(result.prompt_results[0]?.predictions.length).toBeGreaterThanOrEqual(Math.min(3, rendered.objects.length));
+    expect(Math.max(...(result.prompt_results[0]?.predictions ?? []).map((prediction) => prediction.confidence))).toBeLessThan(0.85);
+    expect(result.prompt_results[1]?.predictions).toEqual([]);
+  });
+
+  it('returns the dominant component inside a box prompt', async () => {
+    const { rendered, query } = sceneFixture(44);
+    const target = query.targetIndex ?? 0;
+    const box = rendered.objects[target]?.box ?? [0, 0, 1, 1];
+    const image = { type: 'base64', value: await pngBase64(rendered.image) };
+    const result = await segment({ image, prompts: [{ type: 'visual', boxes: [{ x0: box[0], y0: box[1], x1: box[2], y1: box[3] }], box_labels: [1] }], format: 'rle' });
+    expect(sameMask(masksOf(result)[0], rendered.instanceMasks[target])).toBe(true);
+  });
+
+  it('rejects malformed requests with 422 validation details and unknown image ids with 404', async () => {
+    const missing = await post('/sam3/concept_segment', { prompts: [] });
+    expect(missing.status).toBe(422);
+    const body = (await missing.json()) as { detail: { loc: string[]; msg: string }[] };
+    expect(body.detail[0]?.loc[0]).toBe('body');
+    const unknown = await post('/sam3/concept_segment', { image_id: 'nope', prompts: [{ text: 'circle' }], format: 'rle' });
+    expect(unknown.status).toBe(404);
+  });
+
+  it('misses, adds and disturbs instances under noise while the oracle is exact', async () => {
+    const noisy = await startSimSegmenterServer({
+      config: resolveSimConfig({ preset: 'oracle', noise: { segmenter: { missRate: 0.5, spuriousRate: 0, boundaryRate: 1, boundaryPixels: 2, scoreNoise: 0 } } }),
+    });
+    try {
+      const { rendered } = sceneFixture(45);
+      const image = { type: 'base64', value: await pngBase64(rendered.image) };
+      let kept = 0;
+      let exact = 0;
+      const prompts = rendered.objects.map((_, index) => ({ text: canonicalPhrase(rendered.objects, index) }));
+      const response = await fetch(`${noisy.url}/sam3/concept_segment`, { method: 'POST', body: JSON.stringify({ image, prompts, format: 'rle', output_prob_thresh: 0 }) });
+      const result = sam3ConceptSegmentResponseSchema.parse(await response.json());
+      result.prompt_results.forEach((promptResult, index) => {
+        kept += promptResult.predictions.length;
+        if (sameMask(masksOf(result, index)[0], rendered.instanceMasks[index])) exact += 1;
+      });
+      expect(kept).toBeLessThan(rendered.objects.length);
+      expect(exact, 'every kept mask has a disturbed boundary').toBe(0);
+    } finally {
+      await noisy.close();
+    }
+  });
+});

@@ -1,0 +1,163 @@
+/**
+ * The simulated SAM 3 segmenter, speaking the Roboflow inference protocol with the request and response
+ * schemas of src/backends/sam3-protocol.ts (so client and server cannot drift):
+ * `POST /sam3/embed_image` → image_id, `POST /sam3/concept_segment` (image and/or image_id, prompts,
+ * output_prob_thresh, format 'rle'), `GET /metrics` → {requests, imageEncodes, prompts}.
+ * An image is "encoded" (counted) whenever a request needs an embedding that is not cached under its
+ * image_id — exactly when the real server would run its image encoder. SIMULATED: no model runs.
+ */
+import { createHash } from 'node:crypto';
+import { Hono } from 'hono';
+import type { Context } from 'hono';
+import { SAM3_CONCEPT_SEGMENT_PATH, SAM3_EMBED_IMAGE_PATH, fromSam3Box, sam3ConceptSegmentRequestSchema, sam3EmbedImageRequestSchema } from '../../backends/index.js';
+import type { Sam3ConceptSegmentResponse, Sam3Image, Sam3PromptResult } from '../../backends/index.js';
+import { isMmevolveError } from '../../core/index.js';
+import { encodeRle } from '../../vision/index.js';
+import { createNoiseModel, resolveSimConfig } from '../noise/index.js';
+import type { NoisePresetName, SimConfig } from '../noise/index.js';
+import { createRng, hashSeed } from '../world/index.js';
+import { ImageCache } from './image-input.js';
+import type { SeenImage } from './image-input.js';
+import { listen } from './listen.js';
+import type { ListenOptions } from './listen.js';
+import { segmentBoxes, segmentText } from './segmenter-logic.js';
+import { sleep } from './sleep.js';
+
+export interface SimSegmenterOptions extends ListenOptions {
+  preset?: NoisePresetName;
+  config?: SimConfig;
+}
+
+export interface SimSegmenterMetrics {
+  requests: number;
+  imageEncodes: number;
+  prompts: number;
+}
+
+export interface SimSegmenterServer {
+  url: string;
+  metrics: SimSegmenterMetrics;
+  close(): Promise<void>;
+}
+
+/** Embeddings kept for image_id reuse (the real server has a similar bounded cache). */
+const EMBEDDING_CACHE = 256;
+
+/** FastAPI/pydantic-style validation error, as the inference server returns it. */
+function validationError(context: Context, issues: { path: PropertyKey[]; message: string }[]): Response {
+  return context.json({ detail: issues.map((issue) => ({ type: 'value_error', loc: ['body', ...issue.path.map(String)], msg: issue.message })) }, 422);
+}
+
+export function createSimSegmenterApp(config: SimConfig): { app: Hono; metrics: SimSegmenterMetrics } {
+  const noise = createNoiseModel(config.noise);
+  const decoded = new ImageCache();
+  const embeddings = new Map<string, SeenImage>();
+  const metrics: SimSegmenterMetrics = { requests: 0, imageEncodes: 0, prompts: 0 };
+  const app = new Hono();
+
+  // URLs: data URLs or loopback only (ImageCache refuses anything else).
+  const decode = (image: Sam3Image): Promise<SeenImage> => (image.type === 'url' ? decoded.fromUrl(image.value) : decoded.fromBase64(image.value));
+
+  /** The embedding for a request: cached by image_id, else "encoded" (counted) and cached. */
+  const embed = async (image: Sam3Image | undefined, imageId: string | null | undefined): Promise<{ id: string; seen: SeenImage } | undefined> => {
+    if (imageId !== undefined && imageId !== null) {
+      const cached = embeddings.get(imageId);
+      if (cached !== undefined) return { id: imageId, seen: cached };
+    }
+    if (image === undefined) return undefined;
+    const seen = await decode(image);
+    seen.objects();
+    metrics.imageEncodes += 1;
+    const id = imageId ?? createHash('sha1').update(image.value).digest('hex').slice(0, 32);
+    embeddings.set(id, seen);
+    if (embeddings.size > EMBEDDING_CACHE) {
+      const oldest = embeddings.keys().next().value;
+      if (oldest !== undefined) embeddings.delete(oldest);
+    }
+    return { id, seen };
+  };
+
+  const readBody = async (context: Context): Promise<unknown> => {
+    try {
+      return await context.req.json();
+    } catch {
+      // Not JSON: answered as a validation error by the caller.
+      return undefined;
+    }
+  };
+
+  app.post(SAM3_EMBED_IMAGE_PATH, async (context) => {
+    metrics.requests += 1;
+    const started = performance.now();
+    const parsed = sam3EmbedImageRequestSchema.safeParse(await readBody(context));
+    if (!parsed.success) return validationError(context, parsed.error.issues);
+    try {
+      const embedding = await embed(parsed.data.image, parsed.data.image_id);
+      if (embedding === undefined) return validationError(context, [{ path: ['image'], message: 'image is required unless image_id is cached' }]);
+      const { width, height } = embedding.seen.image;
+      return context.json({ image_id: embedding.id, time: (performance.now() - started) / 1000, image_shape: [height, width] });
+    } catch (error) {
+      return validationError(context, [{ path: ['image'], message: isMmevolveError(error) ? error.message : 'unreadable image' }]);
+    }
+  });
+
+  app.post(SAM3_CONCEPT_SEGMENT_PATH, async (context) => {
+    metrics.requests += 1;
+    const started = performance.now();
+    const raw = await readBody(context);
+    const parsed = sam3ConceptSegmentRequestSchema.safeParse(raw);
+    if (!parsed.success) return validationError(context, parsed.error.issues);
+    const request = parsed.data;
+    if (request.format !== 'rle') {
+      return validationError(context, [{ path: ['format'], message: "the simulated segmenter returns masks as format 'rle' only" }]);
+    }
+    let embedding: { id: string; seen: SeenImage } | undefined;
+    try {
+      embedding = await embed(request.image, request.image_id);
+    } catch (error) {
+      return validationError(context, [{ path: ['image'], message: isMmevolveError(error) ? error.message : 'unreadable image' }]);
+    }
+    if (embedding === undefined) {
+      return context.json({ detail: `image_id ${request.image_id ?? ''} is not cached; send the image (simulated segmenter)` }, 404);
+    }
+    await sleep(noise.latencyMs(createRng(metrics.requests)));
+    const { seen } = embedding;
+    const objects = seen.objects();
+    const size = { width: seen.image.width, height: seen.image.height };
+    const promptResults: Sam3PromptResult[] = request.prompts.map((prompt, promptIndex) => {
+      metrics.prompts += 1;
+      const rng = createRng(hashSeed(`${seen.key}:${promptIndex}:${JSON.stringify(prompt)}`, config.seed));
+      const boxes = prompt.boxes ?? [];
+      const instances =
+        boxes.length > 0
+          ? segmentBoxes(boxes.map(fromSam3Box), (prompt.box_labels ?? []).map((label) => label === 1 || label === true), objects, size, noise, rng)
+          : segmentText(prompt.text ?? '', objects, size, noise, rng);
+      const threshold = prompt.output_prob_thresh ?? request.output_prob_thresh;
+      return {
+        prompt_index: promptIndex,
+        echo: { prompt_index: promptIndex, type: prompt.type ?? (boxes.length > 0 ? 'visual' : 'text'), text: prompt.text ?? null, num_boxes: boxes.length },
+        predictions: instances
+          .filter((instance) => instance.confidence >= threshold)
+          .sort((a, b) => b.confidence - a.confidence)
+          .map((instance) => {
+            const rle = encodeRle(instance.mask);
+            return { masks: { size: [rle.size[0], rle.size[1]], counts: rle.counts }, confidence: instance.confidence, format: 'rle' };
+          }),
+      };
+    });
+    const body: Sam3ConceptSegmentResponse = { prompt_results: promptResults, time: (performance.now() - started) / 1000 };
+    return context.json(body);
+  });
+
+  app.get('/metrics', (context) => context.json({ ...metrics, simulated: true }));
+  app.notFound((context) => context.json({ detail: `Not Found (simulated segmenter serves ${SAM3_EMBED_IMAGE_PATH}, ${SAM3_CONCEPT_SEGMENT_PATH}, /metrics)` }, 404));
+  return { app, metrics };
+}
+
+/** Start the simulated segmenter on loopback (port 0 = a free port). */
+export async function startSimSegmenterServer(options: SimSegmenterOptions = {}): Promise<SimSegmenterServer> {
+  const config = options.config ?? resolveSimConfig({}, options.preset === undefined ? {} : { preset: options.preset });
+  const { app, metrics } = createSimSegmenterApp(config);
+  const listening = await listen(app, options);
+  return { url: listening.url, metrics, close: listening.close };
+}
