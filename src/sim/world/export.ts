@@ -5,8 +5,8 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { mmevolveError } from '../../core/index.js';
+import { encodeImage } from '../../vision/index.js';
 import type { RgbImage } from '../../core/index.js';
 import { buildReasonSegSample } from './reasonseg-sample.js';
 import type { LabelMeJson } from './reasonseg-sample.js';
@@ -36,11 +36,9 @@ export interface ExportSummary {
   readonly files: string[];
 }
 
-/** JPEG quality 95 with 4:4:4 chroma, as the issue asks: palette colours survive it intact inside objects. */
+/** JPEG quality 95 with 4:4:4 chroma (vision's encodeImage), as the issue asks: palette colours survive it inside objects. */
 export async function encodeSimJpeg(image: RgbImage): Promise<Buffer> {
-  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
-    .jpeg({ quality: 95, chromaSubsampling: '4:4:4' })
-    .toBuffer();
+  return encodeImage(image, 'jpeg', { quality: 95 });
 }
 
 function manifest(task: DatasetTask, options: ExportOptions, layout: string): string {
