@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerBackendsCommand } from './backends.js';
 import { registerMemoryCommand } from './memory.js';
 import { registerModelInfoCommand } from './model-info.js';
+import { registerScoreCommand } from './score.js';
 import { registerSimCommand } from './sim.js';
 
 /** Each command lives in its own file and registers itself here, one line each. */
@@ -10,5 +11,6 @@ export function registerCommands(program: Command): void {
   registerBackendsCommand(program);
   registerMemoryCommand(program);
   registerModelInfoCommand(program);
+  registerScoreCommand(program);
   registerSimCommand(program);
 }

@@ -1,0 +1,64 @@
+import type { Command } from 'commander';
+import type { ScoreReport, SubsetScore } from '../../eval/index.js';
+import { scoreReasonSeg, scoreReportJson } from '../../eval/index.js';
+
+/**
+ * `mmevolve score --dataset DIR --predictions P [--json]`: LISA gIoU/cIoU of predicted masks on a ReasonSeg
+ * folder. The table shows percentages with 2 decimals; --json prints fractions 0–1. Warnings go to stderr.
+ */
+export interface ScoreCommandOptions {
+  dataset: string;
+  predictions: string;
+  json?: boolean;
+}
+
+export interface ScoreCommandOutput {
+  stdout: string;
+  stderr: string;
+}
+
+export async function runScoreCommand(options: ScoreCommandOptions): Promise<ScoreCommandOutput> {
+  const report = await scoreReasonSeg(options.dataset, options.predictions);
+  const stderr = report.warnings.map((warning) => `warning [${warning.code}]: ${warning.message}\n`).join('');
+  const stdout = options.json === true ? `${JSON.stringify(scoreReportJson(report))}\n` : formatScoreTable(report, options);
+  return { stdout, stderr };
+}
+
+export function formatScoreTable(report: ScoreReport, options: ScoreCommandOptions): string {
+  const rows: Array<[string, SubsetScore]> = [
+    ['overall', report],
+    ['short', report.subsets.short],
+    ['long', report.subsets.long],
+  ];
+  const lines = [
+    `ReasonSeg scores (LISA gIoU/cIoU) for ${options.predictions} on ${options.dataset}`,
+    '',
+    `${'subset'.padEnd(8)} ${'n'.padStart(6)} ${'gIoU'.padStart(8)} ${'cIoU'.padStart(8)}`,
+    ...rows.map(
+      ([label, score]) =>
+        `${label.padEnd(8)} ${String(score.n).padStart(6)} ${percent(score.giou).padStart(8)} ${percent(score.ciou).padStart(8)}`,
+    ),
+  ];
+  if (report.missing.length > 0) {
+    lines.push('', `missing predictions (${report.missing.length}, scored as empty masks): ${report.missing.join(', ')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function percent(value: number | null): string {
+  return value === null ? '-' : `${(value * 100).toFixed(2)}%`;
+}
+
+export function registerScoreCommand(program: Command): void {
+  program
+    .command('score')
+    .description('Score predicted masks on a ReasonSeg folder with LISA gIoU/cIoU (overall, short, long)')
+    .requiredOption('--dataset <dir>', 'ReasonSeg folder: name.jpg + name.json pairs')
+    .requiredOption('--predictions <path>', 'folder of name.png masks (non-zero = foreground) or JSON mapping name → COCO RLE')
+    .option('--json', 'print {"giou","ciou","n","missing","subsets"} with scores as fractions 0–1')
+    .action(async (options: ScoreCommandOptions) => {
+      const output = await runScoreCommand(options);
+      process.stderr.write(output.stderr);
+      process.stdout.write(output.stdout);
+    });
+}

@@ -1,0 +1,118 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import type { Mask } from '../core/index.js';
+import { isMmevolveError, mmevolveError } from '../core/index.js';
+import type { CocoRle } from '../vision/index.js';
+import { cocoRleSchema, decodeMaskPng, decodeRle } from '../vision/index.js';
+
+/**
+ * Predicted masks to score, keyed by sample name: a folder of `name.png` (non-zero = foreground) or a JSON
+ * file mapping name → COCO RLE, or masks held in memory (the server). Masks load lazily, one at a time,
+ * so a large folder never sits in memory at once.
+ */
+export interface PredictionSet {
+  /** Where the predictions came from, for messages. */
+  readonly source: string;
+  readonly names: ReadonlyArray<string>;
+  has(name: string): boolean;
+  /** The mask for `name`, foreground = 1; the caller checks its size against the image. */
+  load(name: string): Promise<Mask>;
+  /** Human-readable location of one prediction ("preds/cat.png", "preds.json#cat"). */
+  describe(name: string): string;
+}
+
+const rleMapSchema = z.record(z.string(), cocoRleSchema);
+
+/** Open `location` as a folder of PNG masks or a JSON file of RLEs. */
+export async function openPredictions(location: string): Promise<PredictionSet> {
+  let isDirectory: boolean;
+  try {
+    isDirectory = (await stat(location)).isDirectory();
+  } catch (error) {
+    throw mmevolveError(
+      'not-found',
+      `predictions not found at ${location}`,
+      'Pass a folder of name.png masks or a JSON file mapping name → COCO RLE.',
+      error,
+    );
+  }
+  return isDirectory ? openPngFolder(location) : openRleFile(location);
+}
+
+/** Predictions already in memory, as masks or RLEs (e.g. posted to the server). */
+export function predictionsFromMemory(entries: ReadonlyMap<string, Mask | CocoRle>, source = 'memory'): PredictionSet {
+  return {
+    source,
+    names: [...entries.keys()],
+    has: (name) => entries.has(name),
+    load: (name) => {
+      const entry = entries.get(name);
+      if (entry === undefined) return Promise.reject(missingPrediction(name, source));
+      return Promise.resolve('counts' in entry ? decodeNamedRle(entry, `${source}#${name}`) : entry);
+    },
+    describe: (name) => `${source}#${name}`,
+  };
+}
+
+async function openPngFolder(folder: string): Promise<PredictionSet> {
+  const entries = await readdir(folder, { withFileTypes: true });
+  const files = new Map<string, string>();
+  for (const entry of entries) {
+    if (!entry.isFile() || path.extname(entry.name).toLowerCase() !== '.png') continue;
+    files.set(entry.name.slice(0, -'.png'.length), entry.name);
+  }
+  const describe = (name: string): string => path.join(folder, files.get(name) ?? `${name}.png`);
+  return {
+    source: folder,
+    names: [...files.keys()],
+    has: (name) => files.has(name),
+    load: async (name) => {
+      const file = files.get(name);
+      if (file === undefined) throw missingPrediction(name, folder);
+      const location = path.join(folder, file);
+      return decodeMaskPng(await readFile(location), location);
+    },
+    describe,
+  };
+}
+
+async function openRleFile(file: string): Promise<PredictionSet> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw mmevolveError(
+      'invalid-input',
+      `predictions file ${file} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+      'Write a JSON object mapping each sample name to {"size": [height, width], "counts": "..."}.',
+      error,
+    );
+  }
+  const parsed = rleMapSchema.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .slice(0, 5)
+      .map((issue) => `${issue.path.length === 0 ? '(root)' : issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
+    throw mmevolveError(
+      'invalid-input',
+      `predictions file ${file} is not a map of name → COCO RLE: ${problems}`,
+      'Each value needs "size": [height, width] and "counts": the compressed string pycocotools writes.',
+    );
+  }
+  return predictionsFromMemory(new Map(Object.entries(parsed.data)), file);
+}
+
+function decodeNamedRle(rle: CocoRle, location: string): Mask {
+  try {
+    return decodeRle(rle);
+  } catch (error) {
+    if (isMmevolveError(error)) throw mmevolveError(error.code, `${location}: ${error.message}`, error.hint, error);
+    throw error;
+  }
+}
+
+function missingPrediction(name: string, source: string): Error {
+  return mmevolveError('not-found', `no prediction for "${name}" in ${source}`, 'Check has(name) before load(name).');
+}

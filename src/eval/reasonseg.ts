@@ -1,0 +1,245 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import type { LabelMap, Size, Warning } from '../core/index.js';
+import { IGNORE_LABEL, createMask, isMmevolveError, mmevolveError } from '../core/index.js';
+import { fillPolygon, readImageSize } from '../vision/index.js';
+
+/**
+ * ReasonSeg in LISA's layout: `name.jpg` (or .jpeg/.png) beside `name.json` with LabelMe-style shapes plus
+ * `text` (list of queries, the first is used) and `is_sentence` (long vs short subset). Ground truth is
+ * rasterised exactly like LISA's `get_mask_from_json` (see /work/shared/REFERENCE.md).
+ *
+ * Points outside the image are not an error: OpenCV clips the polygon while drawing, so LISA's masks
+ * contain the clipped part. We do the same and attach one warning to the sample naming its file.
+ */
+export interface ReasonSegShape {
+  label: string;
+  /** Vertices after LISA's int32 cast (truncation toward zero). */
+  points: ReadonlyArray<readonly [number, number]>;
+}
+
+export interface ReasonSegSample {
+  name: string;
+  imagePath: string;
+  annotationPath: string;
+  /** text[0], the query LISA evaluates. */
+  query: string;
+  queries: ReadonlyArray<string>;
+  /** true → the "long" subset, false → "short". */
+  isSentence: boolean;
+  width: number;
+  height: number;
+  shapes: ReadonlyArray<ReasonSegShape>;
+  warnings: ReadonlyArray<Warning>;
+}
+
+const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png'] as const;
+
+// LabelMe files carry more fields (version, flags, imagePath, imageData, shape_type, group_id…): allowed.
+const shapeSchema = z.looseObject({
+  label: z.string(),
+  points: z.array(z.tuple([z.number(), z.number()])).min(1),
+});
+const annotationSchema = z.looseObject({
+  text: z.union([z.string().transform((text) => [text]), z.array(z.string())]).pipe(z.array(z.string()).min(1)),
+  is_sentence: z.boolean(),
+  shapes: z.array(shapeSchema),
+});
+
+export async function loadReasonSegDataset(directory: string): Promise<ReasonSegSample[]> {
+  const entries = await listDirectory(directory);
+  const images = new Map<string, string>();
+  const annotations: string[] = [];
+  for (const entry of entries) {
+    const extension = path.extname(entry).toLowerCase();
+    const name = entry.slice(0, entry.length - extension.length);
+    if (extension === '.json') annotations.push(name);
+    if (!(IMAGE_EXTENSIONS as ReadonlyArray<string>).includes(extension)) continue;
+    const existing = images.get(name);
+    if (existing !== undefined) {
+      throw mmevolveError(
+        'invalid-dataset',
+        `two images share the name "${name}": ${existing} and ${entry} in ${directory}`,
+        'Keep one image per annotation file.',
+      );
+    }
+    images.set(name, entry);
+  }
+  const annotated = new Set(annotations);
+  for (const [name, file] of images) {
+    if (!annotated.has(name)) {
+      throw mmevolveError(
+        'invalid-dataset',
+        `image ${path.join(directory, file)} has no annotation ${name}.json`,
+        'Every ReasonSeg image needs a name.json beside it (LISA fails on such images too); remove or annotate it.',
+      );
+    }
+  }
+  if (annotations.length === 0) {
+    throw mmevolveError(
+      'invalid-dataset',
+      `no ReasonSeg annotations (*.json) found in ${directory}`,
+      'Point --dataset at a folder of name.jpg + name.json pairs (e.g. ReasonSeg/val).',
+    );
+  }
+  annotations.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const samples: ReasonSegSample[] = [];
+  for (const name of annotations) {
+    samples.push(await loadSample(directory, name, images.get(name)));
+  }
+  return samples;
+}
+
+/**
+ * LISA's ground truth for one sample: 0 background, 1 target, 255 ignore. Shapes are drawn largest
+ * rasterised area first so smaller ones end on top. Ties follow LISA's `np.argsort(areas)[::-1]`: numpy
+ * sorts arrays of up to 16 elements with a stable insertion sort, and the reversal puts the *later* of two
+ * equal-area shapes first (so the earlier one ends on top). Beyond 16 shapes numpy's introsort is not
+ * stable and its tie order is not reproducible here; equal-area overlapping shapes with different labels
+ * are the only case where that could matter.
+ */
+export async function loadGroundTruth(sample: ReasonSegSample): Promise<LabelMap> {
+  return Promise.resolve(rasterizeGroundTruth(sample, sample.shapes));
+}
+
+export function rasterizeGroundTruth(size: Size, shapes: ReadonlyArray<ReasonSegShape>): LabelMap {
+  const drawn = shapes.filter((shape) => shape.label.toLowerCase() !== 'flag');
+  const areas = drawn.map((shape) => {
+    const scratch = createMask(size.width, size.height);
+    fillPolygon(scratch, shape.points, 1);
+    let area = 0;
+    for (const value of scratch.data) area += value;
+    return area;
+  });
+  const order = drawn.map((_, index) => index);
+  // Descending area; on ties the later shape first (see the doc comment above).
+  order.sort((a, b) => (areas[b] ?? 0) - (areas[a] ?? 0) || b - a);
+  const labelMap = createMask(size.width, size.height);
+  for (const index of order) {
+    const shape = drawn[index];
+    if (shape === undefined) continue;
+    fillPolygon(labelMap, shape.points, shape.label.toLowerCase().includes('ignore') ? IGNORE_LABEL : 1);
+  }
+  return labelMap;
+}
+
+async function listDirectory(directory: string): Promise<string[]> {
+  try {
+    const entries = await readdir(directory, { withFileTypes: true });
+    return entries.filter((entry) => entry.isFile()).map((entry) => entry.name);
+  } catch (error) {
+    throw mmevolveError(
+      'not-found',
+      `cannot read the dataset folder ${directory}`,
+      'Check the --dataset path; it should be a folder of name.jpg + name.json pairs.',
+      error,
+    );
+  }
+}
+
+async function loadSample(directory: string, name: string, imageFile: string | undefined): Promise<ReasonSegSample> {
+  const annotationPath = path.join(directory, `${name}.json`);
+  if (imageFile === undefined) {
+    throw mmevolveError(
+      'invalid-dataset',
+      `annotation ${annotationPath} has no image (${IMAGE_EXTENSIONS.map((extension) => name + extension).join(', ')})`,
+      'Put the image beside its annotation with the same base name.',
+    );
+  }
+  const imagePath = path.join(directory, imageFile);
+  const annotation = parseAnnotation(annotationPath, await readFile(annotationPath));
+  let size: Size;
+  try {
+    size = await readImageSize(imagePath);
+  } catch (error) {
+    if (isMmevolveError(error)) {
+      throw mmevolveError(error.code, `image ${imagePath}: ${error.message}`, error.hint, error);
+    }
+    throw error;
+  }
+  // LISA: np.array(points, dtype=np.int32) truncates toward zero.
+  const shapes = annotation.shapes.map((shape) => ({
+    label: shape.label,
+    points: shape.points.map(([x, y]) => [Math.trunc(x), Math.trunc(y)] as const),
+  }));
+  const outside = shapes.flatMap((shape) => shape.points).filter(
+    ([x, y]) => x < 0 || y < 0 || x >= size.width || y >= size.height,
+  );
+  const warnings: Warning[] =
+    outside.length === 0
+      ? []
+      : [
+          {
+            code: 'points-clipped',
+            message: `${annotationPath}: ${outside.length} polygon point(s) lie outside the ${size.width}×${size.height} image and were clipped while drawing, as OpenCV does`,
+          },
+        ];
+  const queries = annotation.text;
+  return {
+    name,
+    imagePath,
+    annotationPath,
+    query: queries[0] ?? '',
+    queries,
+    isSentence: annotation.is_sentence,
+    width: size.width,
+    height: size.height,
+    shapes,
+    warnings,
+  };
+}
+
+function parseAnnotation(annotationPath: string, bytes: Buffer): z.infer<typeof annotationSchema> {
+  let json: unknown;
+  try {
+    json = JSON.parse(decodeText(bytes));
+  } catch (error) {
+    throw mmevolveError(
+      'invalid-dataset',
+      `annotation ${annotationPath} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+      'Fix or regenerate the file (LabelMe JSON with text, is_sentence and shapes).',
+      error,
+    );
+  }
+  const parsed = annotationSchema.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.length === 0 ? '(root)' : issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
+    throw mmevolveError(
+      'invalid-dataset',
+      `annotation ${annotationPath} is not a ReasonSeg annotation: ${problems}`,
+      'Each file needs "text" (a non-empty list of queries), "is_sentence" (true/false) and "shapes" ([{label, points}]).',
+    );
+  }
+  return parsed.data;
+}
+
+/** LISA reads UTF-8 and falls back to cp1252 when that fails; so do we. */
+function decodeText(bytes: Buffer): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    // Not UTF-8: decode as cp1252 ourselves (Node's TextDecoder treats 'windows-1252' as plain latin1).
+    return decodeCp1252(bytes);
+  }
+}
+
+// cp1252 bytes 0x80–0x9F; null marks the five bytes Python's cp1252 codec rejects.
+const CP1252_HIGH: ReadonlyArray<number | null> = [
+  0x20ac, null, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, null, 0x017d, null,
+  null, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, null, 0x017e, 0x0178,
+];
+
+function decodeCp1252(bytes: Buffer): string {
+  let text = '';
+  for (const byte of bytes) {
+    const code = byte >= 0x80 && byte <= 0x9f ? CP1252_HIGH[byte - 0x80] : byte;
+    if (code === null || code === undefined) {
+      throw new Error(`byte 0x${byte.toString(16)} is neither UTF-8 nor cp1252`);
+    }
+    text += String.fromCharCode(code);
+  }
+  return text;
+}
