@@ -62,7 +62,8 @@ const MIGRATIONS: readonly Migration[] = [
           vector blob not null
         ) strict;
         create index lesson_images_by_lesson on lesson_images(lesson_rowid);
-        create index lessons_by_tenant_stream_subject on lessons(tenant, stream, created_at);
+        create index lessons_by_tenant_stream_created on lessons(tenant, stream, created_at);
+        create index lessons_by_tenant_created on lessons(tenant, created_at);
         create virtual table vec_lesson_text using vec0(
           tenant text partition key,
           stream integer partition key,

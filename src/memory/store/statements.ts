@@ -25,7 +25,14 @@ export function prepareStatements(db: Database.Database) {
   return {
     lessonById: db.prepare(`${LESSON_SELECT} where l.tenant = ? and l.id = ?`),
     lessonByNormalisedText: db.prepare(`${LESSON_SELECT} where l.tenant = ? and l.stream = ? and l.normalised_text = ?`),
-    lessonsByRowids: db.prepare(`${LESSON_SELECT} where l.tenant = ? and l.rowid in (select value from json_each(?))`),
+    // KNN hits → lessons: CROSS JOIN makes SQLite walk the few hit rowids instead of the tenant's whole index.
+    lessonsByRowids: db.prepare(`
+      select l.rowid as rowid, l.tenant, l.id, l.stream, l.current_version, l.created_at, l.usage_count,
+             v.text, v.subject, v.concepts_json, v.source_json, v.provenance_json, v.embedding_model,
+             v.created_at as updated_at
+      from json_each(?) hit cross join lessons l on l.rowid = hit.value
+      join lesson_versions v on v.lesson_rowid = l.rowid and v.version = l.current_version
+      where l.tenant = ?`),
     listLessons: db.prepare(`${LESSON_SELECT} ${LIST_FILTER} order by l.created_at, l.rowid limit @limit offset @offset`),
     countLessons: db.prepare(`select count(*) as count from lessons l join lesson_versions v
       on v.lesson_rowid = l.rowid and v.version = l.current_version ${LIST_FILTER}`),
@@ -48,8 +55,9 @@ export function prepareStatements(db: Database.Database) {
     insertImageVector: db.prepare('insert into vec_lesson_images (rowid, tenant, embedding) values (?, ?, ?)'),
     deleteImageVector: db.prepare('delete from vec_lesson_images where rowid = ?'),
     imagesOfLesson: db.prepare('select rowid, image_ref, vector from lesson_images where lesson_rowid = ? order by rowid'),
-    imageOwners: db.prepare(`select i.rowid as image_rowid, i.lesson_rowid from lesson_images i join lessons l on l.rowid = i.lesson_rowid
-      where l.tenant = ? and i.rowid in (select value from json_each(?))`),
+    imageOwners: db.prepare(`select i.rowid as image_rowid, i.lesson_rowid
+      from json_each(?) hit cross join lesson_images i on i.rowid = hit.value join lessons l on l.rowid = i.lesson_rowid
+      where l.tenant = ?`),
     knnText: db.prepare(`select rowid, distance from vec_lesson_text
       where embedding match ? and k = ? and tenant = ? and stream = ? order by distance`),
     knnImages: db.prepare(`select rowid, distance from vec_lesson_images

@@ -107,7 +107,7 @@ export class SqliteTenantMemory implements TenantMemory {
     for (let imageK = Math.min(MAX_K, wanted * 4); ; imageK = Math.min(MAX_K, imageK * 4)) {
       const hits = statements.knnImages.all(query, BigInt(imageK), this.tenant) as { rowid: number; distance: number }[];
       const owners = new Map<number, number>();
-      const ownerRows = statements.imageOwners.all(this.tenant, JSON.stringify(hits.map((hit) => hit.rowid))) as { image_rowid: number; lesson_rowid: number }[];
+      const ownerRows = statements.imageOwners.all(JSON.stringify(hits.map((hit) => hit.rowid)), this.tenant) as { image_rowid: number; lesson_rowid: number }[];
       for (const owner of ownerRows) owners.set(owner.image_rowid, owner.lesson_rowid);
       const best = new Map<number, number>();
       for (const hit of hits) {
@@ -268,7 +268,7 @@ export class SqliteTenantMemory implements TenantMemory {
   #scored(hits: { lessonRowid: number; score: number }[], minScore: number | undefined): ScoredLesson[] {
     const kept = minScore === undefined ? hits : hits.filter((hit) => hit.score >= minScore);
     if (kept.length === 0) return [];
-    const rows = this.#context.statements.lessonsByRowids.all(this.tenant, JSON.stringify(kept.map((hit) => hit.lessonRowid))) as LessonRow[];
+    const rows = this.#context.statements.lessonsByRowids.all(JSON.stringify(kept.map((hit) => hit.lessonRowid)), this.tenant) as LessonRow[];
     const byRowid = new Map(rows.map((row) => [row.rowid, row]));
     const result: ScoredLesson[] = [];
     for (const hit of kept) {
