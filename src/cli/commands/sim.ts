@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerSimMakeDatasetCommand } from './sim-make-dataset.js';
+import { registerSimServeEmbeddingsCommand, registerSimServeMllmCommand, registerSimServeSegmenterCommand } from './sim-serve.js';
 
 /**
  * `mmevolve sim …`: the simulated test bed (SynthWorld datasets and simulated model servers).
@@ -11,6 +12,9 @@ export type SimSubcommand = (sim: Command) => void;
 const SIM_SUBCOMMANDS: readonly SimSubcommand[] = [
   // one line per subcommand
   registerSimMakeDatasetCommand,
+  registerSimServeMllmCommand,
+  registerSimServeSegmenterCommand,
+  registerSimServeEmbeddingsCommand,
 ];
 
 export function registerSimCommand(program: Command): void {
