@@ -1,4 +1,4 @@
-export { fillPolygon, rasterizePolygon } from './polygon.js';
+export { fillPolygon, rasterizePolygon, truncatePoints } from './polygon.js';
 export type { PolygonPoint } from './polygon.js';
 export {
   cocoRleSchema,

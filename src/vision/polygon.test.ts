@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isMmevolveError, createMask } from '../core/index.js';
 import type { Mask } from '../core/index.js';
-import { fillPolygon, rasterizePolygon } from './polygon.js';
+import { fillPolygon, rasterizePolygon, truncatePoints } from './polygon.js';
 
 interface PolygonFixture {
   name: string;
@@ -95,5 +95,25 @@ describe('fillPolygon', () => {
     }
     expect(isMmevolveError(caught) && caught.code).toBe('invalid-input');
     expect(isMmevolveError(caught) && caught.hint).toMatch(/truncate/);
+  });
+
+  it('rejects vertices so far away that fixed-point arithmetic would lose exactness', () => {
+    let caught: unknown;
+    try {
+      rasterizePolygon({ width: 4, height: 4 }, [[0, 0], [3_000_000, 1], [2, 3]]);
+    } catch (error) {
+      caught = error;
+    }
+    expect(isMmevolveError(caught) && caught.code).toBe('invalid-input');
+  });
+});
+
+describe('truncatePoints', () => {
+  it('truncates toward zero like numpy int32 casting, including negative coordinates', () => {
+    expect(truncatePoints([[1.9, -0.5], [-2.7, 3.0], [0.99, 5.5]])).toEqual([[1, 0], [-2, 3], [0, 5]]);
+  });
+
+  it('rejects non-finite coordinates', () => {
+    expect(() => truncatePoints([[Number.NaN, 1]])).toThrow(/not a finite number/);
   });
 });

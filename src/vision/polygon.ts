@@ -297,6 +297,19 @@ export function fillPolygon(target: Mask, points: ReadonlyArray<PolygonPoint>, v
   fillEdges(target, collectEdges(target, points, value), value);
 }
 
+/**
+ * Float annotation points → integer vertices the way LISA's loader casts them
+ * (`np.array(points, dtype=np.int32)`): truncation toward zero, not rounding.
+ */
+export function truncatePoints(points: ReadonlyArray<readonly [number, number]>): PolygonPoint[] {
+  return points.map(([x, y]) => {
+    if (!Number.isFinite(x) || !Number.isFinite(y)) {
+      throw mmevolveError('invalid-input', `polygon point (${x}, ${y}) is not a finite number`, 'fix the annotation file');
+    }
+    return [Math.trunc(x) + 0, Math.trunc(y) + 0] as const;
+  });
+}
+
 /** A new mask of `size` with one polygon drawn by `fillPolygon`. */
 export function rasterizePolygon(size: Size, points: ReadonlyArray<PolygonPoint>, value = 1): Mask {
   const mask = createMask(size.width, size.height);

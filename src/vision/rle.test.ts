@@ -180,4 +180,24 @@ describe('COCO RLE by hand', () => {
     expect(thrownCode(() => rleMerge([a, b]))).toBe('size-mismatch');
     expect(thrownCode(() => rleMerge([]))).toBe('invalid-input');
   });
+
+  it('encodes masks whose bytes are not word-aligned the same as aligned copies', () => {
+    const width = 8;
+    const height = 5;
+    const backing = new Uint8Array(width * height + 1);
+    for (let index = 1; index < backing.length; index += 1) backing[index] = (index * 7) % 3 === 0 ? 1 : 0;
+    const unaligned: Mask = { width, height, data: backing.subarray(1) };
+    const aligned: Mask = { width, height, data: Uint8Array.from(unaligned.data) };
+    expect(encodeRle(unaligned)).toEqual(encodeRle(aligned));
+  });
+
+  it('reads non-canonical counts with empty runs in the middle', () => {
+    // [1, 0, 2, 1]: a zero-length run of ones between zeros, then one foreground pixel (the last).
+    const rle = rleFromCounts([1, 0, 2, 1], 2, 2);
+    expect(Array.from(decodeRle(rle).data)).toEqual([0, 0, 0, 1]);
+    expect(rleArea(rle)).toBe(1);
+    expect(rleBox(rle)).toEqual([1, 1, 2, 2]);
+    expect(rleIntersectionUnion(rle, encodeRle(maskFromRows(['..', '.#'])))).toEqual({ intersection: 1, union: 1 });
+    expect(rleMerge([rle, encodeRle(createMask(2, 2))]).counts).toBe(encodeRle(maskFromRows(['..', '.#'])).counts);
+  });
 });
