@@ -5,7 +5,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMmevolveError } from '../core/index.js';
-import { loadGroundTruth, loadReasonSegDataset } from './reasonseg.js';
+import { loadGroundTruth } from './reasonseg.js';
+import { loadReasonSegDataset, loadReasonSegFolder } from './reasonseg-folder.js';
 
 interface GoldenCase {
   name: string;
@@ -182,7 +183,27 @@ describe('loadReasonSegDataset', () => {
   it('reports a missing folder and a folder without annotations', async () => {
     expect((await loadError(path.join(tmpdir(), 'mmevolve-no-such-folder-8731'))).code).toBe('not-found');
     const empty = await temporaryDirectory();
-    expect((await loadError(empty)).message).toContain('no ReasonSeg annotations');
+    expect((await loadError(empty)).message).toContain('no ReasonSeg samples');
+  });
+
+  it('marks a folder with a SynthWorld manifest as simulated and ignores unrelated JSON with a warning', async () => {
+    const directory = await temporaryDirectory();
+    await writeSample(directory, 'scene', { text: ['a'], is_sentence: false, shapes: [triangle] });
+    await writeFile(path.join(directory, 'sim-manifest.json'), JSON.stringify({ simulated: true, generator: 'mmevolve SynthWorld' }));
+    await writeFile(path.join(directory, 'notes.json'), JSON.stringify({ author: 'someone' }));
+    const folder = await loadReasonSegFolder(directory);
+    expect(folder.simulated).toBe(true);
+    expect(folder.samples.map((sample) => sample.name)).toEqual(['scene']);
+    expect(folder.warnings).toHaveLength(1);
+    expect(folder.warnings[0]?.code).toBe('not-an-annotation');
+    expect(folder.warnings[0]?.message).toContain('notes.json');
+  });
+
+  it('does not mark a folder simulated without a manifest', async () => {
+    const directory = await temporaryDirectory();
+    await writeSample(directory, 'scene', { text: ['a'], is_sentence: false, shapes: [] });
+    const folder = await loadReasonSegFolder(directory);
+    expect({ simulated: folder.simulated, warnings: folder.warnings }).toEqual({ simulated: false, warnings: [] });
   });
 
   it('names the image when it cannot be decoded', async () => {

@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { LabelMap, Size, Warning } from '../core/index.js';
@@ -34,7 +34,7 @@ export interface ReasonSegSample {
   warnings: ReadonlyArray<Warning>;
 }
 
-const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png'] as const;
+export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png'] as const;
 
 // LabelMe files carry more fields (version, flags, imagePath, imageData, shape_type, group_id…): allowed.
 const shapeSchema = z.looseObject({
@@ -46,50 +46,6 @@ const annotationSchema = z.looseObject({
   is_sentence: z.boolean(),
   shapes: z.array(shapeSchema),
 });
-
-export async function loadReasonSegDataset(directory: string): Promise<ReasonSegSample[]> {
-  const entries = await listDirectory(directory);
-  const images = new Map<string, string>();
-  const annotations: string[] = [];
-  for (const entry of entries) {
-    const extension = path.extname(entry).toLowerCase();
-    const name = entry.slice(0, entry.length - extension.length);
-    if (extension === '.json') annotations.push(name);
-    if (!(IMAGE_EXTENSIONS as ReadonlyArray<string>).includes(extension)) continue;
-    const existing = images.get(name);
-    if (existing !== undefined) {
-      throw mmevolveError(
-        'invalid-dataset',
-        `two images share the name "${name}": ${existing} and ${entry} in ${directory}`,
-        'Keep one image per annotation file.',
-      );
-    }
-    images.set(name, entry);
-  }
-  const annotated = new Set(annotations);
-  for (const [name, file] of images) {
-    if (!annotated.has(name)) {
-      throw mmevolveError(
-        'invalid-dataset',
-        `image ${path.join(directory, file)} has no annotation ${name}.json`,
-        'Every ReasonSeg image needs a name.json beside it (LISA fails on such images too); remove or annotate it.',
-      );
-    }
-  }
-  if (annotations.length === 0) {
-    throw mmevolveError(
-      'invalid-dataset',
-      `no ReasonSeg annotations (*.json) found in ${directory}`,
-      'Point --dataset at a folder of name.jpg + name.json pairs (e.g. ReasonSeg/val).',
-    );
-  }
-  annotations.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const samples: ReasonSegSample[] = [];
-  for (const name of annotations) {
-    samples.push(await loadSample(directory, name, images.get(name)));
-  }
-  return samples;
-}
 
 /**
  * LISA's ground truth for one sample: 0 background, 1 target, 255 ignore. Shapes are drawn largest
@@ -124,21 +80,8 @@ export function rasterizeGroundTruth(size: Size, shapes: ReadonlyArray<ReasonSeg
   return labelMap;
 }
 
-async function listDirectory(directory: string): Promise<string[]> {
-  try {
-    const entries = await readdir(directory, { withFileTypes: true });
-    return entries.filter((entry) => entry.isFile()).map((entry) => entry.name);
-  } catch (error) {
-    throw mmevolveError(
-      'not-found',
-      `cannot read the dataset folder ${directory}`,
-      'Check the --dataset path; it should be a folder of name.jpg + name.json pairs.',
-      error,
-    );
-  }
-}
-
-async function loadSample(directory: string, name: string, imageFile: string | undefined): Promise<ReasonSegSample> {
+/** One `name.json` + image pair; the folder listing lives in reasonseg-folder.ts. */
+export async function loadReasonSegSample(directory: string, name: string, imageFile: string | undefined): Promise<ReasonSegSample> {
   const annotationPath = path.join(directory, `${name}.json`);
   if (imageFile === undefined) {
     throw mmevolveError(
@@ -191,18 +134,7 @@ async function loadSample(directory: string, name: string, imageFile: string | u
 }
 
 function parseAnnotation(annotationPath: string, bytes: Buffer): z.infer<typeof annotationSchema> {
-  let json: unknown;
-  try {
-    json = JSON.parse(decodeText(bytes));
-  } catch (error) {
-    throw mmevolveError(
-      'invalid-dataset',
-      `annotation ${annotationPath} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
-      'Fix or regenerate the file (LabelMe JSON with text, is_sentence and shapes).',
-      error,
-    );
-  }
-  const parsed = annotationSchema.safeParse(json);
+  const parsed = annotationSchema.safeParse(parseJsonFile(annotationPath, bytes));
   if (!parsed.success) {
     const problems = parsed.error.issues
       .map((issue) => `${issue.path.length === 0 ? '(root)' : issue.path.join('.')}: ${issue.message}`)
@@ -214,6 +146,20 @@ function parseAnnotation(annotationPath: string, bytes: Buffer): z.infer<typeof 
     );
   }
   return parsed.data;
+}
+
+/** JSON.parse of an annotation-folder file (UTF-8, else cp1252), errors naming the file. */
+export function parseJsonFile(annotationPath: string, bytes: Buffer): unknown {
+  try {
+    return JSON.parse(decodeText(bytes));
+  } catch (error) {
+    throw mmevolveError(
+      'invalid-dataset',
+      `annotation ${annotationPath} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+      'Fix or regenerate the file (LabelMe JSON with text, is_sentence and shapes).',
+      error,
+    );
+  }
 }
 
 /** LISA reads UTF-8 and falls back to cp1252 when that fails; so do we. */

@@ -5,7 +5,8 @@ import { segmentationCounts, summarize } from './metrics.js';
 import type { PredictionSet } from './predictions.js';
 import { openPredictions } from './predictions.js';
 import type { ReasonSegSample } from './reasonseg.js';
-import { loadGroundTruth, loadReasonSegDataset } from './reasonseg.js';
+import { loadGroundTruth } from './reasonseg.js';
+import { loadReasonSegFolder } from './reasonseg-folder.js';
 
 /**
  * Score predicted masks against a ReasonSeg folder with LISA's gIoU/cIoU. A missing prediction counts as
@@ -15,11 +16,21 @@ import { loadGroundTruth, loadReasonSegDataset } from './reasonseg.js';
 export interface ScoreReport extends ScoreSummary {
   /** Sample names without a prediction, sorted; each was scored as an empty mask. */
   missing: string[];
-  /** Loader warnings (clipped points) and predictions that match no sample. */
+  /** Loader warnings (clipped points, ignored files) and predictions that match no sample. */
   warnings: Warning[];
+  /** The dataset declares itself simulated (SynthWorld manifest): never a real model's quality. */
+  simulated: boolean;
 }
 
-export async function scoreDataset(samples: ReadonlyArray<ReasonSegSample>, predictions: PredictionSet): Promise<ScoreReport> {
+export interface ScoreOptions {
+  simulated?: boolean;
+}
+
+export async function scoreDataset(
+  samples: ReadonlyArray<ReasonSegSample>,
+  predictions: PredictionSet,
+  options: ScoreOptions = {},
+): Promise<ScoreReport> {
   const scored: ScoredSample[] = [];
   const missing: string[] = [];
   const warnings: Warning[] = samples.flatMap((sample) => sample.warnings);
@@ -48,25 +59,31 @@ export async function scoreDataset(samples: ReadonlyArray<ReasonSegSample>, pred
       message: `${unused.length} prediction(s) in ${predictions.source} match no sample in the dataset: ${preview(unused)}`,
     });
   }
-  return { ...summarize(scored), missing: missing.sort(), warnings };
+  return { ...summarize(scored), missing: missing.sort(), warnings, simulated: options.simulated ?? false };
 }
 
 /** `mmevolve score`: load the dataset folder and the predictions (PNG folder or RLE JSON), then score. */
 export async function scoreReasonSeg(datasetDirectory: string, predictionsLocation: string): Promise<ScoreReport> {
-  const samples = await loadReasonSegDataset(datasetDirectory);
+  const folder = await loadReasonSegFolder(datasetDirectory);
   const predictions = await openPredictions(predictionsLocation);
-  return scoreDataset(samples, predictions);
+  const report = await scoreDataset(folder.samples, predictions, { simulated: folder.simulated });
+  return { ...report, warnings: [...folder.warnings, ...report.warnings] };
 }
 
-/** Exactly the documented `--json` shape: scores as fractions 0–1 (null for an empty subset). */
+/**
+ * Exactly the documented `--json` shape, scores as fractions 0–1 (null for an empty subset), plus
+ * `"simulated": true` only when the dataset declares itself simulated, so sim numbers always say so.
+ */
 export function scoreReportJson(report: ScoreReport): {
   giou: number | null;
   ciou: number | null;
   n: number;
   missing: string[];
   subsets: ScoreSummary['subsets'];
+  simulated?: true;
 } {
-  return { giou: report.giou, ciou: report.ciou, n: report.n, missing: report.missing, subsets: report.subsets };
+  const json = { giou: report.giou, ciou: report.ciou, n: report.n, missing: report.missing, subsets: report.subsets };
+  return report.simulated ? { ...json, simulated: true } : json;
 }
 
 function preview(names: ReadonlyArray<string>): string {

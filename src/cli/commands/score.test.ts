@@ -1,4 +1,7 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 import { Command } from 'commander';
 import { describe, expect, it, vi } from 'vitest';
 import { registerScoreCommand, runScoreCommand } from './score.js';
@@ -36,6 +39,24 @@ describe('mmevolve score', () => {
     expect(stdout).toMatch(/^short\s+2\s/m);
     expect(stdout).toMatch(/^long\s+2\s/m);
     expect(stdout).toContain('missing predictions (1, scored as empty masks): no-giraffe');
+  });
+
+  it('labels scores on a SynthWorld folder as simulated in the table and the JSON', async () => {
+    const dataset = await mkdtemp(path.join(tmpdir(), 'mmevolve-score-sim-'));
+    try {
+      await sharp({ create: { width: 6, height: 4, channels: 3, background: { r: 0, g: 0, b: 0 } } }).jpeg().toFile(path.join(dataset, 'scene.jpg'));
+      await writeFile(path.join(dataset, 'scene.json'), JSON.stringify({ text: ['a'], is_sentence: false, shapes: [] }));
+      await writeFile(path.join(dataset, 'sim-manifest.json'), JSON.stringify({ simulated: true }));
+      const predictions = path.join(dataset, 'predictions.json');
+      await writeFile(predictions, '{}');
+      const table = await runScoreCommand({ dataset, predictions });
+      expect(table.stdout).toContain('SIMULATED data');
+      const json = JSON.parse((await runScoreCommand({ dataset, predictions, json: true })).stdout) as Record<string, unknown>;
+      expect(json).toMatchObject({ simulated: true, n: 1, missing: ['scene'] });
+      expect(JSON.parse((await runScoreCommand({ ...options, json: true })).stdout)).not.toHaveProperty('simulated');
+    } finally {
+      await rm(dataset, { recursive: true, force: true });
+    }
   });
 
   it('runs through commander and writes the report to stdout', async () => {

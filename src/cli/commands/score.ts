@@ -24,6 +24,8 @@ export async function runScoreCommand(options: ScoreCommandOptions): Promise<Sco
   return { stdout, stderr };
 }
 
+const MISSING_SHOWN = 10;
+
 export function formatScoreTable(report: ScoreReport, options: ScoreCommandOptions): string {
   const rows: Array<[string, SubsetScore]> = [
     ['overall', report],
@@ -32,6 +34,9 @@ export function formatScoreTable(report: ScoreReport, options: ScoreCommandOptio
   ];
   const lines = [
     `ReasonSeg scores (LISA gIoU/cIoU) for ${options.predictions} on ${options.dataset}`,
+    ...(report.simulated
+      ? ['SIMULATED data (SynthWorld manifest found): these scores describe the simulation, never a real model.']
+      : []),
     '',
     `${'subset'.padEnd(8)} ${'n'.padStart(6)} ${'gIoU'.padStart(8)} ${'cIoU'.padStart(8)}`,
     ...rows.map(
@@ -40,7 +45,9 @@ export function formatScoreTable(report: ScoreReport, options: ScoreCommandOptio
     ),
   ];
   if (report.missing.length > 0) {
-    lines.push('', `missing predictions (${report.missing.length}, scored as empty masks): ${report.missing.join(', ')}`);
+    const shown = report.missing.slice(0, MISSING_SHOWN).join(', ');
+    const more = report.missing.length > MISSING_SHOWN ? `, … (${report.missing.length - MISSING_SHOWN} more; --json lists all)` : '';
+    lines.push('', `missing predictions (${report.missing.length}, scored as empty masks): ${shown}${more}`);
   }
   return `${lines.join('\n')}\n`;
 }
