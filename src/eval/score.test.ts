@@ -137,6 +137,26 @@ describe('scoreReasonSeg', () => {
     expect(message).toContain('square');
   });
 
+  it('expects predictions at the displayed size of an EXIF-rotated JPEG', async () => {
+    const rotated = await temporaryDirectory();
+    // Stored 20×10 with orientation 6: displayed (and scored, like OpenCV imread) as 10×20.
+    await sharp({ create: { width: 20, height: 10, channels: 3, background: { r: 0, g: 0, b: 0 } } })
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toFile(path.join(rotated, 'turned.jpg'));
+    const tall = { label: 'target', points: [[0, 0], [9, 0], [9, 19], [0, 19]] };
+    await writeFile(path.join(rotated, 'turned.json'), JSON.stringify({ text: ['all'], is_sentence: false, shapes: [tall] }));
+    const upright = await temporaryDirectory();
+    await writePng(path.join(upright, 'turned.png'), rectangleMask(10, 20, 0, 0, 10, 20));
+    const report = await scoreReasonSeg(rotated, upright);
+    expect(report.giou).toBe(200 / (200 + 1e-5));
+    const sideways = await temporaryDirectory();
+    await writePng(path.join(sideways, 'turned.png'), rectangleMask(20, 10, 0, 0, 20, 10));
+    const { code, message } = await failure(scoreReasonSeg(rotated, sideways));
+    expect(code).toBe('size-mismatch');
+    expect(message).toContain('20×10');
+  });
+
   it('reports a predictions path that does not exist', async () => {
     const { code } = await failure(scoreReasonSeg(dataset, path.join(dataset, 'nothing-here')));
     expect(code).toBe('not-found');
