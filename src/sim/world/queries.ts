@@ -6,7 +6,6 @@
  * simulated model do not change the answer.
  */
 import { ORDINALS } from './relations.js';
-import type { Ordinal } from './relations.js';
 import { filterIndices, querySteps, resolveQuery } from './query-spec.js';
 import type { ObjectFilter, QueryRelation, QuerySpec } from './query-spec.js';
 import { parseQuery } from './query-parse.js';
@@ -53,10 +52,14 @@ export function generateSegQuery(
   const isSentence = rng.chance(options.sentenceRate ?? 0.5);
   const eligible = objects.flatMap((_, index) => (fullyVisible[index] === true ? [index] : []));
   const wantsNoTarget = eligible.length === 0 || rng.chance(options.noTargetRate ?? 0.05);
-  for (let attempt = 0; attempt < 200; attempt += 1) {
+  // The form is chosen once and kept for most attempts: relations are rejected more often than ordinals,
+  // so re-drawing the form on every attempt would crowd them out.
+  const chosenMode = pickMode(isSentence, rng);
+  for (let attempt = 0; attempt < 240; attempt += 1) {
     const targetIndex = wantsNoTarget ? null : rng.pick(eligible);
+    const mode = attempt < 160 ? chosenMode : pickMode(isSentence, rng);
     const spec =
-      targetIndex === null ? proposeAbsent(objects, isSentence, rng) : proposeSpec(objects, targetIndex, isSentence, rng);
+      targetIndex === null ? proposeAbsent(objects, isSentence, rng) : proposeSpec(objects, targetIndex, isSentence, mode, rng);
     if (spec === null) continue;
     const query = isSentence ? sentenceText(spec, rng) : phraseText(spec, rng);
     const parsed = parseQuery(query);
@@ -105,18 +108,30 @@ function proposeRelation(objects: readonly ObjectView[], targetIndex: number, im
   return anchor === null ? null : { kind, anchor };
 }
 
-function proposeSpec(objects: readonly ObjectView[], targetIndex: number, isSentence: boolean, rng: Rng): QuerySpec | null {
+type QueryMode = 'plain' | 'ordinal' | 'relation' | 'implicit-anchor';
+
+function pickMode(isSentence: boolean, rng: Rng): QueryMode {
+  const draw = rng.next();
+  if (isSentence) return draw < 0.25 ? 'plain' : draw < 0.55 ? 'ordinal' : draw < 0.8 ? 'relation' : 'implicit-anchor';
+  return draw < 0.45 ? 'plain' : draw < 0.75 ? 'ordinal' : 'relation';
+}
+
+function proposeSpec(objects: readonly ObjectView[], targetIndex: number, isSentence: boolean, mode: QueryMode, rng: Rng): QuerySpec | null {
   const target = objects[targetIndex] as ObjectView;
   const filter = describeObject(target, isSentence, rng);
   const matching = filterIndices(objects, filter);
-  if (matching.length === 1 && rng.chance(isSentence ? 0.3 : 0.5)) return { target: filter };
-  const selector = rng.next();
-  if (selector < 0.4) {
-    const ordinal: Ordinal = rng.pick(ORDINALS);
-    return { target: filter, ordinal };
+  switch (mode) {
+    case 'plain':
+      return matching.length === 1 ? { target: filter } : null;
+    case 'ordinal':
+      // An ordinal must choose among several objects, not decorate a unique one.
+      return matching.length >= 2 ? { target: filter, ordinal: rng.pick(ORDINALS) } : null;
+    case 'relation':
+    case 'implicit-anchor': {
+      const relation = proposeRelation(objects, targetIndex, mode === 'implicit-anchor', rng);
+      return relation === null ? null : { target: filter, relation };
+    }
   }
-  const relation = proposeRelation(objects, targetIndex, isSentence && rng.chance(0.3), rng);
-  return relation === null ? null : { target: filter, relation };
 }
 
 /** A description nothing in the scene satisfies ("the purple star" when there is none). */

@@ -7,6 +7,8 @@ import { createMask } from '../../core/index.js';
 import type { Mask, RgbImage } from '../../core/index.js';
 import { fillPolygon, rasterizePolygon } from '../../vision/index.js';
 import { createRng } from './rng.js';
+import { polygonBounds } from './shapes.js';
+import { countInBox } from './visibility.js';
 import type { Scene, SceneBackground, SceneObject } from './scene-types.js';
 import { colourRgb } from './vocabulary.js';
 import type { ObjectView, Rgb } from './vocabulary.js';
@@ -48,16 +50,10 @@ export function renderScene(scene: Scene): RenderedScene {
     (instanceMasks[label - 1] as Mask).data[pixel] = 1;
   }
   const views = objectViews(labels, objects);
-  const fullAreas = objects.map((object) => countOnes(rasterizePolygon(labels, object.polygon)));
+  const fullAreas = objects.map((object) => countInBox(rasterizePolygon(labels, object.polygon), polygonBounds(object.polygon)));
   const fullyVisible = views.map((view, index) => view.area === fullAreas[index]);
   const withOcclusion = views.map((view, index) => ({ ...view, occluded: fullyVisible[index] !== true }));
   return { image, instanceMasks, objects: withOcclusion, labels, fullAreas, fullyVisible };
-}
-
-function countOnes(mask: Mask): number {
-  let count = 0;
-  for (const value of mask.data) count += value;
-  return count;
 }
 
 /** ObjectViews from the visible pixels of a label map (one pass over the image). */

@@ -100,17 +100,18 @@ function fits(candidate: SceneObject, objects: readonly SceneObject[], width: nu
   if (box[0] < CANVAS_MARGIN || box[1] < CANVAS_MARGIN || box[2] > width - CANVAS_MARGIN || box[3] > height - CANVAS_MARGIN) {
     return false;
   }
-  let overlaps = false;
-  for (const other of objects) {
+  const touched: number[] = [];
+  for (const [index, other] of objects.entries()) {
     const gap = boxGap(box, polygonBounds(other.polygon));
     if (gap >= SAME_COLOUR_GAP) continue;
     if (other.colour === candidate.colour || !mayOverlap) return false;
-    overlaps = true;
+    touched.push(index);
   }
-  if (!overlaps) return true;
+  if (touched.length === 0) return true;
   const all = [...objects, candidate];
   const labels = rasterizeLabels(width, height, all);
-  const statistics = visibleStatistics(labels, all);
+  // Only objects near the candidate can lose pixels to it; the others were checked when placed.
+  const statistics = visibleStatistics(labels, all, [...touched, objects.length]);
   return statistics.every((entry) => entry.components === 1 && entry.visible >= MIN_VISIBLE_FRACTION * entry.full);
 }
 
