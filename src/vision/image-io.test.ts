@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMask, isMmevolveError } from '../core/index.js';
@@ -105,11 +106,54 @@ describe('image IO', () => {
     }
   });
 
+  it('decodes EXIF-oriented JPEGs and PNGs to exactly the pixels OpenCV imread returns', async () => {
+    const fixtures = new URL('./__fixtures__/exif/', import.meta.url);
+    const expected = JSON.parse(readFileSync(new URL('expected.json', fixtures), 'utf8')) as {
+      opencv: string;
+      images: Record<string, { width: number; height: number; rgb: string }>;
+    };
+    const names = Object.keys(expected.images);
+    expect(names.length).toBe(10);
+    for (const name of names) {
+      const reference = expected.images[name];
+      if (reference === undefined) continue;
+      const decoded = await readImage(fileURLToPath(new URL(name, fixtures)));
+      expect([decoded.width, decoded.height], `${name} size`).toEqual([reference.width, reference.height]);
+      const want = Buffer.from(reference.rgb, 'base64');
+      let worst = 0;
+      for (let index = 0; index < want.length; index += 1) worst = Math.max(worst, Math.abs((decoded.data[index] ?? 0) - (want[index] ?? 0)));
+      expect(worst, `${name}: largest channel difference from OpenCV ${expected.opencv}`).toBe(0);
+    }
+  });
+
+  it('rotates PNG by its EXIF orientation but leaves WebP as stored, as OpenCV 4.6 imread does', async () => {
+    const image = gridImage();
+    const raw = { raw: { width: image.width, height: image.height, channels: 3 as const } };
+    const png = await sharp(image.data, raw).png().withMetadata({ orientation: 6 }).toBuffer();
+    const webp = await sharp(image.data, raw).webp({ quality: 95 }).withMetadata({ orientation: 6 }).toBuffer();
+    expect((await sharp(webp).metadata()).orientation, 'fixture carries the EXIF tag').toBe(6);
+    const fromPng = await decodeImage(png);
+    expect([fromPng.width, fromPng.height]).toEqual([image.height, image.width]);
+    expect(pixel(fromPng, ...orientPoint(6, 8, 8, image.width, image.height))).toEqual(GRID_COLOURS[0]);
+    const fromWebp = await decodeImage(webp);
+    expect([fromWebp.width, fromWebp.height]).toEqual([image.width, image.height]);
+    const webpPath = join(directory, 'oriented.webp');
+    writeFileSync(webpPath, webp);
+    expect(await readImageSize(webpPath)).toEqual({ width: image.width, height: image.height });
+  });
+
   it('drops alpha without compositing and expands greyscale to three channels', async () => {
     const rgba = await sharp(Buffer.from([10, 20, 30, 0, 200, 100, 50, 255]), { raw: { width: 2, height: 1, channels: 4 } }).png().toBuffer();
     expect(Array.from((await decodeImage(rgba)).data)).toEqual([10, 20, 30, 200, 100, 50]);
     const grey = await sharp(Buffer.from([0, 77, 255]), { raw: { width: 3, height: 1, channels: 1 } }).png().toBuffer();
     expect(Array.from((await decodeImage(grey)).data)).toEqual([0, 0, 0, 77, 77, 77, 255, 255, 255]);
+  });
+
+  it('reduces a 16-bit PNG to 8 bits as cv2.imread does (high byte)', async () => {
+    // Written by scripts/fixtures/png16.py; cv2.imread returned [0, 0, 1, 127, 128, 254, 255, 255].
+    const decoded = await readImage(fileURLToPath(new URL('./__fixtures__/ramp-16bit.png', import.meta.url)));
+    expect([decoded.width, decoded.height]).toEqual([8, 1]);
+    expect(Array.from(decoded.data).filter((_, index) => index % 3 === 0)).toEqual([0, 0, 1, 127, 128, 254, 255, 255]);
   });
 
   it('decodes a 1x1 image and an odd-sized one', async () => {

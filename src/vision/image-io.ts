@@ -5,12 +5,14 @@ import { createMask, mmevolveError } from '../core/index.js';
 import type { Mask, RgbImage, Size } from '../core/index.js';
 
 /**
- * Image decode/encode with sharp (libvips). Decoding follows OpenCV `cv2.imread(path)` conventions:
- * EXIF orientation applied (OpenCV ApplyExifOrientation: 2 flip x, 3 rotate 180, 4 flip y,
- * 5 transpose, 6 rotate 90° clockwise, 7 transverse, 8 rotate 90° counter-clockwise), alpha dropped
+ * Image decode/encode with sharp (libvips). Decoding follows OpenCV 4.6 `cv2.imread(path)` conventions:
+ * EXIF orientation applied to JPEG and PNG (OpenCV ApplyExifOrientation: 2 flip x, 3 rotate 180,
+ * 4 flip y, 5 transpose, 6 rotate 90° clockwise, 7 transverse, 8 rotate 90° counter-clockwise) but not
+ * to WebP, whose EXIF OpenCV 4.6 ignores (checked with Debian's python3-opencv 4.6), alpha dropped
  * without compositing, greyscale expanded to three equal channels, 16-bit reduced to 8-bit.
- * Pixels come back as RGB (not OpenCV's BGR). JPEG pixel values may differ from OpenCV's by a few
- * levels because libjpeg builds differ in IDCT/upsampling; geometry is identical.
+ * Pixels come back as RGB (not OpenCV's BGR). On the committed fixtures (JPEG 4:2:0 with orientations
+ * 1–8, oriented PNGs, a 16-bit PNG) the pixels are identical to Debian's OpenCV 4.6 imread; other
+ * OpenCV builds may use another libjpeg IDCT and differ by a few levels.
  */
 
 export type ImageFormat = 'png' | 'jpeg' | 'webp';
@@ -23,9 +25,15 @@ export interface EncodeOptions {
 /** Default JPEG/WebP quality: high enough that overlays keep their exact blend colours nearly intact. */
 const DEFAULT_QUALITY = 95;
 
+/** OpenCV 4.6 imread reads EXIF orientation from JPEG and PNG but not from WebP. */
+function honoursOrientation(format: string | undefined): boolean {
+  return format !== 'webp';
+}
+
 /** EXIF orientations 5–8 swap width and height. */
-function swapsAxes(orientation: number | undefined): boolean {
-  return orientation !== undefined && orientation >= 5 && orientation <= 8;
+function swapsAxes(metadata: sharp.Metadata): boolean {
+  const orientation = metadata.orientation;
+  return honoursOrientation(metadata.format) && orientation !== undefined && orientation >= 5 && orientation <= 8;
 }
 
 function unreadable(source: string, cause: unknown): Error {
@@ -40,8 +48,10 @@ function unreadable(source: string, cause: unknown): Error {
 
 export async function decodeImage(bytes: Uint8Array, source = '<buffer>'): Promise<RgbImage> {
   try {
-    const { data, info } = await sharp(bytes)
-      .rotate()
+    const input = sharp(bytes);
+    const metadata = await input.metadata();
+    const oriented = honoursOrientation(metadata.format) ? input.rotate() : input;
+    const { data, info } = await oriented
       .removeAlpha()
       .toColourspace('srgb')
       .raw()
@@ -73,7 +83,7 @@ export async function readImageSize(path: string): Promise<Size> {
   try {
     const metadata = await sharp(bytes).metadata();
     if (metadata.width === undefined || metadata.height === undefined) throw new Error('no dimensions in header');
-    return swapsAxes(metadata.orientation)
+    return swapsAxes(metadata)
       ? { width: metadata.height, height: metadata.width }
       : { width: metadata.width, height: metadata.height };
   } catch (error) {
