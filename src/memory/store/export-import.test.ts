@@ -132,6 +132,33 @@ describe('export and import of a tenant\'s lessons', () => {
     expect((await target.stats()).lessons).toBe(3);
   });
 
+  it('treats a repeated id or text within one import file as a conflict, not a database error', async () => {
+    const source = open().forTenant('alice');
+    await populate(source);
+    const [header, first, second] = await collect(source.export());
+    if (header === undefined || first?.type !== 'lesson' || second?.type !== 'lesson') throw new Error('export shape changed');
+    const sameText = { ...second, lesson: { ...second.lesson, id: 'les_other', stream: first.lesson.stream }, versions: second.versions.map((version) => ({ ...version, text: first.versions.at(-1)?.text ?? '' })) };
+    sameText.versions = sameText.versions.slice(-1).map((version) => ({ ...version, version: second.lesson.version }));
+    sameText.textVectors = second.textVectors?.slice(-1) ?? [];
+    for (const duplicate of [first, sameText]) {
+      const target = open().forTenant('bob');
+      const error = await target.import([header, first, duplicate]).then(() => undefined, (caught: unknown) => caught);
+      expect(isMmevolveError(error) ? error.code : error).toBe('conflict');
+      expect(await open().forTenant('bob').import([header, first, duplicate], { onConflict: 'skip' })).toMatchObject({ imported: 1, skipped: 1 });
+    }
+  });
+
+  it('refuses a re-embedding callback that returns the wrong number of vectors', async () => {
+    const source = open().forTenant('alice');
+    await populate(source);
+    const target = open({ dimensions: 4, embeddingModel: 'other-model-v2' }).forTenant('alice');
+    const error = await target
+      .import(source.export(), { reembedTexts: (texts) => Promise.resolve(texts.slice(1).map(() => axisVector(0, 0, 4))) })
+      .then(() => undefined, (caught: unknown) => caught);
+    expect(isMmevolveError(error) ? [error.code, error.message] : error).toEqual(['invalid-input', expect.stringContaining('reembedTexts returned')]);
+    expect((await target.stats()).lessons).toBe(0);
+  });
+
   it('rejects files without a header or with malformed records before writing anything', async () => {
     const source = open().forTenant('alice');
     await populate(source);

@@ -111,6 +111,7 @@ export async function importIntoTenant(
   options: ImportOptions,
 ): Promise<ImportReport> {
   const report: ImportReport = { imported: 0, skipped: 0, reembedded: 0, warnings: [] };
+  const seen: SeenInImport = { ids: new Set(), texts: new Set() };
   let header: z.infer<typeof headerSchema> | undefined;
   let batch: LessonRecord[] = [];
   let line = 0;
@@ -130,14 +131,14 @@ export async function importIntoTenant(
     }
     batch.push(parsed.data);
     if (batch.length >= IMPORT_BATCH_SIZE) {
-      await importBatch(context, header, batch, options, report);
+      await importBatch(context, header, batch, options, report, seen);
       batch = [];
     }
   }
   if (header === undefined) {
     throw mmevolveError('invalid-input', 'the memory import is empty (no header line)', 'use a file written by `mmevolve memory export`');
   }
-  if (batch.length > 0) await importBatch(context, header, batch, options, report);
+  if (batch.length > 0) await importBatch(context, header, batch, options, report, seen);
   return report;
 }
 
@@ -147,9 +148,10 @@ async function importBatch(
   batch: LessonRecord[],
   options: ImportOptions,
   report: ImportReport,
+  seen: SeenInImport,
 ): Promise<void> {
   const { workspace } = context;
-  const pending = batch.filter((record) => keepOrSkip(context, record, options, report));
+  const pending = batch.filter((record) => keepOrSkip(context, record, options, report, seen));
   const sameTextModel = header.embeddingModel === workspace.embeddingModel && header.dimensions === workspace.dimensions;
   const needsText = pending.filter((record) => !sameTextModel || record.textVectors === undefined || record.textVectors.length !== record.versions.length);
   const textVectors = new Map<LessonRecord, Float32Array[]>();
@@ -163,6 +165,7 @@ async function importBatch(
     }
     const texts = needsText.flatMap((record) => record.versions.map((version) => version.text));
     const vectors = await options.reembedTexts(texts);
+    checkCount(vectors.length, texts.length, 'reembedTexts');
     let cursor = 0;
     for (const record of needsText) {
       textVectors.set(record, vectors.slice(cursor, cursor + record.versions.length));
@@ -174,7 +177,7 @@ async function importBatch(
   const rows = pending.map((record): LessonRows => {
     const reembedded = textVectors.get(record);
     const versions = record.versions.map((version, index) => {
-      const vector = reembedded?.[index] ?? Float32Array.from(record.textVectors?.[index] ?? []);
+      const vector = reembedded === undefined ? Float32Array.from(record.textVectors?.[index] ?? []) : (reembedded[index] ?? new Float32Array(0));
       checkVector(vector, workspace.dimensions, workspace.embeddingModel, `text vector of lesson ${record.lesson.id} version ${version.version}`);
       return { version: importedVersion(record.lesson.id, version, reembedded === undefined ? version.embeddingModel : workspace.embeddingModel), textVector: vector };
     });
@@ -186,13 +189,25 @@ async function importBatch(
   report.imported += rows.length;
 }
 
-/** Decides whether a record goes in: an id or a text already present is a conflict (error or skip). */
-function keepOrSkip(context: TenantContext, record: LessonRecord, options: ImportOptions, report: ImportReport): boolean {
+/** Ids and stream + normalised texts taken by earlier records of the same import (not yet in the database). */
+interface SeenInImport {
+  ids: Set<string>;
+  texts: Set<string>;
+}
+
+/** Decides whether a record goes in: an id or a text already present, or earlier in the file, is a conflict. */
+function keepOrSkip(context: TenantContext, record: LessonRecord, options: ImportOptions, report: ImportReport, seen: SeenInImport): boolean {
   checkVersionOrder(record);
-  const current = record.versions.at(-1);
-  const sameId = context.statements.lessonById.get(context.tenant, record.lesson.id);
-  const sameText = current === undefined ? undefined : context.statements.lessonByNormalisedText.get(context.tenant, record.lesson.stream, normaliseLessonText(current.text));
-  if (sameId === undefined && sameText === undefined) return true;
+  const text = normaliseLessonText(record.versions.at(-1)?.text ?? '');
+  const textKey = `${record.lesson.stream}\u0000${text}`;
+  const sameId = seen.ids.has(record.lesson.id) ? true : context.statements.lessonById.get(context.tenant, record.lesson.id);
+  const sameText = seen.texts.has(textKey) ? true : context.statements.lessonByNormalisedText.get(context.tenant, record.lesson.stream, text);
+  if (sameId === undefined && sameText === undefined) {
+    if (text === '') throw mmevolveError('invalid-input', `lesson ${record.lesson.id} has an empty text`, 'a lesson needs a non-empty text');
+    seen.ids.add(record.lesson.id);
+    seen.texts.add(textKey);
+    return true;
+  }
   if (options.onConflict === 'skip') {
     report.skipped += 1;
     return false;
@@ -202,6 +217,12 @@ function keepOrSkip(context: TenantContext, record: LessonRecord, options: Impor
     `lesson ${record.lesson.id} ${sameId === undefined ? 'has the text of an existing lesson' : 'already exists'} in tenant ${context.tenant}`,
     'import with onConflict "skip" (--skip-existing), or into an empty tenant',
   );
+}
+
+function checkCount(actual: number, expected: number, callback: string): void {
+  if (actual !== expected) {
+    throw mmevolveError('invalid-input', `${callback} returned ${actual} vectors for ${expected} inputs`, 'the re-embedding callback must return one vector per input, in order');
+  }
 }
 
 function checkVersionOrder(record: LessonRecord): void {
@@ -254,9 +275,9 @@ async function importedImages(
     return result;
   }
   const vectors = await options.reembedImages(missing.map((entry) => entry.imageRef));
+  checkCount(vectors.length, missing.length, 'reembedImages');
   missing.forEach((entry, index) => {
-    const vector = vectors[index];
-    if (vector === undefined) return;
+    const vector = vectors[index] ?? new Float32Array(0);
     checkVector(vector, workspace.imageDimensions, workspace.imageEmbeddingModel, `image vector of ${entry.imageRef}`);
     result.get(entry.record)?.push({ imageRef: entry.imageRef, vector });
   });

@@ -99,3 +99,12 @@ export function deleteLessonRows(context: TenantContext, lessonRowid: number): v
   context.statements.deleteTextVector.run(BigInt(lessonRowid));
   context.statements.deleteLesson.run(lessonRowid);
 }
+
+/** Removes every lesson of the context's tenant with its versions and vectors; returns how many lessons. */
+export function clearTenant(context: TenantContext): number {
+  return context.db.transaction((): number => {
+    const lessons = context.statements.lessonRowidsOfTenant.all(context.tenant) as { rowid: number }[];
+    for (const lesson of lessons) deleteLessonRows(context, lesson.rowid);
+    return lessons.length;
+  })();
+}

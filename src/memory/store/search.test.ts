@@ -84,6 +84,29 @@ describe('vector search and listing in the lesson store', () => {
     expect(isMmevolveError(zero) ? zero.code : zero, 'an all-zero embedding cannot be ranked by cosine').toBe('invalid-input');
   });
 
+  it('treats a k that is not a positive number as asking for nothing', async () => {
+    store = openTestStore();
+    const tenant = store.forTenant('alice');
+    await tenant.insert(newLesson('lesson', 'visual', 1));
+    for (const k of [0, -3, Number.NaN]) {
+      expect(await tenant.searchByTextVector('visual', axisVector(1), k), `text k=${k}`).toEqual([]);
+      expect(await tenant.searchByImageVector(axisVector(1), k), `image k=${k}`).toEqual([]);
+    }
+    expect((await tenant.searchByTextVector('visual', axisVector(1), 2.7)).length).toBe(1);
+  });
+
+  it('refuses source-image vectors on logic lessons, which image search must never return', async () => {
+    store = openTestStore();
+    const tenant = store.forTenant('alice');
+    const withImages = { ...newLesson('a logic lesson', 'logic', 1), imageVectors: [{ imageRef: 'x.png', vector: axisVector(1) }] };
+    const error = await tenant.insert(withImages).then(() => undefined, (caught: unknown) => caught);
+    expect(isMmevolveError(error) ? error.code : error).toBe('invalid-input');
+    const { lesson } = await tenant.insert(newLesson('a logic lesson', 'logic', 1));
+    const editError = await tenant.edit(lesson.id, { addImageVectors: [{ imageRef: 'x.png', vector: axisVector(1) }] }).then(() => undefined, (caught: unknown) => caught);
+    expect(isMmevolveError(editError) ? editError.code : editError).toBe('invalid-input');
+    expect(await tenant.searchByImageVector(axisVector(1), 5)).toEqual([]);
+  });
+
   it('lists lessons in creation order with stream and subject filters and paging', async () => {
     store = openTestStore();
     const tenant = store.forTenant('alice');

@@ -14,7 +14,8 @@ import type { TenantContext, WorkspaceInfo } from './lesson-writes.js';
 import { migrate } from './schema.js';
 import { prepareStatements } from './statements.js';
 import type { Statements } from './statements.js';
-import { SqliteTenantMemory, clearTenant } from './tenant-memory.js';
+import { clearTenant } from './lesson-writes.js';
+import { SqliteTenantMemory } from './tenant-memory.js';
 
 export const DEFAULT_MEMORY_DB_PATH = '.mmevolve/memory.db';
 const MAX_TENANT_LENGTH = 200;

@@ -21,12 +21,11 @@ import { mmevolveError, normaliseLessonText } from '../../core/index.js';
 import { exportTenant, importIntoTenant } from './export-import.js';
 import { cleanProvenance, cleanSource, rowToLesson, rowToVersion, streamCode } from './lesson-rows.js';
 import type { LessonRow, VersionRow } from './lesson-rows.js';
-import { addImageRows, appendCurrentVersion, deleteLessonRows, insertLessonRows } from './lesson-writes.js';
+import { MAX_K, checkStream, checkText, kneighbours, notFound } from './input-checks.js';
+import { addImageRows, appendCurrentVersion, clearTenant, deleteLessonRows, insertLessonRows } from './lesson-writes.js';
 import type { TenantContext } from './lesson-writes.js';
 import { blobToVector, checkVector, cosineFromUnitDistance, isZeroVector, unitVector, vectorToBlob } from './vector-codec.js';
 
-/** sqlite-vec refuses k above 4096. */
-const MAX_K = 4096;
 const DEFAULT_PAGE_SIZE = 100;
 
 export class SqliteTenantMemory implements TenantMemory {
@@ -41,6 +40,10 @@ export class SqliteTenantMemory implements TenantMemory {
   async insert(lesson: NewLesson): Promise<InsertResult> {
     const { workspace, statements, db } = this.#context;
     checkText(lesson.text);
+    checkStream(lesson.stream);
+    if (lesson.stream === 'logic' && (lesson.imageVectors?.length ?? 0) > 0) {
+      throw mmevolveError('invalid-input', 'logic lessons have no source-image vectors', 'attach image vectors to visual lessons only');
+    }
     checkVector(lesson.textVector, workspace.dimensions, workspace.embeddingModel, 'lesson text vector');
     const images = lesson.imageVectors ?? [];
     for (const image of images) {
@@ -91,17 +94,19 @@ export class SqliteTenantMemory implements TenantMemory {
 
   async searchByTextVector(stream: LessonStream, vector: Float32Array, k: number, minScore?: number): Promise<ScoredLesson[]> {
     const { workspace, statements } = this.#context;
-    if (k <= 0 || isZeroVector(vector)) return [];
+    checkStream(stream);
+    const limit = kneighbours(k);
+    if (limit === 0 || isZeroVector(vector)) return [];
     checkVector(vector, workspace.dimensions, workspace.embeddingModel, 'query vector');
-    const hits = statements.knnText.all(vectorToBlob(unitVector(vector)), BigInt(Math.min(MAX_K, Math.floor(k))), this.tenant, streamCode(stream)) as { rowid: number; distance: number }[];
+    const hits = statements.knnText.all(vectorToBlob(unitVector(vector)), BigInt(limit), this.tenant, streamCode(stream)) as { rowid: number; distance: number }[];
     return this.#scored(hits.map((hit) => ({ lessonRowid: hit.rowid, score: cosineFromUnitDistance(hit.distance) })), minScore);
   }
 
   async searchByImageVector(vector: Float32Array, k: number, minScore?: number): Promise<ScoredLesson[]> {
     const { workspace, statements } = this.#context;
-    if (k <= 0 || isZeroVector(vector)) return [];
+    const wanted = kneighbours(k);
+    if (wanted === 0 || isZeroVector(vector)) return [];
     checkVector(vector, workspace.imageDimensions, workspace.imageEmbeddingModel, 'query image vector');
-    const wanted = Math.floor(k);
     const query = vectorToBlob(unitVector(vector));
     // A lesson may own several images: widen the KNN until k distinct lessons are found or the index is exhausted.
     for (let imageK = Math.min(MAX_K, wanted * 4); ; imageK = Math.min(MAX_K, imageK * 4)) {
@@ -141,6 +146,9 @@ export class SqliteTenantMemory implements TenantMemory {
     }
     return db.transaction((): Lesson => {
       const row = this.#requireRow(id);
+      if (row.stream === 'logic' && (edit.addImageVectors?.length ?? 0) > 0) {
+        throw mmevolveError('invalid-input', 'logic lessons have no source-image vectors', 'attach image vectors to visual lessons only');
+      }
       const current = this.#version(id, row.current_version);
       const textChanged = edit.text !== undefined && edit.text !== current.text;
       if (textChanged && edit.textVector === undefined) {
@@ -276,24 +284,5 @@ export class SqliteTenantMemory implements TenantMemory {
       if (row !== undefined) result.push({ lesson: rowToLesson(row), score: hit.score });
     }
     return result;
-  }
-}
-
-/** Removes every lesson of the context's tenant with its versions and vectors; returns how many lessons. */
-export function clearTenant(context: TenantContext): number {
-  return context.db.transaction((): number => {
-    const lessons = context.statements.lessonRowidsOfTenant.all(context.tenant) as { rowid: number }[];
-    for (const lesson of lessons) deleteLessonRows(context, lesson.rowid);
-    return lessons.length;
-  })();
-}
-
-function notFound(id: string): Error {
-  return mmevolveError('not-found', `no lesson ${JSON.stringify(id)} in this tenant`, 'list lessons with `mmevolve memory list`');
-}
-
-function checkText(text: string): void {
-  if (typeof text !== 'string' || normaliseLessonText(text) === '') {
-    throw mmevolveError('invalid-input', 'lesson text is empty', 'a lesson needs a non-empty text');
   }
 }
