@@ -8,6 +8,11 @@
  */
 import { loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { z } from 'zod';
 import type { CallRecord, RgbImage } from '../src/core/index.js';
@@ -206,6 +211,82 @@ async function measureRawFetch(rounds: number): Promise<number> {
   return percentile(overheads, 0.5);
 }
 
+/** The SIMULATED MLLM (`mmevolve sim serve-mllm`) in its own process, with 5% HTTP faults and a fixed latency. */
+async function startSimMllmProcess(directory: string): Promise<{ url: string; modelId: string; child: ChildProcess }> {
+  const config = join(directory, 'sim.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      preset: 'oracle',
+      noise: { latency: { medianMs: SERVER_LATENCY_MS, sigma: 0 }, failures: { rate429: 0.02, rate500: 0.02, stallRate: 0.01, stallMs: 3000 } },
+    }),
+  );
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'sim', 'serve-mllm', '--port', '0', '--config', config], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const banner = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`sim serve-mllm exited with ${code}`)));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      if (text.includes('\n')) resolve(text);
+    });
+  });
+  const url = /at (http:\/\/\S+?)\/v1/.exec(banner)?.[1];
+  const modelId = /model "([^"]+)"/.exec(banner)?.[1];
+  if (url === undefined || modelId === undefined) throw new Error(`unexpected sim banner: ${banner}`);
+  return { url, modelId, child };
+}
+
+async function measureAgainstSim(): Promise<void> {
+  const directory = mkdtempSync(join(tmpdir(), 'mmevolve-client-load-'));
+  const sim = await startSimMllmProcess(directory);
+  const records: CallRecord[] = [];
+  const client = createOpenAICompatibleClient({
+    baseURL: `${sim.url}/v1`,
+    model: sim.modelId,
+    concurrency: CONCURRENT,
+    timeoutMs: 1000,
+    retryBaseDelayMs: 20,
+    onCall: (record) => records.push(record),
+  });
+  const schema = { name: 'judge_answer', schema: z.object({ equivalent: z.boolean() }) };
+  let succeeded = 0;
+  let lost = 0;
+  const latencies: number[] = [];
+  try {
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const results = await Promise.allSettled(
+        Array.from({ length: CONCURRENT }, async (_unused, offset) => {
+          const id = round * CONCURRENT + offset;
+          const result = await client.chat({
+            messages: [
+              { role: 'system', content: 'Task: judge_answer' },
+              { role: 'user', content: `Answer: \\boxed{${id}}\nGold: ${id}` },
+            ],
+            schema,
+            temperature: 0,
+          });
+          if (!result.value.equivalent) throw new Error(`request ${id}: the oracle sim judged equal answers unequal`);
+          if (round > 0 && result.call.retries === 0) latencies.push(result.call.latencyMs);
+        }),
+      );
+      for (const result of results) {
+        if (result.status === 'fulfilled') succeeded += 1;
+        else lost += 1;
+      }
+    }
+  } finally {
+    sim.child.kill('SIGTERM');
+    rmSync(directory, { recursive: true, force: true });
+  }
+  latencies.sort((left, right) => left - right);
+  const retried = records.filter((record) => record.retries > 0).length;
+  console.log(`  SIMULATED MLLM (mmevolve sim serve-mllm, own process), ${CONCURRENT} concurrent × ${ROUNDS} rounds, 5% faults (2% 429, 2% 500, 1% stalls beyond the 1 s timeout): ${succeeded}/${succeeded + lost} succeeded, ${lost} lost, ${retried} retried`);
+  console.log(
+    `    latency of clean requests after warm-up: p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p95 ${percentile(latencies, 0.95).toFixed(1)} ms; over the sim's configured ${SERVER_LATENCY_MS} ms: p50 +${(percentile(latencies, 0.5) - SERVER_LATENCY_MS).toFixed(1)} ms (includes the sim's own request handling)`,
+  );
+}
+
 export async function run(): Promise<void> {
   console.log(`MLLM client load — ${FAULT_RATE * 100}% faults (429 + Retry-After, 500, malformed output), server answers after ${SERVER_LATENCY_MS} ms; stand-in server in a worker thread (canned answers, not a model). Target: p50 overhead < 2 ms.`);
   const floor = await measureRawFetch(60);
@@ -214,6 +295,7 @@ export async function run(): Promise<void> {
   await measure({ label: `${CONCURRENT} concurrent × ${ROUNDS} rounds, text only`, concurrency: CONCURRENT, rounds: ROUNDS, withImage: false, seed: 7 });
   await measure({ label: 'sequential, one 448×448 image per request (JPEG q90 encode included)', concurrency: 1, rounds: 30, withImage: true, seed: 5 });
   await measure({ label: `${CONCURRENT} concurrent × ${ROUNDS} rounds, one 448×448 image per request`, concurrency: CONCURRENT, rounds: ROUNDS, withImage: true, seed: 11 });
+  await measureAgainstSim();
   console.log(`  overhead = client-observed latency − server handler time: SDK, JSON, zod, image encoding and loopback HTTP both ways; under concurrency it includes waiting for the other requests' client work on the one event loop`);
   console.log(`  machine load average: ${loadavg().map((value) => value.toFixed(2)).join(' / ')} (1/5/15 min) — 2 shared cores; overhead rises with contention`);
 }
