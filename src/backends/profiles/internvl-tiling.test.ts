@@ -1,6 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { internvlCandidateGrids, internvlTiling } from './internvl-tiling.js';
 import { pythonSetOrder, pythonTupleHash } from './python-set-order.js';
+
+// Printed by CPython 3.11 with InternVL's own expressions (see __fixtures__/make-internvl-golden.py).
+const golden = JSON.parse(readFileSync(new URL('./__fixtures__/internvl-golden.json', import.meta.url), 'utf8')) as {
+  orders: Record<string, number[][]>;
+  tilings: Array<[number, number, number, number, number, number]>;
+};
 
 describe('pythonTupleHash', () => {
   it('matches the hash CPython 3.11 prints for small int pairs', () => {
@@ -41,6 +48,26 @@ describe('internvlCandidateGrids', () => {
     expect(internvlCandidateGrids(4, 4)).toEqual([
       [4, 1], [1, 4], [2, 2],
     ]);
+  });
+});
+
+describe('internvl golden fixtures from CPython', () => {
+  it('matches the candidate order for every min/max pair up to 24 tiles', () => {
+    const mismatched = Object.entries(golden.orders).filter(([bounds, expected]) => {
+      const [minTiles = 0, maxTiles = 0] = bounds.split(':').map(Number);
+      return JSON.stringify(internvlCandidateGrids(minTiles, maxTiles)) !== JSON.stringify(expected);
+    });
+    expect(Object.keys(golden.orders)).toHaveLength(300);
+    expect(mismatched.map(([bounds]) => bounds)).toEqual([]);
+  });
+
+  it('chooses the same grid as find_closest_aspect_ratio on 600 sizes plus 132 where only the set order decides', () => {
+    const mismatched = golden.tilings.filter(([width, height, minTiles, maxTiles, cols, rows]) => {
+      const tiling = internvlTiling(width, height, { minTiles, maxTiles });
+      return tiling.cols !== cols || tiling.rows !== rows;
+    });
+    expect(golden.tilings).toHaveLength(732);
+    expect(mismatched).toEqual([]);
   });
 });
 
