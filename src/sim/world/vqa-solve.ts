@@ -50,14 +50,14 @@ export function similarColours(colour: ColourName): ColourName[] {
 }
 
 const PATTERNS = {
-  count: /^how many (.+?) are there\b/,
-  countLeft: /^how many objects are to the (left|right) of (.+?)\?/,
-  corners: /^what is the total number of corners of all the (.+?) in the image/,
-  difference: /^how many more (.+?) than (.+?) are there/,
-  larger: /^which is larger, (.+?) or (.+?)\?/,
-  extreme: /^which object is farthest to the (left|right)\b/,
-  extremeColour: /^what colou?r is the object farthest to the (left|right)\b/,
-  colour: /^what colou?r is (.+?)\?/,
+  count: /\bhow many (.+?) are there\b/,
+  countLeft: /\bhow many objects are to the (left|right) of (.+?)\?/,
+  corners: /\bwhat is the total number of corners of all the (.+?) in the image/,
+  difference: /\bhow many more (.+?) than (.+?) are there/,
+  larger: /\bwhich is larger, (.+?) or (.+?)\?/,
+  extreme: /\bwhich object is farthest to the (left|right)\b/,
+  extremeColour: /\bwhat colou?r is the object farthest to the (left|right)\b/,
+  colour: /\bwhat colou?r is (.+?)\?/,
 } as const;
 
 interface Value {

@@ -59,6 +59,7 @@ describe('VQA problems', () => {
     });
     expect(solveVqa('What is the total number of corners of all the objects in the image?', [], objects).answer).toBe('14');
     expect(solveVqa('What is the meaning of life?', [], objects)).toEqual({ answer: 'unknown', pitfalls: [] });
+    expect(solveVqa('Question: how many stars are there in the image?', [], objects).answer, 'text around the question').toBe('1');
   });
 
   it('names keywords for every trap except none', () => {
