@@ -1,6 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isMmevolveError } from '../../core/index.js';
 import { roundHalfToEven, smartResize } from './smart-resize.js';
+
+// [height, width, factor, min, max, resized height, resized width] printed by CPython running the
+// transformers function (see __fixtures__/make-smart-resize-golden.py); 127 of the 800 would change with
+// half-up rounding.
+const golden = JSON.parse(
+  readFileSync(new URL('./__fixtures__/smart-resize-golden.json', import.meta.url), 'utf8'),
+) as Array<[number, number, number, number, number, number, number]>;
 
 const qwen25 = { factor: 28, minPixels: 3136, maxPixels: 1003520 };
 const qwen3 = { factor: 32, minPixels: 65536, maxPixels: 16777216 };
@@ -90,5 +98,14 @@ describe('smartResize', () => {
       expect(resized.height % 28, `height for ${width}×${height}`).toBe(0);
       expect(resized.width % 28, `width for ${width}×${height}`).toBe(0);
     }
+  });
+
+  it('matches CPython on 800 golden cases, half of them with sides at exact half multiples of the factor', () => {
+    expect(golden).toHaveLength(800);
+    const mismatched = golden.filter(([height, width, factor, minPixels, maxPixels, resizedHeight, resizedWidth]) => {
+      const resized = smartResize(height, width, { factor, minPixels, maxPixels });
+      return resized.height !== resizedHeight || resized.width !== resizedWidth;
+    });
+    expect(mismatched).toEqual([]);
   });
 });
