@@ -25,8 +25,8 @@ export interface ImageEncodingOptions {
 export const DEFAULT_IMAGE_ENCODING: ImageEncodingOptions = { format: 'jpeg', quality: 90, resizeToProfile: true };
 
 export interface PlannedImage {
-  /** Content hash of what will be sent (pixels or encoded bytes, size and encoding parameters). */
-  hash: string;
+  /** Content hash of what will be sent (pixels or encoded bytes, size and encoding parameters); memoised. */
+  hash(): string;
   frame: SentImageFrame;
   warnings: Warning[];
   /** Encodes on first call, then returns the same data URL. */
@@ -36,6 +36,14 @@ export interface PlannedImage {
 function isEncoded(image: ChatImage): image is EncodedImage {
   return 'bytes' in image && 'mimeType' in image;
 }
+
+/**
+ * Per pixel buffer (images are treated as immutable once handed to a client): the content hash and the
+ * encoded data URL per encoding, so an image sent with many requests (the raw image beside every pair of
+ * overlays a judge compares) is hashed and encoded once.
+ */
+const pixelHashes = new WeakMap<Uint8Array, string>();
+const encodedUrls = new WeakMap<Uint8Array, Map<string, Promise<string>>>();
 
 function hashOf(parts: readonly (string | Uint8Array)[]): string {
   const hash = createHash('sha256');
@@ -58,7 +66,7 @@ export function planImage(image: ChatImage, profile: FramingProfile | undefined,
   if (isEncoded(image)) {
     const url = `data:${image.mimeType};base64,${Buffer.from(image.bytes).toString('base64')}`;
     return {
-      hash: hashOf([image.mimeType, image.bytes]),
+      hash: () => hashOf([image.mimeType, image.bytes]),
       frame: { original, sent: original },
       warnings: [],
       dataUrl: () => Promise.resolve(url),
@@ -76,19 +84,31 @@ export function planImage(image: ChatImage, profile: FramingProfile | undefined,
       });
     }
   }
-  const hash = hashOf([
-    `${image.width}x${image.height}>${sent.width}x${sent.height}:${options.format}:${options.quality}:`,
-    image.data,
-  ]);
-  let encoded: Promise<string> | undefined;
+  const encoding = `${image.width}x${image.height}>${sent.width}x${sent.height}:${options.format}:${options.quality}`;
   return {
-    hash,
+    hash: () => {
+      let pixels = pixelHashes.get(image.data);
+      if (pixels === undefined) {
+        pixels = hashOf([`${image.width}x${image.height}:`, image.data]);
+        pixelHashes.set(image.data, pixels);
+      }
+      return hashOf([encoding, pixels]);
+    },
     frame: { original, sent },
     warnings,
     dataUrl: () => {
-      encoded ??= encodeRgb(image, sent, options).then(
-        (bytes) => `data:image/${options.format};base64,${bytes.toString('base64')}`,
-      );
+      let byEncoding = encodedUrls.get(image.data);
+      if (byEncoding === undefined) {
+        byEncoding = new Map();
+        encodedUrls.set(image.data, byEncoding);
+      }
+      let encoded = byEncoding.get(encoding);
+      if (encoded === undefined) {
+        encoded = encodeRgb(image, sent, options).then((bytes) => `data:image/${options.format};base64,${bytes.toString('base64')}`);
+        byEncoding.set(encoding, encoded);
+        // A failed encode must not be remembered.
+        encoded.catch(() => byEncoding?.delete(encoding));
+      }
       return encoded;
     },
   };

@@ -155,7 +155,7 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
       };
       const cacheable = options.cache !== undefined && request.cache !== false && (request.temperature === 0 || request.seed !== undefined);
       const key = cacheable
-        ? cacheKey({ body, messages: request.messages, images: images.map((image) => image.hash), schemaName: schema?.name, jsonSchema })
+        ? cacheKey({ body, messages: request.messages, images: images.map((image) => image.hash()), schemaName: schema?.name, jsonSchema })
         : undefined;
 
       const interpret = (text: string): { ok: true; value: T } | { ok: false; problem: string; error: unknown } => {
