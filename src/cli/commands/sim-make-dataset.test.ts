@@ -35,6 +35,7 @@ describe('mmevolve sim make-dataset', () => {
     const { stdout, stderr } = await run(['sim', 'make-dataset', '--task', 'reasonseg', '--n', '3', '--seed', '7', '--out', out]);
     expect((await readdir(out)).sort()).toEqual([
       'sim-manifest.json',
+      'sim-queries.jsonl',
       'synth-000000.jpg',
       'synth-000000.json',
       'synth-000001.jpg',

@@ -44,7 +44,10 @@ describe('SynthWorld dataset export', () => {
     await exportReasonSeg({ n: 20, seed: 1, out: join(root, 'b') });
     const first = await folderBytes(join(root, 'a'));
     expectSameFolders(first, await folderBytes(join(root, 'b')));
-    expect(first.size).toBe(41);
+    expect(first.size).toBe(42);
+    const facts = (first.get('/sim-queries.jsonl') ?? Buffer.alloc(0)).toString().trim().split('\n');
+    expect(facts.length).toBe(20);
+    expect(Object.keys(JSON.parse(facts[0] ?? '{}') as object)).toEqual(['name', 'steps', 'is_sentence', 'has_target', 'ignore_regions']);
     const manifest = JSON.parse((await readFile(join(root, 'a', 'sim-manifest.json'))).toString()) as Record<string, unknown>;
     expect(manifest).toMatchObject({ simulated: true, seed: 1, n: 20, task: 'reasonseg' });
     expect(String(manifest['description'])).toContain('simulated');

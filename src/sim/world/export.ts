@@ -86,20 +86,29 @@ function labelMeText(labelme: LabelMeJson): string {
   return JSON.stringify(labelme, null, 2).replace(/\[\s+(-?\d+),\s+(-?\d+)\s+\]/g, '[$1, $2]');
 }
 
-/** `DIR/<name>.jpg` + `DIR/<name>.json` for n samples, plus `DIR/sim-manifest.json`. */
+/**
+ * `DIR/<name>.jpg` + `DIR/<name>.json` for n samples, `DIR/sim-queries.jsonl` (hidden facts per query for
+ * analysis: inference steps, whether a target exists, ignore regions) and `DIR/sim-manifest.json`.
+ */
 export async function exportReasonSeg(options: ExportOptions): Promise<ExportSummary> {
   checkOptions(options);
   await makeFolder(options.out);
   const files: string[] = [];
+  const queries: string[] = [];
   for (let index = 0; index < options.n; index += 1) {
     const sample = buildReasonSegSample(options.seed, index);
+    const { query } = sample;
+    queries.push(
+      pythonJson({ name: sample.name, steps: query.steps, is_sentence: query.isSentence, has_target: query.targetIndex !== null, ignore_regions: sample.ignoreIndices.length }),
+    );
     await writeOrThrow(join(options.out, `${sample.name}.jpg`), await encodeSimJpeg(sample.rendered.image));
     await writeOrThrow(join(options.out, `${sample.name}.json`), `${labelMeText(sample.labelme)}\n`);
     files.push(`${sample.name}.jpg`, `${sample.name}.json`);
     options.onProgress?.(index + 1, options.n);
   }
-  await writeOrThrow(join(options.out, 'sim-manifest.json'), manifest('reasonseg', options, 'ReasonSeg (LISA): name.jpg + LabelMe-style name.json'));
-  files.push('sim-manifest.json');
+  await writeOrThrow(join(options.out, 'sim-queries.jsonl'), `${queries.join('\n')}\n`);
+  await writeOrThrow(join(options.out, 'sim-manifest.json'), manifest('reasonseg', options, 'ReasonSeg (LISA): name.jpg + LabelMe-style name.json; sim-queries.jsonl holds hidden per-query facts (inference steps, target present, ignore regions)'));
+  files.push('sim-queries.jsonl', 'sim-manifest.json');
   return { task: 'reasonseg', n: options.n, out: options.out, files };
 }
 
