@@ -12,9 +12,40 @@ export interface PaletteColour {
 /** Label value for pixels that match no palette colour within the distance threshold. */
 export const UNLABELLED = 255;
 
+/** Lookup tables per palette and threshold: 6 bits per channel (bucket centres), built once. */
+const lookupTables = new Map<string, Uint8Array>();
+
+function lookupTable(palette: readonly PaletteColour[], maxDistance: number): Uint8Array {
+  const key = `${maxDistance}:${palette.map((colour) => colour.rgb.join(',')).join(';')}`;
+  const cached = lookupTables.get(key);
+  if (cached !== undefined) return cached;
+  const table = new Uint8Array(64 * 64 * 64);
+  const limit = maxDistance * maxDistance;
+  for (let red = 0; red < 64; red += 1) {
+    for (let green = 0; green < 64; green += 1) {
+      for (let blue = 0; blue < 64; blue += 1) {
+        let best = UNLABELLED;
+        let bestDistance = limit + 1;
+        palette.forEach((colour, index) => {
+          const dr = red * 4 + 1.5 - colour.rgb[0];
+          const dg = green * 4 + 1.5 - colour.rgb[1];
+          const db = blue * 4 + 1.5 - colour.rgb[2];
+          const distance = dr * dr + dg * dg + db * db;
+          if (distance < bestDistance) [best, bestDistance] = [index, distance];
+        });
+        table[(red << 12) | (green << 6) | blue] = best;
+      }
+    }
+  }
+  lookupTables.set(key, table);
+  return table;
+}
+
 /**
  * Label each pixel with the index of its nearest palette colour when the Euclidean RGB distance is at
  * most `maxDistance`, else UNLABELLED. The threshold absorbs JPEG q≥90 artefacts (typically < 20).
+ * Decided per 4×4×4 colour bucket (at most ±2 levels per channel from the exact rule): palette colours
+ * are ≥ 85 apart and backgrounds ≥ 123 from them, far beyond that rounding.
  */
 export function classifyPixels(
   data: Uint8Array,
@@ -22,29 +53,13 @@ export function classifyPixels(
   palette: readonly PaletteColour[],
   maxDistance: number,
 ): Uint8Array {
+  const table = lookupTable(palette, maxDistance);
   const labels = new Uint8Array(pixelCount);
-  const limit = maxDistance * maxDistance;
-  const reds = palette.map((colour) => colour.rgb[0]);
-  const greens = palette.map((colour) => colour.rgb[1]);
-  const blues = palette.map((colour) => colour.rgb[2]);
-  const count = palette.length;
   for (let pixel = 0, offset = 0; pixel < pixelCount; pixel += 1, offset += 3) {
-    const red = data[offset] ?? 0;
-    const green = data[offset + 1] ?? 0;
-    const blue = data[offset + 2] ?? 0;
-    let best = UNLABELLED;
-    let bestDistance = limit + 1;
-    for (let index = 0; index < count; index += 1) {
-      const dr = red - (reds[index] ?? 0);
-      const dg = green - (greens[index] ?? 0);
-      const db = blue - (blues[index] ?? 0);
-      const distance = dr * dr + dg * dg + db * db;
-      if (distance < bestDistance) {
-        bestDistance = distance;
-        best = index;
-      }
-    }
-    labels[pixel] = best;
+    const red = (data[offset] ?? 0) >> 2;
+    const green = (data[offset + 1] ?? 0) >> 2;
+    const blue = (data[offset + 2] ?? 0) >> 2;
+    labels[pixel] = table[(red << 12) | (green << 6) | blue] ?? UNLABELLED;
   }
   return labels;
 }

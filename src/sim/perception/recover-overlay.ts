@@ -22,17 +22,20 @@ export interface RecoveredOverlay {
 function estimateBlendColour(raw: RgbImage, overlay: RgbImage): readonly [number, number, number] | undefined {
   const counts = new Uint32Array(512);
   const sums = new Float64Array(512 * 3);
-  for (let offset = 0; offset < raw.data.length; offset += 3) {
-    let changed = false;
-    const estimate = [0, 0, 0];
-    for (let channel = 0; channel < 3; channel += 1) {
-      const before = raw.data[offset + channel] ?? 0;
-      const after = overlay.data[offset + channel] ?? 0;
-      if (Math.abs(after - before) >= CHANGE_THRESHOLD) changed = true;
-      estimate[channel] = Math.min(255, Math.max(0, 2 * after - before));
-    }
+  const before = raw.data;
+  const after = overlay.data;
+  for (let offset = 0; offset < before.length; offset += 3) {
+    const red0 = before[offset] ?? 0;
+    const green0 = before[offset + 1] ?? 0;
+    const blue0 = before[offset + 2] ?? 0;
+    const red1 = after[offset] ?? 0;
+    const green1 = after[offset + 1] ?? 0;
+    const blue1 = after[offset + 2] ?? 0;
+    const changed = Math.abs(red1 - red0) >= CHANGE_THRESHOLD || Math.abs(green1 - green0) >= CHANGE_THRESHOLD || Math.abs(blue1 - blue0) >= CHANGE_THRESHOLD;
     if (!changed) continue;
-    const [red = 0, green = 0, blue = 0] = estimate;
+    const red = Math.min(255, Math.max(0, 2 * red1 - red0));
+    const green = Math.min(255, Math.max(0, 2 * green1 - green0));
+    const blue = Math.min(255, Math.max(0, 2 * blue1 - blue0));
     const bin = ((red >> 5) << 6) | ((green >> 5) << 3) | (blue >> 5);
     counts[bin] = (counts[bin] ?? 0) + 1;
     sums[bin * 3] = (sums[bin * 3] ?? 0) + red;
@@ -54,6 +57,35 @@ function estimateBlendColour(raw: RgbImage, overlay: RgbImage): readonly [number
     Math.round((sums[best * 3 + 1] ?? 0) / bestCount),
     Math.round((sums[best * 3 + 2] ?? 0) / bestCount),
   ];
+}
+
+/** Mark background pixels (value 0) reachable from the image border, 4-connected. */
+function outsideOf(mask: Uint8Array, width: number, height: number): Uint8Array {
+  const outside = new Uint8Array(width * height);
+  const stack = new Int32Array(width * height);
+  let top = 0;
+  const push = (pixel: number): void => {
+    if (mask[pixel] !== 0 || outside[pixel] === 1) return;
+    outside[pixel] = 1;
+    stack[top++] = pixel;
+  };
+  for (let x = 0; x < width; x += 1) {
+    push(x);
+    push((height - 1) * width + x);
+  }
+  for (let y = 0; y < height; y += 1) {
+    push(y * width);
+    push(y * width + width - 1);
+  }
+  while (top > 0) {
+    const pixel = stack[--top] ?? 0;
+    const x = pixel % width;
+    if (x > 0) push(pixel - 1);
+    if (x < width - 1) push(pixel + 1);
+    if (pixel >= width) push(pixel - width);
+    if (pixel < (height - 1) * width) push(pixel + width);
+  }
+  return outside;
 }
 
 export function recoverOverlay(raw: RgbImage, overlay: RgbImage): RecoveredOverlay {
@@ -90,10 +122,11 @@ export function recoverOverlay(raw: RgbImage, overlay: RgbImage): RecoveredOverl
     for (const pixel of component.pixels) mask.data[pixel] = 1;
   }
   // Fill pinholes that noise left inside the mask (real holes, like a ring's, are far larger).
-  for (const hole of connectedComponents(mask.data, raw.width, raw.height, 0, 1)) {
-    const [x1, y1, x2, y2] = hole.box;
-    const touchesBorder = x1 === 0 || y1 === 0 || x2 === raw.width || y2 === raw.height;
-    if (hole.pixels.length < MIN_FRAGMENT && !touchesBorder) for (const pixel of hole.pixels) mask.data[pixel] = 1;
+  const outside = outsideOf(mask.data, raw.width, raw.height);
+  const enclosed = new Uint8Array(mask.data.length);
+  for (let pixel = 0; pixel < enclosed.length; pixel += 1) if (mask.data[pixel] === 0 && outside[pixel] === 0) enclosed[pixel] = 1;
+  for (const hole of connectedComponents(enclosed, raw.width, raw.height, 0, 0)) {
+    if (hole.pixels.length < MIN_FRAGMENT) for (const pixel of hole.pixels) mask.data[pixel] = 1;
   }
   return { mask, colour };
 }

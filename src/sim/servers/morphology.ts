@@ -1,17 +1,47 @@
 /** Boundary noise for simulated masks: erosion and dilation by whole pixels (4-neighbourhood). */
 import type { Mask } from '../../core/index.js';
 
-/** One step: dilate (grow) or erode (shrink) by one pixel, touching only the box grown by one. */
-function step(mask: Mask, grow: boolean): Mask {
+interface Window {
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+}
+
+/** Bounding window of the foreground grown by `margin` (clamped), or undefined for an empty mask. */
+function foregroundWindow(mask: Mask, margin: number): Window | undefined {
+  let x1 = mask.width;
+  let y1 = mask.height;
+  let x2 = -1;
+  let y2 = -1;
+  for (let y = 0; y < mask.height; y += 1) {
+    const row = y * mask.width;
+    for (let x = 0; x < mask.width; x += 1) {
+      if (mask.data[row + x] !== 1) continue;
+      if (x < x1) x1 = x;
+      if (x > x2) x2 = x;
+      if (y < y1) y1 = y;
+      if (y > y2) y2 = y;
+    }
+  }
+  if (x2 < 0) return undefined;
+  return { x1: Math.max(0, x1 - margin), y1: Math.max(0, y1 - margin), x2: Math.min(mask.width - 1, x2 + margin), y2: Math.min(mask.height - 1, y2 + margin) };
+}
+
+/** One step inside the window: dilate (grow) or erode (shrink) by one pixel. */
+function step(mask: Mask, grow: boolean, window: Window): Mask {
   const { width, height } = mask;
   const next = Uint8Array.from(mask.data);
-  for (let y = 0; y < height; y += 1) {
-    for (let x = 0; x < width; x += 1) {
+  for (let y = window.y1; y <= window.y2; y += 1) {
+    for (let x = window.x1; x <= window.x2; x += 1) {
       const index = y * width + x;
-      const value = mask.data[index] ?? 0;
-      if (grow ? value === 1 : value === 0) continue;
-      const neighbours = [x > 0 ? mask.data[index - 1] : 0, x < width - 1 ? mask.data[index + 1] : 0, y > 0 ? mask.data[index - width] : 0, y < height - 1 ? mask.data[index + width] : 0];
-      if (grow ? neighbours.some((neighbour) => neighbour === 1) : neighbours.some((neighbour) => neighbour !== 1)) next[index] = grow ? 1 : 0;
+      const inside = mask.data[index] === 1;
+      if (grow === inside) continue;
+      const left = x > 0 && mask.data[index - 1] === 1;
+      const right = x < width - 1 && mask.data[index + 1] === 1;
+      const up = y > 0 && mask.data[index - width] === 1;
+      const down = y < height - 1 && mask.data[index + width] === 1;
+      if (grow ? left || right || up || down : !(left && right && up && down)) next[index] = grow ? 1 : 0;
     }
   }
   return { width, height, data: next };
@@ -19,7 +49,9 @@ function step(mask: Mask, grow: boolean): Mask {
 
 /** Positive radius dilates, negative erodes. */
 export function morph(mask: Mask, radius: number): Mask {
+  const window = foregroundWindow(mask, Math.abs(radius));
+  if (window === undefined) return mask;
   let current = mask;
-  for (let count = 0; count < Math.abs(radius); count += 1) current = step(current, radius > 0);
+  for (let count = 0; count < Math.abs(radius); count += 1) current = step(current, radius > 0, window);
   return current;
 }
