@@ -73,6 +73,13 @@ export function cancelledError(url: string, cause?: unknown): MmevolveError {
   });
 }
 
+export const BACKEND_ERROR_CODES = ['backend-http', 'backend-timeout', 'backend-unavailable', 'cancelled', 'invalid-model-output'] as const;
+
+/** True for errors a backend call raises (HTTP, timeout, unreachable, cancelled, unusable model output). */
+export function isBackendError(error: unknown): error is MmevolveError {
+  return isMmevolveError(error) && (BACKEND_ERROR_CODES as readonly string[]).includes(error.code);
+}
+
 export function isRetryableError(error: unknown): boolean {
   return isMmevolveError(error) && error.details?.['isRetryable'] === true;
 }

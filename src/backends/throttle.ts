@@ -2,6 +2,7 @@
  * Per-backend admission control: a concurrency limit (p-limit) and an optional requests-per-minute spacing.
  */
 import pLimit from 'p-limit';
+import { cancelledError } from './backend-errors.js';
 import { abortableSleep } from './retry.js';
 
 export interface Throttle {
@@ -22,12 +23,33 @@ export function createThrottle(options: { concurrency: number; requestsPerMinute
     nextSlot = slot + interval;
     if (slot > now) await abortableSleep(slot - now, signal);
   };
+  const admitted = <T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> =>
+    limit(async () => {
+      // A request cancelled while queued gives its slot straight back.
+      if (signal?.aborted === true) throw cancelledError('queued request', signal.reason);
+      await waitForRateSlot(signal);
+      return task();
+    });
   return {
-    run: (task, signal) =>
-      limit(async () => {
-        await waitForRateSlot(signal);
-        return task();
-      }),
+    run: <T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> => {
+      if (signal === undefined) return admitted(task);
+      if (signal.aborted) return Promise.reject(cancelledError('queued request', signal.reason));
+      // Settle as soon as the caller aborts, even while still waiting for a slot.
+      return new Promise<T>((resolve, reject) => {
+        const onAbort = (): void => reject(cancelledError('queued request', signal.reason));
+        signal.addEventListener('abort', onAbort, { once: true });
+        admitted(task, signal).then(
+          (value) => {
+            signal.removeEventListener('abort', onAbort);
+            resolve(value);
+          },
+          (error: unknown) => {
+            signal.removeEventListener('abort', onAbort);
+            reject(error instanceof Error ? error : new Error(String(error)));
+          },
+        );
+      });
+    },
     get activeCount() {
       return limit.activeCount;
     },
