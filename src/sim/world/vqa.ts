@@ -90,33 +90,37 @@ function candidates(objects: readonly ObjectView[], rng: Rng): Candidate[] {
       if (difference > 0) free(`How many more ${plural({ shape: first })} than ${plural({ shape: second })} are there in the image?`, 'counting', 2);
     }
   }
-  objects.forEach((_, index) => {
+  objects.forEach((object, index) => {
     const description = uniqueDescription(objects, index);
     if (description === undefined) return;
+    const anchor: ObjectFilter = { colour: object.colour, shape: object.shape };
     for (const side of ['left', 'right'] as const) {
       const kind = side === 'left' ? 'left-of' : 'right-of';
-      const anchor = { colour: objects[index]?.colour, shape: objects[index]?.shape } as ObjectFilter;
       const counts = [0, 4, -4].map((slack) => resolveQuery({ target: {}, relation: { kind, anchor } }, objects, { slack }).length);
       if (new Set(counts).size === 1) free(`How many objects are to the ${side} of ${description}?`, 'spatial', 3);
     }
-    if (filterIndices(objects, { shape: objects[index]?.shape as ObjectView['shape'] }).length === 1) {
-      const shape = objects[index]?.shape ?? 'circle';
-      if (rng.chance(0.5)) free(`What colour is the ${shape}?`, 'colour-recognition', 1);
-      else {
-        const colour = objects[index]?.colour ?? 'red';
-        const others = rng.shuffle(COLOUR_NAMES.filter((name) => name !== colour)).slice(0, 4);
-        list.push({ question: `What colour is the ${shape}?${IMAGE_TAG}`, options: rng.shuffle([colour, ...others]), skill: 'colour-recognition', level: 1 });
-      }
+    if (filterIndices(objects, { shape: object.shape }).length !== 1) return;
+    if (rng.chance(0.5)) {
+      free(`What colour is the ${object.shape}?`, 'colour-recognition', 1);
+      return;
     }
+    const others = rng.shuffle(COLOUR_NAMES.filter((name) => name !== object.colour)).slice(0, 4);
+    list.push({
+      question: `What colour is the ${object.shape}?${IMAGE_TAG}`,
+      options: rng.shuffle([object.colour, ...others]),
+      skill: 'colour-recognition',
+      level: 1,
+    });
   });
   const described = objects.flatMap((_, index) => (uniqueDescription(objects, index) === undefined ? [] : [index]));
   for (const a of described) {
     for (const b of described) {
-      const areaA = objects[a]?.area ?? 0;
-      const areaB = objects[b]?.area ?? 0;
-      if (a < b && Math.max(areaA, areaB) >= AREA_RATIO * Math.min(areaA, areaB) && objects[a]?.occluded !== true && objects[b]?.occluded !== true) {
-        list.push({ question: `Which is larger, ${uniqueDescription(objects, a)} or ${uniqueDescription(objects, b)}?${IMAGE_TAG}`, options: [uniqueDescription(objects, a) ?? '', uniqueDescription(objects, b) ?? ''], skill: 'area-comparison', level: 2 });
-      }
+      const first = objects[a] as ObjectView;
+      const second = objects[b] as ObjectView;
+      const decisive = Math.max(first.area, second.area) >= AREA_RATIO * Math.min(first.area, second.area);
+      if (a >= b || !decisive || first.occluded === true || second.occluded === true) continue;
+      const options = [uniqueDescription(objects, a) ?? '', uniqueDescription(objects, b) ?? ''];
+      list.push({ question: `Which is larger, ${options[0]} or ${options[1]}?${IMAGE_TAG}`, options, skill: 'area-comparison', level: 2 });
     }
   }
   const byX = objects.map((object, index) => ({ x: object.centroid[0], index })).sort((p, q) => p.x - q.x);
