@@ -19,6 +19,13 @@ export function checkStream(stream: string): void {
   }
 }
 
+/** Image retrieval returns visual lessons only, so only they may carry source-image vectors. */
+export function checkImagesAllowed(stream: string, imageCount: number): void {
+  if (stream === 'logic' && imageCount > 0) {
+    throw mmevolveError('invalid-input', 'logic lessons have no source-image vectors', 'attach image vectors to visual lessons only');
+  }
+}
+
 export function checkText(text: string): void {
   if (typeof text !== 'string' || normaliseLessonText(text) === '') {
     throw mmevolveError('invalid-input', 'lesson text is empty', 'a lesson needs a non-empty text');

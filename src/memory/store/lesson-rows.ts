@@ -66,9 +66,13 @@ export function cleanSource(source: LessonSource): LessonSource {
   return { problemId: source.problemId, question: source.question, imageRefs: [...source.imageRefs] };
 }
 
-/** JSON columns are written by the store, but the file may be old or edited by hand: parse, never trust. */
+/** Columns are written by the store, but the file may be old or edited by hand: parse, never trust. */
 function parseColumn<T>(schema: z.ZodType<T>, json: string, column: string): T {
-  const parsed = schema.safeParse(JSON.parse(json));
+  return parseValue(schema, JSON.parse(json), column);
+}
+
+function parseValue<T>(schema: z.ZodType<T>, value: unknown, column: string): T {
+  const parsed = schema.safeParse(value);
   if (!parsed.success) {
     throw mmevolveError('corrupt-memory', `memory database column ${column} is invalid: ${parsed.error.message}`, 'restore the file from a backup or an export');
   }
@@ -79,7 +83,7 @@ export function rowToLesson(row: LessonRow): Lesson {
   return {
     id: row.id,
     tenant: row.tenant,
-    stream: parseColumn(lessonStreamSchema, JSON.stringify(row.stream), 'stream') as LessonStream,
+    stream: parseValue(lessonStreamSchema, row.stream, 'stream'),
     text: row.text,
     subject: row.subject,
     concepts: parseColumn(conceptsSchema, row.concepts_json, 'concepts_json'),

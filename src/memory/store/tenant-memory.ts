@@ -21,7 +21,7 @@ import { mmevolveError, normaliseLessonText } from '../../core/index.js';
 import { exportTenant, importIntoTenant } from './export-import.js';
 import { cleanProvenance, cleanSource, rowToLesson, rowToVersion, streamCode } from './lesson-rows.js';
 import type { LessonRow, VersionRow } from './lesson-rows.js';
-import { MAX_K, checkStream, checkText, kneighbours, notFound } from './input-checks.js';
+import { MAX_K, checkImagesAllowed, checkStream, checkText, kneighbours, notFound } from './input-checks.js';
 import { addImageRows, appendCurrentVersion, clearTenant, deleteLessonRows, insertLessonRows } from './lesson-writes.js';
 import type { TenantContext } from './lesson-writes.js';
 import { blobToVector, checkVector, cosineFromUnitDistance, isZeroVector, unitVector, vectorToBlob } from './vector-codec.js';
@@ -41,9 +41,7 @@ export class SqliteTenantMemory implements TenantMemory {
     const { workspace, statements, db } = this.#context;
     checkText(lesson.text);
     checkStream(lesson.stream);
-    if (lesson.stream === 'logic' && (lesson.imageVectors?.length ?? 0) > 0) {
-      throw mmevolveError('invalid-input', 'logic lessons have no source-image vectors', 'attach image vectors to visual lessons only');
-    }
+    checkImagesAllowed(lesson.stream, lesson.imageVectors?.length ?? 0);
     checkVector(lesson.textVector, workspace.dimensions, workspace.embeddingModel, 'lesson text vector');
     const images = lesson.imageVectors ?? [];
     for (const image of images) {
@@ -146,9 +144,7 @@ export class SqliteTenantMemory implements TenantMemory {
     }
     return db.transaction((): Lesson => {
       const row = this.#requireRow(id);
-      if (row.stream === 'logic' && (edit.addImageVectors?.length ?? 0) > 0) {
-        throw mmevolveError('invalid-input', 'logic lessons have no source-image vectors', 'attach image vectors to visual lessons only');
-      }
+      checkImagesAllowed(row.stream, edit.addImageVectors?.length ?? 0);
       const current = this.#version(id, row.current_version);
       const textChanged = edit.text !== undefined && edit.text !== current.text;
       if (textChanged && edit.textVector === undefined) {
