@@ -1,0 +1,82 @@
+/**
+ * Stage 6, heterogeneous final arbitration: the evolved text mask against a box-prompted mask. When both
+ * exist the judge compares them (double check: twice, order swapped). A consistent verdict wins; an
+ * inconsistent one (or a tie) falls back to text for reasoning sentences and box for short phrases
+ * (configurable). Output modes `text_only` and `box_only` skip the other stream (published ablations).
+ */
+import { createMask } from '../core/index.js';
+import type { Box, Mask } from '../core/index.js';
+import { encodeRle } from '../vision/index.js';
+import { judgePair } from './arena.js';
+import { runBoxStream } from './box-stream.js';
+import type { RunContext } from './run-context.js';
+import type { ArbitrationRecord, PhraseEvaluation } from './trace.js';
+
+export interface TextCandidate {
+  evaluation: PhraseEvaluation;
+  /** No individual passed the gate: this is the last planned phrase's mask. */
+  fallback: boolean;
+}
+
+export interface ArbitrationOutcome {
+  mask: Mask;
+  box?: Box;
+  phrase?: string;
+  record: ArbitrationRecord;
+}
+
+type Source = 'text' | 'box';
+
+/** The source both verdicts agree on, or undefined when they disagree or any is a tie. */
+export function consistentWinner(winners: readonly ('text' | 'box' | 'tie')[]): Source | undefined {
+  const first = winners[0];
+  if (first === undefined || first === 'tie') return undefined;
+  return winners.every((winner) => winner === first) ? first : undefined;
+}
+
+export async function arbitrate(context: RunContext, text: TextCandidate | undefined): Promise<ArbitrationOutcome> {
+  const { output, check, inconsistentFallback } = context.config.final;
+  const { width, height } = context.image;
+  const record: ArbitrationRecord = { output, textFallback: text?.fallback ?? false, verdicts: [], decision: 'empty', reason: 'neither' };
+  const textMask = output === 'box_only' || text === undefined || text.evaluation.area === 0 ? undefined : text.evaluation;
+  if (textMask !== undefined) {
+    record.textPhrase = textMask.phrase;
+    record.textRle = textMask.rle;
+  }
+  const textOutcome = (reason: ArbitrationRecord['reason']): ArbitrationOutcome => {
+    record.decision = 'text';
+    record.reason = reason;
+    return { mask: textMask?.mask ?? createMask(width, height), ...(textMask === undefined ? {} : { phrase: textMask.phrase }), record };
+  };
+  if (output === 'text_only') return textMask === undefined ? { mask: createMask(width, height), record } : textOutcome('output-mode');
+
+  const box = await runBoxStream(context);
+  if (box.box !== undefined) record.box = box.box;
+  if (box.area > 0) {
+    record.boxRle = encodeRle(box.mask);
+    record.boxScore = box.score;
+  }
+  const boxOutcome = (reason: ArbitrationRecord['reason']): ArbitrationOutcome => {
+    record.decision = 'box';
+    record.reason = reason;
+    return { mask: box.mask, ...(box.box === undefined ? {} : { box: box.box }), record };
+  };
+  if (output === 'box_only') return box.area > 0 ? boxOutcome('output-mode') : { mask: createMask(width, height), record };
+  if (textMask === undefined && box.area === 0) return { mask: createMask(width, height), record };
+  if (textMask === undefined) return boxOutcome('only-box');
+  if (box.area === 0) return textOutcome('only-text');
+
+  const orders: Source[] = check === 'double' ? ['text', 'box'] : ['text'];
+  const verdicts = await context.map(orders, async (shownA) => {
+    const [first, second] = shownA === 'text' ? [textMask.mask, box.mask] : [box.mask, textMask.mask];
+    const verdict = await judgePair(context, first, second, 'final-judge');
+    const shownB: Source = shownA === 'text' ? 'box' : 'text';
+    const winner: Source | 'tie' = verdict.verdict === 'tie' ? 'tie' : verdict.verdict === 'A' ? shownA : shownB;
+    return { shownA, verdict: verdict.verdict, winner, reason: verdict.reason, unparsable: verdict.unparsable };
+  });
+  record.verdicts = verdicts;
+  const winner = consistentWinner(verdicts.map((verdict) => verdict.winner));
+  if (winner !== undefined) return winner === 'text' ? textOutcome('consistent') : boxOutcome('consistent');
+  const fallback = context.isSentence ? inconsistentFallback.sentence : inconsistentFallback.short;
+  return fallback === 'text' ? textOutcome('fallback-inconsistent') : boxOutcome('fallback-inconsistent');
+}

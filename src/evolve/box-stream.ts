@@ -1,0 +1,54 @@
+/**
+ * The box stream shared by the final arbitration and the `box` baseline: the MLLM predicts one box in its
+ * profile's coordinates, the client converts it to the original frame, the segmenter is prompted with
+ * the box alone and the highest-scoring instance is kept.
+ */
+import { createMask } from '../core/index.js';
+import type { Box, Mask } from '../core/index.js';
+import { maskArea } from '../vision/index.js';
+import { predictBoxPrompt } from './prompts.js';
+import { isUnreadableOutput } from './run-context.js';
+import type { RunContext } from './run-context.js';
+
+export interface BoxStream {
+  box?: Box;
+  mask: Mask;
+  score: number;
+  area: number;
+}
+
+export function clipBox(box: Box, width: number, height: number): Box | undefined {
+  const x1 = Math.max(0, Math.min(width, Math.min(box[0], box[2])));
+  const x2 = Math.max(0, Math.min(width, Math.max(box[0], box[2])));
+  const y1 = Math.max(0, Math.min(height, Math.min(box[1], box[3])));
+  const y2 = Math.max(0, Math.min(height, Math.max(box[1], box[3])));
+  return x2 - x1 < 1 || y2 - y1 < 1 ? undefined : [x1, y1, x2, y2];
+}
+
+/** predict_box → original-frame box (clipped), or undefined when the model sees no target. */
+export async function predictBox(context: RunContext, stage = 'box'): Promise<Box | undefined> {
+  const prompt = predictBoxPrompt(context.queryLine);
+  try {
+    const result = await context.ask('mllm', 'predict_box', { ...prompt, images: [context.image], stage });
+    const first = result.value.boxes[0];
+    if (first === undefined) return undefined;
+    const [x1, y1, x2, y2] = first.bbox_2d;
+    const box = clipBox(result.boxToOriginal([x1, y1, x2, y2], 0), context.image.width, context.image.height);
+    if (box === undefined) context.warn('box-degenerate', `predicted box [${first.bbox_2d.join(', ')}] is empty inside the image; no box mask`);
+    return box;
+  } catch (error) {
+    if (!isUnreadableOutput(error)) throw error;
+    context.warn('box-unparsable', 'predict_box answer could not be read; no box (documented fallback)');
+    return undefined;
+  }
+}
+
+export async function runBoxStream(context: RunContext): Promise<BoxStream> {
+  const { width, height } = context.image;
+  const box = await predictBox(context);
+  if (box === undefined) return { mask: createMask(width, height), score: 0, area: 0 };
+  const result = await context.segmentBox(box);
+  const best = [...result.instances].sort((a, b) => b.score - a.score)[0];
+  if (best === undefined) return { box, mask: createMask(width, height), score: 0, area: 0 };
+  return { box, mask: best.mask, score: best.score, area: maskArea(best.mask) };
+}

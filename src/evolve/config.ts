@@ -1,0 +1,142 @@
+/**
+ * Every constant of evolutionary reasoning segmentation in one zod-validated config. Defaults are the
+ * published EVOL-SAM3 settings (arXiv 2512.24702, issue 6); `fixes` are our changes, each a switch.
+ * Presets: `published` (paper settings, fixes off) and `improved` (paper settings, fixes on).
+ */
+import { z } from 'zod';
+import { mmevolveError } from '../core/index.js';
+
+const probability = z.number().min(0).max(1);
+const fallbackSource = z.enum(['text', 'box']);
+
+export const evolveConfigSchema = z.strictObject({
+  /** Individuals per generation (paper: 4). */
+  populationSize: z.number().int().min(1).max(32).default(4),
+  /** Refinements of the first planned phrase ("answer NO or a more specific phrase"), paper: up to 3. */
+  maxRefinements: z.number().int().min(0).max(10).default(3),
+  /** Segmenter instances smaller than this (pixels) are dropped before OR-merging (paper: 50). */
+  minInstancePixels: z.number().int().min(0).default(50),
+  /** output_prob_thresh sent to the segmenter; 0.5 is SAM 3's own request default. */
+  segmentThreshold: probability.default(0.5),
+  gate: z
+    .strictObject({
+      /** Confidence above this passes without asking the MLLM (paper: 0.85). */
+      passAbove: probability.default(0.85),
+      /** Confidence below this fails without asking the MLLM (paper: 0.35). */
+      failBelow: probability.default(0.35),
+      /** Confidence above this counts as segmenter-confirmed (paper: 0.6); breaks fitness ties. */
+      confirmedAbove: probability.default(0.6),
+    })
+    .prefault({}),
+  arena: z
+    .strictObject({
+      /** Ablation switch of the published code: without the arena every elite keeps fitness 10. */
+      enabled: z.boolean().default(true),
+      /** Challengers whose mask IoU with the champion exceeds this are not fought (paper: 0.85). */
+      skipIou: probability.default(0.85),
+      /** Fights per generation (paper: 2). */
+      maxFights: z.number().int().min(0).default(2),
+      /** Score changes (paper): champion wins +1/−1, challenger wins −2/+2, tie 0. */
+      championWins: z.strictObject({ champion: z.number(), challenger: z.number() }).default({ champion: 1, challenger: -1 }),
+      challengerWins: z.strictObject({ champion: z.number(), challenger: z.number() }).default({ champion: -2, challenger: 2 }),
+      tie: z.number().default(0),
+      /** fitness = baseFitness + score (paper: 10). */
+      baseFitness: z.number().default(10),
+    })
+    .prefault({}),
+  stopping: z
+    .strictObject({
+      /** Stop when at least this many valid (gate-passed) individuals remain (paper: 2) … */
+      minValid: z.number().int().min(1).default(2),
+      /** … their fitness spread is at most this (paper: 3) … */
+      maxSpread: z.number().min(0).default(3),
+      /** … and the mean pairwise IoU of the top-k masks is at least this (paper: top-3, 0.95). */
+      topK: z.number().int().min(2).default(3),
+      minTopMeanIou: probability.default(0.95),
+      /** Generations at most (paper: 2). */
+      maxGenerations: z.number().int().min(1).max(20).default(2),
+    })
+    .prefault({}),
+  final: z
+    .strictObject({
+      /** Published output modes: both streams arbitrated, the evolved text mask only, or the box mask only. */
+      output: z.enum(['hybrid', 'text_only', 'box_only']).default('hybrid'),
+      /** 'double' judges text vs box twice with the order swapped; 'single' once (ablation). */
+      check: z.enum(['single', 'double']).default('double'),
+      /** Winner when the verdicts disagree or tie: text for reasoning sentences, box for short phrases. */
+      inconsistentFallback: z.strictObject({ sentence: fallbackSource, short: fallbackSource }).default({ sentence: 'text', short: 'box' }),
+    })
+    .prefault({}),
+  fixes: z
+    .strictObject({
+      /** Encode each image once (segmenter.prepare) and reuse it for every prompt. */
+      encodeOnce: z.boolean().default(false),
+      /** Skip mutation after the last generation (its children can never compete). */
+      skipLastReproduction: z.boolean().default(false),
+      /** Alternate the champion's position in arena fights (published: always shown second). */
+      swapArenaPositions: z.boolean().default(false),
+      /** Run the independent calls of a stage concurrently. */
+      concurrentStages: z.boolean().default(false),
+      /** Send the query text itself (published: a Python list repr of all query variants). */
+      queryTextOnly: z.boolean().default(false),
+    })
+    .prefault({}),
+  agent: z
+    .strictObject({
+      /** Tool calls at most before the agent is stopped (its last selection, or no mask, is returned). */
+      maxTurns: z.number().int().min(1).default(12),
+      /** Crop margin around a mask's box for examine_each_mask, as a fraction of the box side. */
+      zoomMargin: z.number().min(0).default(0.25),
+    })
+    .prefault({}),
+  /** Sampling temperature of every MLLM call (greedy by default, as the published code). */
+  temperature: z.number().min(0).max(2).default(0),
+  maxTokens: z.number().int().positive().default(512),
+});
+
+export type EvolveConfig = z.output<typeof evolveConfigSchema>;
+export type EvolveConfigInput = z.input<typeof evolveConfigSchema>;
+
+export const EVOLVE_PRESET_NAMES = ['published', 'improved'] as const;
+export type EvolvePresetName = (typeof EVOLVE_PRESET_NAMES)[number];
+
+const PRESET_INPUTS: Record<EvolvePresetName, EvolveConfigInput> = {
+  published: {},
+  improved: {
+    fixes: { encodeOnce: true, skipLastReproduction: true, swapArenaPositions: true, concurrentStages: true, queryTextOnly: true },
+  },
+};
+
+export function isEvolvePresetName(value: string): value is EvolvePresetName {
+  return (EVOLVE_PRESET_NAMES as readonly string[]).includes(value);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Deep merge of plain objects (overrides win; arrays and scalars replace). */
+function merge(base: Record<string, unknown>, override: Record<string, unknown>): Record<string, unknown> {
+  const result: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    const current = result[key];
+    result[key] = isRecord(current) && isRecord(value) ? merge(current, value) : value;
+  }
+  return result;
+}
+
+/**
+ * The config of a preset with optional overrides (e.g. a `--config` file), validated. Errors name the
+ * field path ("arena.skipIou: …").
+ */
+export function resolveEvolveConfig(preset: EvolvePresetName = 'published', overrides: unknown = {}, source = '<config>'): EvolveConfig {
+  if (!isRecord(overrides)) {
+    throw mmevolveError('config-invalid', `${source}: the evolve config must be an object`, 'Write a JSON/YAML object such as {"populationSize": 4}.');
+  }
+  const parsed = evolveConfigSchema.safeParse(merge(PRESET_INPUTS[preset] as Record<string, unknown>, overrides));
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
+    throw mmevolveError('config-invalid', `${source}: invalid evolve config — ${details}`, 'Fix the named fields; every field is optional and defaults to the published setting.');
+  }
+  return parsed.data;
+}

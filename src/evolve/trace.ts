@@ -1,0 +1,187 @@
+/**
+ * The typed state and trace of one segmentation run: every phrase, mask (COCO RLE), gate decision,
+ * fight and verdict, fitness per generation and the final arbitration. Traces are plain JSON so that
+ * `trace.json`, reports and preference-pair export read them without the engine.
+ */
+import type { Box, CallRecord, Mask, Warning } from '../core/index.js';
+import type { CocoRle } from '../vision/index.js';
+
+export type SegmentationMethod = 'evol' | 'single' | 'box' | 'agent';
+
+/** Where an individual came from. */
+export type PhraseOrigin = 'plan' | 'refine' | 'variant' | 'carried' | 'mutation-refine' | 'mutation-variant' | 'fallback';
+
+/**
+ * Gate outcome: `confident` (score above passAbove), `unconfident` (below failBelow), `empty` (no instance
+ * left after the size filter), `verified-yes` / `verified-no` (the MLLM was asked), `unparsable` (the
+ * verifier's answer could not be read: documented fallback = fail).
+ */
+export type GateReason = 'confident' | 'unconfident' | 'empty' | 'verified-yes' | 'verified-no' | 'unparsable';
+
+export interface GateDecision {
+  passed: boolean;
+  reason: GateReason;
+  /** True when the decision came from the per-mask cache (no new verify call). */
+  cached: boolean;
+}
+
+/** What the segmenter made of one phrase (cached per phrase). */
+export interface PhraseEvaluation {
+  phrase: string;
+  mask: Mask;
+  rle: CocoRle;
+  area: number;
+  /** Highest instance score among the kept instances (0 when none). */
+  confidence: number;
+  instances: number;
+  /** Confidence above gate.confirmedAbove. */
+  confirmed: boolean;
+  gate: GateDecision;
+}
+
+export interface Individual {
+  phrase: string;
+  origin: PhraseOrigin;
+  /** Generation the individual was created in (1-based). */
+  born: number;
+  /** Arena score carried across generations; fitness = baseFitness + score. */
+  score: number;
+}
+
+export interface PhraseRecord {
+  generation: number;
+  phrase: string;
+  origin: PhraseOrigin;
+  rle: CocoRle;
+  area: number;
+  confidence: number;
+  instances: number;
+  confirmed: boolean;
+  gate: GateDecision;
+}
+
+export interface FightRecord {
+  generation: number;
+  champion: string;
+  challenger: string;
+  /** Which phrase was shown as overlay A and which as B. */
+  shownA: string;
+  shownB: string;
+  /** IoU of the two masks (most different fights first). */
+  iou: number;
+  winner: 'champion' | 'challenger' | 'tie';
+  verdict: 'A' | 'B' | 'tie';
+  reason: string;
+  /** Documented fallback: an unreadable verdict counts as a tie. */
+  unparsable: boolean;
+}
+
+export interface GenerationRecord {
+  index: number;
+  population: { phrase: string; origin: PhraseOrigin; valid: boolean; fitness: number; confirmed: boolean }[];
+  champion?: string;
+  fights: FightRecord[];
+  /** Challengers not fought because their mask matches the champion's (IoU above arena.skipIou). */
+  skipped: { phrase: string; iou: number }[];
+  stop: StopDecision;
+  mutation?: MutationRecord;
+}
+
+export interface StopDecision {
+  stop: boolean;
+  reason: 'converged' | 'max-generations' | 'no-valid' | 'continue';
+  validCount: number;
+  spread: number | null;
+  topMeanIou: number | null;
+}
+
+export interface MutationRecord {
+  parents: string[];
+  refined?: string;
+  variants: string[];
+  next: string[];
+  /** The best individual did not exist (nothing passed the gate): mutated from the last planned phrase. */
+  fromFallback: boolean;
+  /** Reproduction after the last generation (published behaviour; its children never compete). */
+  wasted: boolean;
+}
+
+export interface PlanningRecord {
+  queryText: string;
+  planned: string[];
+  refinements: { phrase: string; verdict: 'keep' | 'refine'; result: string }[];
+  variants: string[];
+  population: string[];
+  lastPlannedPhrase?: string;
+}
+
+export interface ArbitrationRecord {
+  output: 'hybrid' | 'text_only' | 'box_only';
+  textPhrase?: string;
+  textRle?: CocoRle;
+  /** The text stream had no gate-passed individual: the last planned phrase's mask was used. */
+  textFallback: boolean;
+  box?: Box;
+  boxRle?: CocoRle;
+  boxScore?: number;
+  verdicts: { shownA: 'text' | 'box'; verdict: 'A' | 'B' | 'tie'; winner: 'text' | 'box' | 'tie'; reason: string; unparsable: boolean }[];
+  decision: 'text' | 'box' | 'empty';
+  reason: 'consistent' | 'fallback-inconsistent' | 'only-text' | 'only-box' | 'neither' | 'output-mode';
+}
+
+export interface AgentTurnRecord {
+  turn: number;
+  tool: string;
+  phrase?: string;
+  masks?: number;
+  accepted?: number[];
+  selected?: number[];
+  note?: string;
+}
+
+export interface SegmentationTrace {
+  method: SegmentationMethod;
+  query: string;
+  isSentence: boolean;
+  /** "evol-published", "evol-improved" or "custom" (evol); the baseline name otherwise. */
+  variant: string;
+  planning?: PlanningRecord;
+  phrases: PhraseRecord[];
+  generations: GenerationRecord[];
+  arbitration?: ArbitrationRecord;
+  agentTurns?: AgentTurnRecord[];
+  /** Calls, tokens and latency per stage. */
+  stages: Record<string, { calls: number; promptTokens: number; completionTokens: number; latencyMs: number; failures: number }>;
+}
+
+export interface SegmentationCounters {
+  mllmCalls: number;
+  judgeCalls: number;
+  segmenterCalls: number;
+  /** Images handed to the segmenter for encoding (1 with encodeOnce, one per prompt without). */
+  segmenterImageEncodes: number;
+  promptTokens: number;
+  completionTokens: number;
+  generations: number;
+  fights: number;
+  verifications: number;
+  /** Phrase evaluations answered from the per-phrase cache, and gate decisions from the per-mask cache. */
+  phraseCacheHits: number;
+  gateCacheHits: number;
+  wallMs: number;
+  /** Time with at least one backend call in flight. */
+  backendWaitMs: number;
+}
+
+export interface SegmentationResult {
+  method: SegmentationMethod;
+  mask: Mask;
+  rle: CocoRle;
+  box?: Box;
+  /** The phrase behind the final mask, when it came from a text prompt. */
+  phrase?: string;
+  trace: SegmentationTrace;
+  calls: CallRecord[];
+  counters: SegmentationCounters;
+  warnings: Warning[];
+}
