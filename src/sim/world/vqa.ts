@@ -167,6 +167,7 @@ export function generateVqaProblem(objects: readonly ObjectView[], rng: Rng, tra
     skill: chosen.skill,
     trap: tag,
     subject: SUBJECTS[chosen.skill],
-    level: Math.min(5, chosen.level + (tag === 'none' ? 0 : 1)),
+    // The level must not depend on the trap: problems.jsonl is visible to the model side, tags are not.
+    level: chosen.level,
   };
 }
