@@ -94,6 +94,18 @@ describe('createSam3Segmenter', () => {
     await expect(segmenter.segmentBoxes(image, [[0, 0, 1, 1]], [], {})).rejects.toMatchObject({ code: 'invalid-input' });
   });
 
+  it('batches many phrases into few concept_segment requests and returns one result per phrase in order', async () => {
+    const server = await sam3Server();
+    const segmenter = createSam3Segmenter({ baseURL: server.url, maxPromptsPerRequest: 4 });
+    const phrases = Array.from({ length: 10 }, (_unused, index) => `phrase ${index}`);
+    const results = (await segmenter.segmentTexts?.(image, phrases)) ?? [];
+    expect(results).toHaveLength(10);
+    expect(results.every((result) => result.instances.length === 1)).toBe(true);
+    const segmentRequests = server.requests.filter((request) => request.path === '/sam3/concept_segment');
+    expect(segmentRequests.map((request) => (request.body as { prompts: unknown[] }).prompts.length)).toEqual([4, 4, 2]);
+    expect(server.requests.filter((request) => request.path === '/sam3/embed_image')).toHaveLength(1);
+  });
+
   it('computes null for the box of an empty mask', () => {
     expect(maskBox({ width: 3, height: 3, data: new Uint8Array(9) })).toBeNull();
   });

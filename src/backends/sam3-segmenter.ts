@@ -33,6 +33,8 @@ export interface Sam3SegmenterOptions {
   format?: Sam3MaskFormat | undefined;
   /** model_id sent with requests; the server default when absent. */
   modelId?: string | undefined;
+  /** Prompts per concept_segment request in segmentTexts (the server caps it: SAM3_MAX_PROMPT_BATCH_SIZE). */
+  maxPromptsPerRequest?: number | undefined;
   /**
    * The real server requires `image` with every segment request (image_id only selects cached embeddings).
    * false sends image_id alone, for servers that accept it (the simulated segmenter).
@@ -94,6 +96,7 @@ export function createSam3Segmenter(options: Sam3SegmenterOptions): Segmenter {
   const throttle = createThrottle({ concurrency: options.concurrency ?? 4 });
   const prepared = new WeakMap<RgbImage, Promise<PreparedImage>>();
   const modelField = options.modelId === undefined ? {} : { model_id: options.modelId };
+  const batchSize = Math.max(1, options.maxPromptsPerRequest ?? 8);
 
   function record(stage: string, started: number, retries: number, errorCode?: string): CallRecord {
     const call: CallRecord = { stage, backend, latencyMs: performance.now() - started, promptTokens: 0, completionTokens: 0, cacheHit: false, retries, repairs: 0 };
@@ -130,7 +133,24 @@ export function createSam3Segmenter(options: Sam3SegmenterOptions): Segmenter {
     return pending;
   }
 
-  async function segment(image: RgbImage | PreparedImage, prompt: Sam3Prompt, segmentOptions: SegmentOptions | undefined): Promise<SegmentResult> {
+  function toInstances(predictions: readonly Sam3Prediction[], target: PreparedImage): { instances: SegmentInstance[]; warnings: Warning[] } {
+    const warnings: Warning[] = [];
+    const instances: SegmentInstance[] = [];
+    for (const prediction of predictions) {
+      const mask = predictionMask(prediction, target.width, target.height);
+      const box = maskBox(mask);
+      if (box === null) {
+        warnings.push({ code: 'empty-mask', message: `SAM 3 returned an empty mask (confidence ${prediction.confidence})` });
+        continue;
+      }
+      instances.push({ mask, box, score: prediction.confidence });
+    }
+    instances.sort((left, right) => right.score - left.score);
+    return { instances, warnings };
+  }
+
+  /** One concept_segment request with several prompts; one result per prompt, in order. */
+  async function segmentMany(image: RgbImage | PreparedImage, prompts: readonly Sam3Prompt[], segmentOptions: SegmentOptions | undefined): Promise<SegmentResult[]> {
     const signal = segmentOptions?.signal;
     const target = isPreparedImage(image) ? image : await prepare(image, signal);
     const started = performance.now();
@@ -138,7 +158,7 @@ export function createSam3Segmenter(options: Sam3SegmenterOptions): Segmenter {
     const body: Sam3ConceptSegmentRequest = {
       ...(sendImage ? { image: { type: 'base64', value: target.payload } } : {}),
       image_id: target.imageId,
-      prompts: [prompt],
+      prompts: [...prompts],
       format,
       output_prob_thresh: segmentOptions?.threshold ?? SAM3_DEFAULT_OUTPUT_PROB_THRESH,
       ...modelField,
@@ -149,19 +169,14 @@ export function createSam3Segmenter(options: Sam3SegmenterOptions): Segmenter {
       retries = response.retries;
       const parsed = sam3ConceptSegmentResponseSchema.safeParse(response.value);
       if (!parsed.success) throw mmevolveError('backend-http', `unexpected /sam3/concept_segment response: ${parsed.error.message}`, 'Check that baseURL points at a SAM 3 inference server.');
-      const warnings: Warning[] = [];
-      const instances: SegmentInstance[] = [];
-      for (const prediction of parsed.data.prompt_results[0]?.predictions ?? []) {
-        const mask = predictionMask(prediction, target.width, target.height);
-        const box = maskBox(mask);
-        if (box === null) {
-          warnings.push({ code: 'empty-mask', message: `SAM 3 returned an empty mask (confidence ${prediction.confidence})` });
-          continue;
-        }
-        instances.push({ mask, box, score: prediction.confidence });
-      }
-      instances.sort((left, right) => right.score - left.score);
-      return { instances, warnings, call: record(stage, started, retries) };
+      const byIndex = new Map(parsed.data.prompt_results.map((result) => [result.prompt_index, result.predictions]));
+      const call = record(stage, started, retries);
+      return prompts.map((_prompt, index) => {
+        const predictions = byIndex.get(index);
+        const converted = toInstances(predictions ?? [], target);
+        if (predictions === undefined) converted.warnings.push({ code: 'missing-prompt-result', message: `SAM 3 returned no result for prompt ${index}` });
+        return { ...converted, call };
+      });
     } catch (error) {
       const code = (error as { code?: string }).code ?? 'internal';
       const spent = (error as { details?: Record<string, unknown> }).details?.['retries'];
@@ -170,10 +185,25 @@ export function createSam3Segmenter(options: Sam3SegmenterOptions): Segmenter {
     }
   }
 
+  async function segment(image: RgbImage | PreparedImage, prompt: Sam3Prompt, segmentOptions: SegmentOptions | undefined): Promise<SegmentResult> {
+    const [result] = await segmentMany(image, [prompt], segmentOptions);
+    if (result === undefined) throw mmevolveError('internal', 'no segmentation result for a single prompt', 'Report this bug.');
+    return result;
+  }
+
+  async function segmentTexts(image: RgbImage | PreparedImage, phrases: readonly string[], segmentOptions?: SegmentOptions): Promise<SegmentResult[]> {
+    const target = isPreparedImage(image) ? image : await prepare(image, segmentOptions?.signal);
+    const chunks: string[][] = [];
+    for (let start = 0; start < phrases.length; start += batchSize) chunks.push(phrases.slice(start, start + batchSize));
+    const results = await Promise.all(chunks.map((chunk) => segmentMany(target, chunk.map((text) => ({ type: 'text', text })), segmentOptions)));
+    return results.flat();
+  }
+
   return {
     model: options.modelId ?? 'sam3',
     prepare,
     segmentText: (image, phrase, segmentOptions) => segment(image, { type: 'text', text: phrase }, segmentOptions),
+    segmentTexts,
     segmentBoxes: (image, boxes, labels, segmentOptions) => {
       if (boxes.length === 0 || boxes.length !== labels.length) {
         return Promise.reject(mmevolveError('invalid-input', `segmentBoxes needs one label per box (got ${boxes.length} boxes, ${labels.length} labels)`, 'Pass at least one box and a label for each.'));

@@ -51,6 +51,9 @@ describe('backends against the simulated servers', () => {
     expect(after.prompts - before.prompts).toBe(phrases.length * 2);
     // Oracle preset: the canonical phrase of an object returns at least one instance.
     expect(results.every((result) => result.instances.length > 0)).toBe(true);
+    const batched = (await segmenter.segmentTexts?.(prepared, phrases)) ?? [];
+    expect(batched.map((result) => result.instances[0]?.box)).toEqual(results.slice(0, phrases.length).map((result) => result.instances[0]?.box));
+    expect((await segmenterMetrics()).imageEncodes - before.imageEncodes).toBe(1);
   });
 
   it('round-trips structured output through 429/500/stalls/malformed answers without losing a request', async () => {

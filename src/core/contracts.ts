@@ -134,6 +134,11 @@ export interface Segmenter {
     labels: readonly boolean[],
     options?: SegmentOptions & { text?: string },
   ): Promise<SegmentResult>;
+  /**
+   * Optional capability: several phrases on one image in as few requests as the server allows (SAM 3's
+   * concept_segment takes a list of prompts). One result per phrase, in order.
+   */
+  segmentTexts?(image: RgbImage | PreparedImage, phrases: readonly string[], options?: SegmentOptions): Promise<SegmentResult[]>;
 }
 
 export type EmbedderKind = 'semantic' | 'lexical-perceptual';
