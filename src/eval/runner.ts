@@ -1,0 +1,103 @@
+/**
+ * The generic resumable loop behind `eval` and `eval-vqa`: skip samples already in results.jsonl, run the
+ * rest with bounded concurrency, append one line per finished sample, record per-sample failures by error
+ * code, and on abort (Ctrl-C) drop in-flight samples without writing them so the file stays consistent.
+ */
+import pLimit from 'p-limit';
+import { isMmevolveError } from '../core/index.js';
+import type { ProgressReporter } from './progress.js';
+import type { ResultLineBase, RunStore } from './run-store.js';
+
+export interface RunSamplesOptions<Sample, Line extends ResultLineBase> {
+  store: RunStore<Line>;
+  samples: readonly Sample[];
+  id: (sample: Sample) => string;
+  /** Produce the line of a finished sample; throw for a failure (recorded through `failed`). */
+  run: (sample: Sample, signal: AbortSignal) => Promise<Line>;
+  /** The line recorded when `run` throws (status 'failed', error code and message). */
+  failed: (sample: Sample, error: { code: string; message: string }) => Promise<Line> | Line;
+  /** Only the first N samples (in dataset order) belong to this invocation. */
+  limit?: number;
+  /** Samples in flight at once (1 = the online protocol: strictly in order). */
+  concurrency?: number;
+  signal?: AbortSignal;
+  progress?: ProgressReporter;
+  /** Running metric shown beside the bar, from all lines so far (e.g. "gIoU 61.2"). */
+  metric?: (lines: readonly Line[]) => string;
+}
+
+export interface RunSamplesOutcome<Line> {
+  /** Every line of the run in dataset order (resumed ones included), for the samples within the limit. */
+  lines: Line[];
+  /** Samples finished by this invocation. */
+  ran: number;
+  /** Samples skipped because results.jsonl already had them. */
+  skipped: number;
+  failed: number;
+  interrupted: boolean;
+  /** Samples within the limit still without a line (non-zero only when interrupted). */
+  remaining: number;
+}
+
+export async function runSamples<Sample, Line extends ResultLineBase>(options: RunSamplesOptions<Sample, Line>): Promise<RunSamplesOutcome<Line>> {
+  const { store, id } = options;
+  const selected = options.limit === undefined ? options.samples : options.samples.slice(0, Math.max(0, options.limit));
+  const lines = new Map<string, Line>();
+  for (const sample of selected) {
+    const existing = store.finished.get(id(sample));
+    if (existing !== undefined) lines.set(id(sample), existing);
+  }
+  const skipped = lines.size;
+  const pending = selected.filter((sample) => !lines.has(id(sample)));
+  const controller = new AbortController();
+  const outer = options.signal;
+  const forward = (): void => controller.abort(outer?.reason);
+  if (outer?.aborted === true) forward();
+  outer?.addEventListener('abort', forward, { once: true });
+  const limiter = pLimit(Math.max(1, options.concurrency ?? 1));
+  let ran = 0;
+  let failed = 0;
+  const metric = (): string => (options.metric === undefined ? '' : options.metric([...lines.values()]));
+  options.progress?.start(selected.length, skipped, metric());
+
+  const runOne = async (sample: Sample): Promise<void> => {
+    if (controller.signal.aborted) return;
+    let line: Line;
+    try {
+      line = await options.run(sample, controller.signal);
+    } catch (error) {
+      // A sample cut short by Ctrl-C is not a failure of the sample: leave it for the resumed run.
+      if (controller.signal.aborted) return;
+      line = await options.failed(sample, describeError(error));
+    }
+    if (controller.signal.aborted) return;
+    await store.append(line);
+    lines.set(id(sample), line);
+    ran += 1;
+    if (line.status === 'failed') failed += 1;
+    options.progress?.update(lines.size, metric());
+  };
+
+  try {
+    await Promise.all(pending.map((sample) => limiter(() => runOne(sample))));
+  } finally {
+    outer?.removeEventListener('abort', forward);
+    options.progress?.stop();
+  }
+  const ordered = selected.map((sample) => lines.get(id(sample))).filter((line): line is Line => line !== undefined);
+  return {
+    lines: ordered,
+    ran,
+    skipped,
+    failed,
+    interrupted: controller.signal.aborted,
+    remaining: selected.length - ordered.length,
+  };
+}
+
+/** The failure taxonomy: MmevolveError codes as they are, anything else as 'internal'. */
+export function describeError(error: unknown): { code: string; message: string } {
+  if (isMmevolveError(error)) return { code: String(error.code), message: error.message };
+  if (error instanceof Error) return { code: 'internal', message: error.message };
+  return { code: 'internal', message: String(error) };
+}
