@@ -11,9 +11,12 @@ import type { RgbImage } from '../../core/index.js';
 import { buildReasonSegSample } from './reasonseg-sample.js';
 import type { LabelMeJson } from './reasonseg-sample.js';
 import { renderScene } from './render.js';
+import type { RenderedScene } from './render.js';
 import { createRng, hashSeed } from './rng.js';
 import { generateScene } from './scene.js';
 import { generateVqaProblem } from './vqa.js';
+import type { VqaProblem } from './vqa.js';
+import type { VqaTrap } from './vqa-solve.js';
 
 /** Bump when the same seed would produce different data. */
 export const GENERATOR_VERSION = 'synthworld-1';
@@ -125,8 +128,7 @@ export async function exportVqa(options: ExportOptions): Promise<ExportSummary> 
   const files: string[] = [];
   for (let index = 0; index < options.n; index += 1) {
     const id = String(index + 1);
-    const rendered = renderScene(generateScene(hashSeed(`vqa-scene:${index}`, options.seed)));
-    const problem = generateVqaProblem(rendered.objects, createRng(hashSeed(`vqa-problem:${index}`, options.seed)));
+    const { rendered, problem } = buildVqaSample(options.seed, index);
     const image = `images/${id}.jpg`;
     await writeOrThrow(join(options.out, image), await encodeSimJpeg(rendered.image));
     files.push(image);
@@ -140,6 +142,28 @@ export async function exportVqa(options: ExportOptions): Promise<ExportSummary> 
   await writeOrThrow(join(options.out, 'sim-manifest.json'), manifest('vqa', options, 'MATH-V: problems.jsonl + images/<id>.jpg; hidden-tags.jsonl holds the hidden skill/trap tags'));
   files.push('problems.jsonl', 'hidden-tags.jsonl', 'sim-manifest.json');
   return { task: 'vqa', n: options.n, out: options.out, files };
+}
+
+/** Share of each trap among exported VQA problems (the rest: 'none'). */
+const VQA_TRAP_TARGETS: readonly VqaTrap[] = ['none', 'none', 'occlusion', 'viewer-left', 'similar-colour'];
+/** Scenes tried per problem to realise the wanted trap before settling for what the last scene allows. */
+const VQA_SCENE_ATTEMPTS = 8;
+
+/**
+ * Problem `index` of the VQA set with this seed. The wanted trap is drawn first and scenes are redrawn
+ * (with more occlusion) until one allows it, so every trap is well represented.
+ */
+export function buildVqaSample(seed: number, index: number): { rendered: RenderedScene; problem: VqaProblem } {
+  const wanted = createRng(hashSeed(`vqa-trap:${index}`, seed)).pick(VQA_TRAP_TARGETS);
+  let sample: { rendered: RenderedScene; problem: VqaProblem } | undefined;
+  for (let attempt = 0; attempt < VQA_SCENE_ATTEMPTS; attempt += 1) {
+    const rendered = renderScene(generateScene(hashSeed(`vqa-scene:${index}:${attempt}`, seed), { occlusion: 0.5 }));
+    const problem = generateVqaProblem(rendered.objects, createRng(hashSeed(`vqa-problem:${index}:${attempt}`, seed)), wanted);
+    sample = { rendered, problem };
+    if (problem.trap === wanted) break;
+  }
+  if (sample === undefined) throw mmevolveError('internal', 'no VQA scene was generated', 'VQA_SCENE_ATTEMPTS must be positive');
+  return sample;
 }
 
 type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };

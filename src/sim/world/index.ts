@@ -37,5 +37,5 @@ export { generateVqaProblem } from './vqa.js';
 export type { VqaProblem } from './vqa.js';
 export { buildReasonSegSample, sampleName } from './reasonseg-sample.js';
 export type { LabelMeJson, LabelMeShape, ReasonSegSample } from './reasonseg-sample.js';
-export { GENERATOR_VERSION, encodeSimJpeg, exportDataset, exportReasonSeg, exportVqa, pythonJson } from './export.js';
+export { GENERATOR_VERSION, buildVqaSample, encodeSimJpeg, exportDataset, exportReasonSeg, exportVqa, pythonJson } from './export.js';
 export type { DatasetTask, ExportOptions, ExportSummary } from './export.js';
