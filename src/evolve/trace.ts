@@ -89,7 +89,7 @@ export interface GenerationRecord {
 
 export interface StopDecision {
   stop: boolean;
-  reason: 'converged' | 'max-generations' | 'no-valid' | 'continue';
+  reason: 'converged' | 'max-generations' | 'continue';
   validCount: number;
   spread: number | null;
   topMeanIou: number | null;

@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { createRecordingSegmenter } from '../backends/index.js';
+import { mmevolveError } from '../core/index.js';
+import type { Mask } from '../core/index.js';
+import { decodeRle, maskArea, maskIou } from '../vision/index.js';
+import { resolveEvolveConfig } from './config.js';
+import type { SegmentationEvent } from './events.js';
+import { evolveSegment } from './evolve-segment.js';
+import { runSegmentation } from './run-segmentation.js';
+import { instance, phraseSegmenter, rectangle, scriptedMllm, tasksCalled, testImage } from './__tests__/support.js';
+import type { TaskHandlers } from './__tests__/support.js';
+
+const CUP = rectangle(4, 4, 16, 16);
+
+function agreeingHandlers(): TaskHandlers {
+  return {
+    plan_phrases: () => ({ phrases: ['cup'] }),
+    refine_phrase: () => ({ verdict: 'keep', phrase: 'cup' }),
+    rephrase_variants: () => ({ phrases: ['mug', 'red cup', 'the cup'] }),
+    predict_box: () => ({ boxes: [{ bbox_2d: [4, 4, 20, 20], label: 'cup' }] }),
+    judge_pair: () => ({ winner: 'tie', reason: 'same region' }),
+    verify_mask: () => ({ answer: 'yes' }),
+  };
+}
+
+/** Four phrases with four different masks: the population never converges. */
+function disagreeingSegmenter(): ReturnType<typeof phraseSegmenter> {
+  const masks: Record<string, Mask> = { cup: CUP, mug: rectangle(30, 4, 10, 10), 'red cup': rectangle(4, 30, 12, 12), 'the cup': rectangle(40, 30, 9, 9) };
+  return createRecordingSegmenter((call) => {
+    if (call.kind === 'boxes') return [instance(CUP, 0.9)];
+    const mask = masks[call.phrase] ?? rectangle(50, 0, 8, 8);
+    return [instance(mask, 0.9)];
+  });
+}
+
+describe('evolveSegment', () => {
+  it('stops after one generation when every individual agrees, and records the run in the trace', async () => {
+    const mllm = scriptedMllm(agreeingHandlers());
+    const segmenter = phraseSegmenter({ cup: [instance(CUP, 0.9)], mug: [instance(CUP, 0.92)], 'red cup': [instance(CUP, 0.88)], 'the cup': [instance(CUP, 0.95)] }, () => [instance(CUP, 0.9)]);
+    const events: SegmentationEvent['type'][] = [];
+    const result = await evolveSegment(testImage(), 'the thing you drink from', { backends: { mllm, segmenter }, isSentence: true, onEvent: (event) => events.push(event.type) });
+    expect(maskIou(result.mask, CUP)).toBe(1);
+    expect(maskIou(decodeRle(result.rle), CUP), 'rle matches the mask').toBe(1);
+    expect(result.trace.generations.length).toBe(1);
+    expect(result.trace.generations[0]?.stop).toMatchObject({ stop: true, reason: 'converged', validCount: 4 });
+    expect(result.trace.generations[0]?.skipped.length, 'identical masks are not fought').toBe(3);
+    // Equal fitness and all confirmed: the highest confidence (0.95) makes 'the cup' the best individual.
+    expect(result.trace.arbitration).toMatchObject({ decision: 'text', reason: 'fallback-inconsistent', textPhrase: 'the cup' });
+    expect(tasksCalled(mllm)).toEqual(['plan_phrases', 'refine_phrase', 'rephrase_variants', 'predict_box', 'judge_pair', 'judge_pair']);
+    expect(result.trace.variant).toBe('evol-published');
+    expect(result.counters).toMatchObject({ mllmCalls: 4, judgeCalls: 2, segmenterCalls: 5, generations: 1, fights: 0 });
+    expect(result.trace.stages['plan']?.calls).toBe(1);
+    expect(result.calls.length, 'one record per backend call').toBe(11);
+    expect(events[0]).toBe('segmentation-start');
+    expect(events).toContain('phrase-evaluated');
+    expect(events.at(-1)).toBe('segmentation-end');
+    expect(events.indexOf('generation-end')).toBeLessThan(events.indexOf('arbitration-end'));
+  });
+
+  it('reproduces after the last generation in the published preset and skips it with the fix', async () => {
+    const published = scriptedMllm(agreeingHandlers());
+    const resultPublished = await evolveSegment(testImage(), 'cup', { backends: { mllm: published, segmenter: disagreeingSegmenter() }, isSentence: false });
+    expect(resultPublished.trace.generations.map((generation) => generation.stop.reason)).toEqual(['continue', 'max-generations']);
+    expect(resultPublished.trace.generations[1]?.mutation?.wasted).toBe(true);
+    expect(resultPublished.trace.stages['mutate-wasted']?.calls).toBe(2);
+
+    const improved = scriptedMllm(agreeingHandlers());
+    const config = resolveEvolveConfig('improved');
+    const resultImproved = await evolveSegment(testImage(), 'cup', { backends: { mllm: improved, segmenter: disagreeingSegmenter() }, config, isSentence: false });
+    expect(resultImproved.trace.generations[1]?.mutation).toBeUndefined();
+    expect(resultImproved.trace.variant).toBe('evol-improved');
+    expect(improved.calls.length, 'two MLLM calls saved').toBe(published.calls.length - 2);
+    expect(maskIou(resultImproved.mask, resultPublished.mask)).toBe(1);
+  });
+
+  it('fights at most twice per generation and carries fitness into the next generation', async () => {
+    const mllm = scriptedMllm({ ...agreeingHandlers(), judge_pair: () => ({ winner: 'B', reason: 'B' }) });
+    const result = await evolveSegment(testImage(), 'cup', { backends: { mllm, segmenter: disagreeingSegmenter() }, isSentence: false });
+    const first = result.trace.generations[0];
+    expect(first?.fights.length).toBe(2);
+    expect(first?.fights.every((fight) => fight.shownB === fight.champion && fight.winner === 'champion')).toBe(true);
+    expect(first?.population.find((member) => member.phrase === 'cup')?.fitness, 'two wins: 10 + 2').toBe(12);
+    const second = result.trace.generations[1];
+    expect(second?.population[0]).toMatchObject({ phrase: 'cup', origin: 'carried' });
+  });
+
+  it("falls back to the last planned phrase's mask when nothing passes the gate", async () => {
+    const mllm = scriptedMllm({ ...agreeingHandlers(), verify_mask: () => ({ answer: 'no' }), refine_phrase: () => ({ verdict: 'keep', phrase: '' }) });
+    const segmenter = createRecordingSegmenter((call) => (call.kind === 'boxes' ? [] : [instance(CUP, 0.5)]));
+    const result = await evolveSegment(testImage(), 'cup', { backends: { mllm, segmenter }, config: resolveEvolveConfig('published', { final: { output: 'text_only' } }) });
+    expect(result.trace.generations.every((generation) => generation.population.every((member) => !member.valid))).toBe(true);
+    expect(result.trace.generations[0]?.mutation?.fromFallback).toBe(true);
+    expect(result.trace.arbitration).toMatchObject({ textFallback: true, textPhrase: 'cup', decision: 'text' });
+    expect(maskArea(result.mask)).toBe(256);
+  });
+
+  it('encodes the image once with the encodeOnce fix and once per prompt without it', async () => {
+    const segmenter = disagreeingSegmenter();
+    const published = await evolveSegment(testImage(), 'cup', { backends: { mllm: scriptedMllm(agreeingHandlers()), segmenter } });
+    expect(segmenter.prepared.length).toBe(published.counters.segmenterCalls);
+    expect(published.counters.segmenterImageEncodes).toBe(published.counters.segmenterCalls);
+    const fixedSegmenter = disagreeingSegmenter();
+    const fixed = await evolveSegment(testImage(), 'cup', { backends: { mllm: scriptedMllm(agreeingHandlers()), segmenter: fixedSegmenter }, config: resolveEvolveConfig('published', { fixes: { encodeOnce: true } }) });
+    expect(fixedSegmenter.prepared.length).toBe(1);
+    expect(fixed.counters.segmenterImageEncodes).toBe(1);
+    expect(fixed.trace.stages['prepare']?.calls).toBe(1);
+  });
+
+  it('gives the same answer with concurrent stages as sequentially', async () => {
+    const sequential = await evolveSegment(testImage(), 'cup', { backends: { mllm: scriptedMllm(agreeingHandlers()), segmenter: disagreeingSegmenter() } });
+    const concurrent = await evolveSegment(testImage(), 'cup', { backends: { mllm: scriptedMllm(agreeingHandlers()), segmenter: disagreeingSegmenter() }, config: resolveEvolveConfig('published', { fixes: { concurrentStages: true } }) });
+    expect(concurrent.trace.phrases).toEqual(sequential.trace.phrases);
+    expect(concurrent.trace.arbitration).toEqual(sequential.trace.arbitration);
+  });
+
+  it('does not swallow a backend failure', async () => {
+    const segmenter = createRecordingSegmenter(() => {
+      throw mmevolveError('backend-http', 'segmenter answered 500', 'retry later');
+    });
+    await expect(evolveSegment(testImage(), 'cup', { backends: { mllm: scriptedMllm(agreeingHandlers()), segmenter } })).rejects.toMatchObject({ code: 'backend-http' });
+  });
+
+  it('returns an empty mask when the planner and the box see no target', async () => {
+    const mllm = scriptedMllm({ plan_phrases: () => ({ phrases: [] }), predict_box: () => ({ boxes: [] }) });
+    const result = await evolveSegment(testImage(), 'the unicorn', { backends: { mllm, segmenter: phraseSegmenter({}) } });
+    expect(maskArea(result.mask)).toBe(0);
+    expect(result.trace.arbitration).toMatchObject({ decision: 'empty', reason: 'neither' });
+  });
+});
+
+describe('linear baselines', () => {
+  it('single: one phrase, one segmenter call, merged mask', async () => {
+    const mllm = scriptedMllm({ plan_phrases: () => ({ phrases: ['cup', 'mug'] }) });
+    const segmenter = phraseSegmenter({ cup: [instance(CUP, 0.9), instance(rectangle(40, 30, 10, 10), 0.7)] });
+    const result = await runSegmentation('single', testImage(), 'cup', { backends: { mllm, segmenter } });
+    expect(maskArea(result.mask)).toBe(356);
+    expect(result.phrase).toBe('cup');
+    expect([result.counters.mllmCalls, result.counters.segmenterCalls]).toEqual([1, 1]);
+  });
+
+  it('box: the predicted box alone prompts the segmenter', async () => {
+    const mllm = scriptedMllm({ predict_box: () => ({ boxes: [{ bbox_2d: [4, 4, 20, 20], label: 'cup' }] }) });
+    const segmenter = phraseSegmenter({}, () => [instance(CUP, 0.8)]);
+    const result = await runSegmentation('box', testImage(), 'cup', { backends: { mllm, segmenter } });
+    expect(maskIou(result.mask, CUP)).toBe(1);
+    expect(result.box).toEqual([4, 4, 20, 20]);
+  });
+});
