@@ -56,6 +56,8 @@ export const embedderBackendSchema = z.discriminatedUnion('kind', [
     model: z.string().min(1),
     batchSize: z.number().int().positive().optional(),
     imageInput: z.enum(['data-url', 'messages']).optional(),
+    /** Declare 'lexical-perceptual' when the server serves non-semantic vectors (mmevolve sim serve-embeddings). */
+    vectorKind: z.enum(['semantic', 'lexical-perceptual']).default('semantic'),
   }),
   /** Explicit opt-in to the lexical/perceptual fallback (never chosen silently). */
   z.strictObject({ kind: z.literal('offline'), dimensions: z.number().int().positive().default(256) }),

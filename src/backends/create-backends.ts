@@ -101,6 +101,7 @@ export function createBackends(config: MmevolveConfig, options: CreateBackendsOp
       concurrency: embedder.concurrency,
       batchSize: embedder.batchSize,
       imageInput: embedder.imageInput,
+      vectorKind: embedder.vectorKind,
       onCall: options.onCall,
     });
   }

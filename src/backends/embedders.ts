@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { mmevolveError } from '../core/index.js';
-import type { CallRecord, EmbedOptions, Embedder, RgbImage } from '../core/index.js';
+import type { CallRecord, EmbedOptions, Embedder, EmbedderKind, RgbImage } from '../core/index.js';
 import { planImage } from './image-payload.js';
 import { requestJson } from './json-http.js';
 import type { JsonHttpOptions } from './json-http.js';
@@ -28,6 +28,8 @@ export interface OpenAIEmbedderOptions {
    * 'messages' sends one chat-style request per image (vLLM's multimodal embeddings API).
    */
   imageInput?: 'data-url' | 'messages' | undefined;
+  /** What the served vectors are; 'lexical-perceptual' for servers of non-semantic vectors (the sim's). */
+  vectorKind?: EmbedderKind | undefined;
   name?: string | undefined;
   onCall?: ((record: CallRecord) => void) | undefined;
 }
@@ -90,7 +92,7 @@ export function createOpenAIEmbedder(options: OpenAIEmbedderOptions): Embedder {
 
   return {
     model: options.model,
-    kind: 'semantic',
+    kind: options.vectorKind ?? 'semantic',
     embedTexts: (texts, embedOptions) => inBatches(texts, (batch) => post({ input: batch }, batch.length, embedOptions)),
     embedImages: async (images, embedOptions) => {
       if (options.imageInput === 'messages') {

@@ -15,7 +15,7 @@ afterAll(async () => {
 describe('mmevolve backends check', () => {
   it('reports model ids, structured output and a failing backend as JSON and sets the exit code', async () => {
     const mllm = await startFakeServer((_body, _index, path) =>
-      path.endsWith('/models') ? { json: modelsList(['Qwen/Qwen2.5-VL-7B-Instruct']) } : { json: chatCompletion('{"ok": true}') },
+      path.endsWith('/models') ? { json: modelsList(['Qwen/Qwen2.5-VL-7B-Instruct']) } : { json: chatCompletion('{"equivalent": true}') },
     );
     servers.push(mllm);
     const directory = await mkdtemp(join(tmpdir(), 'mmevolve-check-'));
@@ -44,7 +44,7 @@ describe('mmevolve backends check', () => {
     const report = JSON.parse(output.join('')) as { results: { role: string; ok: boolean; detail: string; error?: { code: string } }[] };
     const byRole = Object.fromEntries(report.results.map((result) => [result.role, result]));
     expect(byRole['mllm']?.ok).toBe(true);
-    expect(byRole['mllm']?.detail).toContain('structured output: yes');
+    expect(byRole['mllm']?.detail).toContain('structured output: yes (json_schema), answered correctly');
     expect(byRole['mllm']?.detail).toContain('profile qwen2.5-vl');
     expect(byRole['segmenter']).toMatchObject({ ok: false, error: { code: 'backend-unavailable' } });
     expect(byRole['embedder']?.detail).toContain('LEXICAL/PERCEPTUAL');

@@ -1,6 +1,5 @@
 import { Command } from 'commander';
-import { z } from 'zod';
-import { isMmevolveError, mmevolveError } from '../../core/index.js';
+import { isMmevolveError, mmevolveError, taskResponseSchema } from '../../core/index.js';
 import type { Embedder, MllmClient, RgbImage, Segmenter } from '../../core/index.js';
 import { createBackends, loadConfig } from '../../backends/index.js';
 
@@ -13,7 +12,9 @@ export interface BackendCheck {
   error?: { code: string; message: string };
 }
 
-const pingSchema = { name: 'backends_check', schema: z.object({ ok: z.boolean() }) };
+/** A real task (src/core/tasks.ts) any instruction-following model and the simulated server can answer. */
+const pingSchema = { name: 'judge_answer', schema: taskResponseSchema('judge_answer') };
+const PING_PROMPT = 'Are the final answers of Answer and Gold equivalent? Reply only with JSON {"equivalent": true} or {"equivalent": false}.\nAnswer: \\boxed{4}\nGold: 4';
 
 async function timed<T>(work: () => Promise<T>): Promise<{ value: T; latencyMs: number }> {
   const started = performance.now();
@@ -23,26 +24,40 @@ async function timed<T>(work: () => Promise<T>): Promise<{ value: T; latencyMs: 
 
 async function checkMllm(client: MllmClient, timeoutMs: number): Promise<Omit<BackendCheck, 'role'>> {
   const signal = AbortSignal.timeout(timeoutMs);
-  const models = await timed(() => client.listModels(signal));
-  const served = models.value.includes(client.model) ? 'served' : `NOT in /models (${models.value.slice(0, 5).join(', ') || 'none'})`;
+  // Some hosted APIs do not serve /models; the chat check below still decides whether the backend works.
+  let served: string;
+  let latencyMs: number | undefined;
+  try {
+    const models = await timed(() => client.listModels(signal));
+    latencyMs = models.latencyMs;
+    served = models.value.includes(client.model) ? 'served' : `NOT in /models (${models.value.slice(0, 5).join(', ') || 'none'})`;
+  } catch (error) {
+    served = `(GET /models failed: ${isMmevolveError(error) ? error.code : 'error'})`;
+  }
   let structured: string;
   try {
-    const reply = await client.chat({
-      messages: [{ role: 'user', content: 'Reply with exactly this JSON object and nothing else: {"ok": true}' }],
-      schema: pingSchema,
-      temperature: 0,
-      maxTokens: 32,
-      cache: false,
-      stage: 'backends-check',
-      signal,
-    });
-    structured = reply.call.repairs > 0 ? 'after a repair turn' : client.supportsJsonSchema ? 'yes (json_schema)' : 'yes (parsed from text)';
+    const reply = await timed(() =>
+      client.chat({
+        messages: [{ role: 'user', content: PING_PROMPT }],
+        schema: pingSchema,
+        temperature: 0,
+        maxTokens: 32,
+        cache: false,
+        stage: 'backends-check',
+        signal,
+      }),
+    );
+    latencyMs ??= reply.latencyMs;
+    const how = reply.value.call.repairs > 0 ? 'after a repair turn' : client.supportsJsonSchema ? 'yes (json_schema)' : 'yes (parsed from text)';
+    structured = `${how}, ${reply.value.value.equivalent ? 'answered correctly' : 'answered wrongly'}`;
   } catch (error) {
-    structured = `no (${isMmevolveError(error) ? error.code : 'error'})`;
+    // A model that answers but not in JSON still works; an unreachable or failing server does not.
+    if (!isMmevolveError(error) || error.code !== 'invalid-model-output') throw error;
+    structured = 'no (invalid-model-output)';
   }
   return {
     ok: true,
-    latencyMs: models.latencyMs,
+    latencyMs: latencyMs ?? 0,
     detail: `model ${client.model} ${served}; profile ${client.profileName}; structured output: ${structured}`,
   };
 }
@@ -69,7 +84,7 @@ async function checkSegmenter(segmenter: Segmenter, timeoutMs: number): Promise<
 async function checkEmbedder(embedder: Embedder, timeoutMs: number): Promise<Omit<BackendCheck, 'role'>> {
   const signal = AbortSignal.timeout(timeoutMs);
   const texts = await timed(() => embedder.embedTexts(['a red square'], { signal, stage: 'backends-check' }));
-  const label = embedder.kind === 'semantic' ? 'semantic' : 'LEXICAL/PERCEPTUAL offline fallback, not semantic';
+  const label = embedder.kind === 'semantic' ? 'semantic (as configured)' : 'LEXICAL/PERCEPTUAL vectors, not semantic';
   return { ok: true, latencyMs: texts.latencyMs, detail: `model ${embedder.model} (${label}), ${texts.value[0]?.length ?? 0} dimensions` };
 }
 
