@@ -3,9 +3,12 @@ import { canonicalPhrase } from './canonical.js';
 import { generateSegQuery } from './queries.js';
 import { parseQuery, phraseToSpec } from './query-parse.js';
 import { querySteps, resolveQuery } from './query-spec.js';
+import type { QuerySpec } from './query-spec.js';
+import { sentenceText } from './query-text.js';
 import { renderScene } from './render.js';
 import { createRng } from './rng.js';
 import { generateScene } from './scene.js';
+import { TRAIT_NAMES } from './vocabulary.js';
 import type { ObjectView } from './vocabulary.js';
 
 function sceneObjects(seed: number): { objects: ObjectView[]; fullyVisible: boolean[] } {
@@ -71,6 +74,28 @@ describe('segmentation queries', () => {
     });
     expect(querySteps(spec ?? { target: {} })).toBe(2);
     expect(parseQuery('Which shape has exactly six corners?')).toEqual({ target: { corners: 6 } });
+  });
+
+  it('parses back every sentence template for every trait, colour and relation it writes', () => {
+    const rng = createRng(99);
+    const relations: QuerySpec['relation'][] = [
+      undefined,
+      { kind: 'nearest-to', anchor: { shape: 'star' } },
+      { kind: 'farthest-from', anchor: { trait: 'isPointy' } },
+      { kind: 'left-of', anchor: { colour: 'blue', shape: 'square' } },
+      { kind: 'inside', anchor: { shape: 'ring' } },
+      { kind: 'between', anchors: [{ shape: 'circle' }, { colour: 'red', shape: 'cross' }] },
+    ];
+    for (const trait of TRAIT_NAMES) {
+      for (const relation of relations) {
+        for (let draw = 0; draw < 40; draw += 1) {
+          const spec: QuerySpec = { target: { colour: 'teal', trait }, ...(relation === undefined ? {} : { relation }) };
+          const text = sentenceText(spec, rng);
+          expect(parseQuery(text), text).toEqual(spec);
+        }
+      }
+    }
+    for (const corners of [3, 4, 6, 10, 12]) expect(parseQuery(sentenceText({ target: { corners } }, rng))).toEqual({ target: { corners } });
   });
 
   it('resolves relations on hand-placed objects from the viewer\'s point of view', () => {
