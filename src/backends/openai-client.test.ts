@@ -130,6 +130,8 @@ describe('createOpenAICompatibleClient', () => {
     expect(server.requests).toHaveLength(1);
     expect(second.value).toEqual(first.value);
     expect(second.call.cacheHit).toBe(true);
+    expect(second.call.promptTokens, 'a cache hit spends no tokens').toBe(0);
+    expect(second.usage).toEqual(first.usage);
     await client(server, { cache }).chat({ ...request, images: [grey(8, 9)] });
     await client(server, { cache }).chat({ ...request, cache: false });
     expect(server.requests).toHaveLength(3);

@@ -165,8 +165,11 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
         return { ok: false, problem: String(parsed.error.details?.['problem'] ?? parsed.error.message), error: parsed.error };
       };
       const result = (value: T, text: string, usage: Usage): ChatResult<T> => {
-        record.promptTokens = usage.promptTokens;
-        record.completionTokens = usage.completionTokens;
+        // The record counts tokens this call spent (none on a cache hit); `usage` is the answer's own.
+        if (!record.cacheHit) {
+          record.promptTokens = usage.promptTokens;
+          record.completionTokens = usage.completionTokens;
+        }
         const frames = images.map((image) => image.frame);
         return {
           value,

@@ -13,6 +13,7 @@ export interface CallRecord {
   /** Backend kind + model id, e.g. "mllm:Qwen/Qwen2.5-VL-7B-Instruct". */
   backend: string;
   latencyMs: number;
+  /** Tokens this call spent (0 on a cache hit; repair turns included). */
   promptTokens: number;
   completionTokens: number;
   cacheHit: boolean;
