@@ -1,0 +1,163 @@
+/** report.md for segmentation and VQA runs, from the recomputed summaries (numbers only from results.jsonl). */
+import type { RunReport } from './report.js';
+import type { CostSummary, SegmentationSummary } from './segmentation-summary.js';
+import type { AccuracyCell, VqaSummary } from './vqa-summary.js';
+
+export function percent(value: number | null | undefined): string {
+  return value === null || value === undefined ? '-' : `${(value * 100).toFixed(2)}`;
+}
+
+function fixed(value: number, digits = 2): string {
+  return value.toFixed(digits);
+}
+
+function table(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string>>): string[] {
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)];
+}
+
+function heading(report: RunReport): string[] {
+  const { run } = report;
+  const lines = [`# ${report.title}`, ''];
+  if (report.simulated) {
+    lines.push('> SIMULATED: the dataset or the backends are simulated (SynthWorld). These numbers describe the simulation, never a real model\'s quality.', '');
+  }
+  lines.push(
+    ...table(
+      ['field', 'value'],
+      [
+        ['command', run.command],
+        ['method', run.method],
+        ['dataset', run.dataset],
+        ['settings', `\`${JSON.stringify(run.settings)}\``],
+        ['backends', Object.entries(run.backends).map(([role, model]) => `${role}: ${model}`).join(', ') || '-'],
+        ['started', run.started],
+        ['fingerprint', run.fingerprint],
+      ],
+    ),
+    '',
+  );
+  return lines;
+}
+
+function costLines(costs: CostSummary): string[] {
+  const lines = [
+    `## Calls, tokens and latency (mean per finished sample, n = ${costs.samples})`,
+    '',
+    ...table(
+      ['stage', 'calls', 'prompt tokens', 'completion tokens', 'latency ms (summed)', 'cache hits', 'failed calls'],
+      [
+        ...Object.entries(costs.byStage).map(([stage, cost]) => [stage, fixed(cost.callsPerSample), fixed(cost.promptTokensPerSample, 1), fixed(cost.completionTokensPerSample, 1), fixed(cost.latencyMsPerSample, 1), String(cost.cacheHits), String(cost.failures)]),
+        ['**total**', fixed(costs.callsPerSample), fixed(costs.promptTokensPerSample, 1), fixed(costs.completionTokensPerSample, 1), fixed(costs.latencyMsPerSample, 1), '', ''],
+      ],
+    ),
+    '',
+    `Wall time per sample: ${fixed(costs.wallMsPerSample, 1)} ms.`,
+    '',
+  ];
+  return lines;
+}
+
+function failureLines(failed: number, failuresByCode: Record<string, number>): string[] {
+  if (failed === 0) return ['No failed samples.', ''];
+  return [`## Failures (${failed})`, '', ...table(['error code', 'samples'], Object.entries(failuresByCode).map(([code, count]) => [code, String(count)])), ''];
+}
+
+export function segmentationMarkdown(report: RunReport, summary: SegmentationSummary): string {
+  const { scores } = summary;
+  const lines = [
+    ...heading(report),
+    `## Scores (LISA gIoU/cIoU, %; failed samples count as empty masks)`,
+    '',
+    ...table(
+      ['subset', 'n', 'gIoU', 'cIoU'],
+      [
+        ['overall', String(scores.n), percent(scores.giou), percent(scores.ciou)],
+        ['short', String(scores.subsets.short.n), percent(scores.subsets.short.giou), percent(scores.subsets.short.ciou)],
+        ['long', String(scores.subsets.long.n), percent(scores.subsets.long.giou), percent(scores.subsets.long.ciou)],
+      ],
+    ),
+    '',
+    `Samples: ${summary.n} (${summary.finished} finished, ${summary.failed} failed).`,
+    '',
+    ...failureLines(summary.failed, summary.failuresByCode),
+    ...costLines(summary.costs),
+    '## Counters (mean per finished sample)',
+    '',
+    ...table(['counter', 'mean'], Object.entries(summary.countersPerSample).map(([name, value]) => [name, fixed(value)])),
+    '',
+    '## Plots',
+    '',
+    '![Per-image IoU histogram](iou-histogram.svg)',
+    '',
+    '![IoU vs calls](quality-vs-calls.svg)',
+    '',
+    ...table(
+      ['IoU bin', 'samples'],
+      summary.iouHistogram.counts.map((count, index) => [`${fixed(summary.iouHistogram.edges[index] ?? 0, 1)}–${fixed(summary.iouHistogram.edges[index + 1] ?? 0, 1)}`, String(count)]),
+    ),
+    '',
+    ...warningLines(report.warnings),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function accuracyRows(cells: Record<string, AccuracyCell>): string[][] {
+  return Object.entries(cells).map(([name, value]) => [name, String(value.n), String(value.correct), percent(value.accuracy)]);
+}
+
+export function vqaMarkdown(report: RunReport, summary: VqaSummary): string {
+  const { lessons } = summary;
+  const lines = [
+    ...heading(report),
+    `## Accuracy (%; failed samples count as wrong)`,
+    '',
+    ...table(['group', 'n', 'correct', 'accuracy'], [['overall', String(summary.accuracy.n), String(summary.accuracy.correct), percent(summary.accuracy.accuracy)]]),
+    '',
+    '### By subject',
+    '',
+    ...table(['subject', 'n', 'correct', 'accuracy'], accuracyRows(summary.bySubject)),
+    '',
+    '### By level',
+    '',
+    ...table(['level', 'n', 'correct', 'accuracy'], accuracyRows(summary.byLevel)),
+    '',
+  ];
+  if (summary.byTrap !== undefined) lines.push('### By hidden trap (SynthWorld)', '', ...table(['trap', 'n', 'correct', 'accuracy'], accuracyRows(summary.byTrap)), '');
+  lines.push(
+    '## Lessons',
+    '',
+    ...table(
+      ['stream', 'written', 'merged', 'retrieved'],
+      [...Object.entries(lessons.byStream).map(([stream, counts]) => [stream, String(counts.written), String(counts.merged), String(counts.retrieved)]), ['**total**', String(lessons.written), String(lessons.merged), String(lessons.retrieved)]],
+    ),
+    '',
+    `Retrieved per problem: ${fixed(lessons.retrievedPerProblem)}; duplicates not stored: ${lessons.duplicates}; merges rejected by the preservation check: ${lessons.mergesRejected}.`,
+    '',
+  );
+  const precision = summary.retrievalPrecision;
+  if (precision !== undefined) {
+    lines.push(
+      '## Retrieval precision (retrieved lessons whose source problem has the same hidden trap)',
+      '',
+      ...table(
+        ['stream', 'judged', 'matching', 'precision'],
+        [...Object.entries(precision.byStream).map(([stream, value]) => [stream, String(value.judged), String(value.matching), percent(value.precision)]), ['**total**', String(precision.judged), String(precision.matching), percent(precision.precision)]],
+      ),
+      '',
+      `Retrieved lessons with unknown source (written before this run): ${precision.unknownSource}.`,
+      '',
+    );
+  }
+  lines.push(
+    `Samples: ${summary.n} (${summary.finished} finished, ${summary.failed} failed). Embedding inputs per problem: ${fixed(summary.embeddingsPerProblem.texts)} texts, ${fixed(summary.embeddingsPerProblem.images)} images.`,
+    '',
+    ...failureLines(summary.failed, summary.failuresByCode),
+    ...costLines(summary.costs),
+    ...warningLines(report.warnings),
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+function warningLines(warnings: readonly string[]): string[] {
+  return warnings.length === 0 ? [] : ['## Warnings', '', ...warnings.map((warning) => `- ${warning}`), ''];
+}

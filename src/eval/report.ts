@@ -1,0 +1,83 @@
+/**
+ * RUN/report.json + RUN/report.md + SVG plots, every number recomputed from RUN/results.jsonl (never from
+ * in-memory state of the run), so a report can always be traced to the per-sample lines. Reports of
+ * simulated runs say SIMULATED in their title.
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { mmevolveError } from '../core/index.js';
+import { readResultLines, requireManifest } from './run-store.js';
+import type { RunManifest } from './run-store.js';
+import { segmentationLineSchema } from './segmentation-run.js';
+import { summarizeSegmentation } from './segmentation-summary.js';
+import type { SegmentationSummary } from './segmentation-summary.js';
+import { histogramSvg, scatterSvg } from './svg-plots.js';
+import { vqaLineSchema } from './vqa-lines.js';
+import { loadHiddenTags, summarizeVqa } from './vqa-summary.js';
+import type { VqaSummary } from './vqa-summary.js';
+import { segmentationMarkdown, vqaMarkdown } from './report-markdown.js';
+
+export interface RunReport {
+  title: string;
+  simulated: boolean;
+  run: RunManifest;
+  summary: SegmentationSummary | VqaSummary;
+  /** Plot files written beside the report (relative to the run folder). */
+  plots: string[];
+  warnings: string[];
+}
+
+export function reportTitle(manifest: RunManifest): string {
+  const prefix = manifest.simulated ? 'SIMULATED — ' : '';
+  return `${prefix}mmevolve ${manifest.command} report: ${manifest.method} on ${path.basename(manifest.dataset)}`;
+}
+
+/** Load a run and recompute its summary from results.jsonl. */
+export async function loadRunSummary(directory: string): Promise<{ manifest: RunManifest; summary: SegmentationSummary | VqaSummary; warnings: string[] }> {
+  const manifest = await requireManifest(directory);
+  if (manifest.command === 'eval') {
+    const read = await readResultLines(directory, segmentationLineSchema);
+    return { manifest, summary: summarizeSegmentation(read.lines), warnings: read.warnings.map((warning) => warning.message) };
+  }
+  if (manifest.command === 'eval-vqa') {
+    const read = await readResultLines(directory, vqaLineSchema);
+    const tags = await loadHiddenTags(manifest.dataset);
+    return { manifest, summary: summarizeVqa(read.lines, tags), warnings: read.warnings.map((warning) => warning.message) };
+  }
+  throw mmevolveError('invalid-dataset', `${directory}: unknown run command "${manifest.command}"`, 'Reports are made for runs of mmevolve eval and eval-vqa.');
+}
+
+export async function buildRunReport(directory: string): Promise<{ report: RunReport; files: Map<string, string> }> {
+  const { manifest, summary, warnings } = await loadRunSummary(directory);
+  const title = reportTitle(manifest);
+  const files = new Map<string, string>();
+  if (summary.kind === 'segmentation') {
+    const suffix = manifest.simulated ? ' (SIMULATED)' : '';
+    files.set(
+      'iou-histogram.svg',
+      histogramSvg(`Per-image IoU, ${manifest.method}, n = ${summary.n}${suffix}`, summary.iouHistogram.edges, summary.iouHistogram.counts, 'IoU'),
+    );
+    files.set(
+      'quality-vs-calls.svg',
+      scatterSvg(
+        `IoU vs backend calls per sample, ${manifest.method}${suffix}`,
+        summary.perSample.map((sample) => ({ x: sample.calls, y: sample.iou, series: sample.isSentence ? 'long (sentence)' : 'short', label: sample.id })),
+        'backend calls',
+        'IoU',
+        { yRange: [0, 1] },
+      ),
+    );
+  }
+  const report: RunReport = { title, simulated: manifest.simulated, run: manifest, summary, plots: [...files.keys()], warnings };
+  const markdown = summary.kind === 'segmentation' ? segmentationMarkdown(report, summary) : vqaMarkdown(report, summary);
+  files.set('report.json', `${JSON.stringify(report, null, 2)}\n`);
+  files.set('report.md', markdown);
+  return { report, files };
+}
+
+/** Write report.json, report.md and the plots into the run folder; returns the report. */
+export async function writeRunReport(directory: string): Promise<RunReport> {
+  const { report, files } = await buildRunReport(directory);
+  for (const [name, content] of files) await writeFile(path.join(directory, name), content);
+  return report;
+}

@@ -1,0 +1,151 @@
+/**
+ * `mmevolve eval` as a library call: run a segmentation method over a ReasonSeg folder into a resumable
+ * run folder. The method is injected (a function from image + sample to mask, trace, calls, counters), so
+ * the harness does not depend on which engine produced the mask. Each finished sample writes its trace to
+ * RUN/traces/<name>.json first, then appends its results line (so every line's trace exists).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import type { CallRecord, Mask, RgbImage, Warning } from '../core/index.js';
+import { createMask, mmevolveError } from '../core/index.js';
+import { encodeRle, maskArea, readImage } from '../vision/index.js';
+import { callDigestSchema, digestCalls, numericFields } from './call-digest.js';
+import { imageIou, segmentationCounts } from './metrics.js';
+import type { ProgressReporter } from './progress.js';
+import type { ReasonSegSample } from './reasonseg.js';
+import { loadGroundTruth } from './reasonseg.js';
+import { loadReasonSegFolder } from './reasonseg-folder.js';
+import { openRun, resultLineBaseSchema } from './run-store.js';
+import type { RunManifest } from './run-store.js';
+import { runSamples } from './runner.js';
+import type { RunSamplesOutcome } from './runner.js';
+import { runningSegmentationMetric } from './segmentation-summary.js';
+
+export const segmentationLineSchema = resultLineBaseSchema.extend({
+  kind: z.literal('segmentation'),
+  query: z.string(),
+  isSentence: z.boolean(),
+  /** LISA counts of the final mask against the ground truth (a failed sample counts as an empty mask). */
+  intersection: z.number().int().nonnegative(),
+  union: z.number().int().nonnegative(),
+  iou: z.number(),
+  /** Predicted foreground pixels. */
+  area: z.number().int().nonnegative(),
+  wallMs: z.number(),
+  calls: callDigestSchema,
+  counters: z.record(z.string(), z.number()),
+  /** Engine variant ("evol-published", "evol-improved", "single", …) when the trace names one. */
+  variant: z.string().optional(),
+  /** Trace file relative to the run folder. */
+  trace: z.string().optional(),
+  warnings: z.array(z.string()),
+});
+export type SegmentationLine = z.infer<typeof segmentationLineSchema>;
+
+/** What a segmentation engine returns for one sample (H7's SegmentationResult has this shape). */
+export interface SegmentationOutcome {
+  mask: Mask;
+  /** Plain-JSON trace, written to RUN/traces/<name>.json. */
+  trace: object;
+  calls: readonly CallRecord[];
+  /** Numeric counters (image encodes, generations, …); non-numeric fields are dropped. */
+  counters: object;
+  warnings: readonly Warning[];
+}
+
+export type SegmentSample = (image: RgbImage, sample: ReasonSegSample, signal: AbortSignal) => Promise<SegmentationOutcome>;
+
+export interface SegmentationRunOptions {
+  dataset: string;
+  method: string;
+  out: string;
+  /** Result-changing settings (preset, config, fixes…): part of the run's identity. */
+  settings: Record<string, unknown>;
+  /** Backend role → model id, recorded in run.json. */
+  backends: Record<string, string>;
+  /** The backends are simulated (the dataset's own manifest is checked here too). */
+  simulatedBackends: boolean;
+  segment: SegmentSample;
+  limit?: number;
+  concurrency?: number;
+  signal?: AbortSignal;
+  progress?: ProgressReporter;
+}
+
+export interface SegmentationRunResult extends RunSamplesOutcome<SegmentationLine> {
+  manifest: RunManifest;
+  warnings: Warning[];
+  resumed: boolean;
+}
+
+export const TRACE_FOLDER = 'traces';
+
+export async function runSegmentationEval(options: SegmentationRunOptions): Promise<SegmentationRunResult> {
+  const dataset = path.resolve(options.dataset);
+  const folder = await loadReasonSegFolder(dataset);
+  const store = await openRun<SegmentationLine>({
+    directory: options.out,
+    identity: { command: 'eval', method: options.method, dataset, settings: options.settings },
+    backends: options.backends,
+    simulated: folder.simulated || options.simulatedBackends,
+    schema: segmentationLineSchema,
+  });
+  await mkdir(path.join(options.out, TRACE_FOLDER), { recursive: true });
+  try {
+    const outcome = await runSamples<ReasonSegSample, SegmentationLine>({
+      store,
+      samples: folder.samples,
+      id: (sample) => sample.name,
+      run: (sample, signal) => segmentOne(options, sample, signal),
+      failed: async (sample, error) => ({
+        ...(await scoreLine(sample, createMask(sample.width, sample.height))),
+        id: sample.name,
+        status: 'failed',
+        error,
+        wallMs: 0,
+        calls: digestCalls([]),
+        counters: {},
+        warnings: [],
+      }),
+      ...(options.limit === undefined ? {} : { limit: options.limit }),
+      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.progress === undefined ? {} : { progress: options.progress }),
+      metric: runningSegmentationMetric,
+    });
+    return { ...outcome, manifest: store.manifest, warnings: [...folder.warnings, ...store.warnings], resumed: store.resumed };
+  } finally {
+    await store.close();
+  }
+}
+
+async function scoreLine(sample: ReasonSegSample, mask: Mask): Promise<Pick<SegmentationLine, 'kind' | 'query' | 'isSentence' | 'intersection' | 'union' | 'iou' | 'area'>> {
+  const counts = segmentationCounts(mask, await loadGroundTruth(sample));
+  return { kind: 'segmentation', query: sample.query, isSentence: sample.isSentence, ...counts, iou: imageIou(counts), area: maskArea(mask) };
+}
+
+async function segmentOne(options: SegmentationRunOptions, sample: ReasonSegSample, signal: AbortSignal): Promise<SegmentationLine> {
+  const image = await readImage(sample.imagePath);
+  const started = performance.now();
+  const result = await options.segment(image, sample, signal);
+  const wallMs = performance.now() - started;
+  if (result.mask.width !== sample.width || result.mask.height !== sample.height) {
+    throw mmevolveError('size-mismatch', `the engine returned a ${result.mask.width}×${result.mask.height} mask for ${sample.imagePath} (${sample.width}×${sample.height})`, 'This is an engine bug: masks must be at the original image size.');
+  }
+  const tracePath = path.join(TRACE_FOLDER, `${sample.name}.json`);
+  const traceFile = { name: sample.name, imagePath: sample.imagePath, query: sample.query, isSentence: sample.isSentence, method: options.method, rle: encodeRle(result.mask), trace: result.trace };
+  await writeFile(path.join(options.out, tracePath), `${JSON.stringify(traceFile)}\n`);
+  const variant = 'variant' in result.trace && typeof result.trace.variant === 'string' ? result.trace.variant : undefined;
+  return {
+    ...(await scoreLine(sample, result.mask)),
+    id: sample.name,
+    status: 'ok',
+    wallMs,
+    calls: digestCalls(result.calls),
+    counters: numericFields(result.counters),
+    ...(variant === undefined ? {} : { variant }),
+    trace: tracePath,
+    warnings: result.warnings.map((warning) => warning.code),
+  };
+}

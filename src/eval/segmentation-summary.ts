@@ -1,0 +1,130 @@
+/**
+ * Every number of a segmentation report, recomputed from results lines only: LISA gIoU/cIoU (overall,
+ * short, long) via `summarize`, the failure taxonomy, calls/tokens/latency per sample and per stage,
+ * counters per sample and the per-image IoU histogram.
+ */
+import { sumDigests } from './call-digest.js';
+import type { ScoreSummary } from './metrics.js';
+import { imageIou, summarize } from './metrics.js';
+import type { SegmentationLine } from './segmentation-run.js';
+
+export interface StageCost {
+  callsPerSample: number;
+  promptTokensPerSample: number;
+  completionTokensPerSample: number;
+  latencyMsPerSample: number;
+  cacheHits: number;
+  failures: number;
+}
+
+export interface CostSummary {
+  /** Samples the means are over: finished ones (a failed sample's calls are not known). */
+  samples: number;
+  callsPerSample: number;
+  promptTokensPerSample: number;
+  completionTokensPerSample: number;
+  /** Summed backend latency per sample (calls in parallel add up). */
+  latencyMsPerSample: number;
+  wallMsPerSample: number;
+  byStage: Record<string, StageCost>;
+}
+
+export interface SegmentationSummary {
+  kind: 'segmentation';
+  n: number;
+  finished: number;
+  failed: number;
+  failuresByCode: Record<string, number>;
+  /** Failed samples count as empty masks (IoU 0 with a target, 1 without). */
+  scores: ScoreSummary;
+  costs: CostSummary;
+  /** Mean of each counter over finished samples. */
+  countersPerSample: Record<string, number>;
+  iouHistogram: { edges: number[]; counts: number[] };
+  /** Per-sample IoU recomputed from the counts, in line order (plots, compare). */
+  perSample: { id: string; iou: number; calls: number; isSentence: boolean; status: 'ok' | 'failed' }[];
+}
+
+export const HISTOGRAM_BINS = 10;
+
+export function summarizeSegmentation(lines: readonly SegmentationLine[]): SegmentationSummary {
+  const finished = lines.filter((line) => line.status === 'ok');
+  const failuresByCode: Record<string, number> = {};
+  for (const line of lines) {
+    if (line.status === 'failed') failuresByCode[line.error?.code ?? 'unknown'] = (failuresByCode[line.error?.code ?? 'unknown'] ?? 0) + 1;
+  }
+  const perSample = lines.map((line) => ({
+    id: line.id,
+    iou: imageIou({ intersection: line.intersection, union: line.union }),
+    calls: line.calls.calls,
+    isSentence: line.isSentence,
+    status: line.status,
+  }));
+  return {
+    kind: 'segmentation',
+    n: lines.length,
+    finished: finished.length,
+    failed: lines.length - finished.length,
+    failuresByCode: sortedRecord(failuresByCode),
+    scores: summarize(lines.map((line) => ({ counts: { intersection: line.intersection, union: line.union }, isSentence: line.isSentence }))),
+    costs: costSummary(finished),
+    countersPerSample: meanCounters(finished.map((line) => line.counters)),
+    iouHistogram: histogram(perSample.map((sample) => sample.iou)),
+    perSample,
+  };
+}
+
+export function costSummary(lines: ReadonlyArray<Pick<SegmentationLine, 'calls' | 'wallMs'>>): CostSummary {
+  const total = sumDigests(lines.map((line) => line.calls));
+  const count = lines.length;
+  const mean = (value: number): number => (count === 0 ? 0 : value / count);
+  const byStage: Record<string, StageCost> = {};
+  for (const [stage, digest] of Object.entries(total.byStage)) {
+    byStage[stage] = {
+      callsPerSample: mean(digest.calls),
+      promptTokensPerSample: mean(digest.promptTokens),
+      completionTokensPerSample: mean(digest.completionTokens),
+      latencyMsPerSample: mean(digest.latencyMs),
+      cacheHits: digest.cacheHits,
+      failures: digest.failures,
+    };
+  }
+  return {
+    samples: count,
+    callsPerSample: mean(total.calls),
+    promptTokensPerSample: mean(total.promptTokens),
+    completionTokensPerSample: mean(total.completionTokens),
+    latencyMsPerSample: mean(total.latencyMs),
+    wallMsPerSample: mean(lines.reduce((sum, line) => sum + line.wallMs, 0)),
+    byStage,
+  };
+}
+
+export function meanCounters(counters: ReadonlyArray<Record<string, number>>): Record<string, number> {
+  const sums: Record<string, number> = {};
+  for (const record of counters) for (const [key, value] of Object.entries(record)) sums[key] = (sums[key] ?? 0) + value;
+  return sortedRecord(Object.fromEntries(Object.entries(sums).map(([key, value]) => [key, value / counters.length])));
+}
+
+/** Equal-width bins over [0, 1]; the last bin includes 1. */
+export function histogram(values: readonly number[], bins = HISTOGRAM_BINS): { edges: number[]; counts: number[] } {
+  const edges = Array.from({ length: bins + 1 }, (_unused, index) => index / bins);
+  const counts = new Array<number>(bins).fill(0);
+  for (const value of values) {
+    const bin = Math.min(bins - 1, Math.max(0, Math.floor(value * bins)));
+    counts[bin] = (counts[bin] ?? 0) + 1;
+  }
+  return { edges, counts };
+}
+
+/** The progress bar's running metric. */
+export function runningSegmentationMetric(lines: readonly SegmentationLine[]): string {
+  if (lines.length === 0) return 'gIoU -';
+  const { giou } = summarize(lines.map((line) => ({ counts: { intersection: line.intersection, union: line.union }, isSentence: line.isSentence })));
+  const failed = lines.filter((line) => line.status === 'failed').length;
+  return `gIoU ${((giou ?? 0) * 100).toFixed(2)}${failed > 0 ? ` (${failed} failed)` : ''}`;
+}
+
+export function sortedRecord<Value>(record: Record<string, Value>): Record<string, Value> {
+  return Object.fromEntries(Object.entries(record).sort(([left], [right]) => left.localeCompare(right)));
+}
