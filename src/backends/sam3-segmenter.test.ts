@@ -106,6 +106,19 @@ describe('createSam3Segmenter', () => {
     expect(server.requests.filter((request) => request.path === '/sam3/embed_image')).toHaveLength(1);
   });
 
+  it('resends the image once when a server that forgot the image_id rejects an id-only request', async () => {
+    const server = await startFakeServer((body, _index, path) => {
+      if (path === '/sam3/embed_image') return { json: { image_id: 'evicted', time: 0 } };
+      if ((body as { image?: unknown }).image === undefined) return { status: 422, json: { detail: 'image is required unless image_id is cached' } };
+      return { json: { time: 0, prompt_results: [{ prompt_index: 0, echo: { prompt_index: 0 }, predictions: [{ masks: encodeRle(rectangle()), confidence: 0.8, format: 'rle' }] }] } };
+    });
+    servers.push(server);
+    const result = await createSam3Segmenter({ baseURL: server.url, sendImageWithId: false }).segmentText(image, 'cup');
+    expect(result.instances).toHaveLength(1);
+    expect(result.call.retries).toBe(1);
+    expect(server.requests.map((request) => request.path)).toEqual(['/sam3/embed_image', '/sam3/concept_segment', '/sam3/concept_segment']);
+  });
+
   it('computes null for the box of an empty mask', () => {
     expect(maskBox({ width: 3, height: 3, data: new Uint8Array(9) })).toBeNull();
   });

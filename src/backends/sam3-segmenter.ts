@@ -164,8 +164,18 @@ export function createSam3Segmenter(options: Sam3SegmenterOptions): Segmenter {
       ...modelField,
     };
     let retries = 0;
+    const url = `${base}${SAM3_CONCEPT_SEGMENT_PATH}${query}`;
     try {
-      const response = await throttle.run(() => requestJson(`${base}${SAM3_CONCEPT_SEGMENT_PATH}${query}`, body, http, signal), signal);
+      let response: { value: unknown; retries: number };
+      try {
+        response = await throttle.run(() => requestJson(url, body, http, signal), signal);
+      } catch (error) {
+        // Without the image a server that evicted the cached embedding rejects the request; resend once with it.
+        const status = (error as { details?: Record<string, unknown> }).details?.['status'];
+        if (sendImage || typeof status !== 'number' || status < 400 || status >= 500 || status === 429) throw error;
+        response = await throttle.run(() => requestJson(url, { ...body, image: { type: 'base64', value: target.payload } }, http, signal), signal);
+        response.retries += 1;
+      }
       retries = response.retries;
       const parsed = sam3ConceptSegmentResponseSchema.safeParse(response.value);
       if (!parsed.success) throw mmevolveError('backend-http', `unexpected /sam3/concept_segment response: ${parsed.error.message}`, 'Check that baseURL points at a SAM 3 inference server.');
