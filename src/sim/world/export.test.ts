@@ -57,6 +57,7 @@ describe('SynthWorld dataset export', () => {
     const names = (await readdir(join(root, 'a'))).filter((name) => name.endsWith('.json') && name.startsWith('synth-')).sort();
     expect(names.length).toBe(20);
     let targets = 0;
+    let withIgnore = 0;
     for (const [index, name] of names.entries()) {
       const labelme = labelMeSchema.parse(JSON.parse((await readFile(join(root, 'a', name))).toString()));
       const size = { width: labelme.imageWidth, height: labelme.imageHeight };
@@ -80,10 +81,14 @@ describe('SynthWorld dataset export', () => {
         if ((labels[pixel] === 1) !== (target?.data[pixel] === 1)) mismatches += 1;
       }
       expect(mismatches, `${name}: "${labelme.text[0]}"`).toBe(0);
+      const ignored = labels.reduce((count, value) => count + (value === 255 ? 1 : 0), 0);
+      expect(ignored > 0, `${name}: ignore pixels present exactly when look-alikes were exported`).toBe(sample.ignoreIndices.length > 0);
+      withIgnore += sample.ignoreIndices.length > 0 ? 1 : 0;
       expect(labelme.text[0]).toBe(sample.query.query);
       targets += target === null || target === undefined ? 0 : 1;
     }
     expect(targets, 'most samples have a target').toBeGreaterThan(14);
+    expect(withIgnore, 'some samples carry ignore regions').toBeGreaterThan(0);
   }, 120_000);
 
   it('writes byte-identical MATH-V layout folders with hidden tags kept in a sidecar', async () => {
