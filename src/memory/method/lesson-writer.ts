@@ -1,0 +1,90 @@
+/**
+ * Write on failure, both branches in parallel (ViLoMem): the logic branch classifies the error and, for a
+ * logical error, writes a reusable guideline; the visual branch (image attached) writes a rule for
+ * reading the misperceived visual pattern. Each lesson then goes through grow-and-refine (lesson-refine).
+ */
+import { isMmevolveError, taskResponseSchema } from '../../core/index.js';
+import type { ChatMessage, LessonStream, OutputSchema, RgbImage, StructuredTaskName } from '../../core/index.js';
+import { callSettings } from './call-context.js';
+import type { LessonCandidate, RefineContext, StoreOutcome } from './lesson-refine.js';
+import { storeLesson } from './lesson-refine.js';
+import type { FailureContext } from './prompts.js';
+import { writeLogicLessonMessages, writeVisualLessonMessages } from './prompts.js';
+
+export interface WriteInput {
+  failure: FailureContext;
+  image: RgbImage;
+  /** The problem image's embedding (stored as the visual lesson's source image vector). */
+  imageVector?: Float32Array;
+  streams: ReadonlySet<LessonStream>;
+}
+
+export interface WriteResult {
+  /** The logic writer's classification of the error, when it was asked. */
+  errorType?: 'logical' | 'visual';
+  outcomes: StoreOutcome[];
+}
+
+async function ask<V>(context: RefineContext, task: StructuredTaskName, schema: OutputSchema<V>, messages: ChatMessage[], image: RgbImage): Promise<V | undefined> {
+  try {
+    const result = await context.mllm.chat({
+      messages,
+      images: [image],
+      schema,
+      maxTokens: context.config.solver.maxTokens,
+      stage: `memory-${task.replaceAll('_', '-')}`,
+      ...callSettings(context),
+    });
+    context.calls.push(result.call);
+    context.warnings.push(...result.warnings);
+    return result.value;
+  } catch (error) {
+    if (isMmevolveError(error) && error.code === 'invalid-model-output') {
+      context.warnings.push({ code: 'lesson-invalid-output', message: `${task} answer unusable (${error.message}); no lesson from this branch` });
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+function candidate(input: WriteInput, stream: LessonStream, text: string): LessonCandidate {
+  const { problem, subject, concepts } = input.failure;
+  const base: LessonCandidate = {
+    stream,
+    text,
+    subject,
+    concepts: [...concepts],
+    source: { problemId: problem.id, question: problem.question, imageRefs: [problem.imageRef] },
+  };
+  if (stream === 'visual' && input.imageVector !== undefined) base.imageVectors = [{ imageRef: problem.imageRef, vector: input.imageVector }];
+  return base;
+}
+
+async function logicBranch(context: RefineContext, input: WriteInput): Promise<WriteResult> {
+  const schema = { name: 'write_logic_lesson', schema: taskResponseSchema('write_logic_lesson') };
+  const answer = await ask(context, 'write_logic_lesson', schema, writeLogicLessonMessages(input.failure), input.image);
+  if (answer === undefined) return { outcomes: [] };
+  const text = answer.lesson.trim();
+  const skip = text === '' || (answer.errorType === 'visual' && context.config.write.logicOnlyForLogicalErrors);
+  if (skip) return { errorType: answer.errorType, outcomes: [] };
+  return { errorType: answer.errorType, outcomes: [await storeLesson(context, candidate(input, 'logic', text))] };
+}
+
+async function visualBranch(context: RefineContext, input: WriteInput): Promise<WriteResult> {
+  const schema = { name: 'write_visual_lesson', schema: taskResponseSchema('write_visual_lesson') };
+  const answer = await ask(context, 'write_visual_lesson', schema, writeVisualLessonMessages(input.failure), input.image);
+  const text = answer?.lesson.trim() ?? '';
+  if (text === '') return { outcomes: [] };
+  return { outcomes: [await storeLesson(context, candidate(input, 'visual', text))] };
+}
+
+/** Runs the enabled branches in parallel and stores their lessons. */
+export async function writeLessons(context: RefineContext, input: WriteInput): Promise<WriteResult> {
+  const [logic, visual] = await Promise.all([
+    input.streams.has('logic') ? logicBranch(context, input) : Promise.resolve<WriteResult>({ outcomes: [] }),
+    input.streams.has('visual') ? visualBranch(context, input) : Promise.resolve<WriteResult>({ outcomes: [] }),
+  ]);
+  const result: WriteResult = { outcomes: [...logic.outcomes, ...visual.outcomes] };
+  if (logic.errorType !== undefined) result.errorType = logic.errorType;
+  return result;
+}

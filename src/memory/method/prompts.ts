@@ -1,0 +1,163 @@
+/**
+ * The messages of every memory-method call, following the wire contract of src/core/tasks.ts: a first
+ * system line `Task: <task>`, labelled single-line fields (`Question:`, `Options:`, `Answer:`, `Gold:`) and
+ * a `Lessons:` block (one `- ` line per lesson, ended by an empty line). Labelled lines come after any
+ * free text (a failed solution), because a reader takes the last `Label:` line. The wording follows the
+ * ViLoMem paper's prompts: lessons before the question under a clear header, step-by-step reasoning, a
+ * final `\boxed{}` answer.
+ */
+import type { ChatMessage, LessonStream } from '../../core/index.js';
+import { formatOptionsLine, taskSystemLine } from '../../core/index.js';
+import { questionLine } from './problem.js';
+import type { MemoryProblem } from './problem.js';
+
+export type SolveMode = 'baseline' | 'step' | 'memory';
+
+export interface PromptLesson {
+  stream: LessonStream;
+  text: string;
+}
+
+function problemLines(problem: MemoryProblem): string[] {
+  const lines = [`Question: ${questionLine(problem.question)}`];
+  if (problem.options.length > 0) lines.push(`Options: ${formatOptionsLine(problem.options)}`);
+  return lines;
+}
+
+function lessonsBlock(lessons: readonly PromptLesson[]): string[] {
+  return ['Lessons:', ...lessons.map((lesson) => `- (${lesson.stream}) ${lesson.text.replace(/\s*\n\s*/g, ' ')}`), ''];
+}
+
+const ANSWER_FORMAT = 'Put the final answer in \\boxed{}: the option letter for a multiple-choice question, otherwise the value alone.';
+
+export function analyzeProblemMessages(problem: MemoryProblem): ChatMessage[] {
+  return [
+    {
+      role: 'system',
+      content: [
+        taskSystemLine('analyze_problem'),
+        'You analyse a math problem that comes with a figure. Do NOT solve it.',
+        'Name its subject (e.g. counting, arithmetic, metric geometry - area, descriptive geometry, logic, graph theory, statistics)',
+        'and its key concepts (short noun phrases: the objects, quantities and relations the problem is about).',
+        'Reply with JSON {"subject": string, "concepts": string[]}.',
+      ].join('\n'),
+    },
+    { role: 'user', content: problemLines(problem).join('\n') },
+  ];
+}
+
+export interface SolverPromptOptions {
+  mode: SolveMode;
+  lessons?: readonly PromptLesson[];
+  /** A zoomed crop is attached as the second image. */
+  zoomed?: boolean;
+}
+
+export function answerVqaMessages(problem: MemoryProblem, options: SolverPromptOptions): ChatMessage[] {
+  const instructions =
+    options.mode === 'baseline'
+      ? ['Answer the question about the image directly.', ANSWER_FORMAT]
+      : ['Solve the problem about the image. Reason step by step: first read what the figure shows, then work out the answer.', ANSWER_FORMAT];
+  const lessons = options.lessons ?? [];
+  if (lessons.length > 0) {
+    instructions.push(
+      'The lessons below were learned from earlier mistakes on similar problems: (visual) lessons say how to read a kind of figure,',
+      '(logic) lessons say which reasoning step tends to go wrong. Apply the ones that fit this problem; ignore the others.',
+    );
+  }
+  const user: string[] = [];
+  if (lessons.length > 0) user.push(...lessonsBlock(lessons));
+  if (options.zoomed === true) user.push('The second image is an enlarged crop of the region the visual lessons point to.', '');
+  user.push(...problemLines(problem));
+  return [
+    { role: 'system', content: [taskSystemLine('answer_vqa'), ...instructions].join('\n') },
+    { role: 'user', content: user.join('\n') },
+  ];
+}
+
+export interface FailureContext {
+  problem: MemoryProblem;
+  /** The solver's full response. */
+  response: string;
+  /** The final answer it gave (the boxed content). */
+  given: string;
+  subject: string;
+  concepts: readonly string[];
+}
+
+function failureLines(failure: FailureContext): string[] {
+  const gold = failure.problem.answer ?? '';
+  return [
+    'Failed solution:',
+    failure.response.trim(),
+    '',
+    ...problemLines(failure.problem),
+    `Subject: ${failure.subject}`,
+    `Key concepts: ${failure.concepts.join(', ')}`,
+    `Answer: \\boxed{${failure.given}}`,
+    `Gold: ${gold}`,
+  ];
+}
+
+export function writeLogicLessonMessages(failure: FailureContext): ChatMessage[] {
+  return [
+    {
+      role: 'system',
+      content: [
+        taskSystemLine('write_logic_lesson'),
+        'A solution to the problem below gave a wrong answer (Answer) instead of the correct one (Gold). Find the first step that went wrong.',
+        'Classify the error: "logical" when a reasoning, formula or calculation step was wrong, "visual" when the figure was misread.',
+        'For a logical error, write a guideline of 1-2 sentences that would prevent the same mistake in other problems of this kind:',
+        'specific (name the concept or rule), reusable (no quantities that only this problem has), and stated as what to do.',
+        'Reply with JSON {"errorType": "logical" | "visual", "lesson": string}.',
+      ].join('\n'),
+    },
+    { role: 'user', content: failureLines(failure).join('\n') },
+  ];
+}
+
+export function writeVisualLessonMessages(failure: FailureContext): ChatMessage[] {
+  return [
+    {
+      role: 'system',
+      content: [
+        taskSystemLine('write_visual_lesson'),
+        'A solution to the problem below gave a wrong answer (Answer) instead of the correct one (Gold). Look at the image.',
+        'Say what in the figure was likely misperceived, then write one reusable rule (1-2 sentences) for reading that kind of visual pattern',
+        '(where to look, what to count or compare, what is easy to miss).',
+        'Reply with JSON {"lesson": string}: the rule only.',
+      ].join('\n'),
+    },
+    { role: 'user', content: failureLines(failure).join('\n') },
+  ];
+}
+
+export function mergeLessonsMessages(stream: LessonStream, texts: readonly string[]): ChatMessage[] {
+  return [
+    {
+      role: 'system',
+      content: [
+        taskSystemLine('merge_lessons'),
+        `Merge these ${stream} lessons into ONE more general lesson that covers all of them.`,
+        'Keep every entity, name, label and number that appears in any of them, and every condition; drop only repetition.',
+        'Reply with JSON {"lesson": string}.',
+      ].join('\n'),
+    },
+    { role: 'user', content: ['Lessons:', ...texts.map((text) => `- ${text.replace(/\s*\n\s*/g, ' ')}`), ''].join('\n') },
+  ];
+}
+
+export function zoomRegionMessages(problem: MemoryProblem, lessons: readonly PromptLesson[]): ChatMessage[] {
+  return [
+    {
+      role: 'system',
+      content: [
+        taskSystemLine('zoom_region'),
+        'The lessons say which visual details are easy to get wrong in problems like this one.',
+        'Return the box of the image region that most needs a close look to answer the question, in your usual box coordinates.',
+        'Reply with JSON {"bbox_2d": [x1, y1, x2, y2]}.',
+      ].join('\n'),
+    },
+    { role: 'user', content: [...lessonsBlock(lessons), ...problemLines(problem)].join('\n') },
+  ];
+}
