@@ -26,3 +26,5 @@ export { loadHiddenTags, retrievalPrecision, summarizeVqa } from './vqa-summary.
 export type { HiddenTag, VqaSummary } from './vqa-summary.js';
 export { buildRunReport, loadRunSummary, reportTitle, writeRunReport } from './report.js';
 export type { RunReport } from './report.js';
+export { INTERRUPTED_EXIT_CODE, anySignal, interruptOnSigint, resumeMessage } from './interrupt.js';
+export { formatRunSummary } from './summary-text.js';

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerBackendsCommand } from './backends.js';
+import { registerEvalCommand } from './eval.js';
 import { registerMemoryCommand } from './memory.js';
 import { registerModelInfoCommand } from './model-info.js';
 import { registerScoreCommand } from './score.js';
@@ -9,6 +10,7 @@ import { registerSimCommand } from './sim.js';
 export function registerCommands(program: Command): void {
   void program;
   registerBackendsCommand(program);
+  registerEvalCommand(program);
   registerMemoryCommand(program);
   registerModelInfoCommand(program);
   registerScoreCommand(program);

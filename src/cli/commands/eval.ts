@@ -1,0 +1,151 @@
+/**
+ * `mmevolve eval --dataset DIR --method evol|single|box|agent --out RUN [--preset P] [--config FILE]
+ * [--limit N] [--concurrency K] [--no-cache]`: run a segmentation method over a ReasonSeg folder into a
+ * resumable run folder, then write RUN/report.md, report.json and plots. Rerunning the same command resumes.
+ */
+import { Option } from 'commander';
+import type { Command } from 'commander';
+import { mmevolveError } from '../../core/index.js';
+import { createBackends, loadConfig } from '../../backends/index.js';
+import type { Backends } from '../../backends/index.js';
+import { EVOLVE_PRESET_NAMES, SEGMENTATION_METHODS, isSegmentationMethod, resolveEvolveConfig, runSegmentation } from '../../evolve/index.js';
+import type { EvolvePresetName } from '../../evolve/index.js';
+import {
+  INTERRUPTED_EXIT_CODE,
+  anySignal,
+  createProgressReporter,
+  interruptOnSigint,
+  resumeMessage,
+  runSegmentationEval,
+  writeRunReport,
+} from '../../eval/index.js';
+import { formatRunSummary } from '../../eval/index.js';
+import type { ProgressReporter, RunReport } from '../../eval/index.js';
+
+export interface EvalCommandOptions {
+  dataset: string;
+  method: string;
+  out: string;
+  preset: string;
+  config?: string;
+  limit?: number;
+  concurrency: number;
+  cache: boolean;
+}
+
+export interface EvalCommandIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  signal?: AbortSignal;
+  progress?: ProgressReporter;
+  /** The command line to print in the resume hint. */
+  commandLine?: string;
+}
+
+export interface EvalCommandResult {
+  report: RunReport;
+  interrupted: boolean;
+  exitCode: number;
+}
+
+/** Model ids whose name says they are SynthWorld's simulated servers. */
+export function isSimulatedModel(model: string): boolean {
+  return model.startsWith('sim-');
+}
+
+export function backendModels(backends: Backends): Record<string, string> {
+  const models: Record<string, string> = {};
+  if (backends.mllm !== undefined) models.mllm = backends.mllm.model;
+  if (backends.judge !== undefined) models.judge = backends.judge.model;
+  if (backends.segmenter !== undefined) models.segmenter = backends.segmenter.model;
+  if (backends.embedder !== undefined) models.embedder = backends.embedder.model;
+  return models;
+}
+
+export async function runEvalCommand(options: EvalCommandOptions, io: EvalCommandIo): Promise<EvalCommandResult> {
+  const method = options.method;
+  if (!isSegmentationMethod(method)) throw mmevolveError('invalid-input', `unknown --method "${method}"`, `Use one of ${SEGMENTATION_METHODS.join(', ')}.`);
+  const preset = options.preset as EvolvePresetName;
+  const { config, path: configPath } = await loadConfig(options.config);
+  const evolveOverrides = (config as Record<string, unknown>).evolve ?? {};
+  const evolveConfig = resolveEvolveConfig(preset, evolveOverrides, `${configPath} (evolve)`);
+  const backends = createBackends(config, { cache: options.cache });
+  try {
+    const { mllm, judge, segmenter } = backends;
+    if (mllm === undefined || segmenter === undefined) {
+      throw mmevolveError('config-invalid', `${configPath} needs backends.mllm and backends.segmenter for segmentation`, 'Add both (README "## Configuration").');
+    }
+    const models = backendModels(backends);
+    const result = await runSegmentationEval({
+      dataset: options.dataset,
+      method,
+      out: options.out,
+      settings: { preset, evolve: evolveConfig, backends: models },
+      backends: models,
+      simulatedBackends: Object.values(models).some(isSimulatedModel),
+      segment: (image, sample, signal) =>
+        runSegmentation(method, image, sample.query, {
+          backends: { mllm, segmenter, ...(judge === undefined ? {} : { judge }) },
+          config: evolveConfig,
+          isSentence: sample.isSentence,
+          queryVariants: sample.queries.slice(1),
+          signal,
+        }),
+      ...(options.limit === undefined ? {} : { limit: options.limit }),
+      concurrency: options.concurrency,
+      ...(io.signal === undefined ? {} : { signal: io.signal }),
+      progress: io.progress ?? createProgressReporter(`eval ${method}`),
+    });
+    for (const warning of result.warnings) io.stderr(`warning [${warning.code}]: ${warning.message}\n`);
+    const report = await writeRunReport(options.out);
+    io.stdout(formatRunSummary(report, options.out, result));
+    if (result.interrupted) {
+      io.stderr(resumeMessage(result.lines.length, result.lines.length + result.remaining, io.commandLine ?? 'mmevolve eval …'));
+      return { report, interrupted: true, exitCode: INTERRUPTED_EXIT_CODE };
+    }
+    return { report, interrupted: false, exitCode: 0 };
+  } finally {
+    backends.close();
+  }
+}
+
+/** A commander parser for positive integers, naming the option in its error. */
+export function positiveInteger(name: string): (value: string) => number {
+  return (value) => {
+    if (!/^[1-9]\d*$/.test(value)) throw mmevolveError('invalid-input', `${name} must be a positive integer, got "${value}"`, `pass e.g. ${name} 10`);
+    return Number(value);
+  };
+}
+
+/** The command line as a shell would need it typed again (for the resume hint). */
+export function quoteCommand(argv: readonly string[]): string {
+  return ['mmevolve', ...argv.map((argument) => (/^[\w./:=@%+-]+$/.test(argument) ? argument : `'${argument.replace(/'/g, `'\\''`)}'`))].join(' ');
+}
+
+export function registerEvalCommand(program: Command): void {
+  program
+    .command('eval')
+    .description('Run a segmentation method over a ReasonSeg folder (resumable), then write RUN/report.md, report.json and plots')
+    .requiredOption('--dataset <dir>', 'ReasonSeg folder: name.jpg + name.json pairs (real or SynthWorld)')
+    .addOption(new Option('--method <method>', 'segmentation method').choices([...SEGMENTATION_METHODS]).makeOptionMandatory())
+    .requiredOption('--out <dir>', 'run folder (created; rerunning the same command resumes it)')
+    .addOption(new Option('--preset <preset>', 'evolve settings: paper settings, or paper settings with our fixes').choices([...EVOLVE_PRESET_NAMES]).default('published'))
+    .option('--config <file>', 'mmevolve config (backends; an optional "evolve" section overrides preset fields)')
+    .option('--limit <n>', 'only the first N samples (in name order)', positiveInteger('--limit'))
+    .option('--concurrency <k>', 'samples in flight at once', positiveInteger('--concurrency'), 1)
+    .option('--no-cache', 'bypass the response cache')
+    .action(async (options: EvalCommandOptions) => {
+      const interrupt = interruptOnSigint(process, () => process.stderr.write('\nstopping: in-flight samples are cancelled (Ctrl-C again to quit at once)\n'));
+      try {
+        const result = await runEvalCommand(options, {
+          stdout: (text) => process.stdout.write(text),
+          stderr: (text) => process.stderr.write(text),
+          signal: anySignal([interrupt.signal]),
+          commandLine: quoteCommand(process.argv.slice(2)),
+        });
+        process.exitCode = result.exitCode;
+      } finally {
+        interrupt.dispose();
+      }
+    });
+}

@@ -1,0 +1,32 @@
+/** The few lines `eval` and `eval-vqa` print when they finish (the full numbers are in RUN/report.md). */
+import path from 'node:path';
+import { percent } from './report-markdown.js';
+import type { RunReport } from './report.js';
+
+export interface RunProgressCounts {
+  ran: number;
+  skipped: number;
+  failed: number;
+  remaining: number;
+}
+
+export function formatRunSummary(report: RunReport, directory: string, counts: RunProgressCounts): string {
+  const { summary } = report;
+  const lines = [report.title];
+  if (report.simulated) lines.push('SIMULATED: these numbers describe the simulation, never a real model.');
+  lines.push(`samples: ${summary.n} in the run (${counts.ran} run now, ${counts.skipped} resumed from results.jsonl, ${summary.failed} failed${counts.remaining > 0 ? `, ${counts.remaining} not yet run` : ''})`);
+  if (summary.kind === 'segmentation') {
+    const { scores } = summary;
+    lines.push(
+      `gIoU ${percent(scores.giou)}  cIoU ${percent(scores.ciou)}  (short: ${percent(scores.subsets.short.giou)}/${percent(scores.subsets.short.ciou)} n=${scores.subsets.short.n}; long: ${percent(scores.subsets.long.giou)}/${percent(scores.subsets.long.ciou)} n=${scores.subsets.long.n})`,
+    );
+  } else {
+    lines.push(`accuracy ${percent(summary.accuracy.accuracy)} (${summary.accuracy.correct}/${summary.accuracy.n}); lessons written ${summary.lessons.written}, merged ${summary.lessons.merged}, retrieved ${summary.lessons.retrieved}`);
+    if (summary.retrievalPrecision !== undefined) lines.push(`retrieval precision ${percent(summary.retrievalPrecision.precision)} (${summary.retrievalPrecision.matching}/${summary.retrievalPrecision.judged})`);
+  }
+  lines.push(
+    `calls/sample ${summary.costs.callsPerSample.toFixed(2)}, tokens/sample ${(summary.costs.promptTokensPerSample + summary.costs.completionTokensPerSample).toFixed(0)}`,
+    `report: ${path.join(directory, 'report.md')}`,
+  );
+  return `${lines.join('\n')}\n`;
+}
