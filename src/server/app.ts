@@ -1,0 +1,120 @@
+/**
+ * The HTTP API as a hono app, built from its parts so tests run it in-process with `app.request()`.
+ * Order matters: metrics wrap everything; /healthz and /openapi.json are public; every /v1 route is
+ * authenticated first (no body is read for a caller without a valid key), then rate-limited, then
+ * size-limited. One error handler turns every failure into `{error: {code, message, hint}}`.
+ */
+import { existsSync } from 'node:fs';
+import { serveStatic } from '@hono/node-server/serve-static';
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import { routePath } from 'hono/route';
+import type { Backends } from '../backends/index.js';
+import { isMmevolveError, mmevolveError } from '../core/index.js';
+import type { MemoryStore } from '../core/index.js';
+import { errorBody, errorResponse } from './api-errors.js';
+import type { ErrorLogger } from './api-errors.js';
+import { authenticate, requireScope } from './auth.js';
+import { checkHealth, probesFor } from './health.js';
+import type { HealthProbe } from './health.js';
+import type { ApiKeyStore } from './key-store.js';
+import type { InjectionSettings } from './lesson-injection.js';
+import { limitBody, rateLimit, resolveLimits } from './limits.js';
+import type { ServerLimits } from './limits.js';
+import { createServerMetrics } from './metrics.js';
+import type { ServerMetrics } from './metrics.js';
+import { openApiDocument } from './openapi.js';
+import type { ServerEnv } from './principal.js';
+import { memoryRoutes } from './routes/memories.js';
+import { proxyRoutes } from './routes/proxy.js';
+import type { UpstreamOptions } from './routes/proxy.js';
+import { workspaceEmbedder } from './workspace-embedder.js';
+
+export interface ServerAppOptions {
+  keyStore: ApiKeyStore;
+  memoryStore: MemoryStore;
+  backends?: Backends;
+  /** Where the proxy forwards /v1/chat/completions and /v1/models (the mllm backend's server). */
+  upstream?: UpstreamOptions;
+  /** Directory of evaluation runs (state on disk). */
+  runsDir?: string;
+  limits?: Partial<ServerLimits>;
+  /** Keyless loopback use as tenant "dev". */
+  dev?: boolean;
+  metrics?: ServerMetrics;
+  /** Backend reachability checks for /healthz; derived from `backends` when absent. */
+  health?: Record<string, HealthProbe>;
+  healthTimeoutMs?: number;
+  /** Built web UI served at `/` when the folder exists. */
+  staticDir?: string;
+  injection?: InjectionSettings;
+  log?: ErrorLogger;
+  /** Peer address for in-process tests (no socket). */
+  addressOf?: (context: Context) => string | undefined;
+  /** Clock of the rate limiter, in milliseconds. */
+  now?: () => number;
+}
+
+export interface ServerApp {
+  app: Hono<ServerEnv>;
+  metrics: ServerMetrics;
+  limits: ServerLimits;
+}
+
+const defaultLog: ErrorLogger = (message, error) => {
+  process.stderr.write(`[mmevolve serve] ${message}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+};
+
+export function createServerApp(options: ServerAppOptions): ServerApp {
+  const limits = resolveLimits(options.limits);
+  const metrics = options.metrics ?? createServerMetrics();
+  const log = options.log ?? defaultLog;
+  const embedder = workspaceEmbedder(options.memoryStore, options.backends?.embedder);
+  const probes = options.health ?? probesFor(options.backends);
+  const app = new Hono<ServerEnv>();
+
+  app.use('*', async (context, next) => {
+    const started = performance.now();
+    await next();
+    const matched = routePath(context, -1);
+    const route = context.res.status === 404 && (matched === '*' || matched === '/v1/*') ? 'unmatched' : matched;
+    metrics.recordRequest(route, context.req.method, context.res.status, (performance.now() - started) / 1000);
+  });
+
+  app.onError((error, context) => {
+    metrics.recordError(isMmevolveError(error) ? error.code : 'internal');
+    return errorResponse(context, error, log);
+  });
+  app.notFound((context) => {
+    metrics.recordError('not-found');
+    const error = mmevolveError('not-found', `no route ${context.req.method} ${context.req.path}`, 'See /openapi.json for the routes this server offers.');
+    return context.json(errorBody(error), 404);
+  });
+
+  app.get('/healthz', async (context) => {
+    const report = await checkHealth(probes, options.healthTimeoutMs ?? 3000);
+    return context.json(report, report.status === 'ok' ? 200 : 503);
+  });
+  app.get('/openapi.json', (context) => context.json(openApiDocument()));
+
+  const auth = authenticate({ keyStore: options.keyStore, dev: options.dev === true, ...(options.addressOf === undefined ? {} : { addressOf: options.addressOf }) });
+  app.get('/metrics', auth, requireScope('admin'), (context) => context.text(metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }));
+
+  app.use('/v1/*', auth, rateLimit(limits, options.now), limitBody(limits));
+  app.route('/v1/memories', memoryRoutes({ store: options.memoryStore, embedder, limits }));
+  app.route(
+    '/v1',
+    proxyRoutes({
+      upstream: options.upstream,
+      store: options.memoryStore,
+      embedder,
+      limits,
+      ...(options.injection === undefined ? {} : { injection: options.injection }),
+    }),
+  );
+
+  if (options.staticDir !== undefined && existsSync(options.staticDir)) {
+    app.use('/*', serveStatic({ root: options.staticDir }));
+  }
+  return { app, metrics, limits };
+}

@@ -1,0 +1,51 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ApiKeyStore, parseScopes } from './key-store.js';
+
+const directory = mkdtempSync(join(tmpdir(), 'mmevolve-keys-'));
+
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+describe('API key store', () => {
+  it('stores only a salted hash: the secret never appears in the database file', async () => {
+    const path = join(directory, 'keys.db');
+    const store = new ApiKeyStore(path);
+    const first = await store.create('acme', ['read', 'write'], 'ci');
+    const second = await store.create('acme', ['read', 'write'], 'ci');
+    store.close();
+    const secret = first.key.slice('mmev_'.length + 16 + 1);
+    const bytes = readFileSync(path);
+    const wal = (() => {
+      try {
+        return readFileSync(`${path}-wal`);
+      } catch {
+        return Buffer.alloc(0);
+      }
+    })();
+    expect(secret.length).toBe(43);
+    expect(bytes.includes(secret) || wal.includes(secret), 'the clear secret is not stored').toBe(false);
+    expect(first.key, 'two keys for the same tenant differ').not.toBe(second.key);
+  });
+
+  it('verifies a key after reopening the file and refuses it after revocation', async () => {
+    const path = join(directory, 'reopen.db');
+    const created = await new ApiKeyStore(path).create('acme', ['read']);
+    const reopened = new ApiKeyStore(path);
+    const record = await reopened.verify(created.key);
+    expect(record?.tenant).toBe('acme');
+    expect(record?.scopes).toEqual(['read']);
+    expect(reopened.revoke(created.record.id)).toBe(true);
+    expect(reopened.revoke(created.record.id), 'revoking twice reports nothing to do').toBe(false);
+    expect(await reopened.verify(created.key)).toBeUndefined();
+    expect(reopened.list()[0]?.revokedAt, 'list shows when the key was revoked').toBeTypeOf('string');
+    reopened.close();
+  });
+
+  it('parses a scope list and names unknown scopes', () => {
+    expect(parseScopes('read, write,read')).toEqual(['read', 'write']);
+    expect(() => parseScopes('read,root')).toThrow(/root/);
+    expect(() => parseScopes('')).toThrow(/scope/);
+  });
+});

@@ -1,0 +1,153 @@
+/**
+ * API keys in their own SQLite file: only a scrypt hash with a per-key salt is stored, the key itself is
+ * shown once at creation. A key reads `mmev_<id>_<secret>`; the id finds the row, so verifying costs one
+ * scrypt, and the secret is compared in constant time. Verified keys are remembered by SHA-256 of the
+ * whole key so the next request skips scrypt; revocation is read from the row on every request.
+ */
+import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { mmevolveError } from '../core/index.js';
+
+export const API_KEY_SCOPES = ['read', 'write', 'segment', 'solve', 'runs', 'admin'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+export const DEFAULT_KEYS_DB_PATH = '.mmevolve/keys.db';
+
+// OWASP's scrypt minimum (N = 2^17 is their first choice; 2^15 keeps `keys create` and a cold verify fast).
+const SCRYPT_COST = 32768;
+const SCRYPT_BLOCK_SIZE = 8;
+const HASH_BYTES = 32;
+const KEY_PATTERN = /^mmev_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
+
+export interface ApiKeyRecord {
+  id: string;
+  tenant: string;
+  scopes: ApiKeyScope[];
+  label: string;
+  createdAt: string;
+  revokedAt?: string;
+}
+
+export interface CreatedApiKey {
+  record: ApiKeyRecord;
+  /** The only time the key is available in clear. */
+  key: string;
+}
+
+interface KeyRow {
+  id: string;
+  tenant: string;
+  scopes: string;
+  label: string;
+  salt: Buffer;
+  hash: Buffer;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+function scryptHash(secret: string, salt: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scrypt(secret, salt, HASH_BYTES, { N: SCRYPT_COST, r: SCRYPT_BLOCK_SIZE, p: 1, maxmem: 256 * SCRYPT_COST * SCRYPT_BLOCK_SIZE }, (error, derived) => {
+      if (error === null) resolve(derived);
+      else reject(error);
+    });
+  });
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+export function isApiKeyScope(value: string): value is ApiKeyScope {
+  return (API_KEY_SCOPES as readonly string[]).includes(value);
+}
+
+/** "read,write" → ['read', 'write']; unknown names are an invalid-input error naming the allowed ones. */
+export function parseScopes(text: string): ApiKeyScope[] {
+  const names = text.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const unknown = names.filter((name) => !isApiKeyScope(name));
+  if (unknown.length > 0 || names.length === 0) {
+    throw mmevolveError('invalid-input', `unknown scope(s): ${unknown.join(', ') || '(none given)'}`, `Scopes are a comma-separated list of ${API_KEY_SCOPES.join(', ')}.`);
+  }
+  return [...new Set(names.filter(isApiKeyScope))];
+}
+
+function toRecord(row: KeyRow): ApiKeyRecord {
+  const record: ApiKeyRecord = { id: row.id, tenant: row.tenant, scopes: row.scopes.split(',').filter(isApiKeyScope), label: row.label, createdAt: row.created_at };
+  if (row.revoked_at !== null) record.revokedAt = row.revoked_at;
+  return record;
+}
+
+export class ApiKeyStore {
+  readonly path: string;
+  readonly #db: Database.Database;
+  readonly #verified = new Map<string, Buffer>();
+
+  constructor(path: string) {
+    this.path = path;
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.#db = new Database(path);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.exec(`create table if not exists api_keys (
+      id text primary key,
+      tenant text not null,
+      scopes text not null,
+      label text not null default '',
+      salt blob not null,
+      hash blob not null,
+      created_at text not null,
+      revoked_at text
+    )`);
+  }
+
+  async create(tenant: string, scopes: readonly ApiKeyScope[], label = ''): Promise<CreatedApiKey> {
+    if (tenant.trim() === '' || tenant.length > 200 || /[\u0000-\u001f]/u.test(tenant)) {
+      throw mmevolveError('invalid-input', 'tenant must be 1–200 printable characters', 'e.g. --tenant acme');
+    }
+    const id = randomBytes(8).toString('hex');
+    const secret = randomBytes(32).toString('base64url');
+    const salt = randomBytes(16);
+    const hash = await scryptHash(secret, salt);
+    const createdAt = new Date().toISOString();
+    this.#db
+      .prepare('insert into api_keys (id, tenant, scopes, label, salt, hash, created_at) values (?, ?, ?, ?, ?, ?, ?)')
+      .run(id, tenant, [...new Set(scopes)].join(','), label, salt, hash, createdAt);
+    return { record: { id, tenant, scopes: [...new Set(scopes)], label, createdAt }, key: `mmev_${id}_${secret}` };
+  }
+
+  /** The key's record when it exists, is not revoked and the secret matches; undefined otherwise. */
+  async verify(key: string): Promise<ApiKeyRecord | undefined> {
+    const match = KEY_PATTERN.exec(key);
+    if (match === null) return undefined;
+    const [, id = '', secret = ''] = match;
+    const row = this.#db.prepare('select * from api_keys where id = ?').get(id) as KeyRow | undefined;
+    if (row === undefined || row.revoked_at !== null) return undefined;
+    const digest = sha256(key);
+    const remembered = this.#verified.get(id);
+    if (remembered !== undefined && timingSafeEqual(remembered, digest)) return toRecord(row);
+    const hash = await scryptHash(secret, row.salt);
+    if (hash.length !== row.hash.length || !timingSafeEqual(hash, row.hash)) return undefined;
+    this.#verified.set(id, digest);
+    return toRecord(row);
+  }
+
+  list(): ApiKeyRecord[] {
+    return (this.#db.prepare('select * from api_keys order by created_at, id').all() as KeyRow[]).map(toRecord);
+  }
+
+  /** true when a live key was revoked; false when the id is unknown or already revoked. */
+  revoke(id: string): boolean {
+    this.#verified.delete(id);
+    const result = this.#db.prepare('update api_keys set revoked_at = ? where id = ? and revoked_at is null').run(new Date().toISOString(), id);
+    return result.changes > 0;
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+}
+
+export function openApiKeyStore(path: string = DEFAULT_KEYS_DB_PATH): ApiKeyStore {
+  return new ApiKeyStore(path);
+}

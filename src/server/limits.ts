@@ -1,0 +1,98 @@
+/**
+ * Request limits: body size, image pixels (read from the header before any decode, so a small file that
+ * claims gigapixels is refused), query length, and a token bucket per key.
+ */
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import sharp from 'sharp';
+import { MmevolveError, mmevolveError } from '../core/index.js';
+import { apiError } from './api-errors.js';
+import type { ServerEnv } from './principal.js';
+
+export interface ServerLimits {
+  maxBodyBytes: number;
+  maxImagePixels: number;
+  maxQueryLength: number;
+  /** Token bucket per key: burst size and sustained requests per second. */
+  rateLimit: { burst: number; perSecond: number };
+  /** How many images one /v1/solve or chat request may carry. */
+  maxImagesPerRequest: number;
+}
+
+export const DEFAULT_LIMITS: ServerLimits = {
+  maxBodyBytes: 25 * 1024 * 1024,
+  // 40 MP: above any camera photo a user would send to an MLLM, far below a decompression bomb.
+  maxImagePixels: 40_000_000,
+  maxQueryLength: 4000,
+  rateLimit: { burst: 60, perSecond: 20 },
+  maxImagesPerRequest: 8,
+};
+
+export function resolveLimits(overrides: Partial<ServerLimits> = {}): ServerLimits {
+  return { ...DEFAULT_LIMITS, ...overrides, rateLimit: { ...DEFAULT_LIMITS.rateLimit, ...overrides.rateLimit } };
+}
+
+export function limitBody(limits: ServerLimits): MiddlewareHandler<ServerEnv> {
+  return bodyLimit({
+    maxSize: limits.maxBodyBytes,
+    onError: () => {
+      throw apiError('payload-too-large', `request body exceeds ${limits.maxBodyBytes} bytes`, 'Send a smaller image (downscale or JPEG-compress it) or raise --max-body-mb on the server.');
+    },
+  });
+}
+
+/** Width and height from the image header; refuses pixel counts above the limit before decoding. */
+export async function checkImageHeader(bytes: Uint8Array, limits: ServerLimits, source: string): Promise<{ width: number; height: number }> {
+  let width: number | undefined;
+  let height: number | undefined;
+  try {
+    const metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
+    width = metadata.width;
+    height = metadata.height;
+  } catch (cause) {
+    throw mmevolveError('unreadable-image', `${source} is not a readable JPEG, PNG or WebP image`, 'Send the image bytes (multipart field "image") or a data: URL with base64 content.', cause);
+  }
+  if (width === undefined || height === undefined || width <= 0 || height <= 0) {
+    throw mmevolveError('unreadable-image', `${source} has no usable width and height in its header`, 'Send a JPEG, PNG or WebP image.');
+  }
+  if (width * height > limits.maxImagePixels) {
+    throw apiError('image-too-large', `${source} is ${width}×${height} = ${width * height} pixels, above the limit of ${limits.maxImagePixels}`, 'Downscale the image before sending it (models resize to about 1 MP anyway).');
+  }
+  return { width, height };
+}
+
+export function checkQueryLength(text: string, limits: ServerLimits, field: string): void {
+  if (text.length > limits.maxQueryLength) {
+    throw apiError('query-too-long', `${field} has ${text.length} characters, above the limit of ${limits.maxQueryLength}`, `Shorten ${field}.`);
+  }
+}
+
+interface Bucket {
+  tokens: number;
+  updatedMs: number;
+}
+
+/** One bucket per key id; `now` is injectable for tests. */
+export function rateLimit(limits: ServerLimits, now: () => number = () => performance.now()): MiddlewareHandler<ServerEnv> {
+  const buckets = new Map<string, Bucket>();
+  const { burst, perSecond } = limits.rateLimit;
+  return async (context, next) => {
+    const keyId = context.get('principal').keyId;
+    const time = now();
+    const bucket = buckets.get(keyId) ?? { tokens: burst, updatedMs: time };
+    bucket.tokens = Math.min(burst, bucket.tokens + ((time - bucket.updatedMs) / 1000) * perSecond);
+    bucket.updatedMs = time;
+    buckets.set(keyId, bucket);
+    if (bucket.tokens < 1) {
+      const waitSeconds = Math.max(1, Math.ceil((1 - bucket.tokens) / perSecond));
+      throw new MmevolveError({
+        code: 'rate-limited',
+        message: `rate limit of ${perSecond} requests/s (burst ${burst}) exceeded for this key`,
+        hint: `Retry after ${waitSeconds} s, or spread requests out.`,
+        details: { retryAfterMs: waitSeconds * 1000 },
+      });
+    }
+    bucket.tokens -= 1;
+    await next();
+  };
+}

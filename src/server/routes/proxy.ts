@@ -1,0 +1,130 @@
+/**
+ * OpenAI-compatible proxy: /v1/chat/completions and /v1/models forward to the configured MLLM server.
+ * Before forwarding a chat request, the tenant's relevant lessons are added as a system message (see
+ * lesson-injection.ts); `X-Mmevolve-Memory: off` or a model id ending in `:no-memory` turns that off.
+ * The upstream response (JSON or an SSE stream) is passed back byte for byte.
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { Embedder, MemoryStore, RgbImage } from '../../core/index.js';
+import { unavailableError } from '../../backends/index.js';
+import { requireScope } from '../auth.js';
+import { imageFromUrl, isDataUrl } from '../image-input.js';
+import { DEFAULT_INJECTION_SETTINGS, lessonSystemMessage, retrieveForChat } from '../lesson-injection.js';
+import type { InjectionSettings } from '../lesson-injection.js';
+import type { ServerLimits } from '../limits.js';
+import { checkQueryLength } from '../limits.js';
+import type { ServerEnv } from '../principal.js';
+import { readJson } from '../request-body.js';
+
+export const NO_MEMORY_SUFFIX = ':no-memory';
+export const MEMORY_HEADER = 'x-mmevolve-memory';
+
+export interface UpstreamOptions {
+  /** OpenAI-compatible base URL of the MLLM server (ends in /v1). */
+  baseURL: string;
+  apiKey?: string | undefined;
+  fetch?: typeof fetch;
+}
+
+export interface ProxyRouteOptions {
+  upstream: UpstreamOptions | undefined;
+  store: MemoryStore | undefined;
+  embedder: Embedder | undefined;
+  limits: ServerLimits;
+  injection?: InjectionSettings;
+}
+
+const contentPartSchema = z.looseObject({ type: z.string(), text: z.string().optional(), image_url: z.looseObject({ url: z.string() }).optional() });
+const messageSchema = z.looseObject({ role: z.string(), content: z.union([z.string(), z.array(contentPartSchema), z.null()]).optional() });
+export const chatCompletionBodySchema = z.looseObject({ model: z.string().min(1).max(300), messages: z.array(messageSchema).min(1).max(500), stream: z.boolean().optional() });
+
+type ChatMessageBody = z.infer<typeof messageSchema>;
+
+function notConfigured(): Error {
+  return unavailableError('(no mllm backend configured)', new Error('backends.mllm is missing'));
+}
+
+function messageText(message: ChatMessageBody): string {
+  if (typeof message.content === 'string') return message.content;
+  if (message.content === null || message.content === undefined) return '';
+  return message.content.flatMap((part) => (part.type === 'text' && part.text !== undefined ? [part.text] : [])).join('\n');
+}
+
+function messageImageUrls(message: ChatMessageBody): string[] {
+  if (!Array.isArray(message.content)) return [];
+  return message.content.flatMap((part) => (part.type === 'image_url' && part.image_url !== undefined ? [part.image_url.url] : []));
+}
+
+function upstreamHeaders(options: UpstreamOptions): Record<string, string> {
+  return { 'Content-Type': 'application/json', ...(options.apiKey === undefined ? {} : { Authorization: `Bearer ${options.apiKey}` }) };
+}
+
+/** The upstream response, unchanged except for hop-by-hop headers, plus ours. */
+function passThrough(response: Response, extra: Record<string, string>): Response {
+  const headers = new Headers();
+  for (const name of ['content-type', 'cache-control', 'retry-after', 'x-request-id']) {
+    const value = response.headers.get(name);
+    if (value !== null) headers.set(name, value);
+  }
+  for (const [name, value] of Object.entries(extra)) headers.set(name, value);
+  return new Response(response.body, { status: response.status, headers });
+}
+
+async function forward(upstream: UpstreamOptions, path: string, init: RequestInit): Promise<Response> {
+  const url = `${upstream.baseURL.replace(/\/+$/u, '')}${path}`;
+  try {
+    return await (upstream.fetch ?? fetch)(url, init);
+  } catch (cause) {
+    throw unavailableError(url, cause);
+  }
+}
+
+export function proxyRoutes(options: ProxyRouteOptions): Hono<ServerEnv> {
+  const routes = new Hono<ServerEnv>();
+  const settings = options.injection ?? DEFAULT_INJECTION_SETTINGS;
+
+  routes.get('/models', requireScope('read'), async (context) => {
+    if (options.upstream === undefined) throw notConfigured();
+    const response = await forward(options.upstream, '/models', { headers: upstreamHeaders(options.upstream), signal: context.req.raw.signal });
+    return passThrough(response, {});
+  });
+
+  routes.post('/chat/completions', requireScope('solve'), async (context) => {
+    const upstream = options.upstream;
+    if (upstream === undefined) throw notConfigured();
+    const body = await readJson(context, chatCompletionBodySchema, 'chat completion request');
+    const suffixOff = body.model.endsWith(NO_MEMORY_SUFFIX);
+    const model = suffixOff ? body.model.slice(0, -NO_MEMORY_SUFFIX.length) : body.model;
+    const headerOff = (context.req.header(MEMORY_HEADER) ?? '').trim().toLowerCase() === 'off';
+    const lastUser = [...body.messages].reverse().find((message) => message.role === 'user');
+    let messages = body.messages;
+    const extraHeaders: Record<string, string> = {};
+    if (suffixOff || headerOff || options.store === undefined || options.embedder === undefined || lastUser === undefined) {
+      extraHeaders['X-Mmevolve-Memory'] = 'off';
+    } else {
+      const text = messageText(lastUser);
+      checkQueryLength(text, options.limits, 'the last user message');
+      const urls = messageImageUrls(lastUser).filter(isDataUrl).slice(0, options.limits.maxImagesPerRequest);
+      const images: RgbImage[] = await Promise.all(urls.map((url, index) => imageFromUrl(url, options.limits, `image ${index + 1} of the last user message`)));
+      const memory = options.store.forTenant(context.get('principal').tenant);
+      const lessons = await retrieveForChat(memory, options.embedder, text, images, settings, context.req.raw.signal);
+      extraHeaders['X-Mmevolve-Memory'] = 'on';
+      extraHeaders['X-Mmevolve-Lessons'] = lessons.map((hit) => hit.lesson.id).join(',');
+      if (lessons.length > 0) {
+        const leadingSystem = messages.findIndex((message) => message.role !== 'system');
+        const at = leadingSystem === -1 ? messages.length : leadingSystem;
+        messages = [...messages.slice(0, at), { role: 'system', content: lessonSystemMessage(lessons) }, ...messages.slice(at)];
+      }
+    }
+    const response = await forward(upstream, '/chat/completions', {
+      method: 'POST',
+      headers: upstreamHeaders(upstream),
+      body: JSON.stringify({ ...body, model, messages }),
+      signal: context.req.raw.signal,
+    });
+    return passThrough(response, extraHeaders);
+  });
+
+  return routes;
+}
