@@ -22,6 +22,8 @@ import {
 import type { Point } from './geometry.js';
 
 export interface ShapeFeatures {
+  /** The component with holes filled, in its box (1 = member or hole). */
+  filled: Uint8Array;
   area: number;
   holeArea: number;
   hullArea: number;
@@ -77,6 +79,7 @@ export function shapeFeatures(component: Component, imageWidth: number): ShapeFe
   const gapSizes = concaveGapSizes(hull, filled, local.width, local.height, component.box[0], component.box[1]);
   const significantGap = Math.max(4, 0.008 * hullArea);
   return {
+    filled,
     area,
     holeArea,
     hullArea,

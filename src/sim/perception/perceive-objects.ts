@@ -3,10 +3,13 @@
  */
 import type { RgbImage } from '../../core/index.js';
 import { COLOURS } from '../world/index.js';
-import type { ObjectView } from '../world/index.js';
+import type { ObjectView, ShapeKind } from '../world/index.js';
 import { classifyPixels, connectedComponents } from './components.js';
 import type { Component } from './components.js';
 import { classifyShape, shapeFeatures } from './classify-shape.js';
+import { componentHull } from './geometry.js';
+import { estimateOcclusion } from './occlusion.js';
+import type { OcclusionInput } from './occlusion.js';
 
 /**
  * Largest RGB distance from a palette colour still counted as that colour. Backgrounds stay ≥ 123 from
@@ -22,7 +25,7 @@ export interface PerceivedObject extends ObjectView {
   readonly pixels: Int32Array;
 }
 
-function toView(component: Component, width: number): PerceivedObject | undefined {
+function toView(component: Component, width: number, shape: ShapeKind, occluded: boolean): PerceivedObject | undefined {
   const colour = COLOURS[component.label];
   if (colour === undefined) return undefined;
   let sumX = 0;
@@ -34,27 +37,43 @@ function toView(component: Component, width: number): PerceivedObject | undefine
   }
   const area = component.pixels.length;
   return {
-    shape: classifyShape(shapeFeatures(component, width)),
+    shape,
     colour: colour.name,
     box: component.box,
     centroid: [sumX / area + 0.5, sumY / area + 0.5],
     area,
+    occluded,
     pixels: component.pixels,
   };
 }
 
-/** Every palette-coloured component of at least MIN_OBJECT_AREA pixels, in scan order of first pixel. */
+/**
+ * Every palette-coloured component of at least MIN_OBJECT_AREA pixels, in scan order of first pixel,
+ * with `occluded` estimated from touching components (see occlusion.ts).
+ */
 export function perceiveObjects(image: RgbImage): PerceivedObject[] {
   const pixelCount = image.width * image.height;
   const labels = classifyPixels(image.data, pixelCount, COLOURS, PALETTE_DISTANCE);
   const components = connectedComponents(labels, image.width, image.height, MIN_OBJECT_AREA);
-  const objects: PerceivedObject[] = [];
+  const kept: (OcclusionInput & { shape: ShapeKind })[] = [];
   for (const component of components) {
     // Thin slivers (JPEG ringing along an edge) have area ≪ half-perimeter × 2.
     const [x1, y1, x2, y2] = component.box;
     if (component.pixels.length < 1.5 * Math.max(x2 - x1, y2 - y1)) continue;
-    const view = toView(component, image.width);
-    if (view !== undefined) objects.push(view);
+    const features = shapeFeatures(component, image.width);
+    kept.push({
+      component,
+      hull: componentHull(component, image.width),
+      room: Math.max(0, features.hullArea - features.area - features.holeArea),
+      filled: features.filled,
+      shape: classifyShape(features),
+    });
   }
+  const occluded = estimateOcclusion(kept, image.width, image.height);
+  const objects: PerceivedObject[] = [];
+  kept.forEach((input, index) => {
+    const view = toView(input.component, image.width, input.shape, occluded.has(index));
+    if (view !== undefined) objects.push(view);
+  });
   return objects;
 }

