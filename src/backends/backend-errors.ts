@@ -24,12 +24,12 @@ export function retryAfterMs(headers: Headers | undefined, now = Date.now()): nu
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-export function httpError(status: number, url: string, body: string, headers?: Headers): MmevolveError {
+export function httpError(status: number, url: string, body: string, headers?: Headers, method = 'POST'): MmevolveError {
   const retryable = isRetryableStatus(status);
   const shortBody = body.length > MAX_BODY_IN_DETAILS ? `${body.slice(0, MAX_BODY_IN_DETAILS)}…` : body;
   return new MmevolveError({
     code: 'backend-http',
-    message: `HTTP ${status} from POST ${url}: ${shortBody.slice(0, 200) || '(empty body)'}`,
+    message: `HTTP ${status} from ${method} ${url}: ${shortBody.slice(0, 200) || '(empty body)'}`,
     hint:
       status === 401 || status === 403
         ? 'Check the API key (MMEVOLVE_API_KEY or the backend apiKeyEnv).'
@@ -38,7 +38,7 @@ export function httpError(status: number, url: string, body: string, headers?: H
           : retryable
             ? 'The server is overloaded or failing; retries were exhausted. Lower concurrency or requestsPerMinute.'
             : 'The server rejected the request; see the body for the reason.',
-    details: { status, url, body: shortBody, isRetryable: retryable, retryAfterMs: retryAfterMs(headers) },
+    details: { status, method, url, body: shortBody, isRetryable: retryable, retryAfterMs: retryAfterMs(headers) },
   });
 }
 
@@ -85,14 +85,14 @@ export function isRetryableError(error: unknown): boolean {
 }
 
 /** Map anything the openai SDK (or fetch) throws to our codes. `signal` tells a user abort from a timeout. */
-export function toBackendError(error: unknown, url: string, timeoutMs: number, signal?: AbortSignal): MmevolveError {
+export function toBackendError(error: unknown, url: string, timeoutMs: number, signal?: AbortSignal, method = 'POST'): MmevolveError {
   if (isMmevolveError(error)) return error;
   if (signal?.aborted === true || error instanceof APIUserAbortError) return cancelledError(url, error);
   if (error instanceof APIConnectionTimeoutError) return timeoutError(url, timeoutMs, error);
   if (error instanceof APIConnectionError) return unavailableError(url, error.cause ?? error);
   if (error instanceof APIError && typeof error.status === 'number') {
     const body = error.error === undefined ? error.message : JSON.stringify(error.error);
-    return httpError(error.status, url, body, error.headers);
+    return httpError(error.status, url, body, error.headers, method);
   }
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
     return error.name === 'TimeoutError' ? timeoutError(url, timeoutMs, error) : cancelledError(url, error);

@@ -37,7 +37,7 @@ async function attempt(url: string, body: unknown, options: JsonHttpOptions, sig
     if (timeout.aborted) throw timeoutError(url, options.timeoutMs, error);
     throw unavailableError(url, error);
   }
-  if (!response.ok) throw httpError(response.status, url, text, response.headers);
+  if (!response.ok) throw httpError(response.status, url, text, response.headers, body === undefined ? 'GET' : 'POST');
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

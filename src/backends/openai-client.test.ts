@@ -76,6 +76,7 @@ describe('createOpenAICompatibleClient', () => {
     const result = await client(server).chat({ messages, schema: judgeSchema });
     expect(result.value).toEqual({ winner: 'B', reason: 'ok' });
     expect(result.call.repairs).toBe(1);
+    expect(result.warnings.map((warning) => warning.code)).toEqual(['response-format-ignored', 'output-repaired']);
     expect(server.requests).toHaveLength(2);
     const repair = server.requests[1]?.body as { messages: { role: string; content: string }[] };
     expect(repair.messages.at(-2)).toEqual({ role: 'assistant', content: 'Overlay C is best.' });

@@ -52,6 +52,15 @@ function addUsage(left: Usage, right: Usage): Usage {
   return { promptTokens: left.promptTokens + right.promptTokens, completionTokens: left.completionTokens + right.completionTokens };
 }
 
+function isBareJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function jsonSchemaOf(schema: z.ZodType<unknown>): Record<string, unknown> {
   const json = z.toJSONSchema(schema) as Record<string, unknown>;
   delete json['$schema'];
@@ -202,6 +211,9 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
       record.retries += first.retries;
       let text = first.completion.choices[0]?.message.content ?? '';
       let usage = usageOf(first.completion);
+      if (responseFormat !== undefined && !isBareJson(text)) {
+        warnings.push({ code: 'response-format-ignored', message: 'the server was sent response_format json_schema but answered with text around or instead of JSON' });
+      }
       let interpreted = interpret(text);
       if (!interpreted.ok) {
         // One repair turn that shows the model its own output and the validation problem.
@@ -243,7 +255,7 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
       const page = await sdk.models.list({ timeout: timeoutMs, maxRetries: 0, ...(signal === undefined ? {} : { signal }) });
       return page.data.map((model) => model.id);
     } catch (error) {
-      throw toBackendError(error, url, timeoutMs, signal);
+      throw toBackendError(error, url, timeoutMs, signal, 'GET');
     }
   }
 
