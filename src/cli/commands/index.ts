@@ -5,6 +5,7 @@ import { registerMemoryCommand } from './memory.js';
 import { registerModelInfoCommand } from './model-info.js';
 import { registerScoreCommand } from './score.js';
 import { registerSimCommand } from './sim.js';
+import { registerSolveCommand } from './solve.js';
 
 /** Each command lives in its own file and registers itself here, one line each. */
 export function registerCommands(program: Command): void {
@@ -15,4 +16,5 @@ export function registerCommands(program: Command): void {
   registerModelInfoCommand(program);
   registerScoreCommand(program);
   registerSimCommand(program);
+  registerSolveCommand(program);
 }
