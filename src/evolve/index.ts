@@ -27,3 +27,5 @@ export type {
   SegmentationTrace,
   StopDecision,
 } from './trace.js';
+export { formatTraceTree } from './explain.js';
+export { progressText } from './progress-text.js';

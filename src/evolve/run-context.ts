@@ -97,6 +97,7 @@ export class RunContext {
   readonly warnings: Warning[] = [];
   readonly phraseCache = new Map<string, Promise<PhraseEvaluation>>();
   readonly gateCache = new Map<string, Promise<GateDecision>>();
+  private readonly warningKeys = new Set<string>();
   private readonly clock = new BusyClock();
   private readonly started = performance.now();
   private prepared: Promise<PreparedImage> | undefined;
@@ -127,7 +128,15 @@ export class RunContext {
   }
 
   warn(code: string, message: string): void {
-    this.warnings.push({ code, message });
+    this.addWarning({ code, message });
+  }
+
+  /** Each distinct warning once per run (every image of a run triggers the same framing warning). */
+  private addWarning(warning: Warning): void {
+    const key = `${warning.code}\n${warning.message}`;
+    if (this.warningKeys.has(key)) return;
+    this.warningKeys.add(key);
+    this.warnings.push(warning);
   }
 
   /** Run independent work concurrently (fix) or one after another (published), keeping input order. */
@@ -158,7 +167,7 @@ export class RunContext {
         }),
       );
       this.record(result.call);
-      for (const warning of result.warnings) this.warnings.push(warning);
+      for (const warning of result.warnings) this.addWarning(warning);
       return result;
     } catch (error) {
       this.record(this.failedCall(request.stage, `${role}:${client.model}`, error));
@@ -194,7 +203,7 @@ export class RunContext {
         this.backends.segmenter.segmentText(image, phrase, { threshold: this.config.segmentThreshold, stage, ...(this.signal === undefined ? {} : { signal: this.signal }) }),
       );
       this.record(result.call);
-      for (const warning of result.warnings) this.warnings.push(warning);
+      for (const warning of result.warnings) this.addWarning(warning);
       return result;
     } catch (error) {
       this.record(this.failedCall(stage, `segmenter:${this.backends.segmenter.model}`, error));
@@ -210,7 +219,7 @@ export class RunContext {
         this.backends.segmenter.segmentBoxes(image, [box], [true], { threshold: this.config.segmentThreshold, stage, ...(this.signal === undefined ? {} : { signal: this.signal }) }),
       );
       this.record(result.call);
-      for (const warning of result.warnings) this.warnings.push(warning);
+      for (const warning of result.warnings) this.addWarning(warning);
       return result;
     } catch (error) {
       this.record(this.failedCall(stage, `segmenter:${this.backends.segmenter.model}`, error));

@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { registerBackendsCommand } from './backends.js';
+import { registerCompareCommand } from './compare.js';
 import { registerEvalCommand } from './eval.js';
 import { registerMemoryCommand } from './memory.js';
 import { registerModelInfoCommand } from './model-info.js';
 import { registerScoreCommand } from './score.js';
+import { registerSegmentCommand } from './segment.js';
 import { registerSimCommand } from './sim.js';
 import { registerSolveCommand } from './solve.js';
 
@@ -11,10 +13,12 @@ import { registerSolveCommand } from './solve.js';
 export function registerCommands(program: Command): void {
   void program;
   registerBackendsCommand(program);
+  registerCompareCommand(program);
   registerEvalCommand(program);
   registerMemoryCommand(program);
   registerModelInfoCommand(program);
   registerScoreCommand(program);
+  registerSegmentCommand(program);
   registerSimCommand(program);
   registerSolveCommand(program);
 }

@@ -1,0 +1,82 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimMllmServer, startSimSegmenterServer } from '../../sim/index.js';
+import type { SimMllmServer, SimSegmenterServer } from '../../sim/index.js';
+import { cocoRleSchema, decodeMaskPng, decodeRle, maskIou, writeImage } from '../../vision/index.js';
+import { simScene } from '../../evolve/__tests__/sim-backends.js';
+import { runSegmentCommand } from './segment.js';
+import type { SegmentCommandOptions } from './segment.js';
+
+let root = '';
+let mllm: SimMllmServer;
+let segmenter: SimSegmenterServer;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'segment-cli-'));
+  mllm = await startSimMllmServer({ port: 0, host: '127.0.0.1', preset: 'oracle' });
+  segmenter = await startSimSegmenterServer({ port: 0, host: '127.0.0.1', preset: 'oracle' });
+  const config = {
+    backends: {
+      mllm: { baseURL: `${mllm.url}/v1`, model: mllm.modelId, image: { format: 'png', resizeToProfile: false } },
+      segmenter: { baseURL: segmenter.url, sendImageWithId: false },
+    },
+    cache: { enabled: false },
+    evolve: { populationSize: 3 },
+  };
+  await writeFile(join(root, 'mmevolve.config.json'), JSON.stringify(config));
+});
+
+afterAll(async () => {
+  await mllm.close();
+  await segmenter.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+async function run(options: Partial<SegmentCommandOptions> & { image: string; query: string; out: string }): Promise<{ stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  await runSegmentCommand(
+    { method: 'evol', preset: 'improved', config: join(root, 'mmevolve.config.json'), ...options },
+    { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), interactive: false },
+  );
+  return { stdout, stderr };
+}
+
+describe('mmevolve segment', () => {
+  it('writes mask.png, overlay.png, mask.rle.json and trace.json, shows progress and explains the run as a tree', async () => {
+    const scene = simScene(1);
+    const imagePath = join(root, 'scene.png');
+    await writeImage(imagePath, scene.image);
+    const out = join(root, 'out-evol');
+    const { stdout, stderr } = await run({ image: imagePath, query: scene.query, out, explain: true });
+    const rle = cocoRleSchema.parse(JSON.parse(await readFile(join(out, 'mask.rle.json'), 'utf8')));
+    expect(maskIou(decodeRle(rle), scene.target), 'RLE is the target (SIMULATED oracle servers)').toBe(1);
+    expect(maskIou(await decodeMaskPng(await readFile(join(out, 'mask.png'))), scene.target)).toBe(1);
+    expect((await readFile(join(out, 'overlay.png'))).subarray(1, 4).toString()).toBe('PNG');
+    const trace = JSON.parse(await readFile(join(out, 'trace.json'), 'utf8')) as { trace: { generations: unknown[]; planning: { population: string[] } }; models: { mllm: string }; counters: { segmenterImageEncodes: number } };
+    expect(trace.trace.generations.length).toBeGreaterThan(0);
+    expect(trace.trace.planning.population.length, 'evolve.populationSize from the config file').toBeLessThanOrEqual(3);
+    expect(trace.models.mllm).toContain('sim-');
+    expect(trace.counters.segmenterImageEncodes).toBe(1);
+    expect(stderr).toContain('generation 1: evaluating');
+    expect(stdout).toContain('evol-improved');
+    expect(stdout).toMatch(/├─ generation 1\n/);
+    expect(stdout).toContain('arbitration (hybrid)');
+  });
+
+  it('runs a baseline with --method', async () => {
+    const scene = simScene(2);
+    const imagePath = join(root, 'scene2.png');
+    await writeImage(imagePath, scene.image);
+    const { stdout } = await run({ image: imagePath, query: scene.query, out: join(root, 'out-box'), method: 'box' });
+    expect(stdout).toMatch(/^box: \d+ px/);
+  });
+
+  it('fails with a config error when the config lacks a segmenter', async () => {
+    const path = join(root, 'no-segmenter.json');
+    await writeFile(path, JSON.stringify({ backends: { mllm: { baseURL: `${mllm.url}/v1`, model: mllm.modelId } }, cache: { enabled: false } }));
+    await expect(run({ image: join(root, 'scene.png'), query: 'q', out: join(root, 'x'), config: path })).rejects.toMatchObject({ code: 'config-invalid' });
+  });
+});
