@@ -28,7 +28,7 @@ function heading(report: RunReport): string[] {
         ['command', run.command],
         ['method', run.method],
         ['dataset', run.dataset],
-        ['settings', `\`${JSON.stringify(run.settings)}\``],
+        ['settings', settingsText(run.settings)],
         ['backends', Object.entries(run.backends).map(([role, model]) => `${role}: ${model}`).join(', ') || '-'],
         ['started', run.started],
         ['fingerprint', run.fingerprint],
@@ -37,6 +37,12 @@ function heading(report: RunReport): string[] {
     '',
   );
   return lines;
+}
+
+/** Scalars inline; nested settings (a whole resolved config) are in report.json. */
+function settingsText(settings: Record<string, unknown>): string {
+  const parts = Object.entries(settings).map(([key, value]) => (value !== null && typeof value === 'object' ? `${key}: (see report.json)` : `${key}: ${String(value)}`));
+  return parts.join(', ') || '-';
 }
 
 function costLines(costs: CostSummary): string[] {

@@ -3,6 +3,7 @@
  * rest with bounded concurrency, append one line per finished sample, record per-sample failures by error
  * code, and on abort (Ctrl-C) drop in-flight samples without writing them so the file stays consistent.
  */
+import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import { isMmevolveError } from '../core/index.js';
 import type { ProgressReporter } from './progress.js';
@@ -50,6 +51,8 @@ export async function runSamples<Sample, Line extends ResultLineBase>(options: R
   const skipped = lines.size;
   const pending = selected.filter((sample) => !lines.has(id(sample)));
   const controller = new AbortController();
+  // Every in-flight backend call listens on this signal; dozens at once are expected, not a leak.
+  setMaxListeners(0, controller.signal);
   const outer = options.signal;
   const forward = (): void => controller.abort(outer?.reason);
   if (outer?.aborted === true) forward();
