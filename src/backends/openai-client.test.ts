@@ -151,6 +151,17 @@ describe('createOpenAICompatibleClient', () => {
     expect(second.messages[0]?.content).toBe('Task: judge_pair');
   });
 
+  it('sends identical concurrent deterministic requests once (single flight)', async () => {
+    const server = await scripted([{ delayMs: 50, json: chatCompletion('{"winner": "B", "reason": "same"}') }]);
+    const cache = createResponseCache(':memory:');
+    const shared = client(server, { cache });
+    const results = await Promise.all(Array.from({ length: 5 }, () => shared.chat({ messages, schema: judgeSchema, temperature: 0 })));
+    expect(server.requests).toHaveLength(1);
+    expect(results.filter((result) => result.call.cacheHit)).toHaveLength(4);
+    expect(results.every((result) => result.value.winner === 'B')).toBe(true);
+    cache.close();
+  });
+
   it('lists model ids from /v1/models', async () => {
     const server = await scripted([]);
     expect(await client(server).listModels()).toEqual(['fake-model']);

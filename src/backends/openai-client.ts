@@ -82,6 +82,8 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   });
   const throttle = createThrottle({ concurrency: options.concurrency ?? DEFAULTS.concurrency, requestsPerMinute: options.requestsPerMinute });
+  /** Deterministic requests on the wire, by cache key; settles (never rejects) when the request ends. */
+  const inFlight = new Map<string, Promise<void>>();
 
   async function complete(
     body: ChatCompletionCreateParamsNonStreaming,
@@ -196,6 +198,9 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
       };
 
       if (key !== undefined) {
+        // Single flight: an identical deterministic request already on the wire answers this one too.
+        const pending = inFlight.get(key);
+        if (pending !== undefined) await pending;
         const cached = options.cache?.get(key);
         if (cached !== undefined) {
           const interpreted = interpret(cached.text);
@@ -206,39 +211,48 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
         }
       }
 
-      const messages = await buildMessages(request as ChatRequest<unknown>, images);
-      const first = await complete({ ...body, messages }, request.signal);
-      record.retries += first.retries;
-      let text = first.completion.choices[0]?.message.content ?? '';
-      let usage = usageOf(first.completion);
-      if (responseFormat !== undefined && !isBareJson(text)) {
-        warnings.push({ code: 'response-format-ignored', message: 'the server was sent response_format json_schema but answered with text around or instead of JSON' });
-      }
-      let interpreted = interpret(text);
-      if (!interpreted.ok) {
-        // One repair turn that shows the model its own output and the validation problem.
-        record.repairs = 1;
-        warnings.push({ code: 'output-repaired', message: `invalid ${schema?.name ?? ''} output, asked the model to repair it: ${interpreted.problem}` });
-        const repairMessages: ChatCompletionMessageParam[] = [
-          ...messages,
-          { role: 'assistant', content: text },
-          { role: 'user', content: REPAIR_INSTRUCTION.replace('{problem}', interpreted.problem) },
-        ];
-        const second = await complete({ ...body, messages: repairMessages }, request.signal);
-        record.retries += second.retries;
-        const repairedText = second.completion.choices[0]?.message.content ?? '';
-        usage = addUsage(usage, usageOf(second.completion));
-        const repaired = interpret(repairedText);
-        if (!repaired.ok) {
-          record.promptTokens = usage.promptTokens;
-          record.completionTokens = usage.completionTokens;
-          throw repaired.error;
+      let release: (() => void) | undefined;
+      if (key !== undefined && !inFlight.has(key)) inFlight.set(key, new Promise<void>((resolve) => (release = resolve)));
+      try {
+        const messages = await buildMessages(request as ChatRequest<unknown>, images);
+        const first = await complete({ ...body, messages }, request.signal);
+        record.retries += first.retries;
+        let text = first.completion.choices[0]?.message.content ?? '';
+        let usage = usageOf(first.completion);
+        if (responseFormat !== undefined && !isBareJson(text)) {
+          warnings.push({ code: 'response-format-ignored', message: 'the server was sent response_format json_schema but answered with text around or instead of JSON' });
         }
-        text = repairedText;
-        interpreted = repaired;
+        let interpreted = interpret(text);
+        if (!interpreted.ok) {
+          // One repair turn that shows the model its own output and the validation problem.
+          record.repairs = 1;
+          warnings.push({ code: 'output-repaired', message: `invalid ${schema?.name ?? ''} output, asked the model to repair it: ${interpreted.problem}` });
+          const repairMessages: ChatCompletionMessageParam[] = [
+            ...messages,
+            { role: 'assistant', content: text },
+            { role: 'user', content: REPAIR_INSTRUCTION.replace('{problem}', interpreted.problem) },
+          ];
+          const second = await complete({ ...body, messages: repairMessages }, request.signal);
+          record.retries += second.retries;
+          const repairedText = second.completion.choices[0]?.message.content ?? '';
+          usage = addUsage(usage, usageOf(second.completion));
+          const repaired = interpret(repairedText);
+          if (!repaired.ok) {
+            record.promptTokens = usage.promptTokens;
+            record.completionTokens = usage.completionTokens;
+            throw repaired.error;
+          }
+          text = repairedText;
+          interpreted = repaired;
+        }
+        if (key !== undefined) options.cache?.set(key, options.model, { text, usage });
+        return result(interpreted.value, text, usage);
+      } finally {
+        if (release !== undefined && key !== undefined) {
+          inFlight.delete(key);
+          release();
+        }
       }
-      if (key !== undefined) options.cache?.set(key, options.model, { text, usage });
-      return result(interpreted.value, text, usage);
     } catch (error) {
       const failure = isMmevolveError(error) ? error : toBackendError(error, chatUrl, timeoutMs, request.signal);
       record.errorCode = failure.code;
