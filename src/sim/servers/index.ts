@@ -6,3 +6,5 @@ export { SIM_EMBEDDING_MODEL, createSimEmbeddingsApp, startSimEmbeddingsServer }
 export type { SimEmbeddingsServer } from './embeddings-server.js';
 export { listen } from './listen.js';
 export type { Listening, ListenOptions } from './listen.js';
+export { startSimStack } from './sim-stack.js';
+export type { SimStack } from './sim-stack.js';
