@@ -32,3 +32,5 @@ export { linearQuantile, pairedBootstrap, seededRandom } from './bootstrap.js';
 export type { BootstrapInterval, BootstrapOptions } from './bootstrap.js';
 export { compareRuns, comparisonScatterSvg, formatComparison } from './compare.js';
 export type { ComparedRun, Comparison, PairedDifference } from './compare.js';
+export { datasetIsSimulated, runVqaEval } from './vqa-run.js';
+export type { SolveRecord, VqaOutcome, VqaRunOptions, VqaRunResult } from './vqa-run.js';

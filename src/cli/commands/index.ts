@@ -2,10 +2,13 @@ import type { Command } from 'commander';
 import { registerBackendsCommand } from './backends.js';
 import { registerCompareCommand } from './compare.js';
 import { registerEvalCommand } from './eval.js';
+import { registerEvalVqaCommand } from './eval-vqa.js';
+import { registerKeysCommand } from './keys.js';
 import { registerMemoryCommand } from './memory.js';
 import { registerModelInfoCommand } from './model-info.js';
 import { registerScoreCommand } from './score.js';
 import { registerSegmentCommand } from './segment.js';
+import { registerServeCommand } from './serve.js';
 import { registerSimCommand } from './sim.js';
 import { registerSolveCommand } from './solve.js';
 
@@ -15,10 +18,13 @@ export function registerCommands(program: Command): void {
   registerBackendsCommand(program);
   registerCompareCommand(program);
   registerEvalCommand(program);
+  registerEvalVqaCommand(program);
+  registerKeysCommand(program);
   registerMemoryCommand(program);
   registerModelInfoCommand(program);
   registerScoreCommand(program);
   registerSegmentCommand(program);
+  registerServeCommand(program);
   registerSimCommand(program);
   registerSolveCommand(program);
 }
