@@ -102,32 +102,56 @@ export function recoverOverlay(raw: RgbImage, overlay: RgbImage): RecoveredOverl
   // Nearest of three hypotheses per pixel: blended (out ≈ (c + raw) / 2), untouched (out ≈ raw) or
   // painted solid (out ≈ c: box outlines, label backgrounds). JPEG noise near edges reaches ±20 per
   // channel, so comparing hypotheses beats a fixed tolerance. Ties go to blended (raw ≈ c inside a mask).
-  const candidate = new Uint8Array(raw.width * raw.height);
+  const { width, height } = raw;
+  const candidate = new Uint8Array(width * height);
+  let x1 = width;
+  let y1 = height;
+  let x2 = -1;
+  let y2 = -1;
+  const [targetRed, targetGreen, targetBlue] = colour;
   for (let pixel = 0, offset = 0; pixel < candidate.length; pixel += 1, offset += 3) {
-    let blendedDistance = 0;
-    let untouchedDistance = 0;
-    let solidDistance = 0;
-    for (let channel = 0; channel < 3; channel += 1) {
-      const before = raw.data[offset + channel] ?? 0;
-      const after = overlay.data[offset + channel] ?? 0;
-      const target = colour[channel] ?? 0;
-      const blended = after - (target + before) / 2;
-      blendedDistance += blended * blended;
-      untouchedDistance += (after - before) * (after - before);
-      solidDistance += (after - target) * (after - target);
+    const red0 = raw.data[offset] ?? 0;
+    const green0 = raw.data[offset + 1] ?? 0;
+    const blue0 = raw.data[offset + 2] ?? 0;
+    const red1 = overlay.data[offset] ?? 0;
+    const green1 = overlay.data[offset + 1] ?? 0;
+    const blue1 = overlay.data[offset + 2] ?? 0;
+    const blendedRed = red1 - (targetRed + red0) / 2;
+    const blendedGreen = green1 - (targetGreen + green0) / 2;
+    const blendedBlue = blue1 - (targetBlue + blue0) / 2;
+    const blended = blendedRed * blendedRed + blendedGreen * blendedGreen + blendedBlue * blendedBlue;
+    const untouched = (red1 - red0) ** 2 + (green1 - green0) ** 2 + (blue1 - blue0) ** 2;
+    const solid = (red1 - targetRed) ** 2 + (green1 - targetGreen) ** 2 + (blue1 - targetBlue) ** 2;
+    if (blended <= untouched && blended <= solid) {
+      candidate[pixel] = 1;
+      const x = pixel % width;
+      const y = (pixel - x) / width;
+      if (x < x1) x1 = x;
+      if (x > x2) x2 = x;
+      if (y < y1) y1 = y;
+      if (y > y2) y2 = y;
     }
-    candidate[pixel] = blendedDistance <= untouchedDistance && blendedDistance <= solidDistance ? 1 : 0;
   }
-  for (const component of connectedComponents(candidate, raw.width, raw.height, MIN_FRAGMENT, 0)) {
-    for (const pixel of component.pixels) mask.data[pixel] = 1;
+  if (x2 < 0) return { mask, colour };
+  // Clean-up works on the candidates' box (plus a one-pixel frame), not the whole image.
+  const left = Math.max(0, x1 - 1);
+  const top = Math.max(0, y1 - 1);
+  const boxWidth = Math.min(width - 1, x2 + 1) - left + 1;
+  const boxHeight = Math.min(height - 1, y2 + 1) - top + 1;
+  const local = new Uint8Array(boxWidth * boxHeight);
+  for (let y = 0; y < boxHeight; y += 1) local.set(candidate.subarray((top + y) * width + left, (top + y) * width + left + boxWidth), y * boxWidth);
+  const kept = new Uint8Array(local.length);
+  for (const component of connectedComponents(local, boxWidth, boxHeight, MIN_FRAGMENT, 0)) {
+    for (const pixel of component.pixels) kept[pixel] = 1;
   }
   // Fill pinholes that noise left inside the mask (real holes, like a ring's, are far larger).
-  const outside = outsideOf(mask.data, raw.width, raw.height);
-  const enclosed = new Uint8Array(mask.data.length);
-  for (let pixel = 0; pixel < enclosed.length; pixel += 1) if (mask.data[pixel] === 0 && outside[pixel] === 0) enclosed[pixel] = 1;
-  for (const hole of connectedComponents(enclosed, raw.width, raw.height, 0, 0)) {
-    if (hole.pixels.length < MIN_FRAGMENT) for (const pixel of hole.pixels) mask.data[pixel] = 1;
+  const outside = outsideOf(kept, boxWidth, boxHeight);
+  const enclosed = new Uint8Array(kept.length);
+  for (let pixel = 0; pixel < enclosed.length; pixel += 1) if (kept[pixel] === 0 && outside[pixel] === 0) enclosed[pixel] = 1;
+  for (const hole of connectedComponents(enclosed, boxWidth, boxHeight, 0, 0)) {
+    if (hole.pixels.length < MIN_FRAGMENT) for (const pixel of hole.pixels) kept[pixel] = 1;
   }
+  for (let y = 0; y < boxHeight; y += 1) mask.data.set(kept.subarray(y * boxWidth, (y + 1) * boxWidth), (top + y) * width + left);
   return { mask, colour };
 }
 

@@ -105,9 +105,26 @@ function targetMask(view: QueryView, raw: SeenImage): ReturnType<typeof objectMa
   return objectMask(raw.image.width, raw.image.height, pixels);
 }
 
+/** Recovered overlay masks by (raw, overlay) content: the arena shows the same overlays again and again. */
+const recovered = new Map<string, ReturnType<typeof recoverOverlayMask>>();
+const RECOVERED_LIMIT = 256;
+
+function overlayMask(raw: SeenImage, overlay: SeenImage): ReturnType<typeof recoverOverlayMask> {
+  const key = `${raw.key}|${overlay.key}`;
+  const cached = recovered.get(key);
+  if (cached !== undefined) return cached;
+  const mask = recoverOverlayMask(raw.image, overlay.image);
+  recovered.set(key, mask);
+  if (recovered.size > RECOVERED_LIMIT) {
+    const oldest = recovered.keys().next().value;
+    if (oldest !== undefined) recovered.delete(oldest);
+  }
+  return mask;
+}
+
 /** How well an overlay shows the target: IoU, or for a query without target 1 when the overlay is empty. */
 function overlayScore(view: QueryView, raw: SeenImage, overlay: SeenImage): number {
-  const shown = recoverOverlayMask(raw.image, overlay.image);
+  const shown = overlayMask(raw, overlay);
   if (view.targets.length === 0) return shown.data.some((value) => value !== 0) ? 0 : 1;
   return maskIou(shown, targetMask(view, raw));
 }
