@@ -1,0 +1,55 @@
+/**
+ * Node side of the web UI: build it with Vite when dist/web is missing or older than its sources, so the
+ * server, the demo and the browser tests never serve a stale UI. The build goes to a temporary folder and
+ * is renamed into place, so two processes building at once never serve a half-written folder.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { mmevolveError } from '../core/index.js';
+
+export const WEB_SOURCE_DIR = fileURLToPath(new URL('.', import.meta.url));
+export const WEB_DIST_DIR = fileURLToPath(new URL('../../dist/web', import.meta.url));
+const STAMP_FILE = '.build-stamp';
+
+function newestSourceTime(directory: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(directory, { withFileTypes: true })) {
+    const path = join(directory, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSourceTime(path));
+    else if (!entry.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** True when dist/web holds a build at least as new as every file under src/web. */
+export function isWebBuildFresh(distDir: string = WEB_DIST_DIR): boolean {
+  const stamp = join(distDir, STAMP_FILE);
+  if (!existsSync(stamp) || !existsSync(join(distDir, 'index.html'))) return false;
+  return statSync(stamp).mtimeMs >= newestSourceTime(WEB_SOURCE_DIR);
+}
+
+/** Builds the UI into dist/web unless it is fresh; returns the folder and whether a build ran. */
+export async function ensureWebBuild(options: { force?: boolean; distDir?: string } = {}): Promise<{ dir: string; built: boolean }> {
+  const distDir = options.distDir ?? WEB_DIST_DIR;
+  if (options.force !== true && isWebBuildFresh(distDir)) return { dir: distDir, built: false };
+  const temporary = `${distDir}.tmp-${process.pid}-${Date.now()}`;
+  try {
+    const { build } = await import('vite');
+    await build({ configFile: join(WEB_SOURCE_DIR, 'vite.config.ts'), build: { outDir: temporary, emptyOutDir: true }, logLevel: 'warn' });
+    await writeFile(join(temporary, STAMP_FILE), `${new Date().toISOString()}\n`);
+    await mkdir(dirname(distDir), { recursive: true });
+    await rm(distDir, { recursive: true, force: true });
+    await rename(temporary, distDir).catch(async (error: unknown) => {
+      // Another process put a build there first; theirs is as good as ours.
+      if (isWebBuildFresh(distDir)) return;
+      throw error;
+    });
+    return { dir: distDir, built: true };
+  } catch (cause) {
+    throw mmevolveError('web-build-failed', `building the web UI into ${distDir} failed: ${cause instanceof Error ? cause.message : String(cause)}`, 'Run `npm run build:web` to see the full Vite output; `npm ci` installs vite.', cause);
+  } finally {
+    await rm(temporary, { recursive: true, force: true });
+  }
+}
