@@ -81,7 +81,14 @@ export async function run(): Promise<void> {
       response_format: taskResponseFormat(task),
     });
     await measure('MLLM plan_phrases (1 image, oracle)', 500, () => post(`${mllm.url}/v1/chat/completions`, chat('plan_phrases', [raw])));
-    await measure('MLLM verify_mask (raw + overlay, oracle)', 300, () => post(`${mllm.url}/v1/chat/completions`, chat('verify_mask', [raw, overlay])));
+    await measure('MLLM verify_mask, same raw + overlay (cached mask)', 300, () => post(`${mllm.url}/v1/chat/completions`, chat('verify_mask', [raw, overlay])));
+    const fresh = await Promise.all(
+      scenes.map(async (other, index) => [
+        `data:image/png;base64,${payloads[index]}`,
+        `data:image/png;base64,${await pngBase64(blendOverlay(other.rendered.image, other.rendered.instanceMasks[0] ?? other.rendered.labels))}`,
+      ]),
+    );
+    await measure('MLLM verify_mask, new raw + overlay each request', fresh.length, (index) => post(`${mllm.url}/v1/chat/completions`, chat('verify_mask', fresh[index] ?? [])));
   } finally {
     await mllm.close();
   }
