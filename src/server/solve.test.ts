@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBackends, parseConfig } from '../backends/index.js';
+import type { Backends } from '../backends/index.js';
+import { createRng, generateScene, generateVqaProblem, renderScene, resolveSimConfig, startSimMllmServer } from '../sim/index.js';
+import type { SimMllmServer, VqaProblem } from '../sim/index.js';
+import { encodeImage } from '../vision/index.js';
+import { createTestServer, errorOf } from './server-test-support.js';
+import type { TestServer } from './server-test-support.js';
+
+let simulated: SimMllmServer;
+let backends: Backends;
+let server: TestServer;
+let problem: VqaProblem;
+let png: Buffer;
+
+function backendsFor(baseURL: string, model: string): Backends {
+  return createBackends(parseConfig({ backends: { mllm: { baseURL, model, maxRetries: 0, timeoutMs: 5000 } }, cache: { enabled: false } }));
+}
+
+beforeAll(async () => {
+  // SIMULATED MLLM that always falls into the problem's trap: a gold answer makes the answer wrong.
+  const config = resolveSimConfig({ preset: 'oracle', noise: { vqa: { baseErrorRate: 0, trapErrorRate: 1 }, relevantLessonFactor: 0 } });
+  simulated = await startSimMllmServer({ config, host: '127.0.0.1', port: 0 });
+  backends = backendsFor(`${simulated.url}/v1`, simulated.modelId);
+  server = await createTestServer({ backends });
+  for (let seed = 1; ; seed += 1) {
+    const rendered = renderScene(generateScene(seed, { width: 320, height: 240 }));
+    problem = generateVqaProblem(rendered.objects, createRng(seed + 7), 'occlusion');
+    if (problem.trap !== 'occlusion') continue;
+    png = await encodeImage(rendered.image, 'png');
+    break;
+  }
+});
+
+afterAll(async () => {
+  await server.close();
+  backends.close();
+  await simulated.close();
+});
+
+function body(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { question: problem.question, options: problem.options, image: `data:image/png;base64,${png.toString('base64')}`, ...extra };
+}
+
+async function lessonCount(target: TestServer, tenant: string): Promise<number> {
+  return (await target.memoryStore.forTenant(tenant).stats()).lessons;
+}
+
+describe('POST /v1/solve (SIMULATED MLLM)', () => {
+  it('answers with reasoning and writes nothing without a gold answer', async () => {
+    const key = await server.keyFor('alice');
+    const response = await server.request('/v1/solve', { method: 'POST', key, json: body() });
+    expect(response.status).toBe(200);
+    const result = (await response.json()) as { answer: string; reasoning: string; lessonsWritten: unknown[]; verdict?: unknown };
+    expect(result.answer.length).toBeGreaterThan(0);
+    expect(result.reasoning).toContain('simulated');
+    expect(result.verdict).toBeUndefined();
+    expect(await lessonCount(server, 'alice')).toBe(0);
+  });
+
+  it('writes lessons for the key tenant when the gold answer says the answer was wrong', async () => {
+    const key = await server.keyFor('bob');
+    const response = await server.request('/v1/solve', { method: 'POST', key, json: body({ answer: problem.answer }) });
+    expect(response.status).toBe(200);
+    const result = (await response.json()) as { verdict: { correct: boolean }; lessonsWritten: { id: string }[]; learned: boolean };
+    expect(result.verdict.correct, 'the simulated model falls into the trap').toBe(false);
+    expect(result.learned).toBe(true);
+    expect(result.lessonsWritten.length).toBeGreaterThan(0);
+    expect(await lessonCount(server, 'bob')).toBe(result.lessonsWritten.length);
+    expect(await lessonCount(server, 'alice'), 'no other tenant is touched').toBe(0);
+  });
+
+  it('accepts a multipart upload', async () => {
+    const form = new FormData();
+    form.set('question', problem.question);
+    form.set('options', JSON.stringify(problem.options));
+    form.set('mode', 'baseline');
+    form.set('image', new Blob([new Uint8Array(png)], { type: 'image/png' }), 'figure.png');
+    const response = await server.request('/v1/solve', { method: 'POST', key: await server.keyFor('carol'), body: form });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { mode: string }).mode).toBe('baseline');
+  });
+
+  it('does not learn with a key lacking the write scope, and refuses learn: true for it', async () => {
+    const key = await server.keyFor('dave', ['solve']);
+    const quiet = await server.request('/v1/solve', { method: 'POST', key, json: body({ answer: problem.answer }) });
+    expect(quiet.status).toBe(200);
+    expect(((await quiet.json()) as { learned: boolean }).learned).toBe(false);
+    expect(await lessonCount(server, 'dave')).toBe(0);
+    const refused = await server.request('/v1/solve', { method: 'POST', key, json: body({ answer: problem.answer, learn: true }) });
+    expect(refused.status).toBe(403);
+  });
+
+  it('answers 400 without an image and 503 with Retry-After (nothing written) when the MLLM is down', async () => {
+    const key = await server.keyFor('erin');
+    const missing = await server.request('/v1/solve', { method: 'POST', key, json: { question: 'what?' } });
+    expect(missing.status).toBe(400);
+    const downBackends = backendsFor('http://127.0.0.1:1/v1', simulated.modelId);
+    const down = await createTestServer({ backends: downBackends });
+    try {
+      const downKey = await down.keyFor('erin');
+      const response = await down.request('/v1/solve', { method: 'POST', key: downKey, json: body({ answer: problem.answer }) });
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).not.toBeNull();
+      expect((await errorOf(response)).hint).toContain('Nothing was written');
+      expect(await lessonCount(down, 'erin')).toBe(0);
+    } finally {
+      await down.close();
+      downBackends.close();
+    }
+  });
+});
