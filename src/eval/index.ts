@@ -34,3 +34,5 @@ export { compareRuns, comparisonScatterSvg, formatComparison } from './compare.j
 export type { ComparedRun, Comparison, PairedDifference } from './compare.js';
 export { datasetIsSimulated, runVqaEval } from './vqa-run.js';
 export type { SolveRecord, VqaOutcome, VqaRunOptions, VqaRunResult } from './vqa-run.js';
+export { PAIR_FORMATS, exportPairs } from './export-pairs.js';
+export type { ExportSummary, GspoGroup, GspoMember, PairFormat, PairSide, PreferencePair } from './export-pairs.js';

@@ -3,6 +3,7 @@ import { registerBackendsCommand } from './backends.js';
 import { registerCompareCommand } from './compare.js';
 import { registerEvalCommand } from './eval.js';
 import { registerEvalVqaCommand } from './eval-vqa.js';
+import { registerExportPairsCommand } from './export-pairs.js';
 import { registerKeysCommand } from './keys.js';
 import { registerMemoryCommand } from './memory.js';
 import { registerModelInfoCommand } from './model-info.js';
@@ -19,6 +20,7 @@ export function registerCommands(program: Command): void {
   registerCompareCommand(program);
   registerEvalCommand(program);
   registerEvalVqaCommand(program);
+  registerExportPairsCommand(program);
   registerKeysCommand(program);
   registerMemoryCommand(program);
   registerModelInfoCommand(program);
