@@ -23,6 +23,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   'invalid-rle': 400,
   'invalid-dataset': 400,
   'size-mismatch': 400,
+  'config-invalid': 400,
   'query-too-long': 400,
   'unreadable-image': 422,
   'unauthorized': 401,

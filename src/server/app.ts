@@ -27,6 +27,7 @@ import { openApiDocument } from './openapi.js';
 import type { ServerEnv } from './principal.js';
 import { memoryRoutes } from './routes/memories.js';
 import { proxyRoutes } from './routes/proxy.js';
+import { SEGMENT_ROUTE_DOCS, segmentRoutes } from './routes/segment.js';
 import { SOLVE_ROUTE_DOCS, solveRoutes } from './routes/solve.js';
 import type { UpstreamOptions } from './routes/proxy.js';
 import { workspaceEmbedder } from './workspace-embedder.js';
@@ -96,13 +97,14 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
     const report = await checkHealth(probes, options.healthTimeoutMs ?? 3000);
     return context.json(report, report.status === 'ok' ? 200 : 503);
   });
-  app.get('/openapi.json', (context) => context.json(openApiDocument([...SOLVE_ROUTE_DOCS])));
+  app.get('/openapi.json', (context) => context.json(openApiDocument([...SOLVE_ROUTE_DOCS, ...SEGMENT_ROUTE_DOCS])));
 
   const auth = authenticate({ keyStore: options.keyStore, dev: options.dev === true, ...(options.addressOf === undefined ? {} : { addressOf: options.addressOf }) });
   app.get('/metrics', auth, requireScope('admin'), (context) => context.text(metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }));
 
   app.use('/v1/*', auth, rateLimit(limits, options.now), limitBody(limits));
   app.route('/v1/memories', memoryRoutes({ store: options.memoryStore, embedder, limits }));
+  app.route('/v1/segment', segmentRoutes({ backends: options.backends, limits, log }));
   app.route('/v1/solve', solveRoutes({ backends: options.backends, store: options.memoryStore, embedder, limits }));
   app.route(
     '/v1',

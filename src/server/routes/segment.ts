@@ -1,0 +1,149 @@
+/**
+ * POST /v1/segment: a reasoning-segmentation query on one image (evol or a baseline) → the mask as COCO
+ * RLE and PNG, an overlay PNG and the full trace. With `Accept: text/event-stream` the progress events
+ * (planning, each phrase, each fight, each generation, the arbitration) stream as SSE and the result
+ * arrives as the last `result` event. Segmentation writes nothing, so a client that leaves cancels it.
+ */
+import { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { z } from 'zod';
+import type { Backends } from '../../backends/index.js';
+import { isMmevolveError, mmevolveError } from '../../core/index.js';
+import type { RgbImage } from '../../core/index.js';
+import { EVOLVE_PRESET_NAMES, SEGMENTATION_METHODS, resolveEvolveConfig, runSegmentation } from '../../evolve/index.js';
+import type { SegmentationBackends, SegmentationEvent, SegmentationMethod, SegmentationResult } from '../../evolve/index.js';
+import { encodeImage, encodeMaskPng, renderOverlay } from '../../vision/index.js';
+import { errorBody } from '../api-errors.js';
+import type { ErrorLogger } from '../api-errors.js';
+import { requireScope } from '../auth.js';
+import { readImageRequest } from '../image-request.js';
+import type { ServerLimits } from '../limits.js';
+import { checkQueryLength } from '../limits.js';
+import type { RouteDoc } from '../openapi.js';
+import type { ServerEnv } from '../principal.js';
+
+const methodSchema = z.enum(SEGMENTATION_METHODS as readonly [SegmentationMethod, ...SegmentationMethod[]]);
+
+export const segmentBodySchema = z.strictObject({
+  query: z.string().min(1),
+  /** A data: URL (JSON bodies); multipart bodies send the file field "image" instead. */
+  image: z.string().optional(),
+  method: methodSchema.default('evol'),
+  preset: z.enum(EVOLVE_PRESET_NAMES).default('published'),
+  /** Evolve config overrides on top of the preset (any field of the evolve config). */
+  config: z.record(z.string(), z.unknown()).default({}),
+  isSentence: z.boolean().optional(),
+  queryVariants: z.array(z.string().max(2000)).max(10).optional(),
+});
+
+export const SEGMENT_ROUTE_DOCS: RouteDoc[] = [
+  {
+    method: 'post',
+    path: '/v1/segment',
+    summary:
+      'Segment what a query describes: mask (COCO RLE + PNG base64), overlay PNG, trace. `Accept: text/event-stream` streams progress events (segmentation-start, planning-*, generation-*, phrase-evaluated, fight-end, mutation-end, arbitration-*, segmentation-end) then `result`.',
+    scope: 'segment',
+    body: segmentBodySchema,
+    streams: true,
+  },
+];
+
+export interface SegmentRouteOptions {
+  backends: Backends | undefined;
+  limits: ServerLimits;
+  log: ErrorLogger;
+}
+
+export interface SegmentResponse {
+  method: SegmentationMethod;
+  query: string;
+  width: number;
+  height: number;
+  mask: { rle: SegmentationResult['rle']; png: string; area: number };
+  overlay: { png: string };
+  box?: SegmentationResult['box'];
+  phrase?: string;
+  models: { mllm: string; judge: string; segmenter: string };
+  trace: SegmentationResult['trace'];
+  counters: SegmentationResult['counters'];
+  calls: number;
+  warnings: SegmentationResult['warnings'];
+}
+
+function segmentationBackends(backends: Backends | undefined): SegmentationBackends {
+  const { mllm, segmenter } = backends ?? {};
+  if (mllm === undefined || segmenter === undefined) {
+    throw mmevolveError('backend-not-configured', 'segmentation needs an MLLM and a segmenter backend', 'Add backends.mllm and backends.segmenter to mmevolve.config.* and restart mmevolve serve.');
+  }
+  return { mllm, segmenter, ...(backends?.judge === undefined ? {} : { judge: backends.judge }) };
+}
+
+async function describe(result: SegmentationResult, image: RgbImage, query: string, backends: SegmentationBackends): Promise<SegmentResponse> {
+  const area = result.mask.data.reduce((sum, value) => sum + (value > 0 ? 1 : 0), 0);
+  const response: SegmentResponse = {
+    method: result.method,
+    query,
+    width: image.width,
+    height: image.height,
+    mask: { rle: result.rle, png: (await encodeMaskPng(result.mask)).toString('base64'), area },
+    overlay: { png: (await encodeImage(renderOverlay(image, result.mask), 'png')).toString('base64') },
+    models: { mllm: backends.mllm.model, judge: (backends.judge ?? backends.mllm).model, segmenter: backends.segmenter.model },
+    trace: result.trace,
+    counters: result.counters,
+    calls: result.calls.length,
+    warnings: result.warnings,
+  };
+  if (result.box !== undefined) response.box = result.box;
+  if (result.phrase !== undefined) response.phrase = result.phrase;
+  return response;
+}
+
+export function segmentRoutes(options: SegmentRouteOptions): Hono<ServerEnv> {
+  const routes = new Hono<ServerEnv>();
+  routes.post('/', requireScope('segment'), async (context) => {
+    const { fields, images } = await readImageRequest(context, segmentBodySchema, (body) => (body.image === undefined ? [] : [body.image]), options.limits, 'segment request');
+    checkQueryLength(fields.query, options.limits, 'query');
+    const [image] = images;
+    if (image === undefined || images.length > 1) throw mmevolveError('invalid-input', 'segment takes exactly one image', 'Send one image.');
+    const backends = segmentationBackends(options.backends);
+    const config = resolveEvolveConfig(fields.preset, fields.config, 'config');
+    const run = (onEvent: ((event: SegmentationEvent) => void) | undefined, signal: AbortSignal) =>
+      runSegmentation(fields.method, image, fields.query, {
+        backends,
+        config,
+        signal,
+        ...(onEvent === undefined ? {} : { onEvent }),
+        ...(fields.isSentence === undefined ? {} : { isSentence: fields.isSentence }),
+        ...(fields.queryVariants === undefined ? {} : { queryVariants: fields.queryVariants }),
+      });
+
+    if (!(context.req.header('accept') ?? '').includes('text/event-stream')) {
+      const result = await run(undefined, context.req.raw.signal);
+      return context.json(await describe(result, image, fields.query, backends));
+    }
+
+    return streamSSE(context, async (sse) => {
+      const controller = new AbortController();
+      sse.onAbort(() => controller.abort());
+      let pending = Promise.resolve();
+      let sequence = 0;
+      const send = (event: string, data: unknown): Promise<void> => {
+        sequence += 1;
+        const id = String(sequence);
+        pending = pending.then(() => sse.writeSSE({ event, data: JSON.stringify(data), id }));
+        return pending;
+      };
+      try {
+        const result = await run((event) => void send(event.type, event), controller.signal);
+        await send('result', await describe(result, image, fields.query, backends));
+      } catch (error) {
+        if (controller.signal.aborted) return;
+        if (!isMmevolveError(error)) options.log('segment stream failed', error);
+        const shown = isMmevolveError(error) ? error : mmevolveError('internal', 'internal server error', 'The server log has the details.');
+        await send('error', errorBody(shown));
+      }
+      await pending;
+    });
+  });
+  return routes;
+}
