@@ -4,7 +4,6 @@
  * first, at most `arena.maxFights` per generation. The judge sees [raw, overlay A, overlay B] in one
  * colour (alpha 0.5). Scores: champion wins +1/−1, challenger wins −2/+2, tie 0.
  */
-import { chooseOverlayColour, orMasks, renderOverlay } from '../vision/index.js';
 import { judgePairPrompt } from './prompts.js';
 import { isUnreadableOutput } from './run-context.js';
 import type { RunContext } from './run-context.js';
@@ -15,9 +14,9 @@ export type PairVerdict = { verdict: 'A' | 'B' | 'tie'; reason: string; unparsab
 
 /** judge_pair on two masks shown in the same colour; an unreadable verdict is a tie (documented fallback). */
 export async function judgePair(context: RunContext, first: Member['evaluation']['mask'], second: Member['evaluation']['mask'], stage: string): Promise<PairVerdict> {
-  const colour = chooseOverlayColour(context.image, orMasks([first, second], context.image));
-  const overlayA = renderOverlay(context.image, first, { colour });
-  const overlayB = renderOverlay(context.image, second, { colour });
+  const colour = context.pairColour(first, second);
+  const overlayA = context.overlay(first, colour);
+  const overlayB = context.overlay(second, colour);
   const prompt = judgePairPrompt(context.queryLine);
   try {
     const result = await context.ask('judge', 'judge_pair', { ...prompt, images: [context.image, overlayA, overlayB], stage });

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { createMask } from '../core/index.js';
 import type { Mask, SegmentInstance } from '../core/index.js';
-import { encodeRle, maskArea, orMasks, renderOverlay } from '../vision/index.js';
+import { encodeRle, maskArea, orMasks } from '../vision/index.js';
 import type { CocoRle } from '../vision/index.js';
 import { phraseKey } from './planning.js';
 import { verifyMaskPrompt } from './prompts.js';
@@ -37,7 +37,7 @@ export function gateByConfidence(confidence: number, area: number, gate: { passA
 
 async function verify(context: RunContext, mask: Mask): Promise<GateDecision> {
   context.counters.verifications += 1;
-  const overlay = renderOverlay(context.image, mask);
+  const overlay = context.overlay(mask);
   const prompt = verifyMaskPrompt(context.queryLine);
   try {
     const result = await context.ask('judge', 'verify_mask', { ...prompt, images: [context.image, overlay], stage: 'verify' });

@@ -10,6 +10,7 @@ import type {
   ChatImage,
   ChatMessage,
   ChatResult,
+  Mask,
   MllmClient,
   PreparedImage,
   RgbImage,
@@ -21,6 +22,8 @@ import type {
 } from '../core/index.js';
 import { taskResponseSchema } from '../core/index.js';
 import type { ZodType } from 'zod';
+import { chooseOverlayColour, orMasks, renderOverlay } from '../vision/index.js';
+import type { RgbColour } from '../vision/index.js';
 import type { EvolveConfig } from './config.js';
 import type { SegmentationEvent, SegmentationEventListener } from './events.js';
 import type { GateDecision, PhraseEvaluation, SegmentationCounters } from './trace.js';
@@ -98,6 +101,8 @@ export class RunContext {
   readonly phraseCache = new Map<string, Promise<PhraseEvaluation>>();
   readonly gateCache = new Map<string, Promise<GateDecision>>();
   private readonly warningKeys = new Set<string>();
+  private readonly overlays = new WeakMap<Mask, Map<string, RgbImage>>();
+  private readonly pairColours = new WeakMap<Mask, WeakMap<Mask, RgbColour>>();
   private readonly clock = new BusyClock();
   private readonly started = performance.now();
   private prepared: Promise<PreparedImage> | undefined;
@@ -121,6 +126,38 @@ export class RunContext {
 
   get judge(): MllmClient {
     return this.backends.judge ?? this.backends.mllm;
+  }
+
+  /**
+   * The overlay of a mask in a colour (default: the palette colour for that mask), cached per mask object:
+   * champions fight again in later generations and the final judge shows the same two masks twice.
+   */
+  overlay(mask: Mask, colour: RgbColour = this.pairColour(mask, mask)): RgbImage {
+    let byColour = this.overlays.get(mask);
+    if (byColour === undefined) {
+      byColour = new Map();
+      this.overlays.set(mask, byColour);
+    }
+    const key = colour.join(',');
+    const cached = byColour.get(key);
+    if (cached !== undefined) return cached;
+    const overlay = renderOverlay(this.image, mask, { colour });
+    byColour.set(key, overlay);
+    return overlay;
+  }
+
+  /** One colour for two masks shown side by side (same colour for A and B), chosen once per pair. */
+  pairColour(first: Mask, second: Mask): RgbColour {
+    const cached = this.pairColours.get(first)?.get(second) ?? this.pairColours.get(second)?.get(first);
+    if (cached !== undefined) return cached;
+    const colour = chooseOverlayColour(this.image, first === second ? first : orMasks([first, second], this.image));
+    let inner = this.pairColours.get(first);
+    if (inner === undefined) {
+      inner = new WeakMap();
+      this.pairColours.set(first, inner);
+    }
+    inner.set(second, colour);
+    return colour;
   }
 
   emit(event: SegmentationEvent): void {
