@@ -14,6 +14,7 @@ const BENCHES: Array<{ name: string; load: () => Promise<BenchModule> }> = [
   { name: 'evolve', load: () => import('./evolve.bench.js') },
   { name: 'sim-servers', load: () => import('./sim-servers.bench.js') },
   { name: 'synthworld', load: () => import('./synthworld.bench.js') },
+  { name: 'eval-harness', load: () => import('./eval-harness.bench.js') },
 ];
 
 async function main(): Promise<void> {

@@ -78,7 +78,7 @@ export async function compareRuns(directories: readonly string[], options: Boots
 function settingLabel(manifest: RunManifest): string {
   const preset = manifest.settings.preset;
   const ablate = manifest.settings.ablate;
-  return [manifest.method, typeof preset === 'string' ? preset : undefined, typeof ablate === 'string' ? `-${ablate}` : undefined].filter((part) => part !== undefined).join(' ');
+  return [manifest.method, typeof preset === 'string' && manifest.method === 'evol' ? preset : undefined, typeof ablate === 'string' ? `-${ablate}` : undefined].filter((part) => part !== undefined).join(' ');
 }
 
 function pad(cells: readonly string[], widths: readonly number[]): string {
