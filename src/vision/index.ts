@@ -1,5 +1,5 @@
-export { fillPolygon, rasterizePolygon, truncatePoints } from './polygon.js';
-export type { PolygonPoint } from './polygon.js';
+export { DEFAULT_OPENCV_DRAWING_VERSION, fillPolygon, rasterizePolygon, truncatePoints } from './polygon.js';
+export type { OpenCvDrawingVersion, PolygonOptions, PolygonPoint } from './polygon.js';
 export {
   cocoRleSchema,
   decodeRle,

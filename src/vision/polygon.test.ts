@@ -16,6 +16,18 @@ const fixtures = JSON.parse(
   readFileSync(new URL('./__fixtures__/polygons.json', import.meta.url), 'utf8'),
 ) as { opencv: string; cases: PolygonFixture[] };
 
+interface VersionRuns {
+  opencv: string;
+  runs: number[][];
+}
+
+function readRuns(name: string): VersionRuns {
+  return JSON.parse(readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8')) as VersionRuns;
+}
+
+const opencv48 = readRuns('polygons-opencv-4.8.json');
+const opencv412 = readRuns('polygons-opencv-4.12.json');
+
 /** Row-major runs alternating 0/1 from zeros: the same encoding scripts/fixtures/polygons.py writes. */
 function rowMajorRuns(mask: Mask): number[] {
   const runs: number[] = [];
@@ -44,17 +56,32 @@ function picture(mask: Mask): string {
 }
 
 describe('fillPolygon', () => {
-  it(`matches OpenCV ${fixtures.opencv} polylines + fillPoly on all ${fixtures.cases.length} golden polygons`, () => {
+  it.each([
+    ['4.6', fixtures.opencv, fixtures.cases.map((fixture) => fixture.runs)],
+    ['4.8', opencv48.opencv, opencv48.runs],
+    ['4.12', opencv412.opencv, opencv412.runs],
+  ] as const)('reproduces OpenCV %s (golden: %s) polylines + fillPoly on every golden polygon', (version, _source, expectedRuns) => {
     expect(fixtures.cases.length).toBeGreaterThanOrEqual(300);
+    expect(expectedRuns.length).toBe(fixtures.cases.length);
     const failures: string[] = [];
-    for (const fixture of fixtures.cases) {
-      const mask = rasterizePolygon({ width: fixture.width, height: fixture.height }, fixture.points);
-      const runs = rowMajorRuns(mask);
-      if (runs.join(',') !== fixture.runs.join(',')) {
+    fixtures.cases.forEach((fixture, index) => {
+      const mask = rasterizePolygon({ width: fixture.width, height: fixture.height }, fixture.points, 1, { opencv: version });
+      if (rowMajorRuns(mask).join(',') !== expectedRuns[index]?.join(',')) {
         failures.push(`${fixture.name} (${fixture.width}x${fixture.height}) points ${JSON.stringify(fixture.points)}`);
       }
-    }
-    expect(failures, `masks differing from OpenCV:\n${failures.slice(0, 20).join('\n')}`).toEqual([]);
+    });
+    expect(failures, `masks differing from OpenCV ${version}:\n${failures.slice(0, 20).join('\n')}`).toEqual([]);
+  });
+
+  it('defaults to OpenCV 4.6; LISA\'s pinned 4.8 differs from it on part of the fixtures', () => {
+    let differing = 0;
+    fixtures.cases.forEach((fixture, index) => {
+      const size = { width: fixture.width, height: fixture.height };
+      const byDefault = rowMajorRuns(rasterizePolygon(size, fixture.points)).join(',');
+      expect(byDefault, fixture.name).toBe(fixture.runs.join(','));
+      if (opencv48.runs[index]?.join(',') !== fixture.runs.join(',')) differing += 1;
+    });
+    expect(differing, 'the fixtures exercise the 4.6 → 4.8 change').toBeGreaterThan(20);
   });
 
   it('includes the boundary pixels of an axis-aligned square', () => {
@@ -100,7 +127,7 @@ describe('fillPolygon', () => {
   it('rejects vertices so far away that fixed-point arithmetic would lose exactness', () => {
     let caught: unknown;
     try {
-      rasterizePolygon({ width: 4, height: 4 }, [[0, 0], [3_000_000, 1], [2, 3]]);
+      rasterizePolygon({ width: 4, height: 4 }, [[0, 0], [1_000_000, 1], [2, 3]]);
     } catch (error) {
       caught = error;
     }

@@ -1,122 +1,50 @@
 import { createMask, mmevolveError } from '../core/index.js';
 import type { Mask, Size } from '../core/index.js';
-import { clipLine } from './clip-line.js';
-import type { LinePoints } from './clip-line.js';
+import { drawLine } from './opencv-line.js';
+import { XY_ONE, collectEdges } from './polygon-edges.js';
+import type { OpenCvDrawingVersion, PolyEdge } from './polygon-edges.js';
 
 /**
  * Polygon rasterisation that reproduces, pixel for pixel, what LISA's ReasonSeg loader draws for one
- * shape with OpenCV 4.6 (the version of the golden fixtures):
+ * shape:
  *
  *     cv2.polylines(mask, [pts], True, value, 1)   # closed 1-px outline, LINE_8, no anti-aliasing
  *     cv2.fillPoly(mask, [pts], value)             # even-odd scanline fill of the interior
  *
  * The algorithm follows OpenCV's modules/imgproc/src/drawing.cpp (Line / LineIterator for the outline,
  * CollectPolyEdges + FillEdgeCollection for the fill, 16.16 fixed point with XY_SHIFT = 16); it was
- * re-implemented here and is pinned by golden masks drawn with the real OpenCV
- * (scripts/fixtures/polygons.py → src/vision/__fixtures__/polygons.json).
+ * re-implemented here. OpenCV changed the fill twice (see polygon-edges.ts); the default reproduces
+ * OpenCV 4.6, and { opencv: '4.8' } the version LISA pins (opencv_python==4.8.0.74).
+ * Golden masks: scripts/fixtures/polygons.py (native 4.6) and polygons-opencv-js.cjs (OpenCV.js 4.8
+ * and 4.12) → src/vision/__fixtures__/polygons*.json.
  */
 
 export type PolygonPoint = readonly [number, number];
 
-/** drawing.cpp: XY_SHIFT = 16, XY_ONE = 1 << XY_SHIFT. */
-const XY_ONE = 65536;
+export type { OpenCvDrawingVersion } from './polygon-edges.js';
+
+export interface PolygonOptions {
+  /** Which OpenCV release to reproduce (default '4.6'; LISA's requirements pin 4.8). */
+  opencv?: OpenCvDrawingVersion;
+}
 
 /**
- * Fixed-point values stay exact in float64 while |coordinate| ≤ 2^20 and the canvas is at most 2^16
+ * '4.6' (Debian's python3-opencv, what the project's golden label maps were drawn with). LISA's
+ * requirements.txt pins opencv_python==4.8.0.74, whose fill differs on some polygons (see
+ * polygon-edges.ts): pass { opencv: '4.8' } to reproduce LISA's environment exactly.
+ */
+export const DEFAULT_OPENCV_DRAWING_VERSION: OpenCvDrawingVersion = '4.6';
+
+/**
+ * Fixed-point values stay exact in float64 while |coordinate| ≤ 2^19 and the canvas is at most 2^16
  * wide or high (every product OpenCV forms in int64 then stays below 2^53).
  */
-const MAX_COORDINATE = 1 << 20;
+const MAX_COORDINATE = 1 << 19;
 const MAX_CANVAS_SIDE = 1 << 16;
-
-interface PolyEdge {
-  y0: number;
-  y1: number;
-  x: number;
-  dx: number;
-}
 
 /** Arithmetic right shift by XY_SHIFT of an integer that may exceed 32 bits. */
 function shiftDown(value: number): number {
   return Math.floor(value / XY_ONE);
-}
-
-/** C integer division (truncates toward zero); exact for |operands| < 2^53. */
-function divideTruncating(numerator: number, denominator: number): number {
-  return Math.trunc(numerator / denominator);
-}
-
-function isOutside(target: Mask, x: number, y: number): boolean {
-  return x < 0 || x >= target.width || y < 0 || y >= target.height;
-}
-
-/** drawing.cpp Line() with LINE_8: LineIterator (left to right) over the clipped segment. */
-function drawLine(target: Mask, x0: number, y0: number, x1: number, y1: number, value: number): void {
-  const line: LinePoints = { x0, y0, x1, y1 };
-  if (isOutside(target, x0, y0) || isOutside(target, x1, y1)) {
-    if (!clipLine(target.width, target.height, line)) return;
-  }
-  let startX = line.x0;
-  let startY = line.y0;
-  let deltaX = line.x1 - line.x0;
-  let deltaY = line.y1 - line.y0;
-  if (deltaX < 0) {
-    // leftToRight: iterate from the left end.
-    deltaX = -deltaX;
-    deltaY = -deltaY;
-    startX = line.x1;
-    startY = line.y1;
-  }
-  const stepY = deltaY < 0 ? -1 : 1;
-  deltaY = Math.abs(deltaY);
-  const vertical = deltaY > deltaX;
-  const major = vertical ? deltaY : deltaX;
-  const minor = vertical ? deltaX : deltaY;
-  // Bresenham as LineIterator: err = dx - 2dy; a minor step whenever err < 0 before the update.
-  let error = major - 2 * minor;
-  let x = startX;
-  let y = startY;
-  const width = target.width;
-  for (let index = 0; index <= major; index += 1) {
-    target.data[y * width + x] = value;
-    const takeMinor = error < 0;
-    error += takeMinor ? 2 * major - 2 * minor : -2 * minor;
-    if (vertical) {
-      y += stepY;
-      if (takeMinor) x += 1;
-    } else {
-      x += 1;
-      if (takeMinor) y += stepY;
-    }
-  }
-}
-
-/**
- * drawing.cpp CollectPolyEdges for shift 0, LINE_8 (OpenCV 4.6): draws each edge with Line() and
- * collects the non-horizontal ones for the fill, x in 16.16 fixed point from the unclipped vertices.
- * (Later OpenCV releases rebuild edges from clipped endpoints; the golden fixtures are 4.6, which
- * LISA-era environments ship, and this matches them.)
- */
-function collectEdges(target: Mask, points: ReadonlyArray<PolygonPoint>, value: number): PolyEdge[] {
-  const edges: PolyEdge[] = [];
-  const last = points[points.length - 1];
-  if (last === undefined) return edges;
-  let previousX = last[0];
-  let previousY = last[1];
-  for (const point of points) {
-    const [currentX, currentY] = point;
-    drawLine(target, previousX, previousY, currentX, currentY, value);
-    if (previousY !== currentY) {
-      const dx = divideTruncating((currentX - previousX) * XY_ONE, currentY - previousY);
-      if (previousY < currentY) {
-        edges.push({ y0: previousY, y1: currentY, x: previousX * XY_ONE, dx });
-      } else {
-        edges.push({ y0: currentY, y1: previousY, x: currentX * XY_ONE, dx });
-      }
-    }
-    previousX = currentX;
-    previousY = currentY;
-  }
-  return edges;
 }
 
 function compareEdges(a: PolyEdge, b: PolyEdge): number {
@@ -130,7 +58,7 @@ function compareEdges(a: PolyEdge, b: PolyEdge): number {
  * kept sorted by x. Pairs of consecutive active edges bound each horizontal span, inclusive at both
  * ends (x1 = ceil of the left x, x2 = floor of the right x).
  */
-function fillEdges(target: Mask, edges: PolyEdge[], value: number): void {
+function fillEdges(target: Mask, edges: PolyEdge[], value: number, version: OpenCvDrawingVersion): void {
   if (edges.length < 2) return;
   let yMin = Number.POSITIVE_INFINITY;
   let yMax = Number.NEGATIVE_INFINITY;
@@ -171,8 +99,8 @@ function fillEdges(target: Mask, edges: PolyEdge[], value: number): void {
       if (y >= 0) {
         const low = Math.min(left.x, right.x);
         const high = Math.max(left.x, right.x);
-        // Span from ceil(left) to floor(right), both inclusive.
-        let x1 = shiftDown(low + XY_ONE - 1);
+        // Span from the left x rounded up (4.8: down) to the right x rounded down, both inclusive.
+        let x1 = shiftDown(version === '4.8' ? low : low + XY_ONE - 1);
         let x2 = shiftDown(high);
         if (x1 < width && x2 >= 0) {
           if (x1 < 0) x1 = 0;
@@ -235,8 +163,14 @@ function validate(target: Mask, points: ReadonlyArray<PolygonPoint>, value: numb
  * fillPoly: boundary pixels included, even-odd interior, clipped to the canvas. Vertices must be
  * integers (callers truncate floats); they may lie outside the canvas. 1 or 2 points draw a dot or line.
  */
-export function fillPolygon(target: Mask, points: ReadonlyArray<PolygonPoint>, value: number): void {
+export function fillPolygon(
+  target: Mask,
+  points: ReadonlyArray<PolygonPoint>,
+  value: number,
+  options: PolygonOptions = {},
+): void {
   validate(target, points, value);
+  const version = options.opencv ?? DEFAULT_OPENCV_DRAWING_VERSION;
   if (points.length === 0 || target.width === 0 || target.height === 0) return;
   // polylines: closed outline starting from the last vertex.
   let previous = points[points.length - 1] as PolygonPoint;
@@ -245,7 +179,7 @@ export function fillPolygon(target: Mask, points: ReadonlyArray<PolygonPoint>, v
     previous = point;
   }
   // fillPoly: draws the outline again (same pixels) and fills the interior.
-  fillEdges(target, collectEdges(target, points, value), value);
+  fillEdges(target, collectEdges(target, points, value, version), value, version);
 }
 
 /**
@@ -262,8 +196,13 @@ export function truncatePoints(points: ReadonlyArray<readonly [number, number]>)
 }
 
 /** A new mask of `size` with one polygon drawn by `fillPolygon`. */
-export function rasterizePolygon(size: Size, points: ReadonlyArray<PolygonPoint>, value = 1): Mask {
+export function rasterizePolygon(
+  size: Size,
+  points: ReadonlyArray<PolygonPoint>,
+  value = 1,
+  options: PolygonOptions = {},
+): Mask {
   const mask = createMask(size.width, size.height);
-  fillPolygon(mask, points, value);
+  fillPolygon(mask, points, value, options);
   return mask;
 }

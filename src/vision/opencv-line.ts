@@ -1,10 +1,13 @@
+import type { Mask } from '../core/index.js';
+
 /**
- * OpenCV drawing.cpp clipLine(Size2l, Point2l&, Point2l&), used by polygon.ts to clip outline segments
- * exactly as OpenCV's LineIterator does before walking them.
+ * OpenCV drawing.cpp line primitives used by polygon rasterisation: clipLine (Cohen–Sutherland with
+ * OpenCV's exact integer updates) and Line() with LINE_8 (LineIterator's Bresenham, left to right).
+ * These are the same in OpenCV 4.6, 4.8 and 4.12.
  */
 
 /** C integer division (truncates toward zero); exact for |operands| < 2^53. */
-function divideTruncating(numerator: number, denominator: number): number {
+export function divideTruncating(numerator: number, denominator: number): number {
   return Math.trunc(numerator / denominator);
 }
 
@@ -57,4 +60,49 @@ export function clipLine(width: number, height: number, line: LinePoints): boole
     }
   }
   return (code0 | code1) === 0;
+}
+
+export function isOutside(target: Mask, x: number, y: number): boolean {
+  return x < 0 || x >= target.width || y < 0 || y >= target.height;
+}
+
+/** drawing.cpp Line() with LINE_8: LineIterator (left to right) over the clipped segment. */
+export function drawLine(target: Mask, x0: number, y0: number, x1: number, y1: number, value: number): void {
+  const line: LinePoints = { x0, y0, x1, y1 };
+  if (isOutside(target, x0, y0) || isOutside(target, x1, y1)) {
+    if (!clipLine(target.width, target.height, line)) return;
+  }
+  let startX = line.x0;
+  let startY = line.y0;
+  let deltaX = line.x1 - line.x0;
+  let deltaY = line.y1 - line.y0;
+  if (deltaX < 0) {
+    // leftToRight: iterate from the left end.
+    deltaX = -deltaX;
+    deltaY = -deltaY;
+    startX = line.x1;
+    startY = line.y1;
+  }
+  const stepY = deltaY < 0 ? -1 : 1;
+  deltaY = Math.abs(deltaY);
+  const vertical = deltaY > deltaX;
+  const major = vertical ? deltaY : deltaX;
+  const minor = vertical ? deltaX : deltaY;
+  // Bresenham as LineIterator: err = dx - 2dy; a minor step whenever err < 0 before the update.
+  let error = major - 2 * minor;
+  let x = startX;
+  let y = startY;
+  const width = target.width;
+  for (let index = 0; index <= major; index += 1) {
+    target.data[y * width + x] = value;
+    const takeMinor = error < 0;
+    error += takeMinor ? 2 * major - 2 * minor : -2 * minor;
+    if (vertical) {
+      y += stepY;
+      if (takeMinor) x += 1;
+    } else {
+      x += 1;
+      if (takeMinor) y += stepY;
+    }
+  }
 }
