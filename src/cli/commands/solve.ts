@@ -82,7 +82,8 @@ function formatResult(result: SolveResult, models: { mllm: string; embedder: str
   for (const lesson of result.lessonsMerged) lines.push(`lesson merged [${lesson.stream}] ${lesson.id} v${lesson.fromVersion} → v${lesson.version}: ${lesson.text}`);
   for (const lesson of result.duplicates) lines.push(`lesson already known [${lesson.stream}] ${lesson.id}: ${lesson.text}`);
   for (const rejected of result.mergesRejected) {
-    lines.push(`merge into ${rejected.targetId} rejected (lost ${[...rejected.missingNumbers, ...rejected.missingEntities].join(', ')}); stored as ${rejected.insertedId}`);
+    const why = rejected.reason === 'too-long' ? 'too long' : `lost ${[...rejected.missingNumbers, ...rejected.missingEntities].join(', ')}`;
+    lines.push(`merge into ${rejected.targetId} rejected (${why}); stored as ${rejected.insertedId}`);
   }
   lines.push(`calls: ${result.calls.length} model, ${result.embeddings.texts} text + ${result.embeddings.images} image embeddings`, '', 'reasoning:', result.response.trim(), '');
   return lines.join('\n');

@@ -31,6 +31,11 @@ export const memoryMethodConfigSchema = z.strictObject({
       mergeThreshold: unitInterval.default(0.85),
       /** How many similar lessons to consider as merge targets (the most similar one is used). */
       mergeCandidates: z.number().int().min(1).default(3),
+      /**
+       * A merged lesson longer than this is rejected (the new lesson is stored on its own): lessons are
+       * meant to be 1–2 sentences, and merges that only concatenate would otherwise grow without bound.
+       */
+      maxMergedChars: z.number().int().min(1).default(400),
       /** Logic lessons are stored only for errors the writer classifies as logical (as in the paper). */
       logicOnlyForLogicalErrors: z.boolean().default(true),
     })

@@ -69,10 +69,19 @@ describe('grow and refine', () => {
     const outcome = await storeLesson(refine, candidate(INCOMING));
     expect(outcome.kind).toBe('inserted');
     expect(outcome.lesson.text).toBe(INCOMING);
-    expect(outcome.rejectedMerge).toMatchObject({ targetId: existing.lesson.id, targetVersion: 1 });
+    expect(outcome.rejectedMerge).toMatchObject({ reason: 'lost-content', targetId: existing.lesson.id, targetVersion: 1 });
     expect(outcome.rejectedMerge?.missingNumbers.sort()).toEqual(['180', '360']);
     expect((await memory.get(existing.lesson.id))?.version, 'the existing lesson is untouched').toBe(1);
     expect((await memory.list()).total).toBe(2);
+  });
+
+  it('rejects a merge longer than write.maxMergedChars even when it keeps everything', async () => {
+    await memory.insert(lessonRow('logic', EXISTING, vectorWithCosine(1)));
+    const refine = context({ merge_lessons: () => JSON.stringify({ lesson: `${EXISTING} Also: ${INCOMING}` }) });
+    const outcome = await storeLesson({ ...refine, config: { ...refine.config, write: { ...refine.config.write, maxMergedChars: 60 } } }, candidate(INCOMING));
+    expect(outcome.kind).toBe('inserted');
+    expect(outcome.rejectedMerge?.reason).toBe('too-long');
+    expect(outcome.rejectedMerge?.missingNumbers).toEqual([]);
   });
 
   it('does not store an exact duplicate twice (case and spacing aside) and asks no model', async () => {

@@ -21,6 +21,8 @@ export interface LessonCandidate {
 }
 
 export interface RejectedMerge {
+  /** lost-content: an entity or number of a source is missing; too-long: over write.maxMergedChars. */
+  reason: 'lost-content' | 'too-long';
   targetId: string;
   targetVersion: number;
   mergedText: string;
@@ -95,9 +97,11 @@ export async function storeLesson(context: RefineContext, candidate: LessonCandi
   const merged = await askMerge(context, candidate.stream, [target.lesson.text, candidate.text]);
   if (merged === undefined || merged === '') return insertNew(context, candidate, textVector);
   const preservation = checkPreservation([target.lesson.text, candidate.text], merged);
-  if (!preservation.ok) {
+  const tooLong = merged.length > config.write.maxMergedChars;
+  if (!preservation.ok || tooLong) {
     const outcome = await insertNew(context, candidate, textVector);
     const rejectedMerge: RejectedMerge = {
+      reason: preservation.ok ? 'too-long' : 'lost-content',
       targetId: target.lesson.id,
       targetVersion: target.lesson.version,
       mergedText: merged,

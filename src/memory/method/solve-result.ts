@@ -78,7 +78,7 @@ export type SolveEvent =
   | { type: 'lesson-written'; problemId: string; lesson: WrittenLesson }
   | { type: 'lesson-merged'; problemId: string; lesson: MergedLesson }
   | { type: 'lesson-duplicate'; problemId: string; lesson: WrittenLesson }
-  | { type: 'merge-rejected'; problemId: string; targetId: string; missingNumbers: string[]; missingEntities: string[] };
+  | { type: 'merge-rejected'; problemId: string; reason: 'lost-content' | 'too-long'; targetId: string; missingNumbers: string[]; missingEntities: string[] };
 
 /** Wraps an embedder to count the texts and images it embeds. */
 export function countingEmbedder(inner: Embedder): { embedder: Embedder; counts: { texts: number; images: number } } {
@@ -106,7 +106,7 @@ export function summariseOutcomes(result: SolveResult, outcomes: readonly StoreO
     const written: WrittenLesson = { id: lesson.id, stream: lesson.stream, text: lesson.text };
     if (outcome.rejectedMerge !== undefined) {
       result.mergesRejected.push({ ...outcome.rejectedMerge, stream: lesson.stream, insertedId: lesson.id });
-      emit({ type: 'merge-rejected', problemId, targetId: outcome.rejectedMerge.targetId, missingNumbers: outcome.rejectedMerge.missingNumbers, missingEntities: outcome.rejectedMerge.missingEntities });
+      emit({ type: 'merge-rejected', problemId, reason: outcome.rejectedMerge.reason, targetId: outcome.rejectedMerge.targetId, missingNumbers: outcome.rejectedMerge.missingNumbers, missingEntities: outcome.rejectedMerge.missingEntities });
     }
     if (outcome.kind === 'inserted') {
       result.lessonsWritten.push(written);
