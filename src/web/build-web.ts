@@ -1,10 +1,10 @@
 /**
  * Node side of the web UI: build it with Vite when dist/web is missing or older than its sources, so the
- * server, the demo and the browser tests never serve a stale UI. The build goes to a temporary folder and
- * is renamed into place, so two processes building at once never serve a half-written folder.
+ * server, the demo and the browser tests never serve a stale UI. One process builds at a time (a lock
+ * folder), into a temporary folder renamed into place, so nobody serves a half-written build.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mmevolveError } from '../core/index.js';
@@ -30,22 +30,49 @@ export function isWebBuildFresh(distDir: string = WEB_DIST_DIR): boolean {
   return statSync(stamp).mtimeMs >= newestSourceTime(WEB_SOURCE_DIR);
 }
 
+const LOCK_STALE_MS = 120_000;
+
+/** One builder at a time (tests run in parallel processes): mkdir is atomic; a crashed holder's lock expires. */
+async function withBuildLock<T>(distDir: string, work: () => Promise<T>): Promise<T> {
+  const lock = `${distDir}.lock`;
+  await mkdir(dirname(distDir), { recursive: true });
+  for (;;) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch (error) {
+      if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
+      const age = await stat(lock).then((info) => Date.now() - info.mtimeMs, () => 0);
+      if (age > LOCK_STALE_MS) await rm(lock, { recursive: true, force: true });
+      else await new Promise((done) => setTimeout(done, 200));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
+}
+
 /** Builds the UI into dist/web unless it is fresh; returns the folder and whether a build ran. */
 export async function ensureWebBuild(options: { force?: boolean; distDir?: string } = {}): Promise<{ dir: string; built: boolean }> {
   const distDir = options.distDir ?? WEB_DIST_DIR;
   if (options.force !== true && isWebBuildFresh(distDir)) return { dir: distDir, built: false };
+  return withBuildLock(distDir, async () => {
+    // Another process may have built it while this one waited for the lock.
+    if (options.force !== true && isWebBuildFresh(distDir)) return { dir: distDir, built: false };
+    return buildInto(distDir);
+  });
+}
+
+async function buildInto(distDir: string): Promise<{ dir: string; built: boolean }> {
   const temporary = `${distDir}.tmp-${process.pid}-${Date.now()}`;
   try {
     const { build } = await import('vite');
     await build({ configFile: join(WEB_SOURCE_DIR, 'vite.config.ts'), build: { outDir: temporary, emptyOutDir: true }, logLevel: 'warn' });
     await writeFile(join(temporary, STAMP_FILE), `${new Date().toISOString()}\n`);
-    await mkdir(dirname(distDir), { recursive: true });
     await rm(distDir, { recursive: true, force: true });
-    await rename(temporary, distDir).catch(async (error: unknown) => {
-      // Another process put a build there first; theirs is as good as ours.
-      if (isWebBuildFresh(distDir)) return;
-      throw error;
-    });
+    await rename(temporary, distDir);
     return { dir: distDir, built: true };
   } catch (cause) {
     throw mmevolveError('web-build-failed', `building the web UI into ${distDir} failed: ${cause instanceof Error ? cause.message : String(cause)}`, 'Run `npm run build:web` to see the full Vite output; `npm ci` installs vite.', cause);
