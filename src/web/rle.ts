@@ -77,7 +77,7 @@ export function overlayCanvas(image: CanvasImageSource & { width: number; height
   const pixels = layerContext.createImageData(mask.width, mask.height);
   for (let index = 0; index < mask.data.length; index += 1) {
     if (mask.data[index] !== 1) continue;
-    pixels.data.set([colour[0], colour[1], colour[2], 140], index * 4);
+    pixels.data.set([colour[0], colour[1], colour[2], 185], index * 4);
   }
   layerContext.putImageData(pixels, 0, 0);
   context.drawImage(layer, 0, 0, canvas.width, canvas.height);

@@ -12,7 +12,7 @@ import { openMemoryStore } from '../../src/memory/index.js';
 import type { SqliteMemoryStore } from '../../src/memory/index.js';
 import { ApiKeyStore, createServerApp, probesFor, startServer } from '../../src/server/index.js';
 import type { RunningServer } from '../../src/server/index.js';
-import { SIM_EMBEDDING_MODEL, startSimStack } from '../../src/sim/index.js';
+import { SIM_EMBEDDING_MODEL, resolveSimConfig, startSimStack } from '../../src/sim/index.js';
 import type { SimStack } from '../../src/sim/index.js';
 import { ensureWebBuild } from '../../src/web/build-web.js';
 
@@ -27,9 +27,10 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export async function startTestStack(options: { runsDir?: string } = {}): Promise<TestStack> {
+/** latencyMs: the simulated MLLM's median answer time, so progress arrives over time as with a real model. */
+export async function startTestStack(options: { runsDir?: string; latencyMs?: number } = {}): Promise<TestStack> {
   const { dir: staticDir } = await ensureWebBuild();
-  const sims = await startSimStack({ preset: 'oracle' });
+  const sims = await startSimStack({ config: resolveSimConfig({ preset: 'oracle', noise: { latency: { medianMs: options.latencyMs ?? 0, sigma: 0 } } }) });
   const config = configSchema.parse({
     backends: {
       mllm: { baseURL: `${sims.mllm.url}/v1`, model: sims.mllm.modelId, profile: 'qwen2.5-vl', image: { format: 'png', resizeToProfile: false } },
