@@ -59,6 +59,43 @@ function estimateBlendColour(raw: RgbImage, overlay: RgbImage): readonly [number
   ];
 }
 
+/** Candidate state of a pixel painted solid in the overlay colour: mask or not is unknown. */
+const PAINTED = 2;
+/** A blend explains a pixel only within this squared RGB distance (±30 per channel: JPEG edges). */
+const PLAUSIBLE_BLEND = 3 * 30 * 30;
+/** Squared RGB distance from raw beyond which a non-blended pixel was repainted (JPEG noise is far below). */
+const REPAINTED_DISTANCE = 900;
+/** Raw pixels closer than this (sum of channel differences) belong to the same surface. */
+const SAME_SURFACE = 40;
+
+/**
+ * Box outlines and label tags are painted opaque over the overlay, often on mask pixels (the outline
+ * runs inside the mask's box). A painted pixel joins the mask when the raw image continues the surface
+ * of an adjacent mask pixel there: masks follow objects, so the growth stops at the object's edge.
+ */
+function growIntoPainted(candidate: Uint8Array, raw: RgbImage): void {
+  const { width, height, data } = raw;
+  const queue = new Int32Array(candidate.length);
+  let head = 0;
+  let tail = 0;
+  for (let pixel = 0; pixel < candidate.length; pixel += 1) if (candidate[pixel] === 1) queue[tail++] = pixel;
+  while (head < tail) {
+    const pixel = queue[head++] ?? 0;
+    const x = pixel % width;
+    const neighbours = [x > 0 ? pixel - 1 : -1, x < width - 1 ? pixel + 1 : -1, pixel >= width ? pixel - width : -1, pixel < (height - 1) * width ? pixel + width : -1];
+    for (const neighbour of neighbours) {
+      if (neighbour < 0 || candidate[neighbour] !== PAINTED) continue;
+      const difference =
+        Math.abs((data[pixel * 3] ?? 0) - (data[neighbour * 3] ?? 0)) +
+        Math.abs((data[pixel * 3 + 1] ?? 0) - (data[neighbour * 3 + 1] ?? 0)) +
+        Math.abs((data[pixel * 3 + 2] ?? 0) - (data[neighbour * 3 + 2] ?? 0));
+      if (difference > SAME_SURFACE) continue;
+      candidate[neighbour] = 1;
+      queue[tail++] = neighbour;
+    }
+  }
+}
+
 /** Mark background pixels (value 0) reachable from the image border, 4-connected. */
 function outsideOf(mask: Uint8Array, width: number, height: number): Uint8Array {
   const outside = new Uint8Array(width * height);
@@ -122,15 +159,25 @@ export function recoverOverlay(raw: RgbImage, overlay: RgbImage): RecoveredOverl
     const blended = blendedRed * blendedRed + blendedGreen * blendedGreen + blendedBlue * blendedBlue;
     const untouched = (red1 - red0) ** 2 + (green1 - green0) ** 2 + (blue1 - blue0) ** 2;
     const solid = (red1 - targetRed) ** 2 + (green1 - targetGreen) ** 2 + (blue1 - targetBlue) ** 2;
-    if (blended <= untouched && blended <= solid) {
+    if (blended <= untouched && blended <= solid && blended <= PLAUSIBLE_BLEND) {
       candidate[pixel] = 1;
-      const x = pixel % width;
-      const y = (pixel - x) / width;
-      if (x < x1) x1 = x;
-      if (x > x2) x2 = x;
-      if (y < y1) y1 = y;
-      if (y > y2) y2 = y;
+    } else if (solid < untouched || untouched > REPAINTED_DISTANCE) {
+      // Painted solid, or repainted otherwise (label text): whether it is under the mask is unknown.
+      candidate[pixel] = PAINTED;
     }
+  }
+  growIntoPainted(candidate, raw);
+  for (let pixel = 0; pixel < candidate.length; pixel += 1) {
+    if (candidate[pixel] !== 1) {
+      candidate[pixel] = 0;
+      continue;
+    }
+    const x = pixel % width;
+    const y = (pixel - x) / width;
+    if (x < x1) x1 = x;
+    if (x > x2) x2 = x;
+    if (y < y1) y1 = y;
+    if (y > y2) y2 = y;
   }
   if (x2 < 0) return { mask, colour };
   // Clean-up works on the candidates' box (plus a one-pixel frame), not the whole image.
