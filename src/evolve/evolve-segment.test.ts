@@ -6,6 +6,7 @@ import { decodeRle, maskArea, maskIou } from '../vision/index.js';
 import { resolveEvolveConfig } from './config.js';
 import type { SegmentationEvent } from './events.js';
 import { evolveSegment } from './evolve-segment.js';
+import { publishedStrategies } from './strategies.js';
 import { runSegmentation } from './run-segmentation.js';
 import { instance, phraseSegmenter, rectangle, scriptedMllm, tasksCalled, testImage } from './__tests__/support.js';
 import type { TaskHandlers } from './__tests__/support.js';
@@ -111,6 +112,15 @@ describe('evolveSegment', () => {
     const concurrent = await evolveSegment(testImage(), 'cup', { backends: { mllm: scriptedMllm(agreeingHandlers()), segmenter: disagreeingSegmenter() }, config: resolveEvolveConfig('published', { fixes: { concurrentStages: true } }) });
     expect(concurrent.trace.phrases).toEqual(sequential.trace.phrases);
     expect(concurrent.trace.arbitration).toEqual(sequential.trace.arbitration);
+  });
+
+  it('runs with a swapped-in strategy (a stopping rule that always stops after the first generation)', async () => {
+    const config = resolveEvolveConfig('published');
+    const strategies = { ...publishedStrategies(config), stopping: { decide: () => ({ stop: true, reason: 'converged' as const, validCount: 0, spread: null, topMeanIou: null }) } };
+    const mllm = scriptedMllm(agreeingHandlers());
+    const result = await evolveSegment(testImage(), 'cup', { backends: { mllm, segmenter: disagreeingSegmenter() }, config, strategies });
+    expect(result.trace.generations.length).toBe(1);
+    expect(tasksCalled(mllm).filter((task) => task === 'refine_phrase').length, 'no mutation after a converged stop').toBe(1);
   });
 
   it('does not swallow a backend failure', async () => {

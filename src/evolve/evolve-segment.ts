@@ -12,7 +12,6 @@ import { resolveEvolveConfig } from './config.js';
 import type { EvolveConfig } from './config.js';
 import { evaluatePhrase } from './evaluation.js';
 import type { SegmentationEventListener } from './events.js';
-import { mutate } from './mutation.js';
 import { metaPlan } from './planning.js';
 import { emptyTrace, finishResult, looksLikeSentence } from './result.js';
 import { RunContext } from './run-context.js';
@@ -104,7 +103,7 @@ export async function evolveSegment(image: RgbImage, query: string, options: Evo
     // Published code reproduces after the last generation too; its children never compete (fix: skip).
     const reproduce = !stop.stop || (stop.reason === 'max-generations' && !config.fixes.skipLastReproduction);
     if (reproduce) {
-      const mutation = await mutate(context, ranked, fallbackPhrase, generation, stop.stop);
+      const mutation = await strategies.mutation.next(context, ranked, fallbackPhrase, generation, stop.stop);
       record.mutation = mutation.record;
       population = mutation.population;
       context.emit({ type: 'mutation-end', generation, next: mutation.record.next });

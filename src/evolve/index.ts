@@ -6,8 +6,8 @@ export type { EvolveOptions, SegmentationOptions } from './evolve-segment.js';
 export { SEGMENTATION_METHODS, isSegmentationMethod, runSegmentation } from './run-segmentation.js';
 export { singleSegment, boxSegment } from './baselines/linear.js';
 export { agentSegment } from './baselines/agent.js';
-export { publishedStrategies, championChallengerSelection, convergenceStopping, positionJudging } from './strategies.js';
-export type { JudgingStrategy, Member, SelectionStrategy, StoppingStrategy, Strategies } from './strategies.js';
+export { publishedStrategies, championChallengerSelection, convergenceStopping, positionJudging, semanticMutation } from './strategies.js';
+export type { JudgingStrategy, Member, MutationStrategy, SelectionStrategy, StoppingStrategy, Strategies } from './strategies.js';
 export type { SegmentationBackends } from './run-context.js';
 export type { SegmentationEvent, SegmentationEventListener, SegmentationEventType } from './events.js';
 export type {

@@ -1,9 +1,12 @@
 /**
- * The swappable rules of the search behind tiny interfaces — selection, judging positions, stopping —
- * and the published rules built from a config. Presets differ only in the config that builds them.
+ * The swappable rules of the search behind tiny interfaces — selection, judging positions, stopping,
+ * mutation — and the published rules built from a config. Presets differ only in the config that builds them.
  */
 import { maskIou } from '../vision/index.js';
 import type { EvolveConfig } from './config.js';
+import { mutate } from './mutation.js';
+import type { MutationOutcome } from './mutation.js';
+import type { RunContext } from './run-context.js';
 import type { Individual, PhraseEvaluation, StopDecision } from './trace.js';
 
 /** An individual with its evaluation, as the arena and the stopping rule see it. */
@@ -33,10 +36,16 @@ export interface StoppingStrategy {
   decide(valid: readonly Member[], generation: number): StopDecision;
 }
 
+export interface MutationStrategy {
+  /** The next population from the ranked valid members (or the fallback phrase when there are none). */
+  next(context: RunContext, ranked: readonly Member[], fallbackPhrase: string | undefined, generation: number, wasted: boolean): Promise<MutationOutcome>;
+}
+
 export interface Strategies {
   selection: SelectionStrategy;
   judging: JudgingStrategy;
   stopping: StoppingStrategy;
+  mutation: MutationStrategy;
 }
 
 export function fitness(config: EvolveConfig, individual: Individual): number {
@@ -109,6 +118,9 @@ export function convergenceStopping(config: EvolveConfig): StoppingStrategy {
   };
 }
 
+/** Best, second best, a refinement of the best, then its variants (published). */
+export const semanticMutation: MutationStrategy = { next: mutate };
+
 export function publishedStrategies(config: EvolveConfig): Strategies {
-  return { selection: championChallengerSelection(config), judging: positionJudging(config), stopping: convergenceStopping(config) };
+  return { selection: championChallengerSelection(config), judging: positionJudging(config), stopping: convergenceStopping(config), mutation: semanticMutation };
 }
