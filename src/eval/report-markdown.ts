@@ -159,6 +159,8 @@ export function vqaMarkdown(report: RunReport, summary: VqaSummary): string {
     '',
     ...failureLines(summary.failed, summary.failuresByCode),
     ...costLines(summary.costs),
+    '![Running accuracy along the stream](accuracy-over-stream.svg)',
+    '',
     ...warningLines(report.warnings),
   );
   return `${lines.join('\n')}\n`;

@@ -68,6 +68,14 @@ export async function buildRunReport(directory: string): Promise<{ report: RunRe
       ),
     );
   }
+  if (summary.kind === 'vqa') {
+    let correct = 0;
+    const points = summary.perSample.map((sample, index) => {
+      if (sample.correct) correct += 1;
+      return { x: index + 1, y: correct / (index + 1), series: 'running accuracy', label: sample.id };
+    });
+    files.set('accuracy-over-stream.svg', scatterSvg(`Running accuracy along the stream, ${manifest.method}${manifest.simulated ? ' (SIMULATED)' : ''}`, points, 'problems solved (dataset order)', 'accuracy so far', { yRange: [0, 1] }));
+  }
   const report: RunReport = { title, simulated: manifest.simulated, run: manifest, summary, plots: [...files.keys()], warnings };
   const markdown = summary.kind === 'segmentation' ? segmentationMarkdown(report, summary) : vqaMarkdown(report, summary);
   files.set('report.json', `${JSON.stringify(report, null, 2)}\n`);

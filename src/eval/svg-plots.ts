@@ -31,15 +31,29 @@ function frame(title: string, xLabel: string, yLabel: string, body: string[]): s
   ].join('\n');
 }
 
-/** Ticks at 0, ¼, ½, ¾ and 1 of the range. */
-function ticks(minimum: number, maximum: number): number[] {
-  return [0, 0.25, 0.5, 0.75, 1].map((fraction) => minimum + (maximum - minimum) * fraction);
+/** A "nice" tick step (1, 2, 2.5 or 5 × 10^k) giving about four intervals over the range. */
+export function niceStep(range: number, integer = false): number {
+  if (!(range > 0)) return 1;
+  const rough = range / 4;
+  const magnitude = 10 ** Math.floor(Math.log10(rough));
+  const step = [1, 2, 2.5, 5, 10].map((factor) => factor * magnitude).find((candidate) => candidate >= rough) ?? 10 * magnitude;
+  return integer ? Math.max(1, Math.round(step)) : step;
+}
+
+/** Ticks from minimum to the axis maximum (the range's end rounded up to a whole step). */
+function ticks(minimum: number, maximum: number, integer = false): { values: number[]; top: number } {
+  const step = niceStep(maximum - minimum, integer);
+  const top = minimum + Math.ceil((maximum - minimum) / step - 1e-9) * step;
+  const values: number[] = [];
+  for (let value = minimum; value <= top + step / 2; value += step) values.push(Math.round(value * 1e9) / 1e9);
+  return { values, top };
 }
 
 export function histogramSvg(title: string, edges: readonly number[], counts: readonly number[], xLabel: string, yLabel = 'samples'): string {
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
   const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
-  const tallest = Math.max(1, ...counts);
+  const yTicks = ticks(0, Math.max(1, ...counts), true);
+  const tallest = yTicks.top;
   const barWidth = plotWidth / Math.max(1, counts.length);
   const body: string[] = [];
   counts.forEach((count, index) => {
@@ -53,9 +67,9 @@ export function histogramSvg(title: string, edges: readonly number[], counts: re
     if (index % 2 !== 0 && edges.length > 6) return;
     body.push(`<text x="${number(MARGIN.left + index * barWidth)}" y="${HEIGHT - MARGIN.bottom + 16}" text-anchor="middle">${number(edge)}</text>`);
   });
-  for (const tick of ticks(0, tallest)) {
+  for (const tick of yTicks.values) {
     const y = MARGIN.top + plotHeight - (tick / tallest) * plotHeight;
-    body.push(`<text x="${MARGIN.left - 6}" y="${number(y + 4)}" text-anchor="end">${number(Math.round(tick * 10) / 10)}</text>`);
+    body.push(`<text x="${MARGIN.left - 6}" y="${number(y + 4)}" text-anchor="end">${number(tick)}</text>`);
   }
   return frame(title, xLabel, yLabel, body);
 }
@@ -72,14 +86,18 @@ export interface ScatterPoint {
 export function scatterSvg(title: string, points: readonly ScatterPoint[], xLabel: string, yLabel: string, options: { yRange?: [number, number]; labelPoints?: boolean } = {}): string {
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
   const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
-  const xMaximum = Math.max(1, ...points.map((point) => point.x)) * 1.05;
-  const [yMinimum, yMaximum] = options.yRange ?? [Math.min(0, ...points.map((point) => point.y)), Math.max(1, ...points.map((point) => point.y))];
+  const xTicks = ticks(0, Math.max(1, ...points.map((point) => point.x)) * 1.05);
+  const xMaximum = xTicks.top;
+  const yRange = options.yRange ?? [Math.min(0, ...points.map((point) => point.y)), Math.max(1, ...points.map((point) => point.y))];
+  const yTicks = ticks(yRange[0], yRange[1]);
+  const yMinimum = yRange[0];
+  const yMaximum = yTicks.top;
   const xOf = (value: number): number => MARGIN.left + (value / xMaximum) * plotWidth;
   const yOf = (value: number): number => MARGIN.top + plotHeight - ((value - yMinimum) / (yMaximum - yMinimum || 1)) * plotHeight;
   const series = [...new Set(points.map((point) => point.series))];
   const body: string[] = [];
-  for (const tick of ticks(0, xMaximum)) body.push(`<text x="${number(xOf(tick))}" y="${HEIGHT - MARGIN.bottom + 16}" text-anchor="middle">${number(Math.round(tick * 10) / 10)}</text>`);
-  for (const tick of ticks(yMinimum, yMaximum)) body.push(`<text x="${MARGIN.left - 6}" y="${number(yOf(tick) + 4)}" text-anchor="end">${number(tick)}</text>`);
+  for (const tick of xTicks.values) body.push(`<text x="${number(xOf(tick))}" y="${HEIGHT - MARGIN.bottom + 16}" text-anchor="middle">${number(tick)}</text>`);
+  for (const tick of yTicks.values) body.push(`<text x="${MARGIN.left - 6}" y="${number(yOf(tick) + 4)}" text-anchor="end">${number(tick)}</text>`);
   for (const point of points) {
     const colour = SERIES_COLOURS[series.indexOf(point.series) % SERIES_COLOURS.length];
     const tooltip = `${point.series}${point.label === undefined ? '' : ` ${point.label}`}: (${number(point.x)}, ${number(point.y)})`;

@@ -71,6 +71,7 @@ describe('mmevolve eval-vqa (SIMULATED servers)', () => {
     const markdown = await readFile(path.join(out, 'report.md'), 'utf8');
     expect(markdown).toContain('# SIMULATED');
     expect(markdown).toContain('Retrieval precision');
+    expect(await readFile(path.join(out, 'accuracy-over-stream.svg'), 'utf8')).toContain('<svg');
   }, 120_000);
 
   it('refuses --ablate without the memory method', async () => {
