@@ -1,6 +1,8 @@
 /** A visual question as the memory method sees it (MATH-V records and SynthWorld VQA both map onto it). */
 import type { RgbImage } from '../../core/index.js';
 
+export { lastBoxedContent } from '../verify/boxed.js';
+
 export interface MemoryProblem {
   id: string;
   question: string;
@@ -18,22 +20,6 @@ export interface MemoryProblem {
 /** The question on one line: labelled lines (`Question: …`) are single lines by contract. */
 export function questionLine(question: string): string {
   return question.replace(/\s*\n\s*/g, ' ').trim();
-}
-
-/** The content of the last `\boxed{…}` (balanced braces), or undefined. */
-export function lastBoxedContent(text: string): string | undefined {
-  const start = text.lastIndexOf('\\boxed{');
-  if (start < 0) return undefined;
-  let depth = 0;
-  for (let index = start + '\\boxed'.length; index < text.length; index += 1) {
-    const character = text[index];
-    if (character === '{') depth += 1;
-    else if (character === '}') {
-      depth -= 1;
-      if (depth === 0) return text.slice(start + '\\boxed{'.length, index);
-    }
-  }
-  return undefined;
 }
 
 /** A MATH-V record (see loadMathVDataset) with its decoded image, as a problem of the method. */

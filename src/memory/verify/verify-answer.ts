@@ -6,6 +6,7 @@
  */
 import type { CallRecord, MllmClient } from '../../core/index.js';
 import { taskResponseSchema, taskSystemLine } from '../../core/index.js';
+import { lastBoxedContent } from './boxed.js';
 import { extractMathVAnswer, mathvEqual, normaliseAnswerText } from './mathv-scoring.js';
 import type { EqualityRule, ExtractionRule } from './mathv-scoring.js';
 
@@ -94,7 +95,7 @@ export interface VerifyOptions extends VerifyRuleOptions {
   signal?: AbortSignal;
 }
 
-/** The judge request: final answers only, so the judge cannot be swayed by the reasoning. */
+/** The judge request: final answers only (the boxed text as written), so the reasoning cannot sway the judge. */
 export function judgeAnswerMessages(extracted: string, gold: GoldAnswer): { role: 'system' | 'user'; content: string }[] {
   const optionText = goldOptionText(gold);
   const goldLine = optionText === '' ? gold.answer : `${gold.answer} (${optionText})`;
@@ -116,7 +117,7 @@ export async function verifyAnswer(response: string, gold: GoldAnswer, options: 
   const verdict = verifyMathVAnswer(response, gold, options);
   if (verdict.correct || options.judge === undefined || verdict.rule === 'empty-answer') return verdict;
   const request = {
-    messages: judgeAnswerMessages(verdict.extracted, gold),
+    messages: judgeAnswerMessages(lastBoxedContent(response)?.trim() ?? verdict.extracted, gold),
     schema: { name: 'judge_answer', schema: taskResponseSchema('judge_answer') },
     temperature: 0,
     stage: 'judge-answer',
