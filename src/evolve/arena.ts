@@ -14,9 +14,9 @@ export type PairVerdict = { verdict: 'A' | 'B' | 'tie'; reason: string; unparsab
 
 /** judge_pair on two masks shown in the same colour; an unreadable verdict is a tie (documented fallback). */
 export async function judgePair(context: RunContext, first: Member['evaluation']['mask'], second: Member['evaluation']['mask'], stage: string): Promise<PairVerdict> {
-  const colour = context.pairColour(first, second);
-  const overlayA = context.overlay(first, colour);
-  const overlayB = context.overlay(second, colour);
+  const colour = context.overlays.pairColour(first, second);
+  const overlayA = context.overlays.overlay(first, colour);
+  const overlayB = context.overlays.overlay(second, colour);
   const prompt = judgePairPrompt(context.queryLine);
   try {
     const result = await context.ask('judge', 'judge_pair', { ...prompt, images: [context.image, overlayA, overlayB], stage });

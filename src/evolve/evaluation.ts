@@ -37,7 +37,7 @@ export function gateByConfidence(confidence: number, area: number, gate: { passA
 
 async function verify(context: RunContext, mask: Mask): Promise<GateDecision> {
   context.counters.verifications += 1;
-  const overlay = context.overlay(mask);
+  const overlay = context.overlays.overlay(mask);
   const prompt = verifyMaskPrompt(context.queryLine);
   try {
     const result = await context.ask('judge', 'verify_mask', { ...prompt, images: [context.image, overlay], stage: 'verify' });

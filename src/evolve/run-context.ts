@@ -10,7 +10,6 @@ import type {
   ChatImage,
   ChatMessage,
   ChatResult,
-  Mask,
   MllmClient,
   PreparedImage,
   RgbImage,
@@ -22,9 +21,8 @@ import type {
 } from '../core/index.js';
 import { taskResponseSchema } from '../core/index.js';
 import type { ZodType } from 'zod';
-import { chooseOverlayColour, orMasks, renderOverlay } from '../vision/index.js';
-import type { RgbColour } from '../vision/index.js';
 import type { EvolveConfig } from './config.js';
+import { OverlayCache } from './overlay-cache.js';
 import type { SegmentationEvent, SegmentationEventListener } from './events.js';
 import type { GateDecision, PhraseEvaluation, SegmentationCounters } from './trace.js';
 
@@ -101,8 +99,8 @@ export class RunContext {
   readonly phraseCache = new Map<string, Promise<PhraseEvaluation>>();
   readonly gateCache = new Map<string, Promise<GateDecision>>();
   private readonly warningKeys = new Set<string>();
-  private readonly overlays = new WeakMap<Mask, Map<string, RgbImage>>();
-  private readonly pairColours = new WeakMap<Mask, WeakMap<Mask, RgbColour>>();
+  /** Overlays shown to the MLLM, rendered once per mask and colour. */
+  readonly overlays: OverlayCache;
   private readonly clock = new BusyClock();
   private readonly started = performance.now();
   private prepared: Promise<PreparedImage> | undefined;
@@ -116,7 +114,9 @@ export class RunContext {
     private readonly listener: SegmentationEventListener | undefined,
     readonly signal: AbortSignal | undefined,
     private readonly queryVariants: readonly string[] = [],
-  ) {}
+  ) {
+    this.overlays = new OverlayCache(image);
+  }
 
   /** The `Query:` value: the query itself (fix), or the published Python list repr of all variants. */
   get queryLine(): string {
@@ -126,38 +126,6 @@ export class RunContext {
 
   get judge(): MllmClient {
     return this.backends.judge ?? this.backends.mllm;
-  }
-
-  /**
-   * The overlay of a mask in a colour (default: the palette colour for that mask), cached per mask object:
-   * champions fight again in later generations and the final judge shows the same two masks twice.
-   */
-  overlay(mask: Mask, colour: RgbColour = this.pairColour(mask, mask)): RgbImage {
-    let byColour = this.overlays.get(mask);
-    if (byColour === undefined) {
-      byColour = new Map();
-      this.overlays.set(mask, byColour);
-    }
-    const key = colour.join(',');
-    const cached = byColour.get(key);
-    if (cached !== undefined) return cached;
-    const overlay = renderOverlay(this.image, mask, { colour });
-    byColour.set(key, overlay);
-    return overlay;
-  }
-
-  /** One colour for two masks shown side by side (same colour for A and B), chosen once per pair. */
-  pairColour(first: Mask, second: Mask): RgbColour {
-    const cached = this.pairColours.get(first)?.get(second) ?? this.pairColours.get(second)?.get(first);
-    if (cached !== undefined) return cached;
-    const colour = chooseOverlayColour(this.image, first === second ? first : orMasks([first, second], this.image));
-    let inner = this.pairColours.get(first);
-    if (inner === undefined) {
-      inner = new WeakMap();
-      this.pairColours.set(first, inner);
-    }
-    inner.set(second, colour);
-    return colour;
   }
 
   emit(event: SegmentationEvent): void {

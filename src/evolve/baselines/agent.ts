@@ -42,7 +42,7 @@ export function zoomBox(mask: Mask, margin: number): Box | undefined {
 }
 
 async function examineMask(context: RunContext, mask: Mask): Promise<boolean> {
-  const overlay = context.overlay(mask);
+  const overlay = context.overlays.overlay(mask);
   const box = zoomBox(mask, context.config.agent.zoomMargin);
   const zoomed: ChatImage[] = box === undefined ? [] : [cropImage(context.image, box), cropImage(overlay, box)];
   const roles = zoomed.length > 0 ? 'raw, overlay, zoomed raw, zoomed overlay' : 'raw, overlay';
