@@ -27,9 +27,11 @@ import { openApiDocument } from './openapi.js';
 import type { ServerEnv } from './principal.js';
 import { memoryRoutes } from './routes/memories.js';
 import { proxyRoutes } from './routes/proxy.js';
+import { RUN_ROUTE_DOCS, runRoutes } from './routes/runs.js';
 import { SEGMENT_ROUTE_DOCS, segmentRoutes } from './routes/segment.js';
 import { SOLVE_ROUTE_DOCS, solveRoutes } from './routes/solve.js';
 import type { UpstreamOptions } from './routes/proxy.js';
+import { RunManager } from './runs/run-manager.js';
 import { workspaceEmbedder } from './workspace-embedder.js';
 
 export interface ServerAppOptions {
@@ -38,8 +40,12 @@ export interface ServerAppOptions {
   backends?: Backends;
   /** Where the proxy forwards /v1/chat/completions and /v1/models (the mllm backend's server). */
   upstream?: UpstreamOptions;
-  /** Directory of evaluation runs (state on disk). */
+  /** Directory of evaluation runs (state on disk); without it /v1/runs is not offered. */
   runsDir?: string;
+  /** Datasets runs may evaluate, named relative to this folder (default: `datasets` beside runsDir's parent). */
+  datasetsDir?: string;
+  /** Runs executing at once (default 1). */
+  maxConcurrentRuns?: number;
   limits?: Partial<ServerLimits>;
   /** Keyless loopback use as tenant "dev". */
   dev?: boolean;
@@ -61,6 +67,10 @@ export interface ServerApp {
   app: Hono<ServerEnv>;
   metrics: ServerMetrics;
   limits: ServerLimits;
+  /** Present when runsDir was given; call runs.recover() at start-up to resume interrupted runs. */
+  runs: RunManager | undefined;
+  /** Stops background runs without marking them cancelled (a restart resumes them). */
+  close(): Promise<void>;
 }
 
 const defaultLog: ErrorLogger = (message, error) => {
@@ -97,7 +107,18 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
     const report = await checkHealth(probes, options.healthTimeoutMs ?? 3000);
     return context.json(report, report.status === 'ok' ? 200 : 503);
   });
-  app.get('/openapi.json', (context) => context.json(openApiDocument([...SOLVE_ROUTE_DOCS, ...SEGMENT_ROUTE_DOCS])));
+  const runs =
+    options.runsDir === undefined
+      ? undefined
+      : new RunManager({
+          runsDir: options.runsDir,
+          datasetsDir: options.datasetsDir ?? 'datasets',
+          backends: options.backends,
+          log,
+          ...(options.maxConcurrentRuns === undefined ? {} : { maxConcurrentRuns: options.maxConcurrentRuns }),
+        });
+  const documented = [...SOLVE_ROUTE_DOCS, ...SEGMENT_ROUTE_DOCS, ...(runs === undefined ? [] : RUN_ROUTE_DOCS)];
+  app.get('/openapi.json', (context) => context.json(openApiDocument(documented)));
 
   const auth = authenticate({ keyStore: options.keyStore, dev: options.dev === true, ...(options.addressOf === undefined ? {} : { addressOf: options.addressOf }) });
   app.get('/metrics', auth, requireScope('admin'), (context) => context.text(metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }));
@@ -105,6 +126,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   app.use('/v1/*', auth, rateLimit(limits, options.now), limitBody(limits));
   app.route('/v1/memories', memoryRoutes({ store: options.memoryStore, embedder, limits }));
   app.route('/v1/segment', segmentRoutes({ backends: options.backends, limits, log }));
+  if (runs !== undefined) app.route('/v1/runs', runRoutes(runs));
   app.route('/v1/solve', solveRoutes({ backends: options.backends, store: options.memoryStore, embedder, limits }));
   app.route(
     '/v1',
@@ -120,5 +142,5 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   if (options.staticDir !== undefined && existsSync(options.staticDir)) {
     app.use('/*', serveStatic({ root: options.staticDir }));
   }
-  return { app, metrics, limits };
+  return { app, metrics, limits, runs, close: async () => runs?.close() };
 }

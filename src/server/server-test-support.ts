@@ -36,6 +36,7 @@ export async function createTestServer(options: Partial<ServerAppOptions> & { ba
       return Promise.resolve(server.app.request(path, { ...rest, headers, ...(json === undefined ? {} : { body: JSON.stringify(json) }) }));
     },
     async close() {
+      await server.close();
       keyStore.close();
       await memoryStore.close();
     },

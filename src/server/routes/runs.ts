@@ -1,0 +1,166 @@
+/**
+ * /v1/runs: evaluation runs of the key's tenant (start, list, show, report, per-sample results and
+ * traces, live progress as SSE, cancel, resume). Another tenant's run id is not found (404).
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { z } from 'zod';
+import { isMmevolveError, mmevolveError } from '../../core/index.js';
+import { EVOLVE_PRESET_NAMES, SEGMENTATION_METHODS } from '../../evolve/index.js';
+import type { SegmentationMethod } from '../../evolve/index.js';
+import { buildRunReport, readResultLines, segmentationLineSchema, TRACE_FOLDER } from '../../eval/index.js';
+import { requireScope } from '../auth.js';
+import type { RouteDoc } from '../openapi.js';
+import type { ServerEnv } from '../principal.js';
+import { readJson } from '../request-body.js';
+import type { RunEvent, RunManager } from '../runs/run-manager.js';
+import { isTerminal } from '../runs/run-record.js';
+import type { RunRecord } from '../runs/run-record.js';
+
+export const startRunBodySchema = z.strictObject({
+  /** A ReasonSeg folder inside the server's datasets folder. */
+  dataset: z.string().min(1).max(500),
+  method: z.enum(SEGMENTATION_METHODS as readonly [SegmentationMethod, ...SegmentationMethod[]]).default('evol'),
+  preset: z.enum(EVOLVE_PRESET_NAMES).default('published'),
+  config: z.record(z.string(), z.unknown()).default({}),
+  limit: z.number().int().positive().optional(),
+  concurrency: z.number().int().min(1).max(16).default(1),
+});
+
+export const RUN_ROUTE_DOCS: RouteDoc[] = [
+  { method: 'post', path: '/v1/runs', summary: 'Start a segmentation evaluation over a dataset folder of the server (202; runs in the background, resumable, survives restarts).', scope: 'runs', body: startRunBodySchema },
+  { method: 'get', path: '/v1/runs', summary: "The tenant's runs, newest first.", scope: 'read' },
+  { method: 'get', path: '/v1/runs/{id}', summary: 'One run: state (queued, running, done, failed, cancelled), progress, outcome.', scope: 'read' },
+  { method: 'get', path: '/v1/runs/{id}/report', summary: 'The report recomputed from results.jsonl (summary, plots list, warnings; labelled SIMULATED when it is).', scope: 'read' },
+  { method: 'get', path: '/v1/runs/{id}/results', summary: 'Per-sample result lines (IoU, area, calls, status).', scope: 'read' },
+  { method: 'get', path: '/v1/runs/{id}/traces/{sample}', summary: 'The trace of one sample (phrases, fights, generations, final mask RLE).', scope: 'read' },
+  { method: 'get', path: '/v1/runs/{id}/files/{name}', summary: 'A report file of the run: report.md, report.json or a plot (.svg).', scope: 'read' },
+  { method: 'get', path: '/v1/runs/{id}/events', summary: 'Server-sent events: `state` (the run record) and `progress` (done, total, metric) until the run ends.', scope: 'read', responseType: 'text/event-stream' },
+  { method: 'post', path: '/v1/runs/{id}/cancel', summary: 'Cancel a queued or running run (finished samples are kept).', scope: 'runs' },
+  { method: 'post', path: '/v1/runs/{id}/resume', summary: 'Resume a cancelled or failed run from its finished samples.', scope: 'runs' },
+];
+
+const FILE_NAME = /^[\w-]+(\.[\w-]+)*\.(svg|md|json)$/u;
+const SAMPLE_NAME = /^[\w-]+(\.[\w-]+)*$/u;
+
+function notFound(id: string): Error {
+  return mmevolveError('not-found', `no run ${JSON.stringify(id.slice(0, 100))} for this key's tenant`, 'List your runs with GET /v1/runs.');
+}
+
+async function readRunFile(file: string, what: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (cause) {
+    throw mmevolveError('not-found', `${what} does not exist (yet)`, 'Reports are written when a run ends; traces once their sample is done.', cause);
+  }
+}
+
+export function runRoutes(manager: RunManager): Hono<ServerEnv> {
+  const routes = new Hono<ServerEnv>();
+  const owned = async (tenant: string, id: string): Promise<RunRecord> => {
+    const record = await manager.get(tenant, id);
+    if (record === undefined) throw notFound(id);
+    return record;
+  };
+
+  routes.post('/', requireScope('runs'), async (context) => {
+    const body = await readJson(context, startRunBodySchema, 'run request');
+    const record = await manager.start(context.get('principal').tenant, {
+      dataset: body.dataset,
+      method: body.method,
+      preset: body.preset,
+      config: body.config,
+      concurrency: body.concurrency,
+      ...(body.limit === undefined ? {} : { limit: body.limit }),
+    });
+    return context.json(record, 202);
+  });
+
+  routes.get('/', requireScope('read'), async (context) => context.json({ runs: await manager.list(context.get('principal').tenant) }));
+
+  routes.get('/:id', requireScope('read'), async (context) => context.json(await owned(context.get('principal').tenant, context.req.param('id'))));
+
+  routes.get('/:id/report', requireScope('read'), async (context) => {
+    const record = await owned(context.get('principal').tenant, context.req.param('id'));
+    try {
+      return context.json((await buildRunReport(manager.directory(record.tenant, record.id))).report);
+    } catch (error) {
+      if (isMmevolveError(error) && error.code === 'not-found') throw mmevolveError('not-found', `run ${record.id} has no results yet (state ${record.state})`, 'Wait for the first samples (GET /v1/runs/{id}/events).', error);
+      throw error;
+    }
+  });
+
+  routes.get('/:id/results', requireScope('read'), async (context) => {
+    const record = await owned(context.get('principal').tenant, context.req.param('id'));
+    const read = await readResultLines(manager.directory(record.tenant, record.id), segmentationLineSchema);
+    return context.json({ results: read.lines, warnings: read.warnings });
+  });
+
+  routes.get('/:id/traces/:sample', requireScope('read'), async (context) => {
+    const record = await owned(context.get('principal').tenant, context.req.param('id'));
+    const sample = context.req.param('sample');
+    if (!SAMPLE_NAME.test(sample)) throw mmevolveError('not-found', 'no such sample', 'Sample names come from GET /v1/runs/{id}/results.');
+    const text = await readRunFile(path.join(manager.directory(record.tenant, record.id), TRACE_FOLDER, `${sample}.json`), `the trace of ${sample}`);
+    return context.body(text, 200, { 'Content-Type': 'application/json; charset=utf-8' });
+  });
+
+  routes.get('/:id/files/:name', requireScope('read'), async (context) => {
+    const record = await owned(context.get('principal').tenant, context.req.param('id'));
+    const name = context.req.param('name');
+    if (!FILE_NAME.test(name)) throw mmevolveError('not-found', 'no such report file', 'Report files are report.md, report.json and the plots the report lists.');
+    const text = await readRunFile(path.join(manager.directory(record.tenant, record.id), name), name);
+    const type = name.endsWith('.svg') ? 'image/svg+xml' : name.endsWith('.md') ? 'text/markdown; charset=utf-8' : 'application/json; charset=utf-8';
+    return context.body(text, 200, { 'Content-Type': type });
+  });
+
+  routes.get('/:id/events', requireScope('read'), async (context) => {
+    const tenant = context.get('principal').tenant;
+    const id = context.req.param('id');
+    await owned(tenant, id);
+    return streamSSE(context, async (sse) => {
+      let sequence = 0;
+      let pending = Promise.resolve();
+      const send = (event: string, data: unknown): void => {
+        sequence += 1;
+        const eventId = String(sequence);
+        pending = pending.then(() => sse.writeSSE({ event, data: JSON.stringify(data), id: eventId }));
+      };
+      await new Promise<void>((resolve) => {
+        // Subscribe before reading the state, so a run that ends in between is not missed.
+        const unsubscribe = manager.subscribe(id, (event: RunEvent) => {
+          send(event.type, event.type === 'state' ? event.run : event);
+          if (event.type === 'state' && isTerminal(event.run.state)) finish();
+        });
+        const finish = (): void => {
+          unsubscribe();
+          resolve();
+        };
+        sse.onAbort(finish);
+        void manager.get(tenant, id).then((current) => {
+          if (current === undefined) return finish();
+          send('state', current);
+          if (isTerminal(current.state)) finish();
+        });
+      });
+      await pending;
+    });
+  });
+
+  routes.post('/:id/cancel', requireScope('runs'), async (context) => {
+    const id = context.req.param('id');
+    const record = await manager.cancel(context.get('principal').tenant, id);
+    if (record === undefined) throw notFound(id);
+    return context.json(record, 202);
+  });
+
+  routes.post('/:id/resume', requireScope('runs'), async (context) => {
+    const id = context.req.param('id');
+    const record = await manager.resume(context.get('principal').tenant, id);
+    if (record === undefined) throw notFound(id);
+    return context.json(record, 202);
+  });
+
+  return routes;
+}

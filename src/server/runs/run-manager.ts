@@ -1,0 +1,259 @@
+/**
+ * Evaluation runs started over HTTP. Each run is a resumable run folder (src/eval) plus server-run.json;
+ * runs execute in the background, one at a time by default, independent of any request, so a client that
+ * disconnects loses nothing. On start-up, runs recorded as queued or running (the server stopped under
+ * them) are resumed: results.jsonl already holds their finished samples.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import pLimit from 'p-limit';
+import type { Backends } from '../../backends/index.js';
+import { isMmevolveError, mmevolveError } from '../../core/index.js';
+import { resolveEvolveConfig, runSegmentation } from '../../evolve/index.js';
+import type { EvolvePresetName, SegmentationMethod } from '../../evolve/index.js';
+import { runSegmentationEval, writeRunReport } from '../../eval/index.js';
+import type { ProgressReporter } from '../../eval/index.js';
+import type { ErrorLogger } from '../api-errors.js';
+import { isRunId, isTerminal, newRunId, readRunRecord, writeRunRecord } from './run-record.js';
+import type { RunRecord } from './run-record.js';
+
+export interface StartRunRequest {
+  dataset: string;
+  method: SegmentationMethod;
+  preset: EvolvePresetName;
+  config: Record<string, unknown>;
+  limit?: number;
+  concurrency: number;
+}
+
+export type RunEvent = { type: 'state'; run: RunRecord } | { type: 'progress'; runId: string; done: number; total: number; metric: string };
+
+export interface RunManagerOptions {
+  runsDir: string;
+  /** Datasets are named relative to this folder; nothing outside it can be evaluated. */
+  datasetsDir: string;
+  backends: Backends | undefined;
+  log: ErrorLogger;
+  maxConcurrentRuns?: number;
+}
+
+interface Active {
+  controller: AbortController;
+  cancelRequested: boolean;
+}
+
+function tenantFolder(tenant: string): string {
+  return `t-${createHash('sha256').update(tenant).digest('hex').slice(0, 24)}`;
+}
+
+export class RunManager {
+  readonly #options: RunManagerOptions;
+  readonly #queue: ReturnType<typeof pLimit>;
+  readonly #active = new Map<string, Active>();
+  readonly #listeners = new Map<string, Set<(event: RunEvent) => void>>();
+  readonly #records = new Map<string, RunRecord>();
+  readonly #tasks = new Set<Promise<void>>();
+  #closed = false;
+
+  constructor(options: RunManagerOptions) {
+    this.#options = options;
+    this.#queue = pLimit(options.maxConcurrentRuns ?? 1);
+  }
+
+  directory(tenant: string, id: string): string {
+    return path.join(this.#options.runsDir, tenantFolder(tenant), id);
+  }
+
+  /** Resolve a dataset name inside datasetsDir; `..`, absolute paths and anything escaping it are refused. */
+  datasetPath(name: string): string {
+    const root = path.resolve(this.#options.datasetsDir);
+    const resolved = path.resolve(root, name);
+    if (path.isAbsolute(name) || name.split(/[\\/]/u).includes('..') || !(resolved === root || resolved.startsWith(`${root}${path.sep}`))) {
+      throw mmevolveError('invalid-input', `dataset "${name.slice(0, 200)}" is not a folder name inside the server's datasets folder`, 'Name a dataset folder relative to the server --datasets-dir (e.g. "synth-reasonseg").');
+    }
+    return resolved;
+  }
+
+  async start(tenant: string, request: StartRunRequest): Promise<RunRecord> {
+    const { mllm, segmenter } = this.#options.backends ?? {};
+    if (mllm === undefined || segmenter === undefined) {
+      throw mmevolveError('backend-not-configured', 'evaluation runs need an MLLM and a segmenter backend', 'Add backends.mllm and backends.segmenter to mmevolve.config.* and restart mmevolve serve.');
+    }
+    this.datasetPath(request.dataset);
+    resolveEvolveConfig(request.preset, request.config, 'config');
+    const now = new Date().toISOString();
+    const record: RunRecord = {
+      id: newRunId(),
+      tenant,
+      kind: 'segmentation',
+      dataset: request.dataset,
+      method: request.method,
+      preset: request.preset,
+      config: request.config,
+      concurrency: request.concurrency,
+      state: 'queued',
+      createdAt: now,
+      updatedAt: now,
+      progress: { done: 0, total: 0, metric: '' },
+      attempts: 0,
+      ...(request.limit === undefined ? {} : { limit: request.limit }),
+    };
+    await mkdir(this.directory(tenant, record.id), { recursive: true });
+    await this.#save(record);
+    this.#enqueue(record);
+    return record;
+  }
+
+  async get(tenant: string, id: string): Promise<RunRecord | undefined> {
+    if (!isRunId(id)) return undefined;
+    const cached = this.#records.get(id);
+    if (cached !== undefined) return cached.tenant === tenant ? cached : undefined;
+    const record = await readRunRecord(this.directory(tenant, id));
+    return record?.tenant === tenant ? record : undefined;
+  }
+
+  async list(tenant: string): Promise<RunRecord[]> {
+    const folder = path.join(this.#options.runsDir, tenantFolder(tenant));
+    const names = await readdir(folder).catch(() => [] as string[]);
+    const records = await Promise.all(names.filter(isRunId).map((id) => this.get(tenant, id)));
+    return records.filter((record): record is RunRecord => record !== undefined).sort((left, right) => right.createdAt.localeCompare(left.createdAt));
+  }
+
+  async cancel(tenant: string, id: string): Promise<RunRecord | undefined> {
+    const record = await this.get(tenant, id);
+    if (record === undefined || isTerminal(record.state)) return record;
+    const active = this.#active.get(id);
+    if (active !== undefined) {
+      active.cancelRequested = true;
+      active.controller.abort();
+      return record;
+    }
+    return this.#save({ ...record, state: 'cancelled' });
+  }
+
+  /** Re-queue a cancelled or failed run; finished samples are kept (results.jsonl). */
+  async resume(tenant: string, id: string): Promise<RunRecord | undefined> {
+    const record = await this.get(tenant, id);
+    if (record === undefined || !isTerminal(record.state) || record.state === 'done') return record;
+    const queued = await this.#save({ ...record, state: 'queued' });
+    this.#enqueue(queued);
+    return queued;
+  }
+
+  subscribe(id: string, listener: (event: RunEvent) => void): () => void {
+    const listeners = this.#listeners.get(id) ?? new Set();
+    listeners.add(listener);
+    this.#listeners.set(id, listeners);
+    return () => listeners.delete(listener);
+  }
+
+  /** Resume every run the previous server process left queued or running. Returns their ids. */
+  async recover(): Promise<string[]> {
+    const root = this.#options.runsDir;
+    const tenants = await readdir(root).catch(() => [] as string[]);
+    const resumed: string[] = [];
+    for (const folder of tenants.filter((name) => name.startsWith('t-'))) {
+      for (const id of (await readdir(path.join(root, folder)).catch(() => [] as string[])).filter(isRunId)) {
+        const record = await readRunRecord(path.join(root, folder, id));
+        if (record === undefined || isTerminal(record.state) || tenantFolder(record.tenant) !== folder) continue;
+        this.#enqueue(await this.#save({ ...record, state: 'queued' }));
+        resumed.push(id);
+      }
+    }
+    return resumed;
+  }
+
+  /** Stop running work without marking it cancelled: a later recover() resumes it. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const active of this.#active.values()) active.controller.abort();
+    this.#queue.clearQueue();
+    await Promise.allSettled([...this.#tasks]);
+  }
+
+  #emit(event: RunEvent, id: string): void {
+    for (const listener of this.#listeners.get(id) ?? []) listener(event);
+  }
+
+  async #save(record: RunRecord): Promise<RunRecord> {
+    const saved = { ...record, updatedAt: new Date().toISOString() };
+    await writeRunRecord(this.directory(saved.tenant, saved.id), saved);
+    if (isTerminal(saved.state)) this.#records.delete(saved.id);
+    else this.#records.set(saved.id, saved);
+    this.#emit({ type: 'state', run: saved }, saved.id);
+    return saved;
+  }
+
+  #enqueue(record: RunRecord): void {
+    const task = this.#queue(() => this.#execute(record.id, record.tenant)).catch((error: unknown) => this.#options.log(`run ${record.id} crashed`, error));
+    this.#tasks.add(task);
+    void task.finally(() => this.#tasks.delete(task));
+  }
+
+  async #execute(id: string, tenant: string): Promise<void> {
+    const queued = await this.get(tenant, id);
+    if (this.#closed || queued === undefined || queued.state !== 'queued') return;
+    const { mllm, segmenter, judge } = this.#options.backends ?? {};
+    if (mllm === undefined || segmenter === undefined) return;
+    const active: Active = { controller: new AbortController(), cancelRequested: false };
+    this.#active.set(id, active);
+    let record = await this.#save({ ...queued, state: 'running', attempts: queued.attempts + 1 });
+    const directory = this.directory(tenant, id);
+    let latest = record;
+    const progress: ProgressReporter = {
+      start: (total, done, metric) => {
+        latest = { ...latest, progress: { done, total, metric } };
+        this.#progress(latest);
+      },
+      update: (done, metric) => {
+        latest = { ...latest, progress: { ...latest.progress, done, metric } };
+        this.#progress(latest);
+      },
+      stop: () => undefined,
+    };
+    try {
+      const config = resolveEvolveConfig(record.preset as EvolvePresetName, record.config, 'config');
+      const models = { mllm: mllm.model, segmenter: segmenter.model, ...(judge === undefined ? {} : { judge: judge.model }) };
+      const result = await runSegmentationEval({
+        dataset: this.datasetPath(record.dataset),
+        method: record.method,
+        out: directory,
+        settings: { preset: record.preset, evolve: config, backends: models },
+        backends: models,
+        simulatedBackends: Object.values(models).some((model) => model.startsWith('sim-')),
+        segment: (image, sample, signal) =>
+          runSegmentation(record.method as SegmentationMethod, image, sample.query, {
+            backends: { mllm, segmenter, ...(judge === undefined ? {} : { judge }) },
+            config,
+            isSentence: sample.isSentence,
+            queryVariants: sample.queries.slice(1),
+            signal,
+          }),
+        concurrency: record.concurrency,
+        signal: active.controller.signal,
+        progress,
+        ...(record.limit === undefined ? {} : { limit: record.limit }),
+      });
+      record = { ...latest, outcome: { ran: result.ran, skipped: result.skipped, failed: result.failed, interrupted: result.interrupted, remaining: result.remaining } };
+      if (result.interrupted && !active.cancelRequested) {
+        // Server shutdown: leave the record 'running' on disk so the next start resumes it.
+        return;
+      }
+      await writeRunReport(directory);
+      await this.#save({ ...record, state: result.interrupted ? 'cancelled' : 'done' });
+    } catch (error) {
+      if (this.#closed && !active.cancelRequested) return;
+      const shown = isMmevolveError(error) ? error : mmevolveError('internal', 'the run failed with an internal error', 'The server log has the details; resume the run with POST /v1/runs/{id}/resume.');
+      if (!isMmevolveError(error)) this.#options.log(`run ${id} failed`, error);
+      await this.#save({ ...latest, state: 'failed', error: { code: shown.code, message: shown.message, hint: shown.hint } });
+    } finally {
+      this.#active.delete(id);
+    }
+  }
+
+  #progress(record: RunRecord): void {
+    this.#records.set(record.id, record);
+    this.#emit({ type: 'progress', runId: record.id, ...record.progress }, record.id);
+  }
+}
