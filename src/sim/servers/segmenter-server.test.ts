@@ -84,6 +84,16 @@ describe('simulated SAM 3 segmenter', () => {
     expect(sameMask(masksOf(result)[0], rendered.instanceMasks[target])).toBe(true);
   });
 
+  it('answers format polygon (the protocol default) with outer contours that validate against the schema', async () => {
+    const { rendered, query } = sceneFixture(46);
+    const target = query.targetIndex ?? 0;
+    const image = { type: 'base64', value: await pngBase64(rendered.image) };
+    const result = await segment({ image, prompts: [{ text: canonicalPhrase(rendered.objects, target) }] });
+    const masks = result.prompt_results[0]?.predictions[0]?.masks;
+    expect(Array.isArray(masks), 'polygon masks').toBe(true);
+    expect(result.prompt_results[0]?.predictions[0]?.format).toBe('polygon');
+  });
+
   it('rejects malformed requests with 422 validation details and unknown image ids with 404', async () => {
     const missing = await post('/sam3/concept_segment', { prompts: [] });
     expect(missing.status).toBe(422);

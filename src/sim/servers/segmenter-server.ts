@@ -2,7 +2,7 @@
  * The simulated SAM 3 segmenter, speaking the Roboflow inference protocol with the request and response
  * schemas of src/backends/sam3-protocol.ts (so client and server cannot drift):
  * `POST /sam3/embed_image` → image_id, `POST /sam3/concept_segment` (image and/or image_id, prompts,
- * output_prob_thresh, format 'rle'), `GET /metrics` → {requests, imageEncodes, prompts}.
+ * output_prob_thresh, format 'rle' or 'polygon' — outer contours, as the real server), `GET /metrics` → {requests, imageEncodes, prompts}.
  * An image is "encoded" (counted) whenever a request needs an embedding that is not cached under its
  * image_id — exactly when the real server would run its image encoder. SIMULATED: no model runs.
  */
@@ -19,6 +19,7 @@ import { createRng, hashSeed } from '../world/index.js';
 import { ImageCache } from './image-input.js';
 import type { SeenImage } from './image-input.js';
 import { listen } from './listen.js';
+import { maskPolygons } from './mask-polygons.js';
 import type { ListenOptions } from './listen.js';
 import { segmentBoxes, segmentText } from './segmenter-logic.js';
 import { sleep } from './sleep.js';
@@ -108,9 +109,6 @@ export function createSimSegmenterApp(config: SimConfig): { app: Hono; metrics: 
     const parsed = sam3ConceptSegmentRequestSchema.safeParse(raw);
     if (!parsed.success) return validationError(context, parsed.error.issues);
     const request = parsed.data;
-    if (request.format !== 'rle') {
-      return validationError(context, [{ path: ['format'], message: "the simulated segmenter returns masks as format 'rle' only" }]);
-    }
     let embedding: { id: string; seen: SeenImage } | undefined;
     try {
       embedding = await embed(request.image, request.image_id);
@@ -140,6 +138,7 @@ export function createSimSegmenterApp(config: SimConfig): { app: Hono; metrics: 
           .filter((instance) => instance.confidence >= threshold)
           .sort((a, b) => b.confidence - a.confidence)
           .map((instance) => {
+            if (request.format === 'polygon') return { masks: maskPolygons(instance.mask), confidence: instance.confidence, format: 'polygon' };
             const rle = encodeRle(instance.mask);
             return { masks: { size: [rle.size[0], rle.size[1]], counts: rle.counts }, confidence: instance.confidence, format: 'rle' };
           }),
