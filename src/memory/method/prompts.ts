@@ -28,7 +28,10 @@ function lessonsBlock(lessons: readonly PromptLesson[]): string[] {
   return ['Lessons:', ...lessons.map((lesson) => `- (${lesson.stream}) ${lesson.text.replace(/\s*\n\s*/g, ' ')}`), ''];
 }
 
-const ANSWER_FORMAT = 'Put the final answer in \\boxed{}: the option letter for a multiple-choice question, otherwise the value alone.';
+const ANSWER_FORMAT = [
+  'End with exactly one final answer in \\boxed{} and nothing after it:',
+  'for a multiple-choice question only the option letter (e.g. \\boxed{B}), otherwise only the number, word or expression.',
+].join(' ');
 
 export function analyzeProblemMessages(problem: MemoryProblem): ChatMessage[] {
   return [
@@ -57,7 +60,11 @@ export function answerVqaMessages(problem: MemoryProblem, options: SolverPromptO
   const instructions =
     options.mode === 'baseline'
       ? ['Answer the question about the image directly.', ANSWER_FORMAT]
-      : ['Solve the problem about the image. Reason step by step: first read what the figure shows, then work out the answer.', ANSWER_FORMAT];
+      : [
+          'Solve the problem about the image step by step (Step 1, Step 2, …): first state what the figure shows that matters',
+          '(values, labels, shapes, positions), then reason to the answer.',
+          ANSWER_FORMAT,
+        ];
   const lessons = options.lessons ?? [];
   if (lessons.length > 0) {
     instructions.push(
@@ -105,10 +112,16 @@ export function writeLogicLessonMessages(failure: FailureContext): ChatMessage[]
       role: 'system',
       content: [
         taskSystemLine('write_logic_lesson'),
-        'A solution to the problem below gave a wrong answer (Answer) instead of the correct one (Gold). Find the first step that went wrong.',
-        'Classify the error: "logical" when a reasoning, formula or calculation step was wrong, "visual" when the figure was misread.',
-        'For a logical error, write a guideline of 1-2 sentences that would prevent the same mistake in other problems of this kind:',
-        'specific (name the concept or rule), reusable (no quantities that only this problem has), and stated as what to do.',
+        'A solution to the problem below gave a wrong answer (Answer) instead of the correct one (Gold). Find the main mistake.',
+        'Classify it: "logical" for any error in the reasoning itself (a calculation, a misapplied formula or theorem, a wrong inference,',
+        'a misunderstood concept), which the text of the solution alone shows; "visual" for an error that only the image can reveal',
+        '(a misread value, a missed or misidentified shape, a wrong position).',
+        'For a logical error, write a guideline (the lesson) that prevents this kind of mistake in other problems:',
+        '- specific: name the principle, theorem, formula or reasoning pattern that was misused;',
+        '- actionable: a rule of thumb ("When …, …", "Always check …", "Distinguish … from …");',
+        '- general: no numbers or details that only this problem has;',
+        '- 1-2 sentences. Vague advice ("be careful", "avoid calculation errors", "read the question again") is useless.',
+        'For a visual error, leave the lesson empty.',
         'Reply with JSON {"errorType": "logical" | "visual", "lesson": string}.',
       ].join('\n'),
     },
@@ -122,9 +135,12 @@ export function writeVisualLessonMessages(failure: FailureContext): ChatMessage[
       role: 'system',
       content: [
         taskSystemLine('write_visual_lesson'),
-        'A solution to the problem below gave a wrong answer (Answer) instead of the correct one (Gold). Look at the image.',
-        'Say what in the figure was likely misperceived, then write one reusable rule (1-2 sentences) for reading that kind of visual pattern',
-        '(where to look, what to count or compare, what is easy to miss).',
+        'A solution to the problem below gave a wrong answer (Answer) instead of the correct one (Gold).',
+        'First describe the attached image to yourself objectively (elements, labels, values, shapes and how they relate), then compare it',
+        'with the failed solution to find what was misperceived or overlooked.',
+        'Write one rule (the lesson, 1-2 sentences) for reading that kind of visual pattern correctly in other figures: where to look,',
+        'what to count, compare or not assume, what is easy to miss. It must be about the figure, not about calculation;',
+        '"look more carefully" is not a rule.',
         'Reply with JSON {"lesson": string}: the rule only.',
       ].join('\n'),
     },
