@@ -9,6 +9,7 @@ import type { Box, Mask } from '../core/index.js';
 import { encodeRle } from '../vision/index.js';
 import { judgePair } from './arena.js';
 import { runBoxStream } from './box-stream.js';
+import type { BoxStream } from './box-stream.js';
 import type { RunContext } from './run-context.js';
 import type { ArbitrationRecord, PhraseEvaluation } from './trace.js';
 
@@ -34,7 +35,8 @@ export function consistentWinner(winners: readonly ('text' | 'box' | 'tie')[]): 
   return winners.every((winner) => winner === first) ? first : undefined;
 }
 
-export async function arbitrate(context: RunContext, text: TextCandidate | undefined): Promise<ArbitrationOutcome> {
+/** `boxStream`: the box stream when it was started earlier (concurrentStages runs it beside the evolution). */
+export async function arbitrate(context: RunContext, text: TextCandidate | undefined, boxStream?: Promise<BoxStream>): Promise<ArbitrationOutcome> {
   const { output, check, inconsistentFallback } = context.config.final;
   const { width, height } = context.image;
   const record: ArbitrationRecord = { output, textFallback: text?.fallback ?? false, verdicts: [], decision: 'empty', reason: 'neither' };
@@ -50,7 +52,7 @@ export async function arbitrate(context: RunContext, text: TextCandidate | undef
   };
   if (output === 'text_only') return textMask === undefined ? { mask: createMask(width, height), record } : textOutcome('output-mode');
 
-  const box = await runBoxStream(context);
+  const box = await (boxStream ?? runBoxStream(context));
   if (box.box !== undefined) record.box = box.box;
   if (box.area > 0) {
     record.boxRle = encodeRle(box.mask);

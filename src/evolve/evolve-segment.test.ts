@@ -109,9 +109,11 @@ describe('evolveSegment', () => {
 
   it('gives the same answer with concurrent stages as sequentially', async () => {
     const sequential = await evolveSegment(testImage(), 'cup', { backends: { mllm: scriptedMllm(agreeingHandlers()), segmenter: disagreeingSegmenter() } });
-    const concurrent = await evolveSegment(testImage(), 'cup', { backends: { mllm: scriptedMllm(agreeingHandlers()), segmenter: disagreeingSegmenter() }, config: resolveEvolveConfig('published', { fixes: { concurrentStages: true } }) });
+    const mllm = scriptedMllm(agreeingHandlers());
+    const concurrent = await evolveSegment(testImage(), 'cup', { backends: { mllm, segmenter: disagreeingSegmenter() }, config: resolveEvolveConfig('published', { fixes: { concurrentStages: true } }) });
     expect(concurrent.trace.phrases).toEqual(sequential.trace.phrases);
     expect(concurrent.trace.arbitration).toEqual(sequential.trace.arbitration);
+    expect(tasksCalled(mllm)[0], 'the box stream starts beside the planning').toBe('predict_box');
   });
 
   it('runs with a swapped-in strategy (a stopping rule that always stops after the first generation)', async () => {

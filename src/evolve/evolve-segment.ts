@@ -8,6 +8,8 @@ import type { RgbImage } from '../core/index.js';
 import { arbitrate } from './arbitration.js';
 import type { TextCandidate } from './arbitration.js';
 import { runArena } from './arena.js';
+import { runBoxStream } from './box-stream.js';
+import type { BoxStream } from './box-stream.js';
 import { resolveEvolveConfig } from './config.js';
 import type { EvolveConfig } from './config.js';
 import { evaluatePhrase } from './evaluation.js';
@@ -68,6 +70,14 @@ export async function evolveSegment(image: RgbImage, query: string, options: Evo
   const trace = emptyTrace('evol', context, evolveVariantName(config));
   context.emit({ type: 'segmentation-start', method: 'evol', query });
 
+  // The box stream depends on nothing the evolution produces: with concurrentStages it runs alongside.
+  let boxStream: Promise<BoxStream> | undefined;
+  if (config.fixes.concurrentStages && config.final.output !== 'text_only') {
+    boxStream = runBoxStream(context);
+    // Awaited in arbitration; a failure there still rejects the run, this only avoids an unhandled rejection.
+    boxStream.catch(() => undefined);
+  }
+
   context.emit({ type: 'planning-start' });
   const plan = await metaPlan(context);
   trace.planning = plan.record;
@@ -120,7 +130,7 @@ export async function evolveSegment(image: RgbImage, query: string, options: Evo
     text = { evaluation: await evaluatePhrase(context, fallbackPhrase), fallback: true };
   }
   context.emit({ type: 'arbitration-start' });
-  const outcome = await arbitrate(context, text);
+  const outcome = await arbitrate(context, text, boxStream);
   trace.arbitration = outcome.record;
   context.emit({ type: 'arbitration-end', decision: outcome.record.decision, ...(outcome.box === undefined ? {} : { box: outcome.box }) });
   return finishResult(context, trace, outcome);
