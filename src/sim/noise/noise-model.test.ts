@@ -92,6 +92,16 @@ describe('noise model', () => {
     expect(Math.abs(deviation - config.boxJitter * 100), `σ ${deviation}`).toBeLessThan(0.05 * config.boxJitter * 100);
   });
 
+  it('draws latencies log-normally around the configured median', () => {
+    const slow = createNoiseModel({ ...config, latency: { medianMs: 100, sigma: 0.5 } });
+    const samples = Array.from({ length: DRAWS }, (_, seed) => slow.latencyMs(createRng(seed))).sort((a, b) => a - b);
+    const median = samples[DRAWS / 2] ?? 0;
+    expect(Math.abs(median - 100), `median ${median}`).toBeLessThan(3);
+    const logs = samples.map((value) => Math.log(value / 100));
+    const deviation = Math.sqrt(logs.reduce((sum, value) => sum + value * value, 0) / DRAWS);
+    expect(Math.abs(deviation - 0.5), `log σ ${deviation}`).toBeLessThan(0.02);
+  });
+
   it('makes no error of any kind with the oracle preset', () => {
     const oracle = createNoiseModel(NOISE_PRESETS.oracle);
     for (let seed = 0; seed < 2000; seed += 1) {
