@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMask } from '../core/index.js';
 import { encodeRle } from '../vision/index.js';
+import { digestCalls } from './call-digest.js';
 import { exportPairs } from './export-pairs.js';
 import type { GspoGroup, PreferencePair } from './export-pairs.js';
 
@@ -79,6 +80,10 @@ async function runFolder(): Promise<string> {
   const run = path.join(root, 'run');
   await mkdir(path.join(run, 'traces'), { recursive: true });
   await writeFile(path.join(run, 'traces', 'cat.json'), JSON.stringify(trace));
+  // An orphan trace (written just before Ctrl-C, no results line) must be ignored.
+  await writeFile(path.join(run, 'traces', 'orphan.json'), JSON.stringify({ ...trace, name: 'orphan' }));
+  const line = { kind: 'segmentation', id: 'cat', status: 'ok', query: trace.query, isSentence: true, intersection: 1, union: 1, iou: 1, area: 1, wallMs: 1, calls: digestCalls([]), counters: {}, trace: 'traces/cat.json', warnings: [] };
+  await writeFile(path.join(run, 'results.jsonl'), `${JSON.stringify(line)}\n`);
   return run;
 }
 

@@ -7,13 +7,14 @@
  * whose mask failed the semantic gate) and group-normalised advantages (reward − mean) / std (0 when every
  * reward is equal: such a group carries no learning signal and is counted as degenerate).
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { mmevolveError } from '../core/index.js';
 import { cocoRleSchema } from '../vision/index.js';
 import type { CocoRle } from '../vision/index.js';
-import { TRACE_FOLDER } from './segmentation-run.js';
+import { readResultLines } from './run-store.js';
+import { segmentationLineSchema } from './segmentation-run.js';
 
 export type PairFormat = 'dpo' | 'mpo' | 'gspo';
 export const PAIR_FORMATS: readonly PairFormat[] = ['dpo', 'mpo', 'gspo'];
@@ -199,17 +200,17 @@ function groupOf(file: TraceFile, skipped: ExportSummary['skipped']): GspoGroup 
 }
 
 export async function exportPairs(runDirectory: string, format: PairFormat): Promise<{ records: Array<PreferencePair | GspoGroup>; summary: ExportSummary }> {
-  const folder = path.join(runDirectory, TRACE_FOLDER);
-  let names: string[];
-  try {
-    names = (await readdir(folder)).filter((name) => name.endsWith('.json')).sort();
-  } catch (error) {
-    throw mmevolveError('not-found', `${folder} does not exist`, 'Pass a run folder written by mmevolve eval (it keeps one trace per sample).', error);
+  // Only traces of samples recorded in results.jsonl: a trace written just before Ctrl-C has no line and
+  // belongs to no finished sample.
+  const { lines } = await readResultLines(runDirectory, segmentationLineSchema);
+  const names = [...new Set(lines.filter((line) => line.status === 'ok' && line.trace !== undefined).map((line) => line.trace ?? ''))].sort();
+  if (names.length === 0) {
+    throw mmevolveError('not-found', `${runDirectory} has no finished segmentation samples with traces`, 'Pass a run folder written by mmevolve eval (it keeps one trace per finished sample).');
   }
   const skipped: ExportSummary['skipped'] = { ties: 0, unparsable: 0, inconsistent: 0, missingMask: 0, degenerate: 0, withoutPopulation: 0 };
   const records: Array<PreferencePair | GspoGroup> = [];
   for (const name of names) {
-    const file = path.join(folder, name);
+    const file = path.join(runDirectory, name);
     let value: unknown;
     try {
       value = JSON.parse(await readFile(file, 'utf8')) as unknown;

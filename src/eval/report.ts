@@ -32,17 +32,28 @@ export function reportTitle(manifest: RunManifest): string {
   return `${prefix}mmevolve ${manifest.command} report: ${manifest.method} on ${path.basename(manifest.dataset)}`;
 }
 
+/** One line per sample id (the last one wins); duplicates only arise from hand edits or concurrent writers. */
+function latestById<Line extends { id: string }>(lines: readonly Line[], warnings: string[]): Line[] {
+  const byId = new Map<string, Line>();
+  for (const line of lines) byId.set(line.id, line);
+  if (byId.size < lines.length) warnings.push(`results.jsonl has ${lines.length - byId.size} duplicate sample line(s); the last line of each sample is used`);
+  const kept = new Set(byId.values());
+  return lines.filter((line) => kept.has(line));
+}
+
 /** Load a run and recompute its summary from results.jsonl. */
 export async function loadRunSummary(directory: string): Promise<{ manifest: RunManifest; summary: SegmentationSummary | VqaSummary; warnings: string[] }> {
   const manifest = await requireManifest(directory);
   if (manifest.command === 'eval') {
     const read = await readResultLines(directory, segmentationLineSchema);
-    return { manifest, summary: summarizeSegmentation(read.lines), warnings: read.warnings.map((warning) => warning.message) };
+    const warnings = read.warnings.map((warning) => warning.message);
+    return { manifest, summary: summarizeSegmentation(latestById(read.lines, warnings)), warnings };
   }
   if (manifest.command === 'eval-vqa') {
     const read = await readResultLines(directory, vqaLineSchema);
     const tags = await loadHiddenTags(manifest.dataset);
-    return { manifest, summary: summarizeVqa(read.lines, tags), warnings: read.warnings.map((warning) => warning.message) };
+    const warnings = read.warnings.map((warning) => warning.message);
+    return { manifest, summary: summarizeVqa(latestById(read.lines, warnings), tags), warnings };
   }
   throw mmevolveError('invalid-dataset', `${directory}: unknown run command "${manifest.command}"`, 'Reports are made for runs of mmevolve eval and eval-vqa.');
 }

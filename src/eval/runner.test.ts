@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { mmevolveError } from '../core/index.js';
 import { lineReporter } from './progress.js';
-import { RESULTS_FILE, openRun, readResultLines, resultLineBaseSchema } from './run-store.js';
+import { LOCK_FILE, RESULTS_FILE, openRun, readResultLines, resultLineBaseSchema } from './run-store.js';
 import type { RunIdentity } from './run-store.js';
 import { runSamples } from './runner.js';
 
@@ -112,6 +112,19 @@ describe('resumable runs', () => {
       message: expect.stringContaining('setting preset differs') as unknown as string,
     });
     await expect(openRun<Line>({ directory: folder, identity: { ...identity, method: 'cube' }, backends: {}, simulated: true, schema: lineSchema })).rejects.toMatchObject({ code: 'conflict' });
+  });
+
+  it('lets one run of a folder at a time, and takes over the lock of a process that no longer exists', async () => {
+    const folder = await freshFolder();
+    const open = () => openRun<Line>({ directory: folder, identity, backends: {}, simulated: true, schema: lineSchema });
+    const first = await open();
+    await expect(open()).rejects.toMatchObject({ code: 'conflict' });
+    await first.close();
+    // A pid far above any pid_max stands for a process killed without cleaning up.
+    await writeFile(path.join(folder, LOCK_FILE), '2147483646\n');
+    const second = await open();
+    expect(await readFile(path.join(folder, LOCK_FILE), 'utf8')).toBe(`${process.pid}\n`);
+    await second.close();
   });
 
   it('rejects a damaged line that is not the last one', async () => {
