@@ -117,6 +117,23 @@ describe('solveWithMemory, memory mode', () => {
     expect(result.lessonsWritten).toEqual([]);
   });
 
+  it('goes on without analysis when its answer is unusable, and says so in the warnings', async () => {
+    const mllm = scriptedMllm({ analyze_problem: () => 'I would rather not answer in JSON.', answer_vqa: () => '\\boxed{4}' });
+    const result = await solveWithMemory(testProblem(), { mllm, embedder: fakeEmbedder(), memory, mode: 'memory' });
+    expect(result.analysis).toEqual({ subject: 'counting', concepts: [], fromModel: false });
+    expect(result.warnings.map((warning) => warning.code)).toContain('analysis-invalid-output');
+    expect(result.verdict?.correct).toBe(true);
+  });
+
+  it('lets a model error other than unusable output fail the solve', async () => {
+    const mllm = scriptedMllm({
+      answer_vqa: () => {
+        throw Object.assign(new Error('server down'), { code: 'backend-unavailable' });
+      },
+    });
+    await expect(solveWithMemory(testProblem(), { mllm, embedder: fakeEmbedder(), memory, mode: 'memory' })).rejects.toThrow('server down');
+  });
+
   it('attaches a crop of the zoom region as a second image when the zoom hint is on and visual lessons were found', async () => {
     await memory.insert(lessonRow('visual', 'Look inside larger triangles for smaller ones.', vectorWithCosine(0.8), vectorWithCosine(0.9)));
     const image = { width: 40, height: 40, data: new Uint8Array(40 * 40 * 3) };
