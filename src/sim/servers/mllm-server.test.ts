@@ -109,6 +109,14 @@ describe('simulated MLLM server protocol', () => {
     expect(completion.usage?.completion_tokens).toBeGreaterThan(0);
   });
 
+  it('stops at max_tokens with finish_reason length', async () => {
+    const response = await post({ model: server.modelId, max_tokens: 5, messages: [{ role: 'user', content: 'hello' }] });
+    const json = (await response.json()) as { choices: { message: { content: string }; finish_reason: string }[]; usage: { completion_tokens: number } };
+    expect(json.choices[0]?.finish_reason).toBe('length');
+    expect(json.choices[0]?.message.content.length).toBe(20);
+    expect(json.usage.completion_tokens).toBe(5);
+  });
+
   it('recognises the task from the system line alone and says so when it cannot', async () => {
     const withoutFormat = body('judge_answer', 'Answer: \\boxed{4}\nGold: 4', []);
     delete withoutFormat['response_format'];

@@ -132,9 +132,13 @@ export function createSimMllmApp(config: SimConfig): { app: Hono; metrics: SimMl
     const task = taskFromRequest(json.value);
     const lastUser = [...turns].reverse().find((turn) => turn.role === 'user');
     const requestSeed = hashSeed(digest, config.seed);
+    const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
     const choices = Array.from({ length: body.n ?? 1 }, (_, index) => {
       const rng = createRng(hashSeed(`choice:${index}`, requestSeed));
-      return answerTask(task, { text: lastUser?.text ?? '', images: lastUser?.images ?? [], turns, noise, rng, profile });
+      const choice = answerTask(task, { text: lastUser?.text ?? '', images: lastUser?.images ?? [], turns, noise, rng, profile });
+      // Like a real server, stop at max_tokens (≈ 4 characters per token here) with finish_reason "length".
+      if (maxTokens !== undefined && estimateTokens(choice.content) > maxTokens) return { content: choice.content.slice(0, maxTokens * 4), finishReason: 'length' as const };
+      return choice;
     });
     const imageTokens = turns.flatMap((turn) => turn.images).reduce((sum, seen) => sum + (profile.imageTokens(seen.image) ?? 256), 0);
     const promptTokens = turns.reduce((sum, turn) => sum + estimateTokens(turn.text), 0) + imageTokens;
