@@ -28,7 +28,7 @@ export interface TestStack {
 }
 
 /** latencyMs: the simulated MLLM's median answer time, so progress arrives over time as with a real model. */
-export async function startTestStack(options: { runsDir?: string; latencyMs?: number } = {}): Promise<TestStack> {
+export async function startTestStack(options: { runsDir?: string; datasetsDir?: string; latencyMs?: number } = {}): Promise<TestStack> {
   const { dir: staticDir } = await ensureWebBuild();
   const sims = await startSimStack({ config: resolveSimConfig({ preset: 'oracle', noise: { latency: { medianMs: options.latencyMs ?? 0, sigma: 0 } } }) });
   const config = configSchema.parse({
@@ -45,12 +45,13 @@ export async function startTestStack(options: { runsDir?: string; latencyMs?: nu
   const keyStore = new ApiKeyStore(':memory:');
   const serverErrors: string[] = [];
   const runsDir = options.runsDir ?? (await mkdtemp(join(tmpdir(), 'mmevolve-browser-runs-')));
-  const { app } = createServerApp({
+  const serverApp = createServerApp({
     keyStore,
     memoryStore,
     backends,
     upstream: { baseURL: `${sims.mllm.url}/v1` },
     runsDir,
+    ...(options.datasetsDir === undefined ? {} : { datasetsDir: options.datasetsDir }),
     dev: true,
     health: probesFor(backends, sims.segmenter.url),
     staticDir,
@@ -58,7 +59,7 @@ export async function startTestStack(options: { runsDir?: string; latencyMs?: nu
   });
   let server: RunningServer;
   try {
-    server = await startServer({ app, port: 0, host: '127.0.0.1', dev: true });
+    server = await startServer({ app: serverApp.app, port: 0, host: '127.0.0.1', dev: true });
   } catch (error) {
     await sims.close();
     throw error;
@@ -72,6 +73,7 @@ export async function startTestStack(options: { runsDir?: string; latencyMs?: nu
     serverErrors,
     async close() {
       await server.close();
+      await serverApp.close();
       backends.close();
       keyStore.close();
       await memoryStore.close();
