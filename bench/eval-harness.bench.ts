@@ -9,7 +9,7 @@
  * 2. Issue 7: step-by-step vs the memory method (and without visual / without logic lessons) online over
  *    SynthWorld VQA problems — accuracy, lessons, retrieval precision (hidden trap tags) — with bootstrap
  *    intervals memory − step.
- * Sizes: MMEVOLVE_BENCH_SEG_IMAGES (default 40) and MMEVOLVE_BENCH_VQA_PROBLEMS (default 300).
+ * Sizes: MMEVOLVE_BENCH_SEG_IMAGES (default 40) and MMEVOLVE_BENCH_VQA_PROBLEMS (default 300); 0 skips a part.
  * Every number here describes the simulation, never a real model.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -153,8 +153,9 @@ async function vqaComparison(root: string): Promise<void> {
 export async function run(): Promise<void> {
   const root = await mkdtemp(path.join(tmpdir(), 'mmevolve-bench-eval-'));
   try {
-    await segmentationTable(root);
-    await vqaComparison(root);
+    // A size of 0 skips that part (e.g. MMEVOLVE_BENCH_SEG_IMAGES=0 for the VQA comparison alone).
+    if (SEG_IMAGES > 0) await segmentationTable(root);
+    if (VQA_PROBLEMS > 0) await vqaComparison(root);
   } finally {
     await rm(root, { recursive: true, force: true });
   }

@@ -127,7 +127,7 @@ export function formatComparison(comparison: Comparison): string {
         String(summary.lessons.written),
         String(summary.lessons.merged),
         summary.lessons.retrievedPerProblem.toFixed(2),
-        summary.retrievalPrecision === undefined ? '-' : percent(summary.retrievalPrecision.precision),
+        summary.retrievalPrecision === undefined ? '-' : `${percent(summary.retrievalPrecision.precision)} (chance ${percent(summary.retrievalPrecision.chance)})`,
         summary.costs.callsPerSample.toFixed(2),
         (summary.costs.promptTokensPerSample + summary.costs.completionTokensPerSample).toFixed(0),
         String(summary.failed),

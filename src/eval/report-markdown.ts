@@ -150,7 +150,7 @@ export function vqaMarkdown(report: RunReport, summary: VqaSummary): string {
         [...Object.entries(precision.byStream).map(([stream, value]) => [stream, String(value.judged), String(value.matching), percent(value.precision)]), ['**total**', String(precision.judged), String(precision.matching), percent(precision.precision)]],
       ),
       '',
-      `Retrieved lessons with unknown source (written before this run): ${precision.unknownSource}.`,
+      `Chance level (retrieving uniformly among the lessons of the stream written so far): ${percent(precision.chance)}. Retrieved lessons with unknown source (written before this run): ${precision.unknownSource}.`,
       '',
     );
   }

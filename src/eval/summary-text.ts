@@ -22,7 +22,7 @@ export function formatRunSummary(report: RunReport, directory: string, counts: R
     );
   } else {
     lines.push(`accuracy ${percent(summary.accuracy.accuracy)} (${summary.accuracy.correct}/${summary.accuracy.n}); lessons written ${summary.lessons.written}, merged ${summary.lessons.merged}, retrieved ${summary.lessons.retrieved}`);
-    if (summary.retrievalPrecision !== undefined) lines.push(`retrieval precision ${percent(summary.retrievalPrecision.precision)} (${summary.retrievalPrecision.matching}/${summary.retrievalPrecision.judged})`);
+    if (summary.retrievalPrecision !== undefined) lines.push(`retrieval precision ${percent(summary.retrievalPrecision.precision)} (${summary.retrievalPrecision.matching}/${summary.retrievalPrecision.judged}; chance ${percent(summary.retrievalPrecision.chance)})`);
   }
   lines.push(
     `calls/sample ${summary.costs.callsPerSample.toFixed(2)}, tokens/sample ${(summary.costs.promptTokensPerSample + summary.costs.completionTokensPerSample).toFixed(0)}`,

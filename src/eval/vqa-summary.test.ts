@@ -45,6 +45,9 @@ describe('VQA summaries', () => {
     const precision = retrievalPrecision(lines, tags);
     // p1 (colour) ← L1 (occlusion): no; p2 (occlusion) ← L1: yes, ← L2 (colour): no, OLD unknown; p3 (colour) ← L2: yes.
     expect(precision).toMatchObject({ judged: 4, matching: 2, precision: 0.5, unknownSource: 1 });
+    // Random retrieval among earlier lessons of the stream: p1 visual {occlusion} → 0; p2 visual {occlusion} → 1,
+    // logic {colour} → 0; p3 logic {colour} → 1.
+    expect(precision.chance).toBeCloseTo(0.5, 12);
     expect(precision.byStream.visual).toEqual({ judged: 2, matching: 1, precision: 0.5 });
     expect(precision.byStream.logic).toEqual({ judged: 2, matching: 1, precision: 0.5 });
   });

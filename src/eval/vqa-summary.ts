@@ -25,6 +25,11 @@ export interface RetrievalPrecision {
   /** Of those, lessons whose source problem's trap equals the current problem's trap. */
   matching: number;
   precision: number | null;
+  /**
+   * What retrieving uniformly at random among the lessons written so far (same stream) would score: per
+   * judged retrieval, the share of earlier lessons whose source has the current trap, averaged.
+   */
+  chance: number | null;
   byStream: Record<string, { judged: number; matching: number; precision: number | null }>;
   /** Retrieved lessons written before this run (unknown source). */
   unknownSource: number;
@@ -95,9 +100,12 @@ function groupAccuracy(lines: readonly VqaLine[], key: (line: VqaLine) => string
 
 export function retrievalPrecision(lines: readonly VqaLine[], tags: ReadonlyMap<string, HiddenTag>): RetrievalPrecision {
   const sourceOf = new Map<string, string>();
+  /** Traps of the sources of lessons written so far, per stream. */
+  const writtenTraps: Record<string, string[]> = {};
   const byStream: RetrievalPrecision['byStream'] = {};
   let judged = 0;
   let matching = 0;
+  let chanceSum = 0;
   let unknownSource = 0;
   // Lines in protocol order: a lesson can only be retrieved after the line that wrote it.
   for (const line of [...lines].sort((left, right) => left.index - right.index)) {
@@ -112,15 +120,21 @@ export function retrievalPrecision(lines: readonly VqaLine[], tags: ReadonlyMap<
       const stream = (byStream[used.stream] ??= { judged: 0, matching: 0, precision: null });
       judged += 1;
       stream.judged += 1;
+      const earlier = writtenTraps[used.stream] ?? [];
+      chanceSum += earlier.length === 0 ? 0 : earlier.filter((earlierTrap) => earlierTrap === trap).length / earlier.length;
       if (sourceTrap === trap) {
         matching += 1;
         stream.matching += 1;
       }
     }
-    for (const written of line.lessonsWritten) if (!sourceOf.has(written.id)) sourceOf.set(written.id, line.id);
+    for (const written of line.lessonsWritten) {
+      if (sourceOf.has(written.id)) continue;
+      sourceOf.set(written.id, line.id);
+      if (trap !== undefined) (writtenTraps[written.stream] ??= []).push(trap);
+    }
   }
   for (const stream of Object.values(byStream)) stream.precision = stream.judged === 0 ? null : stream.matching / stream.judged;
-  return { judged, matching, precision: judged === 0 ? null : matching / judged, byStream: sortedRecord(byStream), unknownSource };
+  return { judged, matching, precision: judged === 0 ? null : matching / judged, chance: judged === 0 ? null : chanceSum / judged, byStream: sortedRecord(byStream), unknownSource };
 }
 
 export function summarizeVqa(lines: readonly VqaLine[], tags?: ReadonlyMap<string, HiddenTag>): VqaSummary {
