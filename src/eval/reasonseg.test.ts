@@ -5,7 +5,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMmevolveError } from '../core/index.js';
-import { loadGroundTruth } from './reasonseg.js';
+import { loadGroundTruth, rasterizeGroundTruth } from './reasonseg.js';
 import { loadReasonSegDataset, loadReasonSegFolder } from './reasonseg-folder.js';
 
 interface GoldenCase {
@@ -16,10 +16,22 @@ interface GoldenCase {
   mask: string;
 }
 
-// Drawn by OpenCV 4.6 following LISA's get_mask_from_json (see __fixtures__/make-reasonseg-golden.py).
+// Drawn by native OpenCV 4.6 following LISA's get_mask_from_json (see __fixtures__/make-reasonseg-golden.py).
 const golden = JSON.parse(
   readFileSync(new URL('./__fixtures__/reasonseg-golden.json', import.meta.url), 'utf8'),
-) as { cases: GoldenCase[] };
+) as { opencv: string; cases: GoldenCase[] };
+
+// The same annotations drawn the LISA way by OpenCV.js 4.8, LISA's pinned opencv_python==4.8.0.74
+// (scripts/fixtures/reasonseg-opencv-js.cjs).
+const golden48 = JSON.parse(
+  readFileSync(new URL('./__fixtures__/reasonseg-golden-opencv-4.8.json', import.meta.url), 'utf8'),
+) as { opencv: string; masks: Array<{ name: string; mask: string }> };
+
+function differingPixels(actual: Uint8Array, expectedBase64: string): number {
+  const expected = new Uint8Array(Buffer.from(expectedBase64, 'base64'));
+  if (expected.length !== actual.length) return Math.max(expected.length, actual.length);
+  return actual.reduce((count, value, index) => count + (value === expected[index] ? 0 : 1), 0);
+}
 
 const temporaryDirectories: string[] = [];
 
@@ -65,18 +77,32 @@ describe('loadGroundTruth', () => {
     }
   });
 
-  it('reproduces the label maps OpenCV draws for LISA, case by case', async () => {
+  it('reproduces the label maps LISA draws under its pinned OpenCV 4.8, case by case', async () => {
+    expect(golden48.opencv).toMatch(/^4\.8\./);
     const samples = await loadReasonSegDataset(directory);
-    expect(samples.map((sample) => sample.name)).toEqual(golden.cases.map((sample) => sample.name).sort());
+    expect(samples.map((sample) => sample.name)).toEqual(golden48.masks.map((sample) => sample.name).sort());
+    for (const sample of samples) {
+      const expected = golden48.masks.find((candidate) => candidate.name === sample.name);
+      const size = golden.cases.find((candidate) => candidate.name === sample.name);
+      if (expected === undefined || size === undefined) throw new Error(`no golden case for ${sample.name}`);
+      const labelMap = await loadGroundTruth(sample);
+      expect({ width: labelMap.width, height: labelMap.height }).toEqual({ width: size.width, height: size.height });
+      expect(differingPixels(labelMap.data, expected.mask), `${sample.name}: pixels differing from OpenCV 4.8/LISA`).toBe(0);
+    }
+  });
+
+  it('reproduces the label maps native OpenCV 4.6 draws when asked for 4.6, and 4.8 differs on some', async () => {
+    expect(golden.opencv).toMatch(/^4\.6\./);
+    const samples = await loadReasonSegDataset(directory);
+    let changedBy48 = 0;
     for (const sample of samples) {
       const expected = golden.cases.find((candidate) => candidate.name === sample.name);
       if (expected === undefined) throw new Error(`no golden case for ${sample.name}`);
-      const labelMap = await loadGroundTruth(sample);
-      expect({ width: labelMap.width, height: labelMap.height }).toEqual({ width: expected.width, height: expected.height });
-      const expectedBytes = new Uint8Array(Buffer.from(expected.mask, 'base64'));
-      const differing = labelMap.data.reduce((count, value, index) => count + (value === expectedBytes[index] ? 0 : 1), 0);
-      expect(differing, `${sample.name}: pixels differing from OpenCV/LISA`).toBe(0);
+      const labelMap = rasterizeGroundTruth(sample, sample.shapes, { opencv: '4.6' });
+      expect(differingPixels(labelMap.data, expected.mask), `${sample.name}: pixels differing from OpenCV 4.6`).toBe(0);
+      if (golden48.masks.find((candidate) => candidate.name === sample.name)?.mask !== expected.mask) changedBy48 += 1;
     }
+    expect(changedBy48, 'the golden cases exercise the 4.6 → 4.8 fillPoly change').toBeGreaterThan(0);
   });
 
   it('puts the earlier of two equal-area shapes on top, as np.argsort(...)[::-1] does', async () => {

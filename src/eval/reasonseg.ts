@@ -4,11 +4,13 @@ import { z } from 'zod';
 import type { LabelMap, Size, Warning } from '../core/index.js';
 import { IGNORE_LABEL, createMask, isMmevolveError, mmevolveError } from '../core/index.js';
 import { fillPolygon, readImageSize } from '../vision/index.js';
+import type { PolygonOptions } from '../vision/index.js';
 
 /**
  * ReasonSeg in LISA's layout: `name.jpg` (or .jpeg/.png) beside `name.json` with LabelMe-style shapes plus
  * `text` (list of queries, the first is used) and `is_sentence` (long vs short subset). Ground truth is
- * rasterised exactly like LISA's `get_mask_from_json` (see /work/shared/REFERENCE.md).
+ * rasterised exactly like LISA's `get_mask_from_json` (see /work/shared/REFERENCE.md) under the OpenCV
+ * its requirements.txt pins (opencv_python==4.8.0.74), the vision module's default drawing version.
  *
  * Points outside the image are not an error: OpenCV clips the polygon while drawing, so LISA's masks
  * contain the clipped part. We do the same and attach one warning to the sample naming its file.
@@ -59,11 +61,12 @@ export async function loadGroundTruth(sample: ReasonSegSample): Promise<LabelMap
   return Promise.resolve(rasterizeGroundTruth(sample, sample.shapes));
 }
 
-export function rasterizeGroundTruth(size: Size, shapes: ReadonlyArray<ReasonSegShape>): LabelMap {
+/** `options.opencv` picks another OpenCV release's fill (default: LISA's pinned 4.8, see vision/polygon.ts). */
+export function rasterizeGroundTruth(size: Size, shapes: ReadonlyArray<ReasonSegShape>, options: PolygonOptions = {}): LabelMap {
   const drawn = shapes.filter((shape) => shape.label.toLowerCase() !== 'flag');
   const areas = drawn.map((shape) => {
     const scratch = createMask(size.width, size.height);
-    fillPolygon(scratch, shape.points, 1);
+    fillPolygon(scratch, shape.points, 1, options);
     let area = 0;
     for (const value of scratch.data) area += value;
     return area;
@@ -75,7 +78,7 @@ export function rasterizeGroundTruth(size: Size, shapes: ReadonlyArray<ReasonSeg
   for (const index of order) {
     const shape = drawn[index];
     if (shape === undefined) continue;
-    fillPolygon(labelMap, shape.points, shape.label.toLowerCase().includes('ignore') ? IGNORE_LABEL : 1);
+    fillPolygon(labelMap, shape.points, shape.label.toLowerCase().includes('ignore') ? IGNORE_LABEL : 1, options);
   }
   return labelMap;
 }

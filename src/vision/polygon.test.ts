@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isMmevolveError, createMask } from '../core/index.js';
 import type { Mask } from '../core/index.js';
-import { fillPolygon, rasterizePolygon, truncatePoints } from './polygon.js';
+import { DEFAULT_OPENCV_DRAWING_VERSION, fillPolygon, rasterizePolygon, truncatePoints } from './polygon.js';
 
 interface PolygonFixture {
   name: string;
@@ -73,12 +73,13 @@ describe('fillPolygon', () => {
     expect(failures, `masks differing from OpenCV ${version}:\n${failures.slice(0, 20).join('\n')}`).toEqual([]);
   });
 
-  it('defaults to OpenCV 4.6; LISA\'s pinned 4.8 differs from it on part of the fixtures', () => {
+  it('defaults to LISA\'s pinned OpenCV 4.8, which differs from 4.6 on part of the fixtures', () => {
+    expect(DEFAULT_OPENCV_DRAWING_VERSION).toBe('4.8');
     let differing = 0;
     fixtures.cases.forEach((fixture, index) => {
       const size = { width: fixture.width, height: fixture.height };
       const byDefault = rowMajorRuns(rasterizePolygon(size, fixture.points)).join(',');
-      expect(byDefault, fixture.name).toBe(fixture.runs.join(','));
+      expect(byDefault, `${fixture.name}: default drawing differs from OpenCV.js 4.8`).toBe(opencv48.runs[index]?.join(','));
       if (opencv48.runs[index]?.join(',') !== fixture.runs.join(',')) differing += 1;
     });
     expect(differing, 'the fixtures exercise the 4.6 → 4.8 change').toBeGreaterThan(20);

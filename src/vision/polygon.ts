@@ -14,7 +14,8 @@ import type { OpenCvDrawingVersion, PolyEdge } from './polygon-edges.js';
  * The algorithm follows OpenCV's modules/imgproc/src/drawing.cpp (Line / LineIterator for the outline,
  * CollectPolyEdges + FillEdgeCollection for the fill, 16.16 fixed point with XY_SHIFT = 16); it was
  * re-implemented here. OpenCV changed the fill twice (see polygon-edges.ts); the default reproduces
- * OpenCV 4.6, and { opencv: '4.8' } the version LISA pins (opencv_python==4.8.0.74).
+ * OpenCV 4.8, the version LISA pins (opencv_python==4.8.0.74); { opencv: '4.6' } and { opencv: '4.12' }
+ * reproduce the releases before and after.
  * Golden masks: scripts/fixtures/polygons.py (native 4.6) and polygons-opencv-js.cjs (OpenCV.js 4.8
  * and 4.12) → src/vision/__fixtures__/polygons*.json.
  */
@@ -24,16 +25,17 @@ export type PolygonPoint = readonly [number, number];
 export type { OpenCvDrawingVersion } from './polygon-edges.js';
 
 export interface PolygonOptions {
-  /** Which OpenCV release to reproduce (default '4.6'; LISA's requirements pin 4.8). */
+  /** Which OpenCV release to reproduce (default '4.8', the one LISA's requirements pin). */
   opencv?: OpenCvDrawingVersion;
 }
 
 /**
- * '4.6' (Debian's python3-opencv, what the project's golden label maps were drawn with). LISA's
- * requirements.txt pins opencv_python==4.8.0.74, whose fill differs on some polygons (see
- * polygon-edges.ts): pass { opencv: '4.8' } to reproduce LISA's environment exactly.
+ * '4.8': LISA's requirements.txt pins opencv_python==4.8.0.74 (with numpy==1.24.2), and that is the
+ * environment whose ReasonSeg ground truth we must reproduce. Its fill differs from 4.6 (Debian's
+ * python3-opencv) on some polygons since opencv#23076 (see polygon-edges.ts); pass { opencv: '4.6' }
+ * or { opencv: '4.12' } to reproduce those releases instead.
  */
-export const DEFAULT_OPENCV_DRAWING_VERSION: OpenCvDrawingVersion = '4.6';
+export const DEFAULT_OPENCV_DRAWING_VERSION: OpenCvDrawingVersion = '4.8';
 
 /**
  * Fixed-point values stay exact in float64 while |coordinate| ≤ 2^19 and the canvas is at most 2^16

@@ -2,6 +2,8 @@
 
 Run with Debian's python3-opencv:  /usr/bin/python3 src/eval/__fixtures__/make-reasonseg-golden.py
 Writes src/eval/__fixtures__/reasonseg-golden.json (annotations + expected label maps, base64 bytes).
+These are the OpenCV 4.6 masks; LISA pins opencv_python==4.8.0.74, whose masks for the same annotations
+scripts/fixtures/reasonseg-opencv-js.cjs draws with OpenCV.js 4.8 (reasonseg-golden-opencv-4.8.json).
 CI never runs this; the tests only read the JSON it produced.
 """
 import base64
