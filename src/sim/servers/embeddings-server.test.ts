@@ -40,6 +40,13 @@ describe('simulated embeddings server', () => {
     expect(decoded.length).toBe(256);
   });
 
+  it('answers vLLM-style messages with one vector, the image embedding when an image is attached', async () => {
+    const { rendered } = sceneFixture(52);
+    const embedder = createOpenAIEmbedder({ baseURL: `${server.url}/v1`, model: SIM_EMBEDDING_MODEL, imageInput: 'messages', maxRetries: 0 });
+    const [vector] = await embedder.embedImages([rendered.image]);
+    expect(cosineSimilarity(vector ?? new Float32Array(0), perceptualImageEmbedding(rendered.image))).toBeCloseTo(1, 5);
+  });
+
   it('rejects a missing input with 400 and an unknown model with 404', async () => {
     const missing = await fetch(`${server.url}/v1/embeddings`, { method: 'POST', body: JSON.stringify({ model: SIM_EMBEDDING_MODEL }) });
     expect(missing.status).toBe(400);

@@ -56,14 +56,18 @@ export function createSimEmbeddingsApp(): { app: Hono; metrics: SimEmbeddingsSer
       return context.json(openAiError(`The model \`${body.model}\` does not exist (this simulated server serves \`${SIM_EMBEDDING_MODEL}\`).`, 'invalid_request_error', 'model', 'model_not_found'), 404);
     }
     const dimensions = body.dimensions ?? OFFLINE_EMBEDDING_DIMENSIONS;
+    // `input`: one vector per item. vLLM-style `messages`: one vector for the whole conversation — the
+    // first image's when there is one, else the joined text's.
+    const messageParts = (body.messages ?? []).flatMap((message) =>
+      typeof message.content === 'string' ? [{ type: 'text' as const, text: message.content }] : message.content,
+    );
+    const firstImage = messageParts.find((part) => part.type === 'image_url');
     const inputs: string[] =
       body.input !== undefined
         ? typeof body.input === 'string'
           ? [body.input]
           : body.input
-        : (body.messages ?? []).flatMap((message) =>
-            typeof message.content === 'string' ? [message.content] : message.content.map((part) => (part.type === 'text' ? part.text : part.image_url.url)),
-          );
+        : [firstImage?.type === 'image_url' ? firstImage.image_url.url : messageParts.map((part) => (part.type === 'text' ? part.text : '')).join('\n')];
     const vectors: Float32Array[] = [];
     let tokens = 0;
     for (const [index, input] of inputs.entries()) {
