@@ -22,6 +22,7 @@ interface ServeOptions {
   db: string;
   keysDb: string;
   runsDir: string;
+  datasetsDir: string;
   static: string;
   dev?: boolean;
   maxBodyMb: number;
@@ -63,6 +64,7 @@ export function registerServeCommand(program: Command): void {
     .option('--db <path>', 'memory database of the workspace', DEFAULT_MEMORY_DB_PATH)
     .option('--keys-db <path>', 'API key database', DEFAULT_KEYS_DB_PATH)
     .option('--runs-dir <dir>', 'where evaluation runs keep their state', '.mmevolve/runs')
+    .option('--datasets-dir <dir>', 'ReasonSeg folders that POST /v1/runs may evaluate (by name inside this folder)', 'datasets')
     .option('--static <dir>', 'built web UI served at /', 'dist/web')
     .option('--dev', 'allow keyless requests from loopback as tenant "dev" (development only)')
     .option('--max-body-mb <n>', 'largest request body in MiB', positiveNumber('--max-body-mb'), DEFAULT_LIMITS.maxBodyBytes / 1024 / 1024)
@@ -92,19 +94,21 @@ export function registerServeCommand(program: Command): void {
         rateLimit: { burst: options.rateBurst, perSecond: options.ratePerSecond },
       };
       const staticDir = resolve(options.static);
-      const { app } = createServerApp({
+      const served = createServerApp({
         keyStore,
         memoryStore,
         ...(backends === undefined ? {} : { backends }),
         ...(upstream === undefined ? {} : { upstream }),
         runsDir: resolve(options.runsDir),
+        datasetsDir: resolve(options.datasetsDir),
         limits,
         dev: options.dev === true,
         metrics,
         health: probesFor(backends, segmenterURL),
         staticDir,
       });
-      const server = await startServer({ app, port: options.port, host: options.host, dev: options.dev === true });
+      const server = await startServer({ app: served.app, port: options.port, host: options.host, dev: options.dev === true });
+      const resumed = (await served.runs?.recover()) ?? [];
       const out = (line: string): boolean => process.stdout.write(`${line}\n`);
       if (options.dev === true) {
         process.stderr.write(`\n  !!! DEV MODE: requests WITHOUT an API key from loopback are accepted as tenant "dev" with every scope.\n  !!! Never use --dev on a shared machine or behind a proxy.\n\n`);
@@ -113,10 +117,13 @@ export function registerServeCommand(program: Command): void {
       out(`  API: ${server.url}/v1 (OpenAPI at ${server.url}/openapi.json), health ${server.url}/healthz, metrics ${server.url}/metrics`);
       out(`  backends: ${configPath === undefined ? 'none (no mmevolve.config.*; only /v1/memories works)' : `from ${configPath}`}; memory ${options.db} (${memoryStore.embeddingModel}); keys ${options.keysDb}`);
       out(`  web UI: ${existsSync(staticDir) ? `${server.url}/` : `not built (${staticDir} missing)`}`);
+      out(`  runs: ${resolve(options.runsDir)} (datasets from ${resolve(options.datasetsDir)})${resumed.length === 0 ? '' : `; resumed ${resumed.length} interrupted run(s): ${resumed.join(', ')}`}`);
       await new Promise<void>((done) => {
         process.once('SIGINT', done);
         process.once('SIGTERM', done);
       });
+      // Runs in flight stay recorded as running: the next `mmevolve serve` resumes them.
+      await served.close();
       await server.close();
       backends?.close();
       keyStore.close();
