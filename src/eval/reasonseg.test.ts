@@ -115,6 +115,20 @@ describe('loadGroundTruth', () => {
     expect((await loadGroundTruth(reversed)).data[2 * 10 + 3]).toBe(255);
   });
 
+  it('orders more than 16 equal-area shapes like numpy 1.24\'s introsort, not like a stable sort', () => {
+    // 17 equal 3x3 squares in a row; square 15 (ignore) overlaps square 8 (target) at pixel (33, 1).
+    // np.argsort of 17 equal areas is [0, 14, 13, …, 9, 15, 8, 6, …, 1, 7, 16]; reversed, 8 is drawn
+    // before 15, so the ignore label ends on top (a stable order would draw 15 first and leave target).
+    const square = (x: number, y: number): Array<readonly [number, number]> => [[x, y], [x + 2, y], [x + 2, y + 2], [x, y + 2]];
+    const shapes = Array.from({ length: 17 }, (_, index) => ({
+      label: index === 15 ? 'ignore' : 'target',
+      points: index === 15 ? square(33, 1) : square(index * 4, 0),
+    }));
+    const labelMap = rasterizeGroundTruth({ width: 68, height: 5 }, shapes);
+    expect(labelMap.data[1 * 68 + 33], 'pixel covered by shapes 8 and 15').toBe(255);
+    expect(labelMap.data[0 * 68 + 33], 'pixel covered by shape 8 only').toBe(1);
+  });
+
   it('warns once per file about points outside the image and clips them', async () => {
     const samples = await loadReasonSegDataset(directory);
     const outside = samples.find((sample) => sample.name === 'outside-points');

@@ -5,6 +5,7 @@ import type { LabelMap, Size, Warning } from '../core/index.js';
 import { IGNORE_LABEL, createMask, isMmevolveError, mmevolveError } from '../core/index.js';
 import { fillPolygon, readImageSize } from '../vision/index.js';
 import type { PolygonOptions } from '../vision/index.js';
+import { numpyArgsort } from './numpy-argsort.js';
 
 /**
  * ReasonSeg in LISA's layout: `name.jpg` (or .jpeg/.png) beside `name.json` with LabelMe-style shapes plus
@@ -51,11 +52,10 @@ const annotationSchema = z.looseObject({
 
 /**
  * LISA's ground truth for one sample: 0 background, 1 target, 255 ignore. Shapes are drawn largest
- * rasterised area first so smaller ones end on top. Ties follow LISA's `np.argsort(areas)[::-1]`: numpy
- * sorts arrays of up to 16 elements with a stable insertion sort, and the reversal puts the *later* of two
- * equal-area shapes first (so the earlier one ends on top). Beyond 16 shapes numpy's introsort is not
- * stable and its tie order is not reproducible here; equal-area overlapping shapes with different labels
- * are the only case where that could matter.
+ * rasterised area first so smaller ones end on top. Ties follow LISA's `np.argsort(areas)[::-1]` under
+ * its pinned numpy 1.24 (numpy-argsort.ts): up to 16 shapes numpy's sort is stable and the reversal puts
+ * the *later* of two equal-area shapes first (so the earlier one ends on top); beyond 16 numpy's introsort
+ * reorders ties, reproduced exactly.
  */
 export async function loadGroundTruth(sample: ReasonSegSample): Promise<LabelMap> {
   return Promise.resolve(rasterizeGroundTruth(sample, sample.shapes));
@@ -71,9 +71,7 @@ export function rasterizeGroundTruth(size: Size, shapes: ReadonlyArray<ReasonSeg
     for (const value of scratch.data) area += value;
     return area;
   });
-  const order = drawn.map((_, index) => index);
-  // Descending area; on ties the later shape first (see the doc comment above).
-  order.sort((a, b) => (areas[b] ?? 0) - (areas[a] ?? 0) || b - a);
+  const order = numpyArgsort(areas).reverse();
   const labelMap = createMask(size.width, size.height);
   for (const index of order) {
     const shape = drawn[index];
