@@ -11,7 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { rm, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -127,10 +127,21 @@ async function main(): Promise<void> {
   sims = await startSimStack({ preset });
   say(`SIMULATED MLLM ${sims.mllm.url} (${sims.mllm.modelId}), SIMULATED segmenter ${sims.segmenter.url}, SIMULATED embeddings ${sims.embeddings.url} — noise preset ${preset}`);
 
-  const dataset = join(dir, 'dataset');
-  await rm(dataset, { recursive: true, force: true });
-  const exported = await exportReasonSeg({ n: samples, seed: 7, out: dataset });
-  say(`generated ${exported.n} SIMULATED SynthWorld ReasonSeg samples in ${dataset}`);
+  // Runs started over HTTP may only name folders inside the server's --datasets-dir.
+  const datasetsDir = join(dir, 'datasets');
+  const datasetName = 'synthworld';
+  const dataset = join(datasetsDir, datasetName);
+  // Same seed and size ⇒ byte-identical files: keep an existing set (a resumed run may be reading it).
+  const existing = await readdir(dataset).catch(() => [] as string[]);
+  if (existing.filter((name) => name.endsWith('.jpg')).length !== samples) {
+    await rm(dataset, { recursive: true, force: true });
+    await exportReasonSeg({ n: samples, seed: 7, out: dataset });
+  }
+  say(`SIMULATED SynthWorld ReasonSeg set: ${samples} samples in ${dataset}`);
+  const firstQuery = await readFile(join(dataset, 'synth-000000.json'), 'utf8').then(
+    (text) => String((JSON.parse(text) as { text?: unknown[] }).text?.[0] ?? 'the largest circle'),
+    () => 'the largest circle',
+  );
 
   const configPath = join(dir, 'mmevolve.config.json');
   const config = {
@@ -146,12 +157,10 @@ async function main(): Promise<void> {
   const port = await choosePort(requestedPort);
   if (port !== requestedPort) warn(`port ${requestedPort} is taken; using a free port instead`);
   const runsDir = join(dir, 'runs');
-  // A fresh memory database per demo: its embedder (the simulated one) is fixed when the workspace is made.
-  await rm(join(dir, 'memory.sqlite'), { force: true });
   let announce: (url: string) => void = () => undefined;
   const listening = new Promise<string>((done) => (announce = done));
   const serve = runCli(
-    ['serve', '--dev', '--host', '127.0.0.1', '--port', String(port), '--config', configPath, '--db', join(dir, 'memory.sqlite'), '--keys-db', join(dir, 'keys.sqlite'), '--runs-dir', runsDir, '--static', web.dir],
+    ['serve', '--dev', '--host', '127.0.0.1', '--port', String(port), '--config', configPath, '--db', join(dir, 'memory.sqlite'), '--keys-db', join(dir, 'keys.sqlite'), '--runs-dir', runsDir, '--datasets-dir', datasetsDir, '--static', web.dir],
     (line) => {
       process.stdout.write(`  [serve] ${line}\n`);
       const match = /listening on (http:\/\/\S+)/u.exec(line);
@@ -169,21 +178,56 @@ async function main(): Promise<void> {
   say('');
   say(`  Open ${url}/   (SIMULATED backends — the banner on every page says so)`);
   say('  Try:');
-  say(`    • Segment: drop an image from ${dataset} (e.g. its first .jpg), type a query such as`);
-  say('      "the largest circle" or one from the dataset, pick "evol", and watch the population, fights and fitness live.');
-  say('    • Runs: the demo evaluation below appears there with its report plots and per-sample results.');
+  say(`    • Segment: drop ${join(dataset, 'synth-000000.jpg')} on the page, type its query`);
+  say(`      "${firstQuery}",`);
+  say('      pick "evol", and watch the population, fights and fitness per generation arrive live.');
+  say('    • Runs: the demo evaluation below appears there live, then with its report plots and per-sample traces;');
+  say(`      start another (dataset "${datasetName}", method "single") and compare the two.`);
   say('    • Memory: add, search, edit and delete lessons for the "dev" tenant; every edit keeps a version.');
   say('  Press Ctrl-C to stop.');
   say('');
 
-  if (values['no-eval'] !== true) {
-    const out = join(runsDir, 'demo-evol');
-    say(`running a short SIMULATED evaluation (evol on ${samples} samples) into ${out} …`);
-    const evaluation = runCli(['eval', '--dataset', dataset, '--method', 'evol', '--out', out, '--config', configPath, '--concurrency', '2'], (line) => process.stdout.write(`  [eval] ${line}\n`));
-    const code = await evaluation.exited;
+  if (values['no-eval'] !== true) await evaluate(url, datasetName, samples);
+}
+
+interface RunState {
+  id: string;
+  state: string;
+  progress?: { done: number; total: number; metric: string };
+  error?: { message: string; hint: string };
+}
+
+function isRunState(value: unknown): value is RunState {
+  return typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)['id'] === 'string' && typeof (value as Record<string, unknown>)['state'] === 'string';
+}
+
+/** A short evaluation started through the API (POST /v1/runs), so it is the server's run and the UI lists it. */
+async function evaluate(url: string, dataset: string, limit: number): Promise<void> {
+  say(`starting a short SIMULATED evaluation through the API: evol on ${limit} samples of ${dataset} …`);
+  const response = await fetch(`${url}/v1/runs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ dataset, method: 'evol', limit, concurrency: 2 }) });
+  const started: unknown = await response.json();
+  if (!response.ok || !isRunState(started)) {
+    warn(`POST /v1/runs answered ${response.status}: ${JSON.stringify(started).slice(0, 300)}; the server keeps running without a demo run.`);
+    return;
+  }
+  say(`  run ${started.id}: follow it live at ${url}/#/runs/${started.id}`);
+  let last = '';
+  while (!stopping) {
+    await new Promise((done) => setTimeout(done, 1000));
     if (stopping) return;
-    if (code === 0) say(`evaluation finished: its report is in ${out}/report.md and in the UI under Runs (${url}/#/runs).`);
-    else warn(`the evaluation exited with code ${code}; the server keeps running.`);
+    const current: unknown = await (await fetch(`${url}/v1/runs/${started.id}`)).json();
+    if (!isRunState(current)) continue;
+    const line = `  run ${current.id}: ${current.state}${current.progress === undefined ? '' : ` ${current.progress.done}/${current.progress.total} ${current.progress.metric}`}`;
+    if (line !== last) say(line);
+    last = line;
+    if (current.state === 'done') {
+      say(`evaluation finished: its report (SIMULATED) is in the UI at ${url}/#/runs/${current.id}`);
+      return;
+    }
+    if (current.state === 'failed' || current.state === 'cancelled') {
+      warn(`the evaluation ended ${current.state}${current.error === undefined ? '' : `: ${current.error.message} — ${current.error.hint}`}; the server keeps running.`);
+      return;
+    }
   }
 }
 

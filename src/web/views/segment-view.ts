@@ -42,13 +42,15 @@ export function segmentView(): HTMLElement {
   function thumbnail(key: string, rle: CocoRle | undefined, colour: [number, number, number], size: number): HTMLElement {
     if (image === undefined || rle === undefined) return h('div', { class: 'thumb placeholder' }, rle === undefined ? 'mask pending' : '');
     const cacheKey = `${key}|${size}|${colour.join(',')}`;
-    let canvas = thumbnails.get(cacheKey);
-    if (canvas === undefined) {
-      canvas = overlayCanvas(image, rle, colour, size);
-      canvas.classList.add('thumb');
-      thumbnails.set(cacheKey, canvas);
+    let cached = thumbnails.get(cacheKey);
+    if (cached === undefined) {
+      cached = overlayCanvas(image, rle, colour, size);
+      thumbnails.set(cacheKey, cached);
     }
-    return canvas;
+    // A node lives in one place only: the same phrase may fight several times, so each use gets a copy.
+    const copy = h('canvas', { width: cached.width, height: cached.height, class: 'thumb' });
+    copy.getContext('2d')?.drawImage(cached, 0, 0);
+    return copy;
   }
 
   function rleOf(phrase: string): CocoRle | undefined {
