@@ -4,10 +4,16 @@
  * LISA gIoU/cIoU (src/eval metrics), MLLM and segmenter calls per sample, segmenter image encodes per
  * image (the simulated segmenter's /metrics), wall time. Then engine overhead — wall time minus time with
  * a backend call in flight, as a share of wall time — on a few scenes with simulated latencies (MLLM
- * median 400 ms, segmenter 80 ms). The simulated servers run in this process, so their CPU work counts as
- * backend time and their garbage may be collected in engine time. Every number here describes the
- * simulation, never a real model.
+ * median 400 ms, segmenter 80 ms), with the simulated servers in child processes (`mmevolve sim
+ * serve-*`) so that this process holds only engine and client; its CPU time (process.cpuUsage: engine,
+ * HTTP client and image encoding) is reported too, being immune to other load on the machine. Every
+ * number here describes the simulation, never a real model.
  */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createOpenAICompatibleClient, createSam3Segmenter, getProfile } from '../src/backends/index.js';
 import type { Mask, RgbImage } from '../src/core/index.js';
 import { segmentationCounts, summarize } from '../src/eval/index.js';
@@ -56,6 +62,41 @@ function simConfig(latencyMs: number): ReturnType<typeof resolveSimConfig> {
   return resolveSimConfig({ preset: 'paper-like', noise: { latency: { medianMs: latencyMs, sigma: 0.3 } } });
 }
 
+/** Start `mmevolve sim serve-<kind>` in a child process; resolves with its URL (the first http URL it prints). */
+async function childServer(kind: 'mllm' | 'segmenter', configPath: string): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../bin/mmevolve.js', import.meta.url)), 'sim', `serve-${kind}`, '--port', '0', '--config', configPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /(http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match?.[1] !== undefined) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`sim serve-${kind} exited with ${String(code)} before listening: ${output}`)));
+  });
+  return { url, stop: () => child.kill('SIGTERM') };
+}
+
+async function childServers(mllmLatencyMs: number, segmenterLatencyMs: number): Promise<{ backends: () => SegmentationBackends; close: () => Promise<void> }> {
+  const directory = await mkdtemp(join(tmpdir(), 'evolve-bench-'));
+  const config = (latencyMs: number): string => JSON.stringify({ preset: 'paper-like', noise: { latency: { medianMs: latencyMs, sigma: 0.3 } } });
+  await writeFile(join(directory, 'mllm.json'), config(mllmLatencyMs));
+  await writeFile(join(directory, 'segmenter.json'), config(segmenterLatencyMs));
+  const mllm = await childServer('mllm', join(directory, 'mllm.json'));
+  const segmenter = await childServer('segmenter', join(directory, 'segmenter.json'));
+  return {
+    backends: () => ({
+      mllm: createOpenAICompatibleClient({ baseURL: `${mllm.url}/v1`, model: 'sim-qwen2.5-vl', profile: getProfile('qwen2.5-vl'), image: { format: 'png' }, retryBaseDelayMs: 1, concurrency: 16 }),
+      segmenter: createSam3Segmenter({ baseURL: segmenter.url, sendImageWithId: false, retryBaseDelayMs: 1, concurrency: 16 }),
+    }),
+    close: async () => {
+      mllm.stop();
+      segmenter.stop();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
 async function servers(mllmLatencyMs: number, segmenterLatencyMs: number): Promise<{ backends: () => SegmentationBackends; segmenter: SimSegmenterServer; close: () => Promise<void> }> {
   const mllm = await startSimMllmServer({ port: 0, host: '127.0.0.1', config: simConfig(mllmLatencyMs) });
   const segmenter = await startSimSegmenterServer({ port: 0, host: '127.0.0.1', config: simConfig(segmenterLatencyMs) });
@@ -84,14 +125,12 @@ interface Row {
 
 const pct = (value: number | null): string => (value === null ? '–' : (value * 100).toFixed(1));
 
-async function runVariant(variant: Variant, scenes: readonly Scene[], backends: () => SegmentationBackends, segmenter: SimSegmenterServer): Promise<{ row: Row; results: SegmentationResult[] }> {
+async function runVariant(variant: Variant, scenes: readonly Scene[], backends: () => SegmentationBackends, segmenter: SimSegmenterServer): Promise<Row> {
   const row: Row = { name: variant.name, samples: [], mllmCalls: 0, segmenterCalls: 0, encodes: 0, wallMs: 0, failures: 0 };
-  const results: SegmentationResult[] = [];
   const encodesBefore = segmenter.metrics.imageEncodes;
   for (const sample of scenes) {
     try {
       const result = await runSegmentation(variant.method, sample.image, sample.query, { backends: backends(), config: variant.config, isSentence: sample.isSentence });
-      results.push(result);
       row.samples.push({ counts: segmentationCounts(result.mask, sample.target), isSentence: sample.isSentence });
       row.mllmCalls += result.counters.mllmCalls + result.counters.judgeCalls;
       row.segmenterCalls += result.counters.segmenterCalls;
@@ -104,7 +143,7 @@ async function runVariant(variant: Variant, scenes: readonly Scene[], backends: 
     }
   }
   row.encodes = segmenter.metrics.imageEncodes - encodesBefore;
-  return { row, results };
+  return row;
 }
 
 export async function run(): Promise<void> {
@@ -113,7 +152,7 @@ export async function run(): Promise<void> {
   const quality = await servers(0, 0);
   const rows: Row[] = [];
   try {
-    for (const variant of VARIANTS) rows.push((await runVariant(variant, scenes, quality.backends, quality.segmenter)).row);
+    for (const variant of VARIANTS) rows.push(await runVariant(variant, scenes, quality.backends, quality.segmenter));
   } finally {
     await quality.close();
   }
@@ -133,13 +172,22 @@ export async function run(): Promise<void> {
   console.log(`evol-improved vs evol-published: MLLM calls ${(100 * (1 - calls('evol-improved') / Math.max(1, calls('evol-published')))).toFixed(1)}% fewer, gIoU ${((giou('evol-improved') - giou('evol-published')) * 100).toFixed(1)} points`);
 
   console.log(`\nEngine overhead with simulated latencies (median ${MLLM_LATENCY_MS} ms per MLLM call, ${SEGMENTER_LATENCY_MS} ms per segmenter call), ${OVERHEAD_SCENES} scenes:`);
-  const slow = await servers(MLLM_LATENCY_MS, SEGMENTER_LATENCY_MS);
+  const slow = await childServers(MLLM_LATENCY_MS, SEGMENTER_LATENCY_MS);
   try {
     for (const variant of VARIANTS.filter((entry) => entry.method === 'evol')) {
-      const { results } = await runVariant(variant, scenes.slice(0, OVERHEAD_SCENES), slow.backends, slow.segmenter);
+      const results: SegmentationResult[] = [];
+      const cpuBefore = process.cpuUsage();
+      for (const sample of scenes.slice(0, OVERHEAD_SCENES)) {
+        results.push(await runSegmentation('evol', sample.image, sample.query, { backends: slow.backends(), config: variant.config, isSentence: sample.isSentence }));
+      }
+      const cpu = process.cpuUsage(cpuBefore);
+      const cpuMs = (cpu.user + cpu.system) / 1000;
       const wall = results.reduce((sum, result) => sum + result.counters.wallMs, 0);
       const waiting = results.reduce((sum, result) => sum + result.counters.backendWaitMs, 0);
-      console.log(`  ${variant.name.padEnd(16)} wall ${(wall / results.length).toFixed(0)} ms/sample, engine (not waiting on a backend) ${(wall - waiting).toFixed(0)} ms = ${((100 * (wall - waiting)) / wall).toFixed(2)}% of wall time`);
+      console.log(
+        `  ${variant.name.padEnd(16)} wall ${(wall / results.length).toFixed(0)} ms/sample; not waiting on a backend ${(wall - waiting).toFixed(0)} ms = ${((100 * (wall - waiting)) / wall).toFixed(2)}% of wall; ` +
+          `process CPU (engine + client) ${cpuMs.toFixed(0)} ms = ${((100 * cpuMs) / wall).toFixed(2)}% of wall`,
+      );
     }
   } finally {
     await slow.close();
