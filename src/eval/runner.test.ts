@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { mmevolveError } from '../core/index.js';
 import { lineReporter } from './progress.js';
-import { LOCK_FILE, RESULTS_FILE, openRun, readResultLines, resultLineBaseSchema } from './run-store.js';
+import { LOCK_FILE } from './run-lock.js';
+import { RESULTS_FILE, openRun, readResultLines, resultLineBaseSchema } from './run-store.js';
 import type { RunIdentity } from './run-store.js';
 import { runSamples } from './runner.js';
 
