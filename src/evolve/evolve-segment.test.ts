@@ -125,6 +125,19 @@ describe('evolveSegment', () => {
     expect(tasksCalled(mllm).filter((task) => task === 'refine_phrase').length, 'no mutation after a converged stop').toBe(1);
   });
 
+  it('stops with the abort reason when the signal is aborted', async () => {
+    const controller = new AbortController();
+    const mllm = scriptedMllm({
+      ...agreeingHandlers(),
+      plan_phrases: () => {
+        controller.abort(mmevolveError('cancelled', 'stopped by the user', 'run again'));
+        return { phrases: ['cup'] };
+      },
+    });
+    await expect(evolveSegment(testImage(), 'cup', { backends: { mllm, segmenter: disagreeingSegmenter() }, signal: controller.signal })).rejects.toMatchObject({ code: 'cancelled' });
+    expect(tasksCalled(mllm), 'no call is made after the abort').toEqual(['plan_phrases']);
+  });
+
   it('does not swallow a backend failure', async () => {
     const segmenter = createRecordingSegmenter(() => {
       throw mmevolveError('backend-http', 'segmenter answered 500', 'retry later');

@@ -154,6 +154,7 @@ export class RunContext {
 
   /** One structured MLLM call of a task from core/tasks; the call is recorded even when it fails. */
   async ask<K extends StructuredTaskName>(role: 'mllm' | 'judge', task: K, request: TaskRequest): Promise<ChatResult<TaskResponse<K>>> {
+    this.signal?.throwIfAborted();
     const client = role === 'judge' ? this.judge : this.backends.mllm;
     if (role === 'judge') this.counters.judgeCalls += 1;
     else this.counters.mllmCalls += 1;
@@ -201,6 +202,7 @@ export class RunContext {
   }
 
   async segmentText(phrase: string, stage = 'segment'): Promise<SegmentResult> {
+    this.signal?.throwIfAborted();
     const image = await this.segmenterImage();
     this.counters.segmenterCalls += 1;
     try {
@@ -217,6 +219,7 @@ export class RunContext {
   }
 
   async segmentBox(box: Box, stage = 'box-segment'): Promise<SegmentResult> {
+    this.signal?.throwIfAborted();
     const image = await this.segmenterImage();
     this.counters.segmenterCalls += 1;
     try {
