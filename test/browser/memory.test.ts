@@ -50,5 +50,32 @@ describe('Memory view in Chromium', () => {
     const stored = await memory.get(created.lesson.id);
     expect(stored?.text, 'the edit reached the store').toBe('Count overlapping shapes by their outlines, never by fill colour.');
     expect(session.pageErrors, 'no errors in the page').toEqual([]);
-  });
+  }, 90_000);
+
+  it('finds a lesson by searching and deletes it for good', async () => {
+    const { page } = session;
+    const memory = stack.memoryStore.forTenant('dev');
+    const texts = ['Read the legend before comparing bar heights.', 'Zoom in on small text before reading numbers.'];
+    const vectors = (await stack.backends.embedder?.embedTexts(texts)) ?? [];
+    const ids: string[] = [];
+    for (const [index, text] of texts.entries()) {
+      const textVector = vectors[index];
+      if (textVector === undefined) throw new Error('the simulated embedder returned too few vectors');
+      ids.push((await memory.insert({ stream: index === 0 ? 'logic' : 'visual', text, subject: 'charts', concepts: [], source: { problemId: `p-${index}`, question: '', imageRefs: [] }, textVector })).lesson.id);
+    }
+    await page.goto(`${stack.url}/#/memory`);
+    await page.getByTestId('memory-search').fill('legend bar heights');
+    await expect.poll(() => page.getByTestId('memory-status').textContent(), { message: 'search ran' }).toContain('found');
+    const first = page.getByTestId('lesson-row').first();
+    expect(await first.getAttribute('data-id'), 'the closest lesson comes first').toBe(ids[0]);
+    expect(await first.textContent(), 'search results show their score').toMatch(/score -?\d\.\d{3}/u);
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await first.click();
+    await page.getByTestId('lesson-delete').click();
+    await expect.poll(() => page.getByTestId('lesson-detail').textContent(), { message: 'deleted' }).toContain('Deleted.');
+    expect(await memory.get(ids[0] ?? ''), 'the lesson is gone from the store').toBeUndefined();
+    expect(await memory.get(ids[1] ?? ''), 'the other lesson is untouched').toBeDefined();
+    expect(session.pageErrors, 'no errors in the page').toEqual([]);
+  }, 90_000);
 });

@@ -64,5 +64,5 @@ describe('Runs view in Chromium', () => {
     await page.screenshot({ path: join(session.screenshotDir, 'run-compare.png'), fullPage: true });
     expect(stack.serverErrors, 'no server errors').toEqual([]);
     expect(session.pageErrors, 'no errors in the page').toEqual([]);
-  });
+  }, 180_000);
 });

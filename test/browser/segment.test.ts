@@ -77,5 +77,5 @@ describe('Segment view in Chromium', () => {
     expect((await download).suggestedFilename()).toBe('trace.json');
     expect(stack.serverErrors, 'no server errors').toEqual([]);
     expect(session.pageErrors, 'no errors in the page').toEqual([]);
-  });
+  }, 120_000);
 });
