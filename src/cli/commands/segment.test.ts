@@ -2,12 +2,21 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimMllmServer, startSimSegmenterServer } from '../../sim/index.js';
+import type { Mask, RgbImage } from '../../core/index.js';
+import { createRng, generateScene, generateSegQuery, renderScene, startSimMllmServer, startSimSegmenterServer } from '../../sim/index.js';
 import type { SimMllmServer, SimSegmenterServer } from '../../sim/index.js';
 import { cocoRleSchema, decodeMaskPng, decodeRle, maskIou, writeImage } from '../../vision/index.js';
-import { simScene } from '../../evolve/__tests__/sim-backends.js';
 import { runSegmentCommand } from './segment.js';
 import type { SegmentCommandOptions } from './segment.js';
+
+/** A SynthWorld scene (SIMULATED) with its query and target mask. */
+function simScene(seed: number): { image: RgbImage; query: string; target: Mask } {
+  const rendered = renderScene(generateScene(seed, { width: 640, height: 480 }));
+  const query = generateSegQuery(rendered.objects, rendered.fullyVisible, createRng(seed + 1000), { sentenceRate: 0.5, noTargetRate: 0 });
+  const target = rendered.instanceMasks[query.targetIndex ?? -1];
+  if (target === undefined) throw new Error(`scene ${seed} has no target`);
+  return { image: rendered.image, query: query.query, target };
+}
 
 let root = '';
 let mllm: SimMllmServer;
