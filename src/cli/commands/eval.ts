@@ -3,6 +3,7 @@
  * [--limit N] [--concurrency K] [--no-cache]`: run a segmentation method over a ReasonSeg folder into a
  * resumable run folder, then write RUN/report.md, report.json and plots. Rerunning the same command resumes.
  */
+import path from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { mmevolveError } from '../../core/index.js';
@@ -69,7 +70,7 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalComman
   const { config, path: configPath } = await loadConfig(options.config);
   const evolveOverrides = (config as Record<string, unknown>).evolve ?? {};
   const evolveConfig = resolveEvolveConfig(preset, evolveOverrides, `${configPath} (evolve)`);
-  const backends = createBackends(config, { cache: options.cache });
+  const backends = createBackends(config, { cache: options.cache, directory: path.dirname(configPath) });
   try {
     const { mllm, judge, segmenter } = backends;
     if (mllm === undefined || segmenter === undefined) {
