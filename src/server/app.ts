@@ -12,6 +12,8 @@ import { routePath } from 'hono/route';
 import type { Backends } from '../backends/index.js';
 import { isMmevolveError, mmevolveError } from '../core/index.js';
 import type { MemoryStore } from '../core/index.js';
+import { defaultMemoryMethodConfig } from '../memory/index.js';
+import type { MemoryMethodConfig } from '../memory/index.js';
 import { errorBody, errorResponse } from './api-errors.js';
 import type { ErrorLogger } from './api-errors.js';
 import { authenticate, requireScope } from './auth.js';
@@ -55,6 +57,9 @@ export interface ServerAppOptions {
   healthTimeoutMs?: number;
   /** Built web UI served at `/` when the folder exists. */
   staticDir?: string;
+  /** Memory method settings (a config file's `memory` section): /v1/solve defaults and the proxy's retrieval thresholds. */
+  memoryConfig?: MemoryMethodConfig;
+  /** Overrides the proxy's retrieval settings (default: from memoryConfig). */
   injection?: InjectionSettings;
   log?: ErrorLogger;
   /** Peer address for in-process tests (no socket). */
@@ -83,6 +88,12 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   const log = options.log ?? defaultLog;
   const embedder = workspaceEmbedder(options.memoryStore, options.backends?.embedder);
   const probes = options.health ?? probesFor(options.backends);
+  const memoryConfig = options.memoryConfig ?? defaultMemoryMethodConfig();
+  const injection: InjectionSettings = options.injection ?? {
+    k: memoryConfig.retrieval.logic.k,
+    minScore: memoryConfig.retrieval.logic.minScore,
+    imageCandidates: memoryConfig.retrieval.visual.imageCandidates,
+  };
   const app = new Hono<ServerEnv>();
 
   app.use('*', async (context, next) => {
@@ -127,7 +138,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   app.route('/v1/memories', memoryRoutes({ store: options.memoryStore, embedder, limits }));
   app.route('/v1/segment', segmentRoutes({ backends: options.backends, limits, log }));
   if (runs !== undefined) app.route('/v1/runs', runRoutes(runs));
-  app.route('/v1/solve', solveRoutes({ backends: options.backends, store: options.memoryStore, embedder, limits }));
+  app.route('/v1/solve', solveRoutes({ backends: options.backends, memoryConfig, store: options.memoryStore, embedder, limits }));
   app.route(
     '/v1',
     proxyRoutes({
@@ -135,7 +146,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
       store: options.memoryStore,
       embedder,
       limits,
-      ...(options.injection === undefined ? {} : { injection: options.injection }),
+      injection,
     }),
   );
 

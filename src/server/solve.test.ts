@@ -91,6 +91,15 @@ describe('POST /v1/solve (SIMULATED MLLM)', () => {
     expect(refused.status).toBe(403);
   });
 
+  it('merges method settings from the request over the server defaults and refuses invalid ones', async () => {
+    const key = await server.keyFor('frank');
+    const invalid = await server.request('/v1/solve', { method: 'POST', key, json: body({ config: { retrieval: { logic: { minScore: 5 } } } }) });
+    expect(invalid.status).toBe(400);
+    expect((await errorOf(invalid)).message).toContain('retrieval.logic.minScore');
+    const valid = await server.request('/v1/solve', { method: 'POST', key, json: body({ config: { retrieval: { logic: { k: 1 } } } }) });
+    expect(valid.status).toBe(200);
+  });
+
   it('answers 400 without an image and 503 with Retry-After (nothing written) when the MLLM is down', async () => {
     const key = await server.keyFor('erin');
     const missing = await server.request('/v1/solve', { method: 'POST', key, json: { question: 'what?' } });

@@ -1,7 +1,8 @@
 /**
  * `mmevolve serve`: the HTTP API, the OpenAI-compatible proxy with memory, and the web UI (dist/web) on
  * one port. Backends come from mmevolve.config.* (optional: without it only memories work); keys from
- * `mmevolve keys`. `--dev` allows keyless loopback use and says so loudly.
+ * `mmevolve keys`. `--dev` allows keyless loopback use and says so loudly. The config's optional `memory`
+ * section sets /v1/solve's method defaults and the proxy's retrieval thresholds.
  */
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -10,8 +11,8 @@ import { createBackends, createOfflineEmbedder, findConfigFile, loadConfig, reso
 import type { Backends } from '../../backends/index.js';
 import type { Embedder } from '../../core/index.js';
 import { mmevolveError } from '../../core/index.js';
-import { DEFAULT_MEMORY_DB_PATH, openMemoryStore } from '../../memory/index.js';
-import type { SqliteMemoryStore } from '../../memory/index.js';
+import { DEFAULT_MEMORY_DB_PATH, openMemoryStore, parseMemoryMethodConfig } from '../../memory/index.js';
+import type { MemoryMethodConfig, SqliteMemoryStore } from '../../memory/index.js';
 import { DEFAULT_KEYS_DB_PATH, DEFAULT_LIMITS, createServerApp, createServerMetrics, openApiKeyStore, probesFor, startServer } from '../../server/index.js';
 import type { ServerLimits, UpstreamOptions } from '../../server/index.js';
 
@@ -78,8 +79,10 @@ export function registerServeCommand(program: Command): void {
       let backends: Backends | undefined;
       let upstream: UpstreamOptions | undefined;
       let segmenterURL: string | undefined;
+      let memoryConfig: MemoryMethodConfig | undefined;
       if (configPath !== undefined) {
         const { config, path } = await loadConfig(configPath);
+        memoryConfig = parseMemoryMethodConfig((config as Record<string, unknown>)['memory'] ?? {}, `${path}: memory`);
         backends = createBackends(config, { directory: dirname(path), onCall: metrics.recordCall });
         const mllm = config.backends.mllm;
         if (mllm !== undefined) upstream = { baseURL: mllm.baseURL, apiKey: resolveApiKey(mllm, 'mllm') };
@@ -99,6 +102,7 @@ export function registerServeCommand(program: Command): void {
         memoryStore,
         ...(backends === undefined ? {} : { backends }),
         ...(upstream === undefined ? {} : { upstream }),
+        ...(memoryConfig === undefined ? {} : { memoryConfig }),
         runsDir: resolve(options.runsDir),
         datasetsDir: resolve(options.datasetsDir),
         limits,

@@ -10,8 +10,8 @@ import { createOfflineEmbedder } from '../../backends/index.js';
 import type { Backends } from '../../backends/index.js';
 import type { Embedder, MemoryStore, RgbImage } from '../../core/index.js';
 import { mmevolveError } from '../../core/index.js';
-import { memoryMethodConfigSchema, solveWithMemory } from '../../memory/index.js';
-import type { MemoryProblem } from '../../memory/index.js';
+import { parseMemoryMethodConfig, solveWithMemory } from '../../memory/index.js';
+import type { MemoryMethodConfig, MemoryProblem } from '../../memory/index.js';
 import { sideBySide } from '../../vision/index.js';
 import { apiError } from '../api-errors.js';
 import { requireScope } from '../auth.js';
@@ -38,7 +38,8 @@ export const solveBodySchema = z.strictObject({
   /** Problem id for provenance (default: a random one). */
   id: z.string().max(200).optional(),
   imageRef: z.string().max(2000).optional(),
-  config: memoryMethodConfigSchema.partial().optional(),
+  /** Memory method knobs (src/memory/method/config.ts) over the server's own `memory` config section. */
+  config: z.record(z.string(), z.unknown()).optional(),
 });
 
 export const SOLVE_ROUTE_DOCS: RouteDoc[] = [
@@ -53,9 +54,25 @@ export const SOLVE_ROUTE_DOCS: RouteDoc[] = [
 
 export interface SolveRouteOptions {
   backends: Backends | undefined;
+  /** The server's memory method settings (config file `memory` section); requests override fields. */
+  memoryConfig: MemoryMethodConfig;
   store: MemoryStore;
   embedder: Embedder | undefined;
   limits: ServerLimits;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Request fields replace the server's, section by section (a nested object merges, anything else replaces). */
+function merged(base: Record<string, unknown>, overrides: Record<string, unknown>): Record<string, unknown> {
+  const result: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    const current = result[key];
+    result[key] = isRecord(current) && isRecord(value) ? merged(current, value) : value;
+  }
+  return result;
 }
 
 function combine(images: RgbImage[]): RgbImage {
@@ -94,7 +111,7 @@ export function solveRoutes(options: SolveRouteOptions): Hono<ServerEnv> {
       learn,
       memory: options.store.forTenant(principal.tenant),
       ...(options.backends?.judge === undefined ? {} : { judge: options.backends.judge }),
-      ...(fields.config === undefined ? {} : { config: fields.config }),
+      config: fields.config === undefined ? options.memoryConfig : parseMemoryMethodConfig(merged(options.memoryConfig, fields.config), 'config'),
       ...(fields.ablate === undefined ? {} : { ablate: fields.ablate }),
     });
     const warnings = images.length > 1 ? [...result.warnings, { code: 'images-combined', message: `${images.length} images were placed side by side (the method reasons over one image)` }] : result.warnings;
