@@ -16,7 +16,11 @@ const stageDigestSchema = z.object({
 });
 export type StageDigest = z.infer<typeof stageDigestSchema>;
 
-export const callDigestSchema = stageDigestSchema.extend({ byStage: z.record(z.string(), stageDigestSchema) });
+export const callDigestSchema = stageDigestSchema.extend({
+  byStage: z.record(z.string(), stageDigestSchema),
+  /** By backend role: the part of CallRecord.backend before ':' (mllm, judge, segmenter, embedder). */
+  byBackend: z.record(z.string(), stageDigestSchema).optional(),
+});
 export type CallDigest = z.infer<typeof callDigestSchema>;
 
 function emptyStage(): StageDigest {
@@ -35,18 +39,29 @@ function add(target: StageDigest, call: CallRecord): void {
 export function digestCalls(calls: readonly CallRecord[]): CallDigest {
   const total = emptyStage();
   const byStage: Record<string, StageDigest> = {};
+  const byBackend: Record<string, StageDigest> = {};
   for (const call of calls) {
     add(total, call);
     add((byStage[call.stage] ??= emptyStage()), call);
+    add((byBackend[backendRole(call.backend)] ??= emptyStage()), call);
   }
-  const sortedStages = Object.fromEntries(Object.entries(byStage).sort(([left], [right]) => left.localeCompare(right)));
-  return { ...total, byStage: sortedStages };
+  return { ...total, byStage: sorted(byStage), byBackend: sorted(byBackend) };
+}
+
+export function backendRole(backend: string): string {
+  const colon = backend.indexOf(':');
+  return colon < 0 ? backend : backend.slice(0, colon);
+}
+
+function sorted(record: Record<string, StageDigest>): Record<string, StageDigest> {
+  return Object.fromEntries(Object.entries(record).sort(([left], [right]) => left.localeCompare(right)));
 }
 
 /** Sum digests (report totals across samples). */
 export function sumDigests(digests: readonly CallDigest[]): CallDigest {
   const total = emptyStage();
   const byStage: Record<string, StageDigest> = {};
+  const byBackend: Record<string, StageDigest> = {};
   const merge = (target: StageDigest, source: StageDigest): void => {
     target.calls += source.calls;
     target.promptTokens += source.promptTokens;
@@ -58,8 +73,9 @@ export function sumDigests(digests: readonly CallDigest[]): CallDigest {
   for (const digest of digests) {
     merge(total, digest);
     for (const [stage, stageDigest] of Object.entries(digest.byStage)) merge((byStage[stage] ??= emptyStage()), stageDigest);
+    for (const [role, roleDigest] of Object.entries(digest.byBackend ?? {})) merge((byBackend[role] ??= emptyStage()), roleDigest);
   }
-  return { ...total, byStage: Object.fromEntries(Object.entries(byStage).sort(([left], [right]) => left.localeCompare(right))) };
+  return { ...total, byStage: sorted(byStage), byBackend: sorted(byBackend) };
 }
 
 /** The numeric fields of a counters object (engines return typed interfaces; the line keeps plain numbers). */

@@ -101,6 +101,7 @@ export function formatComparison(comparison: Comparison): string {
     const rows = comparison.runs.map(({ label, manifest, summary }) => {
       if (summary.kind !== 'segmentation') return [label];
       const encodes = summary.countersPerSample.segmenterImageEncodes;
+      const roleCalls = (...roles: string[]): string => roles.reduce((sum, role) => sum + (summary.costs.byBackend[role]?.callsPerSample ?? 0), 0).toFixed(2);
       return [
         label,
         settingLabel(manifest),
@@ -110,12 +111,14 @@ export function formatComparison(comparison: Comparison): string {
         percent(summary.scores.subsets.short.giou),
         percent(summary.scores.subsets.long.giou),
         summary.costs.callsPerSample.toFixed(2),
+        roleCalls('mllm', 'judge'),
+        roleCalls('segmenter'),
         (summary.costs.promptTokensPerSample + summary.costs.completionTokensPerSample).toFixed(0),
         encodes === undefined ? '-' : encodes.toFixed(2),
         String(summary.failed),
       ];
     });
-    lines.push(...textTable(['run', 'method', 'n', 'gIoU', 'cIoU', 'short gIoU', 'long gIoU', 'calls/sample', 'tokens/sample', 'encodes/image', 'failed'], rows));
+    lines.push(...textTable(['run', 'method', 'n', 'gIoU', 'cIoU', 'short gIoU', 'long gIoU', 'calls/sample', 'MLLM', 'segmenter', 'tokens/sample', 'encodes/image', 'failed'], rows));
   } else {
     const rows = comparison.runs.map(({ label, manifest, summary }) => {
       if (summary.kind !== 'vqa') return [label];

@@ -59,6 +59,11 @@ function costLines(costs: CostSummary): string[] {
     '',
     `Wall time per sample: ${fixed(costs.wallMsPerSample, 1)} ms.`,
     '',
+    ...table(
+      ['backend', 'calls', 'prompt tokens', 'completion tokens', 'latency ms (summed)'],
+      Object.entries(costs.byBackend).map(([role, cost]) => [role, fixed(cost.callsPerSample), fixed(cost.promptTokensPerSample, 1), fixed(cost.completionTokensPerSample, 1), fixed(cost.latencyMsPerSample, 1)]),
+    ),
+    '',
   ];
   return lines;
 }

@@ -64,6 +64,7 @@ describe('segmentation runs', () => {
     const cup = result.lines.find((line) => line.id === 'red-cup');
     expect(cup?.iou, 'the ground truth scores ≈ 1').toBeCloseTo(1, 4);
     expect(cup?.calls.byStage.plan).toMatchObject({ calls: 2, promptTokens: 150 });
+    expect(cup?.calls.byBackend?.mllm, 'calls are also grouped by backend role').toMatchObject({ calls: 3, promptTokens: 150 });
     expect(cup?.counters).toEqual({ mllmCalls: 2, segmenterImageEncodes: 1 });
     expect(cup?.warnings).toEqual(['downscaled']);
     const failed = result.lines.find((line) => line.id === 'no-giraffe');
@@ -85,6 +86,7 @@ describe('segmentation runs', () => {
     expect(report.summary.scores.giou).toBeCloseTo(expected.giou ?? Number.NaN, 12);
     expect(report.summary.failuresByCode).toEqual({ 'backend-timeout': 1 });
     expect(report.summary.costs.callsPerSample, 'three calls per finished sample').toBe(3);
+    expect(report.summary.costs.byBackend.mllm?.callsPerSample).toBe(3);
     expect(report.summary.iouHistogram.counts.reduce((sum, count) => sum + count, 0)).toBe(4);
     expect(report.title.startsWith('SIMULATED')).toBe(true);
     const markdown = await readFile(path.join(out, 'report.md'), 'utf8');

@@ -4,6 +4,7 @@
  * counters per sample and the per-image IoU histogram.
  */
 import { sumDigests } from './call-digest.js';
+import type { StageDigest } from './call-digest.js';
 import type { ScoreSummary } from './metrics.js';
 import { imageIou, summarize } from './metrics.js';
 import type { SegmentationLine } from './segmentation-run.js';
@@ -27,6 +28,8 @@ export interface CostSummary {
   latencyMsPerSample: number;
   wallMsPerSample: number;
   byStage: Record<string, StageCost>;
+  /** By backend role (mllm, judge, segmenter, embedder). */
+  byBackend: Record<string, StageCost>;
 }
 
 export interface SegmentationSummary {
@@ -78,17 +81,20 @@ export function costSummary(lines: ReadonlyArray<Pick<SegmentationLine, 'calls' 
   const total = sumDigests(lines.map((line) => line.calls));
   const count = lines.length;
   const mean = (value: number): number => (count === 0 ? 0 : value / count);
-  const byStage: Record<string, StageCost> = {};
-  for (const [stage, digest] of Object.entries(total.byStage)) {
-    byStage[stage] = {
-      callsPerSample: mean(digest.calls),
-      promptTokensPerSample: mean(digest.promptTokens),
-      completionTokensPerSample: mean(digest.completionTokens),
-      latencyMsPerSample: mean(digest.latencyMs),
-      cacheHits: digest.cacheHits,
-      failures: digest.failures,
-    };
-  }
+  const costs = (record: Record<string, StageDigest>): Record<string, StageCost> =>
+    Object.fromEntries(
+      Object.entries(record).map(([name, digest]) => [
+        name,
+        {
+          callsPerSample: mean(digest.calls),
+          promptTokensPerSample: mean(digest.promptTokens),
+          completionTokensPerSample: mean(digest.completionTokens),
+          latencyMsPerSample: mean(digest.latencyMs),
+          cacheHits: digest.cacheHits,
+          failures: digest.failures,
+        },
+      ]),
+    );
   return {
     samples: count,
     callsPerSample: mean(total.calls),
@@ -96,7 +102,8 @@ export function costSummary(lines: ReadonlyArray<Pick<SegmentationLine, 'calls' 
     completionTokensPerSample: mean(total.completionTokens),
     latencyMsPerSample: mean(total.latencyMs),
     wallMsPerSample: mean(lines.reduce((sum, line) => sum + line.wallMs, 0)),
-    byStage,
+    byStage: costs(total.byStage),
+    byBackend: costs(total.byBackend ?? {}),
   };
 }
 
