@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackends, parseConfig } from '../backends/index.js';
+import { createBackends, parseConfig, unavailableError } from '../backends/index.js';
+import type { MllmClient } from '../core/index.js';
 import type { Backends } from '../backends/index.js';
 import { createRng, generateScene, generateVqaProblem, renderScene, resolveSimConfig, startSimMllmServer } from '../sim/index.js';
 import type { SimMllmServer, VqaProblem } from '../sim/index.js';
@@ -98,6 +99,37 @@ describe('POST /v1/solve (SIMULATED MLLM)', () => {
     expect((await errorOf(invalid)).message).toContain('retrieval.logic.minScore');
     const valid = await server.request('/v1/solve', { method: 'POST', key, json: body({ config: { retrieval: { logic: { k: 1 } } } }) });
     expect(valid.status).toBe(200);
+  });
+
+  it('undoes the lessons already stored when a later model call of the same solve fails (no partial write)', async () => {
+    const stages: string[] = [];
+    const inner = backends.mllm;
+    if (inner === undefined) throw new Error('sim MLLM missing');
+    const failing: MllmClient = {
+      model: inner.model,
+      profileName: inner.profileName,
+      supportsJsonSchema: inner.supportsJsonSchema,
+      listModels: (signal) => inner.listModels(signal),
+      async chat(request) {
+        stages.push(request.stage ?? '');
+        if (request.stage === 'memory-write-visual-lesson') {
+          // Let the logic branch store its lesson first, then fail like an exhausted backend.
+          await new Promise((resolve) => setTimeout(resolve, 400));
+          throw unavailableError('http://simulated/v1/chat/completions', new Error('connection reset'));
+        }
+        return inner.chat(request);
+      },
+    };
+    const flaky = await createTestServer({ backends: { ...backends, mllm: failing, judge: failing } });
+    try {
+      const key = await flaky.keyFor('gina');
+      const response = await flaky.request('/v1/solve', { method: 'POST', key, json: body({ answer: problem.answer, config: { write: { logicOnlyForLogicalErrors: false } } }) });
+      expect(response.status).toBe(503);
+      expect(stages, 'the logic writer ran before the failure').toContain('memory-write-logic-lesson');
+      expect(await lessonCount(flaky, 'gina'), 'the logic lesson written before the failure was removed').toBe(0);
+    } finally {
+      await flaky.close();
+    }
   });
 
   it('answers 400 without an image and 503 with Retry-After (nothing written) when the MLLM is down', async () => {

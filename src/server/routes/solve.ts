@@ -14,6 +14,7 @@ import { parseMemoryMethodConfig, solveWithMemory } from '../../memory/index.js'
 import type { MemoryMethodConfig, MemoryProblem } from '../../memory/index.js';
 import { sideBySide } from '../../vision/index.js';
 import { apiError } from '../api-errors.js';
+import { journaledMemory } from '../journaled-memory.js';
 import { requireScope } from '../auth.js';
 import { readImageRequest } from '../image-request.js';
 import type { ServerLimits } from '../limits.js';
@@ -102,17 +103,22 @@ export function solveRoutes(options: SolveRouteOptions): Hono<ServerEnv> {
       ...(fields.answer === undefined ? {} : { answer: fields.answer }),
       ...(fields.subject === undefined ? {} : { subject: fields.subject }),
     };
-    // No abort on client disconnect: a solve that reached the lesson writers finishes its writes.
+    // No abort on client disconnect: a solve that reached the lesson writers finishes its writes. A solve
+    // that fails after writing something (a backend outage mid-way) has its writes undone: no partial write.
+    const journal = journaledMemory(options.store.forTenant(principal.tenant));
     const result = await solveWithMemory(problem, {
       mllm,
       // Baseline and step never embed; the offline embedder only fills the slot.
       embedder: embedder ?? createOfflineEmbedder(),
       mode: fields.mode,
       learn,
-      memory: options.store.forTenant(principal.tenant),
+      memory: journal.memory,
       ...(options.backends?.judge === undefined ? {} : { judge: options.backends.judge }),
       config: fields.config === undefined ? options.memoryConfig : parseMemoryMethodConfig(merged(options.memoryConfig, fields.config), 'config'),
       ...(fields.ablate === undefined ? {} : { ablate: fields.ablate }),
+    }).catch(async (error: unknown) => {
+      await journal.rollback();
+      throw error;
     });
     const warnings = images.length > 1 ? [...result.warnings, { code: 'images-combined', message: `${images.length} images were placed side by side (the method reasons over one image)` }] : result.warnings;
     return context.json({ ...result, reasoning: result.response, learned: learn, warnings });
