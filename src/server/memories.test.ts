@@ -83,6 +83,10 @@ describe('/v1/memories', () => {
     expect(conflict.status, 'importing the same ids again conflicts').toBe(409);
     const skipped = await server.request('/v1/memories/import?onConflict=skip', { method: 'POST', key: carolKey, body: text });
     expect(((await skipped.json()) as { skipped: number }).skipped).toBe(2);
+    const danKey = await server.keyFor('dan');
+    const brokenTail = await server.request('/v1/memories/import', { method: 'POST', key: danKey, body: `${text}{"type": "lesson"\n` });
+    expect(brokenTail.status).toBe(400);
+    expect(((await (await server.request('/v1/memories', { key: danKey })).json()) as { total: number }).total, 'a bad last line imports nothing').toBe(0);
     const garbage = await server.request('/v1/memories/import', { method: 'POST', key: carolKey, body: 'not json\n' });
     expect(garbage.status).toBe(400);
     expect((await errorOf(garbage)).message).toContain('line 1');

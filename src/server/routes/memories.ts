@@ -58,7 +58,9 @@ async function search(options: MemoryRouteOptions, tenant: string, query: string
   return results.sort((left, right) => right.score - left.score).slice(0, k);
 }
 
-async function* importRecords(text: string): AsyncGenerator<MemoryExportRecord> {
+/** Every line parsed before anything is written: a bad line anywhere refuses the whole import. */
+function importRecords(text: string): MemoryExportRecord[] {
+  const records: MemoryExportRecord[] = [];
   let lineNumber = 0;
   for (const line of text.split('\n')) {
     lineNumber += 1;
@@ -69,8 +71,9 @@ async function* importRecords(text: string): AsyncGenerator<MemoryExportRecord> 
     } catch (cause) {
       throw mmevolveError('invalid-input', `import line ${lineNumber} is not JSON`, 'A memory export has one JSON object per line (GET /v1/memories/export).', cause);
     }
-    yield parseExportRecord(value, lineNumber);
+    records.push(parseExportRecord(value, lineNumber));
   }
+  return records;
 }
 
 export function memoryRoutes(options: MemoryRouteOptions): Hono<ServerEnv> {
@@ -118,11 +121,25 @@ export function memoryRoutes(options: MemoryRouteOptions): Hono<ServerEnv> {
   routes.post('/import', requireScope('write'), async (context) => {
     const onConflict = context.req.query('onConflict') === 'skip' ? 'skip' : 'error';
     const embedder = options.embedder;
-    const report = await tenantMemory(context.get('principal').tenant).import(importRecords(await context.req.text()), {
-      onConflict,
-      ...(embedder === undefined ? {} : { reembedTexts: (texts: string[]) => embedder.embedTexts(texts, { stage: 'memory-import' }) }),
-    });
-    return context.json(report);
+    const memory = tenantMemory(context.get('principal').tenant);
+    const records = importRecords(await context.req.text());
+    const ids = records.flatMap((record) => (record.type === 'lesson' ? [record.lesson.id] : []));
+    const present = new Set((await Promise.all(ids.map(async (id) => ((await memory.get(id)) === undefined ? [] : [id])))).flat());
+    if (onConflict === 'error' && present.size > 0) {
+      throw mmevolveError('conflict', `${present.size} lesson id(s) of the import exist already in this tenant (e.g. ${[...present][0] ?? ''})`, 'Import with ?onConflict=skip to keep the existing lessons, or into an empty tenant.');
+    }
+    try {
+      return context.json(
+        await memory.import(records, {
+          onConflict,
+          ...(embedder === undefined ? {} : { reembedTexts: (texts: string[]) => embedder.embedTexts(texts, { stage: 'memory-import' }) }),
+        }),
+      );
+    } catch (error) {
+      // The store imports in batches; remove what earlier batches added so a failed import leaves nothing.
+      for (const id of ids.filter((known) => !present.has(known))) await memory.delete(id);
+      throw error;
+    }
   });
 
   routes.get('/:id', requireScope('read'), async (context) => {
