@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +22,27 @@ interface OpenApi {
   openapi: string;
   paths: Record<string, Record<string, { security: unknown[]; requestBody?: { content: Record<string, { schema?: { properties?: Record<string, unknown> } }> } }>>;
 }
+
+describe('static web UI', () => {
+  it('serves the built UI at / while every API route keeps answering JSON', async () => {
+    const web = path.join(directory, 'web');
+    await mkdir(web, { recursive: true });
+    await writeFile(path.join(web, 'index.html'), '<!doctype html><title>mmevolve</title>');
+    const withUi = await createTestServer({ staticDir: web });
+    try {
+      const page = await withUi.request('/');
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<title>mmevolve</title>');
+      const api = await withUi.request('/v1/memories');
+      expect(api.status, 'API routes are not shadowed by static files').toBe(401);
+      const missing = await withUi.request('/no-such-file.js');
+      expect(missing.status).toBe(404);
+      expect(missing.headers.get('content-type')).toContain('application/json');
+    } finally {
+      await withUi.close();
+    }
+  });
+});
 
 describe('/openapi.json', () => {
   it('lists every route the app serves and no route it does not serve', async () => {
