@@ -106,8 +106,9 @@ async function stop(reason: string, exitCode = 0): Promise<void> {
           clearTimeout(timer);
           done();
         });
-        // SIGINT is what Ctrl-C sends: serve closes its sockets, eval stops between samples (resumable).
-        child.kill('SIGINT');
+        // SIGTERM, not SIGINT: on Ctrl-C the terminal already sent the child a SIGINT, and a second signal
+        // of the same kind could hit a once-only handler and kill it before it closed its stores.
+        child.kill('SIGTERM');
       }),
   );
   await Promise.all(waits);
@@ -116,8 +117,10 @@ async function stop(reason: string, exitCode = 0): Promise<void> {
   process.exit(exitCode);
 }
 
-process.once('SIGINT', () => void stop('Ctrl-C'));
-process.once('SIGTERM', () => void stop('SIGTERM'));
+// `on`, not `once`: under `npm run` and tsx the same Ctrl-C arrives twice (from the terminal and relayed);
+// a second one must not fall back to the default action (killing the demo mid-shutdown).
+process.on('SIGINT', () => void stop('Ctrl-C'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
 
 async function main(): Promise<void> {
   say('mmevolve demo — everything below runs on SIMULATED backends (SynthWorld), not real models.');
