@@ -4,7 +4,7 @@
  * folder), into a temporary folder renamed into place, so nobody serves a half-written build.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mmevolveError } from '../core/index.js';
@@ -32,18 +32,37 @@ export function isWebBuildFresh(distDir: string = WEB_DIST_DIR): boolean {
 
 const LOCK_STALE_MS = 120_000;
 
-/** One builder at a time (tests run in parallel processes): mkdir is atomic; a crashed holder's lock expires. */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return error instanceof Error && 'code' in error && error.code === 'EPERM';
+  }
+}
+
+/** A lock left by a builder that died (its pid is gone) or that has held it implausibly long. */
+async function isStaleLock(lock: string): Promise<boolean> {
+  const age = await stat(lock).then((info) => Date.now() - info.mtimeMs, () => 0);
+  if (age > LOCK_STALE_MS) return true;
+  const pid = Number(await readFile(join(lock, 'pid'), 'utf8').catch(() => ''));
+  // No pid file yet: the holder is between mkdir and writing it; give it a moment.
+  return Number.isInteger(pid) && pid > 0 && !isAlive(pid);
+}
+
+/** One builder at a time (tests run in parallel processes): mkdir is atomic; a dead holder's lock is taken over. */
 async function withBuildLock<T>(distDir: string, work: () => Promise<T>): Promise<T> {
   const lock = `${distDir}.lock`;
   await mkdir(dirname(distDir), { recursive: true });
   for (;;) {
     try {
       await mkdir(lock);
+      await writeFile(join(lock, 'pid'), String(process.pid));
       break;
     } catch (error) {
       if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
-      const age = await stat(lock).then((info) => Date.now() - info.mtimeMs, () => 0);
-      if (age > LOCK_STALE_MS) await rm(lock, { recursive: true, force: true });
+      if (await isStaleLock(lock)) await rm(lock, { recursive: true, force: true });
       else await new Promise((done) => setTimeout(done, 200));
     }
   }
