@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { mmevolveError } from '../../src/core/index.js';
 import type { BrowserContext, Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env['MMEVOLVE_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -23,7 +24,7 @@ export interface BrowserSession {
 
 export async function openBrowser(): Promise<BrowserSession> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: the browser tests need Debian's chromium (apt-get install -y chromium, as .ci/run does), or set MMEVOLVE_CHROMIUM to its path.`);
+    throw mmevolveError('chromium-missing', `Chromium not found at ${CHROMIUM_PATH}: the browser tests need Debian's chromium (apt-get install -y chromium)`, 'apt-get install -y chromium (as .ci/run does), or set MMEVOLVE_CHROMIUM to its path.');
   }
   const userDataDir = await mkdtemp(join(tmpdir(), 'mmevolve-chromium-'));
   const screenshotDir = await mkdtemp(join(tmpdir(), 'mmevolve-screens-'));
