@@ -125,6 +125,8 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
           runsDir: options.runsDir,
           datasetsDir: options.datasetsDir ?? 'datasets',
           backends: options.backends,
+          memoryConfig,
+          embedder,
           log,
           ...(options.maxConcurrentRuns === undefined ? {} : { maxConcurrentRuns: options.maxConcurrentRuns }),
         });

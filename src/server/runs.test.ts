@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackends, parseConfig } from '../backends/index.js';
 import type { Backends } from '../backends/index.js';
-import { exportReasonSeg, resolveSimConfig, startSimMllmServer, startSimSegmenterServer } from '../sim/index.js';
+import { exportReasonSeg, exportVqa, resolveSimConfig, startSimMllmServer, startSimSegmenterServer } from '../sim/index.js';
 import type { SimMllmServer, SimSegmenterServer } from '../sim/index.js';
 import { RUN_RECORD_FILE } from './runs/run-record.js';
 import type { RunRecord } from './runs/run-record.js';
@@ -21,6 +21,7 @@ let backends: Backends;
 beforeAll(async () => {
   directory = await mkdtemp(path.join(tmpdir(), 'mmevolve-runs-'));
   await exportReasonSeg({ n: 6, seed: 3, out: path.join(directory, 'datasets', 'synth') });
+  await exportVqa({ n: 4, seed: 3, out: path.join(directory, 'datasets', 'vqa') });
   // SIMULATED servers; ~40 ms per MLLM answer so a run lasts long enough to interrupt.
   mllm = await startSimMllmServer({ port: 0, host: '127.0.0.1', config: resolveSimConfig({ preset: 'oracle', noise: { latency: { medianMs: 40, sigma: 0 } } }) });
   segmenter = await startSimSegmenterServer({ port: 0, host: '127.0.0.1', preset: 'oracle' });
@@ -29,6 +30,7 @@ beforeAll(async () => {
       backends: {
         mllm: { baseURL: `${mllm.url}/v1`, model: mllm.modelId, profile: 'qwen2.5-vl', image: { format: 'png', resizeToProfile: false } },
         segmenter: { baseURL: segmenter.url, sendImageWithId: false },
+        embedder: { kind: 'offline' },
       },
       cache: { enabled: false },
     }),
@@ -86,6 +88,26 @@ describe('/v1/runs (SIMULATED backends)', () => {
       expect((await server.request(`/v1/runs/${run.id}/files/..%2Frun.json`, { key })).status).toBe(404);
       const list = (await (await server.request('/v1/runs', { key })).json()) as { runs: RunRecord[] };
       expect(list.runs.map((item) => item.id)).toEqual([run.id]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('runs a VQA evaluation with the memory method into its own lesson database, and refuses unknown methods', async () => {
+    const server = await serverOn(path.join(directory, 'runs-vqa'));
+    try {
+      const key = await server.keyFor('alice');
+      const run = await startRun(server, key, { kind: 'vqa', dataset: 'vqa/problems.jsonl', method: 'memory' });
+      const done = await waitFor(server, key, run.id, (current) => current.state === 'done' || current.state === 'failed', 'the VQA run');
+      expect(done.state, JSON.stringify(done.error)).toBe('done');
+      const report = (await (await server.request(`/v1/runs/${run.id}/report`, { key })).json()) as { simulated: boolean; summary: { kind: string } };
+      expect(report.simulated).toBe(true);
+      expect(report.summary.kind).toBe('vqa');
+      const results = (await (await server.request(`/v1/runs/${run.id}/results`, { key })).json()) as { results: unknown[] };
+      expect(results.results).toHaveLength(4);
+      expect((await server.memoryStore.forTenant('alice').stats()).lessons, "an evaluation never writes into the tenant's live memory").toBe(0);
+      const unknown = await server.request('/v1/runs', { method: 'POST', key, json: { kind: 'vqa', dataset: 'vqa/problems.jsonl', method: 'evol' } });
+      expect(unknown.status).toBe(400);
     } finally {
       await server.close();
     }

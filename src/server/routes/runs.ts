@@ -8,9 +8,8 @@ import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { isMmevolveError, mmevolveError } from '../../core/index.js';
-import { EVOLVE_PRESET_NAMES, SEGMENTATION_METHODS } from '../../evolve/index.js';
-import type { SegmentationMethod } from '../../evolve/index.js';
-import { buildRunReport, readResultLines, segmentationLineSchema, TRACE_FOLDER } from '../../eval/index.js';
+import { EVOLVE_PRESET_NAMES } from '../../evolve/index.js';
+import { buildRunReport, readResultLines, segmentationLineSchema, TRACE_FOLDER, vqaLineSchema } from '../../eval/index.js';
 import { requireScope } from '../auth.js';
 import type { RouteDoc } from '../openapi.js';
 import type { ServerEnv } from '../principal.js';
@@ -20,17 +19,23 @@ import { isTerminal } from '../runs/run-record.js';
 import type { RunRecord } from '../runs/run-record.js';
 
 export const startRunBodySchema = z.strictObject({
-  /** A ReasonSeg folder inside the server's datasets folder. */
+  /** 'segmentation' (default) or 'vqa'. */
+  kind: z.enum(['segmentation', 'vqa']).default('segmentation'),
+  /** A ReasonSeg folder (segmentation) or a MATH-V-style .jsonl file (vqa) inside the server's datasets folder. */
   dataset: z.string().min(1).max(500),
-  method: z.enum(SEGMENTATION_METHODS as readonly [SegmentationMethod, ...SegmentationMethod[]]).default('evol'),
+  /** evol (default), single, box, agent for segmentation; baseline, step, memory (default) for vqa. */
+  method: z.string().min(1).max(50).optional(),
   preset: z.enum(EVOLVE_PRESET_NAMES).default('published'),
+  /** Evolve config overrides (segmentation) or memory method overrides (vqa). */
   config: z.record(z.string(), z.unknown()).default({}),
+  /** VQA memory runs: leave one lesson stream out. */
+  ablate: z.enum(['visual', 'logic']).optional(),
   limit: z.number().int().positive().optional(),
   concurrency: z.number().int().min(1).max(16).default(1),
 });
 
 export const RUN_ROUTE_DOCS: RouteDoc[] = [
-  { method: 'post', path: '/v1/runs', summary: 'Start a segmentation evaluation over a dataset folder of the server (202; runs in the background, resumable, survives restarts).', scope: 'runs', body: startRunBodySchema },
+  { method: 'post', path: '/v1/runs', summary: 'Start an evaluation (segmentation over a ReasonSeg folder, or VQA over a MATH-V-style jsonl) in the datasets folder of the server (202; runs in the background, resumable, survives restarts).', scope: 'runs', body: startRunBodySchema },
   { method: 'get', path: '/v1/runs', summary: "The tenant's runs, newest first.", scope: 'read' },
   { method: 'get', path: '/v1/runs/{id}', summary: 'One run: state (queued, running, done, failed, cancelled), progress, outcome.', scope: 'read' },
   { method: 'get', path: '/v1/runs/{id}/report', summary: 'The report recomputed from results.jsonl (summary, plots list, warnings; labelled SIMULATED when it is).', scope: 'read' },
@@ -68,12 +73,14 @@ export function runRoutes(manager: RunManager): Hono<ServerEnv> {
   routes.post('/', requireScope('runs'), async (context) => {
     const body = await readJson(context, startRunBodySchema, 'run request');
     const record = await manager.start(context.get('principal').tenant, {
+      kind: body.kind,
       dataset: body.dataset,
-      method: body.method,
+      method: body.method ?? (body.kind === 'vqa' ? 'memory' : 'evol'),
       preset: body.preset,
       config: body.config,
       concurrency: body.concurrency,
       ...(body.limit === undefined ? {} : { limit: body.limit }),
+      ...(body.ablate === undefined ? {} : { ablate: body.ablate }),
     });
     return context.json(record, 202);
   });
@@ -94,7 +101,8 @@ export function runRoutes(manager: RunManager): Hono<ServerEnv> {
 
   routes.get('/:id/results', requireScope('read'), async (context) => {
     const record = await owned(context.get('principal').tenant, context.req.param('id'));
-    const read = await readResultLines(manager.directory(record.tenant, record.id), segmentationLineSchema);
+    const directory = manager.directory(record.tenant, record.id);
+    const read = record.kind === 'vqa' ? await readResultLines(directory, vqaLineSchema) : await readResultLines(directory, segmentationLineSchema);
     return context.json({ results: read.lines, warnings: read.warnings });
   });
 

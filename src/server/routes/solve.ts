@@ -14,6 +14,7 @@ import { parseMemoryMethodConfig, solveWithMemory } from '../../memory/index.js'
 import type { MemoryMethodConfig, MemoryProblem } from '../../memory/index.js';
 import { sideBySide } from '../../vision/index.js';
 import { apiError } from '../api-errors.js';
+import { mergeSettings } from '../config-merge.js';
 import { journaledMemory } from '../journaled-memory.js';
 import { requireScope } from '../auth.js';
 import { readImageRequest } from '../image-request.js';
@@ -62,20 +63,6 @@ export interface SolveRouteOptions {
   limits: ServerLimits;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Request fields replace the server's, section by section (a nested object merges, anything else replaces). */
-function merged(base: Record<string, unknown>, overrides: Record<string, unknown>): Record<string, unknown> {
-  const result: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(overrides)) {
-    const current = result[key];
-    result[key] = isRecord(current) && isRecord(value) ? merged(current, value) : value;
-  }
-  return result;
-}
-
 function combine(images: RgbImage[]): RgbImage {
   const [first] = images;
   if (first === undefined) throw mmevolveError('invalid-input', 'no image', 'send an image');
@@ -114,7 +101,7 @@ export function solveRoutes(options: SolveRouteOptions): Hono<ServerEnv> {
       learn,
       memory: journal.memory,
       ...(options.backends?.judge === undefined ? {} : { judge: options.backends.judge }),
-      config: fields.config === undefined ? options.memoryConfig : parseMemoryMethodConfig(merged(options.memoryConfig, fields.config), 'config'),
+      config: fields.config === undefined ? options.memoryConfig : parseMemoryMethodConfig(mergeSettings(options.memoryConfig, fields.config), 'config'),
       ...(fields.ablate === undefined ? {} : { ablate: fields.ablate }),
     }).catch(async (error: unknown) => {
       await journal.rollback();

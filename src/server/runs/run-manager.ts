@@ -9,20 +9,27 @@ import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import type { Backends } from '../../backends/index.js';
+import type { Embedder } from '../../core/index.js';
 import { isMmevolveError, mmevolveError } from '../../core/index.js';
-import { resolveEvolveConfig, runSegmentation } from '../../evolve/index.js';
-import type { EvolvePresetName, SegmentationMethod } from '../../evolve/index.js';
-import { runSegmentationEval, writeRunReport } from '../../eval/index.js';
+import { writeRunReport } from '../../eval/index.js';
 import type { ProgressReporter } from '../../eval/index.js';
+import type { MemoryMethodConfig } from '../../memory/index.js';
 import type { ErrorLogger } from '../api-errors.js';
+import { checkJob, executeJob } from './jobs.js';
 import { isRunId, isTerminal, newRunId, readRunRecord, writeRunRecord } from './run-record.js';
-import type { RunRecord } from './run-record.js';
+import type { RunKind, RunRecord } from './run-record.js';
 
 export interface StartRunRequest {
+  kind: RunKind;
+  /** A ReasonSeg folder (segmentation) or a MATH-V-style .jsonl file (vqa), inside the datasets folder. */
   dataset: string;
-  method: SegmentationMethod;
-  preset: EvolvePresetName;
+  /** evol | single | box | agent (segmentation); baseline | step | memory (vqa). */
+  method: string;
+  /** Evolve preset (segmentation). */
+  preset: string;
+  /** Evolve config overrides (segmentation) or memory method overrides (vqa). */
   config: Record<string, unknown>;
+  ablate?: 'visual' | 'logic';
   limit?: number;
   concurrency: number;
 }
@@ -34,6 +41,10 @@ export interface RunManagerOptions {
   /** Datasets are named relative to this folder; nothing outside it can be evaluated. */
   datasetsDir: string;
   backends: Backends | undefined;
+  /** Memory method settings VQA runs start from. */
+  memoryConfig: MemoryMethodConfig;
+  /** Embedder of VQA memory runs (each run keeps its lessons in RUN/memory.sqlite). */
+  embedder: Embedder | undefined;
   log: ErrorLogger;
   maxConcurrentRuns?: number;
 }
@@ -76,17 +87,13 @@ export class RunManager {
   }
 
   async start(tenant: string, request: StartRunRequest): Promise<RunRecord> {
-    const { mllm, segmenter } = this.#options.backends ?? {};
-    if (mllm === undefined || segmenter === undefined) {
-      throw mmevolveError('backend-not-configured', 'evaluation runs need an MLLM and a segmenter backend', 'Add backends.mllm and backends.segmenter to mmevolve.config.* and restart mmevolve serve.');
-    }
     this.datasetPath(request.dataset);
-    resolveEvolveConfig(request.preset, request.config, 'config');
+    checkJob(request, this.#options);
     const now = new Date().toISOString();
     const record: RunRecord = {
       id: newRunId(),
       tenant,
-      kind: 'segmentation',
+      kind: request.kind,
       dataset: request.dataset,
       method: request.method,
       preset: request.preset,
@@ -98,6 +105,7 @@ export class RunManager {
       progress: { done: 0, total: 0, metric: '' },
       attempts: 0,
       ...(request.limit === undefined ? {} : { limit: request.limit }),
+      ...(request.ablate === undefined ? {} : { ablate: request.ablate }),
     };
     await mkdir(this.directory(tenant, record.id), { recursive: true });
     await this.#save(record);
@@ -194,8 +202,6 @@ export class RunManager {
   async #execute(id: string, tenant: string): Promise<void> {
     const queued = await this.get(tenant, id);
     if (this.#closed || queued === undefined || queued.state !== 'queued') return;
-    const { mllm, segmenter, judge } = this.#options.backends ?? {};
-    if (mllm === undefined || segmenter === undefined) return;
     const active: Active = { controller: new AbortController(), cancelRequested: false };
     this.#active.set(id, active);
     let record = await this.#save({ ...queued, state: 'running', attempts: queued.attempts + 1 });
@@ -213,27 +219,12 @@ export class RunManager {
       stop: () => undefined,
     };
     try {
-      const config = resolveEvolveConfig(record.preset as EvolvePresetName, record.config, 'config');
-      const models = { mllm: mllm.model, segmenter: segmenter.model, ...(judge === undefined ? {} : { judge: judge.model }) };
-      const result = await runSegmentationEval({
-        dataset: this.datasetPath(record.dataset),
-        method: record.method,
-        out: directory,
-        settings: { preset: record.preset, evolve: config, backends: models },
-        backends: models,
-        simulatedBackends: Object.values(models).some((model) => model.startsWith('sim-')),
-        segment: (image, sample, signal) =>
-          runSegmentation(record.method as SegmentationMethod, image, sample.query, {
-            backends: { mllm, segmenter, ...(judge === undefined ? {} : { judge }) },
-            config,
-            isSentence: sample.isSentence,
-            queryVariants: sample.queries.slice(1),
-            signal,
-          }),
-        concurrency: record.concurrency,
+      const result = await executeJob(record, this.datasetPath(record.dataset), directory, {
+        backends: this.#options.backends,
+        memoryConfig: this.#options.memoryConfig,
+        embedder: this.#options.embedder,
         signal: active.controller.signal,
         progress,
-        ...(record.limit === undefined ? {} : { limit: record.limit }),
       });
       record = { ...latest, outcome: { ran: result.ran, skipped: result.skipped, failed: result.failed, interrupted: result.interrupted, remaining: result.remaining } };
       if (result.interrupted && !active.cancelRequested) {

@@ -16,12 +16,14 @@ const RUN_ID_PATTERN = /^run_[0-9a-f]{16}$/u;
 export const runRecordSchema = z.object({
   id: z.string(),
   tenant: z.string(),
-  kind: z.literal('segmentation'),
+  kind: z.enum(['segmentation', 'vqa']),
   dataset: z.string(),
   method: z.string(),
   preset: z.string(),
   config: z.record(z.string(), z.unknown()),
   limit: z.number().int().positive().optional(),
+  /** VQA memory runs: one lesson stream left out. */
+  ablate: z.enum(['visual', 'logic']).optional(),
   concurrency: z.number().int().positive(),
   state: z.enum(RUN_STATES),
   createdAt: z.string(),
@@ -33,6 +35,7 @@ export const runRecordSchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), hint: z.string() }).optional(),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;
+export type RunKind = RunRecord['kind'];
 
 export function newRunId(): string {
   return `run_${randomBytes(8).toString('hex')}`;
