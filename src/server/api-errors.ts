@@ -53,9 +53,15 @@ export function statusForCode(code: string): number {
   return STATUS_BY_CODE[code] ?? 500;
 }
 
+/** A backend that refused the request itself (e.g. 401, 404: isRetryable false) is a 502, not an outage. */
+export function statusForError(error: MmevolveError): number {
+  if (error.code === 'backend-http' && error.details?.['isRetryable'] === false) return 502;
+  return statusForCode(error.code);
+}
+
 /** Seconds a client should wait before retrying a 429/503: the backend's own Retry-After when it sent one. */
 export function retryAfterSeconds(error: MmevolveError): number | undefined {
-  const status = statusForCode(error.code);
+  const status = statusForError(error);
   if (status !== 429 && status !== 503) return undefined;
   const fromDetails = error.details?.['retryAfterMs'];
   if (typeof fromDetails === 'number' && Number.isFinite(fromDetails) && fromDetails > 0) return Math.max(1, Math.ceil(fromDetails / 1000));
@@ -81,13 +87,13 @@ export function errorResponse(context: Context, thrown: unknown, log: ErrorLogge
     const generic = mmevolveError('internal', 'internal server error', 'This is a bug in mmevolve; the server log has the details. Retry, or report it with the time of the request.');
     return context.json(errorBody(generic), 500);
   }
-  const status = statusForCode(error.code);
+  const status = statusForError(error);
   if (status >= 500 && status !== 503) log(`${error.code} on ${context.req.method} ${context.req.path}`, error);
   const retryAfter = retryAfterSeconds(error);
   const headers: Record<string, string> = retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) };
   const body = errorBody(error);
-  if (status === 503 && error.code !== 'backend-not-configured') {
-    body.error.hint = `${error.hint} Nothing was written; retry after ${retryAfter ?? 5} s.`;
+  if ((status === 503 || status === 502) && error.code !== 'backend-not-configured') {
+    body.error.hint = retryAfter === undefined ? `${error.hint} Nothing was written.` : `${error.hint} Nothing was written; retry after ${retryAfter} s.`;
   }
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json; charset=UTF-8', ...headers } });
 }
