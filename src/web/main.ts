@@ -19,6 +19,7 @@ const keyInput = h('input', { type: 'password', placeholder: 'API key (none in -
 keyInput.addEventListener('change', () => {
   setApiKey(keyInput.value);
   route();
+  void showSimulated();
 });
 const main = h('main', {});
 replaceChildren(root, banner, h('header', {}, h('h1', {}, 'mmevolve'), navigation, keyInput), main);
@@ -32,8 +33,12 @@ function route(): void {
 
 window.addEventListener('hashchange', route);
 route();
-void detectSimulated().then((simulated) => {
+/** The banner follows the server: asked again when the key changes (a key may be needed to see the models). */
+async function showSimulated(): Promise<void> {
+  const simulated = await detectSimulated();
   banner.hidden = !simulated;
   document.body.classList.toggle('simulated', simulated);
   document.title = simulated ? 'mmevolve — SIMULATED' : 'mmevolve';
-});
+}
+
+void showSimulated();
