@@ -17,7 +17,7 @@ import type { MemoryMethodConfig } from '../memory/index.js';
 import { errorBody, errorResponse } from './api-errors.js';
 import type { ErrorLogger } from './api-errors.js';
 import { authenticate, requireScope } from './auth.js';
-import { checkHealth, probesFor } from './health.js';
+import { backendModels, checkHealth, probesFor } from './health.js';
 import type { HealthProbe } from './health.js';
 import type { ApiKeyStore } from './key-store.js';
 import type { InjectionSettings } from './lesson-injection.js';
@@ -115,7 +115,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   });
 
   app.get('/healthz', async (context) => {
-    const report = await checkHealth(probes, options.healthTimeoutMs ?? 3000);
+    const report = await checkHealth(probes, options.healthTimeoutMs ?? 3000, backendModels(options.backends));
     return context.json(report, report.status === 'ok' ? 200 : 503);
   });
   const runs =

@@ -37,6 +37,8 @@ describe('/healthz and /metrics', () => {
       const ok = await healthy.request('/healthz');
       expect(ok.status).toBe(200);
       const report = (await ok.json()) as HealthReport;
+      expect(report.simulated, 'the sim MLLM is named sim-…').toBe(true);
+      expect(report.models['mllm']).toBe(mllm.modelId);
       expect(report.backends.map((backend) => [backend.name, backend.reachable])).toEqual([
         ['mllm', true],
         ['embedder', true],

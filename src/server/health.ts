@@ -15,7 +15,20 @@ export interface BackendHealth {
 
 export interface HealthReport {
   status: 'ok' | 'degraded';
+  /** SynthWorld's simulated servers answer (model ids "sim-…"): numbers describe the methods, not a model. */
+  simulated: boolean;
+  /** Backend role → model id. */
+  models: Record<string, string>;
   backends: BackendHealth[];
+}
+
+export function backendModels(backends: Backends | undefined): Record<string, string> {
+  const models: Record<string, string> = {};
+  for (const role of ['mllm', 'judge', 'segmenter', 'embedder'] as const) {
+    const model = backends?.[role]?.model;
+    if (model !== undefined) models[role] = model;
+  }
+  return models;
 }
 
 export function probesFor(backends: Backends | undefined, segmenterURL?: string, fetchImpl: typeof fetch = fetch): Record<string, HealthProbe> {
@@ -35,7 +48,7 @@ export function probesFor(backends: Backends | undefined, segmenterURL?: string,
   return probes;
 }
 
-export async function checkHealth(probes: Record<string, HealthProbe>, timeoutMs: number): Promise<HealthReport> {
+export async function checkHealth(probes: Record<string, HealthProbe>, timeoutMs: number, models: Record<string, string> = {}): Promise<HealthReport> {
   const results = await Promise.all(
     Object.entries(probes).map(async ([name, probe]): Promise<BackendHealth> => {
       const started = performance.now();
@@ -47,5 +60,10 @@ export async function checkHealth(probes: Record<string, HealthProbe>, timeoutMs
       }
     }),
   );
-  return { status: results.every((result) => result.reachable) ? 'ok' : 'degraded', backends: results };
+  return {
+    status: results.every((result) => result.reachable) ? 'ok' : 'degraded',
+    simulated: Object.values(models).some((model) => model.startsWith('sim-')),
+    models,
+    backends: results,
+  };
 }

@@ -16,6 +16,7 @@ import { mathVProblem, openMemoryStore, parseMemoryMethodConfig, solveWithMemory
 import type { MemoryMethodConfig, SolveMode, SqliteMemoryStore } from '../../memory/index.js';
 import { readImage } from '../../vision/index.js';
 import { mergeSettings } from '../config-merge.js';
+import { backendModels } from '../health.js';
 import type { RunRecord } from './run-record.js';
 
 export const VQA_METHODS = ['baseline', 'step', 'memory'] as const;
@@ -31,15 +32,6 @@ export interface JobContext {
 }
 
 type JobSpec = Pick<RunRecord, 'kind' | 'method' | 'preset' | 'config'> & { ablate?: 'visual' | 'logic' | undefined };
-
-function models(backends: Backends): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const role of ['mllm', 'judge', 'segmenter', 'embedder'] as const) {
-    const model = backends[role]?.model;
-    if (model !== undefined) result[role] = model;
-  }
-  return result;
-}
 
 function isVqaMethod(method: string): method is SolveMode {
   return (VQA_METHODS as readonly string[]).includes(method);
@@ -65,7 +57,7 @@ export function checkJob(spec: JobSpec, context: Pick<JobContext, 'backends' | '
 
 export async function executeJob(record: RunRecord, dataset: string, directory: string, context: JobContext): Promise<RunSamplesOutcome<unknown>> {
   const backends = context.backends ?? { close: () => undefined };
-  const used = models(backends);
+  const used = backendModels(backends);
   const common = {
     out: directory,
     backends: used,
