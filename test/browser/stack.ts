@@ -1,6 +1,6 @@
 /**
  * The stack a browser test drives, all in this process on 127.0.0.1 free ports: the three SIMULATED
- * servers, the backends pointed at them, and the server app (dev mode: keyless loopback) serving the
+ * servers, the backends pointed at them, and the server app (dev mode by default: keyless loopback) serving the
  * freshly built UI from dist/web.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -21,6 +21,7 @@ export interface TestStack {
   sims: SimStack;
   backends: Backends;
   memoryStore: SqliteMemoryStore;
+  keyStore: ApiKeyStore;
   runsDir: string;
   /** Errors the server logged (500s): tests print them when a flow fails. */
   serverErrors: string[];
@@ -28,7 +29,7 @@ export interface TestStack {
 }
 
 /** latencyMs: the simulated MLLM's median answer time, so progress arrives over time as with a real model. */
-export async function startTestStack(options: { runsDir?: string; datasetsDir?: string; latencyMs?: number } = {}): Promise<TestStack> {
+export async function startTestStack(options: { runsDir?: string; datasetsDir?: string; latencyMs?: number; dev?: boolean } = {}): Promise<TestStack> {
   const { dir: staticDir } = await ensureWebBuild();
   const sims = await startSimStack({ config: resolveSimConfig({ preset: 'oracle', noise: { latency: { medianMs: options.latencyMs ?? 0, sigma: 0 } } }) });
   const config = configSchema.parse({
@@ -52,14 +53,14 @@ export async function startTestStack(options: { runsDir?: string; datasetsDir?: 
     upstream: { baseURL: `${sims.mllm.url}/v1` },
     runsDir,
     ...(options.datasetsDir === undefined ? {} : { datasetsDir: options.datasetsDir }),
-    dev: true,
+    dev: options.dev ?? true,
     health: probesFor(backends, sims.segmenter.url),
     staticDir,
     log: (message, error) => serverErrors.push(`${message}: ${error instanceof Error ? error.message : String(error)}`),
   });
   let server: RunningServer;
   try {
-    server = await startServer({ app: serverApp.app, port: 0, host: '127.0.0.1', dev: true });
+    server = await startServer({ app: serverApp.app, port: 0, host: '127.0.0.1', dev: options.dev ?? true });
   } catch (error) {
     await sims.close();
     throw error;
@@ -69,6 +70,7 @@ export async function startTestStack(options: { runsDir?: string; datasetsDir?: 
     sims,
     backends,
     memoryStore,
+    keyStore,
     runsDir,
     serverErrors,
     async close() {
