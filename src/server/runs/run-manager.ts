@@ -54,6 +54,14 @@ interface Active {
   cancelRequested: boolean;
 }
 
+/** Back in the queue, without the outcome or error of an earlier attempt. */
+function requeued(record: RunRecord): RunRecord {
+  const copy: RunRecord = { ...record, state: 'queued' };
+  delete copy.error;
+  delete copy.outcome;
+  return copy;
+}
+
 function tenantFolder(tenant: string): string {
   return `t-${createHash('sha256').update(tenant).digest('hex').slice(0, 24)}`;
 }
@@ -144,7 +152,7 @@ export class RunManager {
   async resume(tenant: string, id: string): Promise<RunRecord | undefined> {
     const record = await this.get(tenant, id);
     if (record === undefined || !isTerminal(record.state) || record.state === 'done') return record;
-    const queued = await this.#save({ ...record, state: 'queued' });
+    const queued = await this.#save(requeued(record));
     this.#enqueue(queued);
     return queued;
   }
@@ -165,7 +173,7 @@ export class RunManager {
       for (const id of (await readdir(path.join(root, folder)).catch(() => [] as string[])).filter(isRunId)) {
         const record = await readRunRecord(path.join(root, folder, id));
         if (record === undefined || isTerminal(record.state) || tenantFolder(record.tenant) !== folder) continue;
-        this.#enqueue(await this.#save({ ...record, state: 'queued' }));
+        this.#enqueue(await this.#save(requeued(record)));
         resumed.push(id);
       }
     }
@@ -235,6 +243,10 @@ export class RunManager {
       await this.#save({ ...record, state: result.interrupted ? 'cancelled' : 'done' });
     } catch (error) {
       if (this.#closed && !active.cancelRequested) return;
+      if (active.cancelRequested) {
+        await this.#save({ ...latest, state: 'cancelled' });
+        return;
+      }
       const shown = isMmevolveError(error) ? error : mmevolveError('internal', 'the run failed with an internal error', 'The server log has the details; resume the run with POST /v1/runs/{id}/resume.');
       if (!isMmevolveError(error)) this.#options.log(`run ${id} failed`, error);
       await this.#save({ ...latest, state: 'failed', error: { code: shown.code, message: shown.message, hint: shown.hint } });
