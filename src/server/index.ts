@@ -15,4 +15,5 @@ export { DEFAULT_INJECTION_SETTINGS, LESSON_HEADER } from './lesson-injection.js
 export type { InjectionSettings } from './lesson-injection.js';
 export { DEV_TENANT } from './auth.js';
 export { openApiDocument } from './openapi.js';
+export { workspaceEmbedder } from './workspace-embedder.js';
 export type { UpstreamOptions } from './routes/proxy.js';

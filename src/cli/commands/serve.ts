@@ -13,7 +13,7 @@ import type { Embedder } from '../../core/index.js';
 import { mmevolveError } from '../../core/index.js';
 import { DEFAULT_MEMORY_DB_PATH, openMemoryStore, parseMemoryMethodConfig } from '../../memory/index.js';
 import type { MemoryMethodConfig, SqliteMemoryStore } from '../../memory/index.js';
-import { DEFAULT_KEYS_DB_PATH, DEFAULT_LIMITS, createServerApp, createServerMetrics, openApiKeyStore, probesFor, startServer } from '../../server/index.js';
+import { DEFAULT_KEYS_DB_PATH, DEFAULT_LIMITS, createServerApp, createServerMetrics, openApiKeyStore, probesFor, startServer, workspaceEmbedder } from '../../server/index.js';
 import type { ServerLimits, UpstreamOptions } from '../../server/index.js';
 
 interface ServeOptions {
@@ -120,6 +120,9 @@ export function registerServeCommand(program: Command): void {
       out(`mmevolve serve listening on ${server.url}`);
       out(`  API: ${server.url}/v1 (OpenAPI at ${server.url}/openapi.json), health ${server.url}/healthz, metrics ${server.url}/metrics`);
       out(`  backends: ${configPath === undefined ? 'none (no mmevolve.config.*; only /v1/memories works)' : `from ${configPath}`}; memory ${options.db} (${memoryStore.embeddingModel}); keys ${options.keysDb}`);
+      if (workspaceEmbedder(memoryStore, backends?.embedder) === undefined) {
+        process.stderr.write(`warning: the memory workspace ${options.db} embeds with ${memoryStore.embeddingModel}, which no configured embedder provides: lesson search, writes and the proxy's lesson injection answer 503 until backends.embedder matches\n`);
+      }
       out(`  web UI: ${existsSync(staticDir) ? `${server.url}/` : `not built (${staticDir} missing)`}`);
       out(`  runs: ${resolve(options.runsDir)} (datasets from ${resolve(options.datasetsDir)})${resumed.length === 0 ? '' : `; resumed ${resumed.length} interrupted run(s): ${resumed.join(', ')}`}`);
       await new Promise<void>((done) => {
