@@ -121,7 +121,7 @@ export function registerServeCommand(program: Command): void {
       out(`  API: ${server.url}/v1 (OpenAPI at ${server.url}/openapi.json), health ${server.url}/healthz, metrics ${server.url}/metrics`);
       out(`  backends: ${configPath === undefined ? 'none (no mmevolve.config.*; only /v1/memories works)' : `from ${configPath}`}; memory ${options.db} (${memoryStore.embeddingModel}); keys ${options.keysDb}`);
       if (workspaceEmbedder(memoryStore, backends?.embedder) === undefined) {
-        process.stderr.write(`warning: the memory workspace ${options.db} embeds with ${memoryStore.embeddingModel}, which no configured embedder provides: lesson search, writes and the proxy's lesson injection answer 503 until backends.embedder matches\n`);
+        process.stderr.write(`warning: the memory workspace ${options.db} embeds with ${memoryStore.embeddingModel}, which no configured embedder provides: lesson search and writes answer 503 and the proxy forwards without lessons until backends.embedder matches\n`);
       }
       out(`  web UI: ${existsSync(staticDir) ? `${server.url}/` : `not built (${staticDir} missing)`}`);
       out(`  runs: ${resolve(options.runsDir)} (datasets from ${resolve(options.datasetsDir)})${resumed.length === 0 ? '' : `; resumed ${resumed.length} interrupted run(s): ${resumed.join(', ')}`}`);
