@@ -17,3 +17,5 @@ export { DEV_TENANT } from './auth.js';
 export { openApiDocument } from './openapi.js';
 export { workspaceEmbedder } from './workspace-embedder.js';
 export type { UpstreamOptions } from './routes/proxy.js';
+export type { RunManager, RunEvent, StartRunRequest } from './runs/run-manager.js';
+export type { RunKind, RunRecord, RunState } from './runs/run-record.js';
