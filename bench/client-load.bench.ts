@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { seededRandom } from '../src/core/index.js';
 import type { CallRecord, RgbImage } from '../src/core/index.js';
 import { createOpenAICompatibleClient, percentile } from '../src/backends/index.js';
 
@@ -21,17 +22,6 @@ const CONCURRENT = 64;
 const ROUNDS = 4;
 const SERVER_LATENCY_MS = 25;
 const FAULT_RATE = 0.05;
-
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The stand-in server runs in its own process (plain node:http), so its work shares neither the client's

@@ -8,6 +8,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
+import { seededRandom } from '../src/core/index.js';
 import type { MemoryExportRecord, NewLesson } from '../src/core/index.js';
 import { openMemoryStore } from '../src/memory/index.js';
 
@@ -22,18 +23,6 @@ const K = 10;
 /** A small tenant beside the big one: partitioning should keep its searches as fast as its own size. */
 const SMALL_TENANT_LESSONS = 5_000;
 const MODEL = 'bench-random-clustered';
-
-/** Mulberry32: a seeded generator, so every run measures the same data. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const random = seededRandom(20261123);
 const centres = Array.from({ length: CLUSTERS }, () => Float32Array.from({ length: DIMENSIONS }, () => random() * 2 - 1));

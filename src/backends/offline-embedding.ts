@@ -3,6 +3,7 @@
  * not semantic embeddings: "a red car" and "a crimson automobile" share almost nothing here. They let
  * memory retrieval run with no embedding server; reports must label them 'lexical-perceptual'.
  */
+import { fnv1a } from '../core/index.js';
 import type { RgbImage } from '../core/index.js';
 
 export const OFFLINE_EMBEDDING_DIMENSIONS = 256;
@@ -12,16 +13,6 @@ export const OFFLINE_IMAGE_MODEL = 'offline-perceptual-histogram-v1';
 // Word features carry more identity than character 3-grams; 3-grams give robustness to inflection and typos.
 const WORD_WEIGHT = 1;
 const TRIGRAM_WEIGHT = 0.5;
-
-/** FNV-1a 32-bit over UTF-16 code units: stable across platforms, no dependency. */
-function fnv1a(text: string, seed = 0x811c9dc5): number {
-  let hash = seed >>> 0;
-  for (let index = 0; index < text.length; index += 1) {
-    hash ^= text.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash >>> 0;
-}
 
 function l2Normalize(vector: Float32Array): Float32Array {
   let sum = 0;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { linearQuantile, pairedBootstrap, seededRandom } from './bootstrap.js';
+import { seededRandom } from '../core/index.js';
+import { linearQuantile, pairedBootstrap } from './bootstrap.js';
 
 describe('paired bootstrap', () => {
   it('gives a zero-width interval at the difference when every pair differs by the same amount', () => {

@@ -4,6 +4,8 @@
  * difference (B − A) of each resample, and report the percentile interval (numpy's default linear
  * interpolation between order statistics).
  */
+import { seededRandom } from '../core/index.js';
+
 export interface BootstrapOptions {
   /** Default 10,000. */
   resamples?: number;
@@ -26,18 +28,6 @@ export interface BootstrapInterval {
   seed: number;
   /** The interval lies entirely above or below zero. */
   excludesZero: boolean;
-}
-
-/** mulberry32: a small, fast, seedable 32-bit generator (uniform in [0, 1)). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** numpy.percentile's default ("linear"): interpolate between the order statistics around q·(n − 1). */

@@ -28,7 +28,7 @@ export { buildRunReport, loadRunSummary, reportTitle, writeRunReport } from './r
 export type { RunReport } from './report.js';
 export { INTERRUPTED_EXIT_CODE, anySignal, interruptOnSigint, resumeMessage } from './interrupt.js';
 export { formatRunSummary } from './summary-text.js';
-export { linearQuantile, pairedBootstrap, seededRandom } from './bootstrap.js';
+export { linearQuantile, pairedBootstrap } from './bootstrap.js';
 export type { BootstrapInterval, BootstrapOptions } from './bootstrap.js';
 export { compareRuns, comparisonScatterSvg, formatComparison } from './compare.js';
 export type { ComparedRun, Comparison, PairedDifference } from './compare.js';

@@ -2,7 +2,7 @@
  * A small seeded PRNG (mulberry32) so every SynthWorld artefact is a pure function of its seed.
  * Math.random is never used in the simulated world.
  */
-import { mmevolveError } from '../../core/index.js';
+import { FNV1A_OFFSET_BASIS, fnv1a, mmevolveError, seededRandom } from '../../core/index.js';
 
 export interface Rng {
   /** Uniform in [0, 1). */
@@ -22,14 +22,7 @@ export interface Rng {
 }
 
 export function createRng(seed: number): Rng {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   const rng: Rng = {
     next,
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),
@@ -56,10 +49,5 @@ export function createRng(seed: number): Rng {
 
 /** FNV-1a over the text, mixed with a numeric seed: stable seeds for named sub-streams. */
 export function hashSeed(text: string, seed = 0): number {
-  let hash = (0x811c9dc5 ^ seed) >>> 0;
-  for (let index = 0; index < text.length; index += 1) {
-    hash ^= text.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash >>> 0;
+  return fnv1a(text, FNV1A_OFFSET_BASIS ^ seed);
 }
