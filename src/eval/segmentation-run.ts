@@ -12,14 +12,13 @@ import { createMask, mmevolveError } from '../core/index.js';
 import { encodeRle, maskArea, readImage } from '../vision/index.js';
 import { callDigestSchema, digestCalls, numericFields } from './call-digest.js';
 import { imageIou, segmentationCounts } from './metrics.js';
-import type { ProgressReporter } from './progress.js';
+import { runBounds } from './eval-run-options.js';
+import type { EvalRunOptions, EvalRunResult } from './eval-run-options.js';
 import type { ReasonSegSample } from './reasonseg.js';
 import { loadGroundTruth } from './reasonseg.js';
 import { loadReasonSegFolder } from './reasonseg-folder.js';
 import { openRun, resultLineBaseSchema } from './run-store.js';
-import type { RunManifest } from './run-store.js';
 import { runSamples } from './runner.js';
-import type { RunSamplesOutcome } from './runner.js';
 import { runningSegmentationMetric } from './segmentation-summary.js';
 
 export const segmentationLineSchema = resultLineBaseSchema.extend({
@@ -56,28 +55,12 @@ export interface SegmentationOutcome {
 
 export type SegmentSample = (image: RgbImage, sample: ReasonSegSample, signal: AbortSignal) => Promise<SegmentationOutcome>;
 
-export interface SegmentationRunOptions {
-  dataset: string;
-  method: string;
-  out: string;
-  /** Result-changing settings (preset, config, fixes…): part of the run's identity. */
-  settings: Record<string, unknown>;
-  /** Backend role → model id, recorded in run.json. */
-  backends: Record<string, string>;
-  /** The backends are simulated (the dataset's own manifest is checked here too). */
-  simulatedBackends: boolean;
+export interface SegmentationRunOptions extends EvalRunOptions {
   segment: SegmentSample;
-  limit?: number;
   concurrency?: number;
-  signal?: AbortSignal;
-  progress?: ProgressReporter;
 }
 
-export interface SegmentationRunResult extends RunSamplesOutcome<SegmentationLine> {
-  manifest: RunManifest;
-  warnings: Warning[];
-  resumed: boolean;
-}
+export type SegmentationRunResult = EvalRunResult<SegmentationLine>;
 
 export const TRACE_FOLDER = 'traces';
 
@@ -108,10 +91,8 @@ export async function runSegmentationEval(options: SegmentationRunOptions): Prom
         counters: {},
         warnings: [],
       }),
-      ...(options.limit === undefined ? {} : { limit: options.limit }),
+      ...runBounds(options),
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-      ...(options.progress === undefined ? {} : { progress: options.progress }),
       metric: runningSegmentationMetric,
     });
     return { ...outcome, manifest: store.manifest, warnings: [...folder.warnings, ...store.warnings], resumed: store.resumed };

@@ -13,11 +13,10 @@ import type { CallRecord, Warning } from '../core/index.js';
 import type { MathVRecord } from '../memory/index.js';
 import { loadMathVDataset } from '../memory/index.js';
 import { digestCalls } from './call-digest.js';
-import type { ProgressReporter } from './progress.js';
+import { runBounds } from './eval-run-options.js';
+import type { EvalRunOptions, EvalRunResult } from './eval-run-options.js';
 import { openRun } from './run-store.js';
-import type { RunManifest } from './run-store.js';
 import { runSamples } from './runner.js';
-import type { RunSamplesOutcome } from './runner.js';
 import { vqaLineSchema } from './vqa-lines.js';
 import type { VqaLine } from './vqa-lines.js';
 import { runningVqaMetric } from './vqa-summary.js';
@@ -38,26 +37,11 @@ export interface VqaOutcome {
 
 export type SolveRecord = (record: MathVRecord, signal: AbortSignal) => Promise<VqaOutcome>;
 
-export interface VqaRunOptions {
-  /** The .jsonl file. */
-  dataset: string;
-  /** 'baseline' | 'step' | 'memory' (with an optional ablation in settings). */
-  method: string;
-  out: string;
-  settings: Record<string, unknown>;
-  backends: Record<string, string>;
-  simulatedBackends: boolean;
+export interface VqaRunOptions extends EvalRunOptions {
   solve: SolveRecord;
-  limit?: number;
-  signal?: AbortSignal;
-  progress?: ProgressReporter;
 }
 
-export interface VqaRunResult extends RunSamplesOutcome<VqaLine> {
-  manifest: RunManifest;
-  warnings: Warning[];
-  resumed: boolean;
-}
+export type VqaRunResult = EvalRunResult<VqaLine>;
 
 /** A SynthWorld `sim-manifest.json` beside the dataset file says the data is simulated. */
 export async function datasetIsSimulated(datasetFile: string): Promise<boolean> {
@@ -136,9 +120,7 @@ export async function runVqaEval(options: VqaRunOptions): Promise<VqaRunResult> 
         calls: digestCalls([]),
         warnings: [],
       }),
-      ...(options.limit === undefined ? {} : { limit: options.limit }),
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-      ...(options.progress === undefined ? {} : { progress: options.progress }),
+      ...runBounds(options),
       metric: runningVqaMetric,
     });
     return { ...outcome, manifest: store.manifest, warnings: store.warnings, resumed: store.resumed };

@@ -1,0 +1,40 @@
+/**
+ * What `eval` and `eval-vqa` runs have in common: the options that name a run (dataset, method, settings,
+ * backends) and bound it (limit, signal, progress), and the result they hand back.
+ */
+import type { Warning } from '../core/index.js';
+import type { ProgressReporter } from './progress.js';
+import type { RunManifest } from './run-store.js';
+import type { RunSamplesOptions, RunSamplesOutcome } from './runner.js';
+
+export interface EvalRunOptions {
+  /** The dataset: a ReasonSeg folder (eval) or a MATH-V .jsonl file (eval-vqa). */
+  dataset: string;
+  /** The method name, e.g. 'baseline' | 'step' | 'memory' for eval-vqa (with an optional ablation in settings). */
+  method: string;
+  out: string;
+  /** Result-changing settings (preset, config, fixes…): part of the run's identity. */
+  settings: Record<string, unknown>;
+  /** Backend role → model id, recorded in run.json. */
+  backends: Record<string, string>;
+  /** The backends are simulated (the dataset's own manifest is checked here too). */
+  simulatedBackends: boolean;
+  limit?: number;
+  signal?: AbortSignal;
+  progress?: ProgressReporter;
+}
+
+export interface EvalRunResult<Line> extends RunSamplesOutcome<Line> {
+  manifest: RunManifest;
+  warnings: Warning[];
+  resumed: boolean;
+}
+
+/** The run's optional bounds, passed on to runSamples only where they were given (exactOptionalPropertyTypes). */
+export function runBounds(options: EvalRunOptions): Pick<RunSamplesOptions<unknown, never>, 'limit' | 'signal' | 'progress'> {
+  return {
+    ...(options.limit === undefined ? {} : { limit: options.limit }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.progress === undefined ? {} : { progress: options.progress }),
+  };
+}
