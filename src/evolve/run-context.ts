@@ -13,6 +13,7 @@ import type {
   MllmClient,
   PreparedImage,
   RgbImage,
+  SegmentOptions,
   SegmentResult,
   Segmenter,
   StructuredTaskName,
@@ -202,43 +203,33 @@ export class RunContext {
   }
 
   async segmentText(phrase: string, stage = 'segment'): Promise<SegmentResult> {
-    this.signal?.throwIfAborted();
-    const image = await this.segmenterImage();
-    this.counters.segmenterCalls += 1;
-    try {
-      const result = await this.clock.around(() =>
-        this.backends.segmenter.segmentText(image, phrase, { threshold: this.config.segmentThreshold, stage, ...(this.signal === undefined ? {} : { signal: this.signal }) }),
-      );
-      this.record(result.call);
-      for (const warning of result.warnings) this.addWarning(warning);
-      return result;
-    } catch (error) {
-      this.record(this.failedCall(stage, `segmenter:${this.backends.segmenter.model}`, error));
-      throw error;
-    }
+    return this.segment(stage, (image, options) => this.backends.segmenter.segmentText(image, phrase, options));
   }
 
   async segmentBox(box: Box, stage = 'box-segment'): Promise<SegmentResult> {
-    this.signal?.throwIfAborted();
-    const image = await this.segmenterImage();
-    this.counters.segmenterCalls += 1;
-    try {
-      const result = await this.clock.around(() =>
-        this.backends.segmenter.segmentBoxes(image, [box], [true], { threshold: this.config.segmentThreshold, stage, ...(this.signal === undefined ? {} : { signal: this.signal }) }),
-      );
-      this.record(result.call);
-      for (const warning of result.warnings) this.addWarning(warning);
-      return result;
-    } catch (error) {
-      this.record(this.failedCall(stage, `segmenter:${this.backends.segmenter.model}`, error));
-      throw error;
-    }
+    return this.segment(stage, (image, options) => this.backends.segmenter.segmentBoxes(image, [box], [true], options));
   }
 
   finish(): SegmentationCounters {
     this.counters.wallMs = performance.now() - this.started;
     this.counters.backendWaitMs = this.clock.total;
     return this.counters;
+  }
+
+  /** One segmenter request: counted, timed, its call and warnings recorded; a failure is recorded and rethrown. */
+  private async segment(stage: string, request: (image: RgbImage | PreparedImage, options: SegmentOptions) => Promise<SegmentResult>): Promise<SegmentResult> {
+    this.signal?.throwIfAborted();
+    const image = await this.segmenterImage();
+    this.counters.segmenterCalls += 1;
+    try {
+      const result = await this.clock.around(() => request(image, { threshold: this.config.segmentThreshold, stage, ...(this.signal === undefined ? {} : { signal: this.signal }) }));
+      this.record(result.call);
+      for (const warning of result.warnings) this.addWarning(warning);
+      return result;
+    } catch (error) {
+      this.record(this.failedCall(stage, `segmenter:${this.backends.segmenter.model}`, error));
+      throw error;
+    }
   }
 
   private record(call: CallRecord): void {
