@@ -48,16 +48,10 @@ export interface Individual {
   score: number;
 }
 
-export interface PhraseRecord {
+/** A phrase evaluation as the trace keeps it: without the decoded mask (its RLE is kept), with when and how it arose. */
+export interface PhraseRecord extends Omit<PhraseEvaluation, 'mask'> {
   generation: number;
-  phrase: string;
   origin: PhraseOrigin;
-  rle: CocoRle;
-  area: number;
-  confidence: number;
-  instances: number;
-  confirmed: boolean;
-  gate: GateDecision;
 }
 
 export interface FightRecord {
