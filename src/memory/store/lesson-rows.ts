@@ -3,8 +3,18 @@ import { z } from 'zod';
 import type { Lesson, LessonProvenance, LessonSource, LessonStream, LessonVersion } from '../../core/index.js';
 import { mmevolveError } from '../../core/index.js';
 
+/** The content columns every lesson version carries. */
+interface VersionContentColumns {
+  text: string;
+  subject: string;
+  concepts_json: string;
+  source_json: string;
+  provenance_json: string;
+  embedding_model: string;
+}
+
 /** A lesson joined with its current version. */
-export interface LessonRow {
+export interface LessonRow extends VersionContentColumns {
   rowid: number;
   tenant: string;
   id: string;
@@ -12,24 +22,12 @@ export interface LessonRow {
   current_version: number;
   created_at: string;
   usage_count: number;
-  text: string;
-  subject: string;
-  concepts_json: string;
-  source_json: string;
-  provenance_json: string;
-  embedding_model: string;
   updated_at: string;
 }
 
-export interface VersionRow {
+export interface VersionRow extends VersionContentColumns {
   lesson_id: string;
   version: number;
-  text: string;
-  subject: string;
-  concepts_json: string;
-  source_json: string;
-  provenance_json: string;
-  embedding_model: string;
   created_at: string;
   text_vector: Buffer;
 }
