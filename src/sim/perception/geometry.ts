@@ -3,6 +3,7 @@
  * minimum-area enclosing rectangle (rotating calipers), holes, and the concave gaps between the shape
  * and its hull. Shape classification is built on these numbers.
  */
+import { connectedComponents } from './components.js';
 import type { Component } from './components.js';
 
 export type Point = readonly [number, number];
@@ -192,32 +193,6 @@ export function concaveGapSizes(hull: readonly Point[], filled: Uint8Array, widt
       if (centreX > left && centreX < right && filled[y * width + x] === 0) gap[y * width + x] = 1;
     }
   }
-  const sizes: number[] = [];
-  const stack = new Int32Array(width * height);
-  for (let seed = 0; seed < gap.length; seed += 1) {
-    if (gap[seed] !== 1) continue;
-    let top = 0;
-    let size = 0;
-    stack[top++] = seed;
-    gap[seed] = 2;
-    while (top > 0) {
-      const pixel = stack[--top] ?? 0;
-      size += 1;
-      const x = pixel % width;
-      const y = (pixel - x) / width;
-      for (let dy = -1; dy <= 1; dy += 1) {
-        for (let dx = -1; dx <= 1; dx += 1) {
-          const nx = x + dx;
-          const ny = y + dy;
-          if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
-          const neighbour = ny * width + nx;
-          if (gap[neighbour] !== 1) continue;
-          gap[neighbour] = 2;
-          stack[top++] = neighbour;
-        }
-      }
-    }
-    sizes.push(size);
-  }
-  return sizes;
+  // Gap pixels are 1, the rest 0: the gaps are the 8-connected components of label 1, in scan order.
+  return connectedComponents(gap, width, height, 1, 0).map((component) => component.pixels.length);
 }
