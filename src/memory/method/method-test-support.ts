@@ -1,8 +1,9 @@
 /** Shared by the method's tests: controllable vectors, a scripted MLLM routed by task, a small problem. */
+import { afterEach, beforeEach } from 'vitest';
 import { createRecordingMllmClient } from '../../backends/index.js';
 import type { RecordingMllmClient } from '../../backends/index.js';
 import { messageText, taskFromRequest } from '../../core/index.js';
-import type { ChatRequest, Embedder, NewLesson, RgbImage, TaskName } from '../../core/index.js';
+import type { ChatRequest, Embedder, NewLesson, RgbImage, TaskName, TenantMemory } from '../../core/index.js';
 import { openMemoryStore } from '../store/index.js';
 import type { SqliteMemoryStore } from '../store/index.js';
 import type { MemoryProblem } from './problem.js';
@@ -49,6 +50,27 @@ export function fakeEmbedder(options: { textVector?: (text: string) => Float32Ar
 
 export function openTestMemory(): SqliteMemoryStore {
   return openMemoryStore({ path: ':memory:', dimensions: DIMENSIONS, embeddingModel: 'fake-embedding' });
+}
+
+/** A fresh in-memory store for each test of the calling file (closed after it); `.memory` is tenant alice's. */
+export function useTestTenantMemory(): { readonly memory: TenantMemory } {
+  let store: SqliteMemoryStore | undefined;
+  let memory: TenantMemory | undefined;
+  beforeEach(() => {
+    store = openTestMemory();
+    memory = store.forTenant('alice');
+  });
+  afterEach(async () => {
+    await store?.close();
+    store = undefined;
+    memory = undefined;
+  });
+  return {
+    get memory(): TenantMemory {
+      if (memory === undefined) throw new Error('useTestTenantMemory: the tenant memory exists only inside a test');
+      return memory;
+    },
+  };
 }
 
 export function tinyImage(): RgbImage {
