@@ -4,16 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openMemoryStore } from '../../memory/index.js';
-import {
-  SIM_EMBEDDING_MODEL,
-  createRng,
-  generateScene,
-  generateVqaProblem,
-  renderScene,
-  resolveSimConfig,
-  startSimEmbeddingsServer,
-  startSimMllmServer,
-} from '../../sim/index.js';
+import { SIM_EMBEDDING_MODEL, TRAP_ALWAYS_NOISE, resolveSimConfig, scenesWithTrap, startSimEmbeddingsServer, startSimMllmServer } from '../../sim/index.js';
 import type { SimEmbeddingsServer, SimMllmServer, VqaProblem } from '../../sim/index.js';
 import { writeImage } from '../../vision/index.js';
 import { parseOptionsArgument, runSolveCommand } from './solve.js';
@@ -26,7 +17,7 @@ let problem: VqaProblem;
 
 beforeAll(async () => {
   // SIMULATED servers: the model always falls into a problem's trap unless a lesson addresses it.
-  const config = resolveSimConfig({ preset: 'oracle', noise: { vqa: { baseErrorRate: 0, trapErrorRate: 1 }, relevantLessonFactor: 0 } });
+  const config = resolveSimConfig({ preset: 'oracle', noise: TRAP_ALWAYS_NOISE });
   mllmServer = await startSimMllmServer({ config, host: '127.0.0.1', port: 0 });
   embeddingsServer = await startSimEmbeddingsServer({ host: '127.0.0.1', port: 0 });
   directory = await mkdtemp(join(tmpdir(), 'mmevolve-solve-'));
@@ -39,13 +30,10 @@ beforeAll(async () => {
     memory: { retrieval: { logic: { minScore: 0.25 }, visual: { minScore: 0.25 } } },
   };
   await writeFile(join(directory, 'mmevolve.config.json'), JSON.stringify(settings));
-  for (let seed = 1; ; seed += 1) {
-    const rendered = renderScene(generateScene(seed, { width: 320, height: 240 }));
-    problem = generateVqaProblem(rendered.objects, createRng(seed + 7), 'occlusion');
-    if (problem.trap !== 'occlusion') continue;
-    await writeImage(join(directory, 'figure.png'), rendered.image);
-    break;
-  }
+  const [scene] = scenesWithTrap('occlusion', 1);
+  if (scene === undefined) throw new Error('no SynthWorld scene below seed 500 has an occlusion-trap problem');
+  problem = scene.problem;
+  await writeImage(join(directory, 'figure.png'), scene.rendered.image);
 });
 
 afterAll(async () => {

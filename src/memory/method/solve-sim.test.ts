@@ -8,11 +8,9 @@ import { createOpenAICompatibleClient, createOpenAIEmbedder } from '../../backen
 import type { Embedder, MllmClient } from '../../core/index.js';
 import {
   SIM_EMBEDDING_MODEL,
-  createRng,
-  generateScene,
-  generateVqaProblem,
-  renderScene,
+  TRAP_ALWAYS_NOISE,
   resolveSimConfig,
+  scenesWithTrap,
   startSimEmbeddingsServer,
   startSimMllmServer,
   trapKeywords,
@@ -31,7 +29,7 @@ let mllm: MllmClient;
 let embedder: Embedder;
 
 beforeAll(async () => {
-  const config = resolveSimConfig({ preset: 'oracle', noise: { vqa: { baseErrorRate: 0, trapErrorRate: 1 }, relevantLessonFactor: 0 } });
+  const config = resolveSimConfig({ preset: 'oracle', noise: TRAP_ALWAYS_NOISE });
   mllmServer = await startSimMllmServer({ config, host: '127.0.0.1', port: 0 });
   embeddingsServer = await startSimEmbeddingsServer({ host: '127.0.0.1', port: 0 });
   mllm = createOpenAICompatibleClient({ baseURL: `${mllmServer.url}/v1`, model: mllmServer.modelId, apiKey: 'unused' });
@@ -45,14 +43,15 @@ afterAll(async () => {
 
 /** Problems (with their hidden trap) from successive scenes, keeping those that contain the occlusion trap. */
 function occlusionStream(count: number): MemoryProblem[] {
-  const problems: MemoryProblem[] = [];
-  for (let seed = 1; problems.length < count && seed < 500; seed += 1) {
-    const rendered = renderScene(generateScene(seed, { width: 320, height: 240 }));
-    const problem = generateVqaProblem(rendered.objects, createRng(seed + 7), 'occlusion');
-    if (problem.trap !== 'occlusion') continue;
-    problems.push({ id: `scene-${seed}`, question: problem.question, options: problem.options, image: rendered.image, imageRef: `scene-${seed}.png`, answer: problem.answer, subject: problem.subject });
-  }
-  return problems;
+  return scenesWithTrap('occlusion', count).map(({ seed, rendered, problem }) => ({
+    id: `scene-${seed}`,
+    question: problem.question,
+    options: problem.options,
+    image: rendered.image,
+    imageRef: `scene-${seed}.png`,
+    answer: problem.answer,
+    subject: problem.subject,
+  }));
 }
 
 // The simulated embedder is lexical (hashed words), not semantic: related texts score 0.3–0.5, so the

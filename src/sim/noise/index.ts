@@ -4,3 +4,4 @@ export { DEFAULT_PROFILE, loadSimConfigFile, resolveSimConfig } from './resolve.
 export type { SimConfig, SimConfigFile } from './resolve.js';
 export { createNoiseModel, gaussian, malformJson } from './noise-model.js';
 export type { FailureKind, MalformedKind, NoiseModel } from './noise-model.js';
+export { TRAP_ALWAYS_NOISE } from './trap-always.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatOptionsLine, isStructuredTask, taskResponseFormat } from '../../core/index.js';
 import type { TaskName } from '../../core/index.js';
-import { resolveSimConfig } from '../noise/index.js';
+import { TRAP_ALWAYS_NOISE, resolveSimConfig } from '../noise/index.js';
 import { canonicalPhrase, createRng, generateVqaProblem, phraseToSpec, resolveQuery, trapKeywords } from '../world/index.js';
 import { createSimMllmApp, startSimMllmServer } from './mllm-server.js';
 import { pngDataUrl, sceneFixture } from './test-support.js';
@@ -92,7 +92,7 @@ describe('simulated MLLM tasks (oracle)', () => {
   });
 
   it('falls into VQA traps less often when a lesson in the context addresses the trap (paper-like)', async () => {
-    const noisy = createSimMllmApp(resolveSimConfig({ preset: 'paper-like', noise: { vqa: { baseErrorRate: 0, trapErrorRate: 1 }, relevantLessonFactor: 0 } }));
+    const noisy = createSimMllmApp(resolveSimConfig({ preset: 'paper-like', noise: TRAP_ALWAYS_NOISE }));
     let problemFound = false;
     for (let seed = 70; seed < 110 && !problemFound; seed += 1) {
       const { rendered } = sceneFixture(seed);

@@ -35,6 +35,8 @@ export { VQA_SKILLS, VQA_TRAPS, similarColours, solveVqa, trapKeywords } from '.
 export type { VqaPitfall, VqaSkill, VqaSolution, VqaTrap } from './vqa-solve.js';
 export { generateVqaProblem } from './vqa.js';
 export type { VqaProblem } from './vqa.js';
+export { scenesWithTrap } from './trap-scenes.js';
+export type { TrapScene } from './trap-scenes.js';
 export { buildReasonSegSample, sampleName } from './reasonseg-sample.js';
 export type { LabelMeJson, LabelMeShape, ReasonSegSample } from './reasonseg-sample.js';
 export { GENERATOR_VERSION, buildVqaSample, encodeSimJpeg, exportDataset, exportReasonSeg, exportVqa, pythonJson } from './export.js';
