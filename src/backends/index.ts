@@ -36,6 +36,7 @@ export {
   OFFLINE_EMBEDDING_DIMENSIONS,
   OFFLINE_IMAGE_MODEL,
   OFFLINE_TEXT_MODEL,
+  cosineOfCommonPrefix,
   cosineSimilarity,
   lexicalTextEmbedding,
   perceptualImageEmbedding,

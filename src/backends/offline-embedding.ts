@@ -152,10 +152,16 @@ export function perceptualImageEmbedding(image: RgbImage, dims = OFFLINE_EMBEDDI
 /** Cosine similarity of two equal-length vectors (0 when either is the zero vector). */
 export function cosineSimilarity(a: Float32Array, b: Float32Array): number {
   if (a.length !== b.length) throw new RangeError(`vector lengths differ: ${a.length} vs ${b.length}`);
+  return cosineOfCommonPrefix(a, b);
+}
+
+/** Cosine similarity over the first min(a.length, b.length) coordinates (0 when either part is all zeros). */
+export function cosineOfCommonPrefix(a: Float32Array, b: Float32Array): number {
   let dot = 0;
   let normA = 0;
   let normB = 0;
-  for (let index = 0; index < a.length; index += 1) {
+  const length = Math.min(a.length, b.length);
+  for (let index = 0; index < length; index += 1) {
     const left = a[index] ?? 0;
     const right = b[index] ?? 0;
     dot += left * right;

@@ -4,6 +4,7 @@
  * lessons' source images, then re-ranked by the same text query. Every retrieval adds one use to each
  * lesson it returns.
  */
+import { cosineOfCommonPrefix } from '../../backends/index.js';
 import { mmevolveError } from '../../core/index.js';
 import type { Embedder, Lesson, LessonStream, RgbImage, TenantMemory } from '../../core/index.js';
 import type { MemoryMethodConfig } from './config.js';
@@ -35,21 +36,6 @@ export function retrievalQueryText(question: string, subject: string, concepts: 
   return [question.trim(), `Subject: ${subject}`, `Key concepts: ${concepts.join(', ')}`].join('\n');
 }
 
-function cosine(left: Float32Array, right: Float32Array): number {
-  let dot = 0;
-  let leftNorm = 0;
-  let rightNorm = 0;
-  const length = Math.min(left.length, right.length);
-  for (let index = 0; index < length; index += 1) {
-    const a = left[index] ?? 0;
-    const b = right[index] ?? 0;
-    dot += a * b;
-    leftNorm += a * a;
-    rightNorm += b * b;
-  }
-  return leftNorm === 0 || rightNorm === 0 ? 0 : dot / Math.sqrt(leftNorm * rightNorm);
-}
-
 async function retrieveLogic(memory: TenantMemory, query: RetrievalQuery, config: MemoryMethodConfig): Promise<RetrievedLesson[]> {
   const { k, minScore } = config.retrieval.logic;
   if (k === 0) return [];
@@ -67,7 +53,7 @@ async function retrieveVisual(memory: TenantMemory, query: RetrievalQuery, confi
     .flatMap((candidate) => {
       const vector = textVectors.get(candidate.lesson.id);
       if (vector === undefined) return [];
-      const retrieved: RetrievedLesson = { lesson: candidate.lesson, stream: 'visual', score: cosine(query.textVector, vector), imageScore: candidate.score };
+      const retrieved: RetrievedLesson = { lesson: candidate.lesson, stream: 'visual', score: cosineOfCommonPrefix(query.textVector, vector), imageScore: candidate.score };
       return [retrieved];
     })
     .filter((candidate) => candidate.score >= minScore)
