@@ -35,6 +35,18 @@ function clusteredVector(): Float32Array {
   return vector;
 }
 
+/** The stored vectors decoded into one flat Float32Array (row-major) with each vector's norm. */
+function flattenVectors(rows: readonly { text_vector: Buffer }[]): { flat: Float32Array; norms: Float32Array } {
+  const flat = new Float32Array(rows.length * DIMENSIONS);
+  const norms = new Float32Array(rows.length);
+  rows.forEach((row, index) => {
+    const vector = new Float32Array(row.text_vector.buffer.slice(row.text_vector.byteOffset, row.text_vector.byteOffset + row.text_vector.byteLength));
+    flat.set(vector, index * DIMENSIONS);
+    norms[index] = Math.hypot(...vector);
+  });
+  return { flat, norms };
+}
+
 function* benchRecords(count: number, prefix: string): Generator<MemoryExportRecord> {
   yield { type: 'header', format: 'mmevolve-memory', formatVersion: 1, tenant: prefix, embeddingModel: MODEL, dimensions: DIMENSIONS, imageEmbeddingModel: MODEL, imageDimensions: DIMENSIONS, lessonCount: count, includesEmbeddings: true };
   const createdAt = new Date(Date.UTC(2026, 0, 1)).toISOString();
@@ -129,13 +141,7 @@ export async function run(): Promise<void> {
     for (const query of queries.slice(0, SQL_SCAN_QUERIES)) {
       started = performance.now();
       const rows = scanStatement.all('bench') as { id: string; text_vector: Buffer }[];
-      const flat = new Float32Array(rows.length * DIMENSIONS);
-      const norms = new Float32Array(rows.length);
-      rows.forEach((row, index) => {
-        const vector = new Float32Array(row.text_vector.buffer.slice(row.text_vector.byteOffset, row.text_vector.byteOffset + row.text_vector.byteLength));
-        flat.set(vector, index * DIMENSIONS);
-        norms[index] = Math.hypot(...vector);
-      });
+      const { flat, norms } = flattenVectors(rows);
       topKBruteForce(flat, norms, query, K);
       sqlScanTimes.push(performance.now() - started);
     }
@@ -143,13 +149,7 @@ export async function run(): Promise<void> {
     // Brute force 2: the best case for JS — all vectors already in one Float32Array in memory.
     const rows = scanStatement.all('bench') as { id: string; text_vector: Buffer }[];
     raw.close();
-    const flat = new Float32Array(rows.length * DIMENSIONS);
-    const norms = new Float32Array(rows.length);
-    rows.forEach((row, index) => {
-      const vector = new Float32Array(row.text_vector.buffer.slice(row.text_vector.byteOffset, row.text_vector.byteOffset + row.text_vector.byteLength));
-      flat.set(vector, index * DIMENSIONS);
-      norms[index] = Math.hypot(...vector);
-    });
+    const { flat, norms } = flattenVectors(rows);
     const memoryScanTimes: number[] = [];
     let agreeing = 0;
     const scanCpu = process.cpuUsage();
