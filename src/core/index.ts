@@ -2,6 +2,7 @@ export { KNOWN_ERROR_CODES, MmevolveError, isMmevolveError, mmevolveError } from
 export type { ErrorCode, KnownErrorCode, MmevolveErrorOptions } from './errors.js';
 export { ok, err } from './result.js';
 export { FNV1A_OFFSET_BASIS, fnv1a, seededRandom } from './random.js';
+export { deepMerge, isPlainRecord } from './merge.js';
 export type { Result, Warning } from './result.js';
 export { IGNORE_LABEL, createMask, sameSize } from './types.js';
 export type { Box, LabelMap, Mask, RgbImage, Size } from './types.js';

@@ -4,7 +4,7 @@
  * Presets: `published` (paper settings, fixes off) and `improved` (paper settings, fixes on).
  */
 import { z } from 'zod';
-import { mmevolveError } from '../core/index.js';
+import { deepMerge, isPlainRecord, mmevolveError } from '../core/index.js';
 
 const probability = z.number().min(0).max(1);
 const fallbackSource = z.enum(['text', 'box']);
@@ -111,29 +111,15 @@ export function isEvolvePresetName(value: string): value is EvolvePresetName {
   return (EVOLVE_PRESET_NAMES as readonly string[]).includes(value);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Deep merge of plain objects (overrides win; arrays and scalars replace). */
-function merge(base: Record<string, unknown>, override: Record<string, unknown>): Record<string, unknown> {
-  const result: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(override)) {
-    const current = result[key];
-    result[key] = isRecord(current) && isRecord(value) ? merge(current, value) : value;
-  }
-  return result;
-}
-
 /**
  * The config of a preset with optional overrides (e.g. a `--config` file), validated. Errors name the
  * field path ("arena.skipIou: …").
  */
 export function resolveEvolveConfig(preset: EvolvePresetName = 'published', overrides: unknown = {}, source = '<config>'): EvolveConfig {
-  if (!isRecord(overrides)) {
+  if (!isPlainRecord(overrides)) {
     throw mmevolveError('config-invalid', `${source}: the evolve config must be an object`, 'Write a JSON/YAML object such as {"populationSize": 4}.');
   }
-  const parsed = evolveConfigSchema.safeParse(merge(PRESET_INPUTS[preset] as Record<string, unknown>, overrides));
+  const parsed = evolveConfigSchema.safeParse(deepMerge(PRESET_INPUTS[preset] as Record<string, unknown>, overrides));
   if (!parsed.success) {
     const details = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
     throw mmevolveError('config-invalid', `${source}: invalid evolve config — ${details}`, 'Fix the named fields; every field is optional and defaults to the published setting.');

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { mmevolveError } from '../../core/index.js';
+import { deepMerge, mmevolveError } from '../../core/index.js';
 import { NOISE_PRESETS, NOISE_PRESET_NAMES, noiseConfigSchema } from './config.js';
 import type { NoiseConfig, NoisePresetName } from './config.js';
 
@@ -28,19 +28,6 @@ const simConfigFileSchema = z.strictObject({
   noise: jsonObject.optional(),
 });
 export type SimConfigFile = z.infer<typeof simConfigFileSchema>;
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function deepMerge(base: Record<string, unknown>, override: Record<string, unknown>): Record<string, unknown> {
-  const merged: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(override)) {
-    const current = merged[key];
-    merged[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
-  }
-  return merged;
-}
 
 /** Validate a parsed config (file contents or options object) and apply it to its preset. */
 export function resolveSimConfig(input: unknown, defaults: { preset?: NoisePresetName } = {}): SimConfig {
