@@ -98,6 +98,12 @@ export interface LessonEdit {
   provenance?: LessonProvenance;
 }
 
+/** One write of an all-or-nothing batch (TenantMemory.applyWrites). */
+export type LessonWrite = { kind: 'insert'; lesson: NewLesson } | { kind: 'edit'; id: string; edit: LessonEdit };
+
+/** What one write of a batch did, in the batch's order. */
+export type LessonWriteResult = { kind: 'insert'; inserted: InsertResult } | { kind: 'edit'; lesson: Lesson };
+
 export interface ListOptions {
   stream?: LessonStream;
   subject?: string;
@@ -209,6 +215,11 @@ export interface TenantMemory {
   findExact(stream: LessonStream, normalisedText: string): Promise<Lesson | undefined>;
   /** Creates a new version; the previous one stays in versions(). Throws not-found for unknown ids. */
   edit(id: string, edit: LessonEdit): Promise<Lesson>;
+  /**
+   * Applies the writes in order as one transaction: when any of them throws, none is kept (the store is
+   * exactly as before, no version added). Compute everything first: no model call belongs inside.
+   */
+  applyWrites(writes: readonly LessonWrite[]): Promise<LessonWriteResult[]>;
   versions(id: string): Promise<LessonVersion[]>;
   /** Makes a new version whose content is that of `version` (provenance kind 'restored'). */
   restore(id: string, version: number): Promise<Lesson>;

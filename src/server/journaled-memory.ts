@@ -34,6 +34,8 @@ export function journaledMemory(inner: TenantMemory): JournaledMemory {
     searchByImageVector: (vector, k, minScore) => inner.searchByImageVector(vector, k, minScore),
     textVectors: (ids) => inner.textVectors(ids),
     findExact: (stream, text) => inner.findExact(stream, text),
+    // A batch is atomic in the store itself: nothing to journal or undo.
+    applyWrites: (writes) => inner.applyWrites(writes),
     versions: (id) => inner.versions(id),
     restore: (id, version) => inner.restore(id, version),
     recordUsage: (ids) => inner.recordUsage(ids),

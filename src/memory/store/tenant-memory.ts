@@ -10,6 +10,8 @@ import type {
   LessonProvenance,
   LessonStream,
   LessonVersion,
+  LessonWrite,
+  LessonWriteResult,
   ListOptions,
   MemoryExportRecord,
   NewLesson,
@@ -38,7 +40,25 @@ export class SqliteTenantMemory implements TenantMemory {
   }
 
   async insert(lesson: NewLesson): Promise<InsertResult> {
-    const { workspace, statements, db } = this.#context;
+    return this.#context.db.transaction((): InsertResult => this.#insertNow(lesson))();
+  }
+
+  async edit(id: string, edit: LessonEdit): Promise<Lesson> {
+    return this.#context.db.transaction((): Lesson => this.#editNow(id, edit))();
+  }
+
+  async applyWrites(writes: readonly LessonWrite[]): Promise<LessonWriteResult[]> {
+    // better-sqlite3 rolls the whole transaction back when the function throws: all writes or none.
+    return this.#context.db.transaction((): LessonWriteResult[] =>
+      writes.map((write): LessonWriteResult =>
+        write.kind === 'insert' ? { kind: 'insert', inserted: this.#insertNow(write.lesson) } : { kind: 'edit', lesson: this.#editNow(write.id, write.edit) },
+      ),
+    )();
+  }
+
+  /** Call inside a transaction. */
+  #insertNow(lesson: NewLesson): InsertResult {
+    const { workspace, statements } = this.#context;
     checkText(lesson.text);
     checkStream(lesson.stream);
     checkImagesAllowed(lesson.stream, lesson.imageVectors?.length ?? 0);
@@ -47,33 +67,31 @@ export class SqliteTenantMemory implements TenantMemory {
     for (const image of images) {
       checkVector(image.vector, workspace.imageDimensions, workspace.imageEmbeddingModel, `image vector of ${image.imageRef}`);
     }
-    return db.transaction((): InsertResult => {
-      const existing = this.#byNormalisedText(lesson.stream, normaliseLessonText(lesson.text));
-      if (existing !== undefined) return { lesson: existing, created: false };
-      const now = this.#context.now().toISOString();
-      const id = this.#context.newId();
-      const version: LessonVersion = {
-        lessonId: id,
-        version: 1,
-        text: lesson.text,
-        subject: lesson.subject,
-        concepts: [...lesson.concepts],
-        source: cleanSource(lesson.source),
-        createdAt: now,
-        provenance: cleanProvenance(lesson.provenance ?? { kind: 'written', fromLessonIds: [], fromVersions: [] }),
-        embeddingModel: workspace.embeddingModel,
-      };
-      insertLessonRows(this.#context, {
-        id,
-        stream: lesson.stream,
-        createdAt: now,
-        usageCount: 0,
-        versions: [{ version, textVector: lesson.textVector }],
-        images,
-      });
-      const created = statements.lessonById.get(this.tenant, id) as LessonRow;
-      return { lesson: rowToLesson(created), created: true };
-    })();
+    const existing = this.#byNormalisedText(lesson.stream, normaliseLessonText(lesson.text));
+    if (existing !== undefined) return { lesson: existing, created: false };
+    const now = this.#context.now().toISOString();
+    const id = this.#context.newId();
+    const version: LessonVersion = {
+      lessonId: id,
+      version: 1,
+      text: lesson.text,
+      subject: lesson.subject,
+      concepts: [...lesson.concepts],
+      source: cleanSource(lesson.source),
+      createdAt: now,
+      provenance: cleanProvenance(lesson.provenance ?? { kind: 'written', fromLessonIds: [], fromVersions: [] }),
+      embeddingModel: workspace.embeddingModel,
+    };
+    insertLessonRows(this.#context, {
+      id,
+      stream: lesson.stream,
+      createdAt: now,
+      usageCount: 0,
+      versions: [{ version, textVector: lesson.textVector }],
+      images,
+    });
+    const created = statements.lessonById.get(this.tenant, id) as LessonRow;
+    return { lesson: rowToLesson(created), created: true };
   }
 
   async get(id: string): Promise<Lesson | undefined> {
@@ -133,43 +151,6 @@ export class SqliteTenantMemory implements TenantMemory {
 
   async findExact(stream: LessonStream, normalisedText: string): Promise<Lesson | undefined> {
     return this.#byNormalisedText(stream, normalisedText);
-  }
-
-  async edit(id: string, edit: LessonEdit): Promise<Lesson> {
-    const { workspace, db } = this.#context;
-    if (edit.text !== undefined) checkText(edit.text);
-    if (edit.textVector !== undefined) checkVector(edit.textVector, workspace.dimensions, workspace.embeddingModel, 'lesson text vector');
-    for (const image of edit.addImageVectors ?? []) {
-      checkVector(image.vector, workspace.imageDimensions, workspace.imageEmbeddingModel, `image vector of ${image.imageRef}`);
-    }
-    return db.transaction((): Lesson => {
-      const row = this.#requireRow(id);
-      checkImagesAllowed(row.stream, edit.addImageVectors?.length ?? 0);
-      const current = this.#version(id, row.current_version);
-      const textChanged = edit.text !== undefined && edit.text !== current.text;
-      if (textChanged && edit.textVector === undefined) {
-        throw mmevolveError('invalid-input', `edit of lesson ${id} changes its text but gives no textVector`, 'embed the new text and pass it as textVector');
-      }
-      const provenance = edit.provenance ?? { kind: 'edited', fromLessonIds: [id], fromVersions: [row.current_version] };
-      const next: LessonVersion = {
-        lessonId: id,
-        version: row.current_version + 1,
-        text: edit.text ?? current.text,
-        subject: edit.subject ?? current.subject,
-        concepts: [...(edit.concepts ?? current.concepts)],
-        source: cleanSource(edit.source ?? current.source),
-        createdAt: this.#context.now().toISOString(),
-        provenance: cleanProvenance(provenance),
-        embeddingModel: edit.textVector === undefined ? current.embeddingModel : workspace.embeddingModel,
-      };
-      this.#refuseDuplicate(row, next.text);
-      appendCurrentVersion(this.#context, row.rowid, row.stream as LessonStream, {
-        version: next,
-        textVector: edit.textVector ?? current.textVector,
-      });
-      addImageRows(this.#context, row.rowid, edit.addImageVectors ?? []);
-      return rowToLesson(this.#requireRow(id));
-    })();
   }
 
   async versions(id: string): Promise<LessonVersion[]> {
@@ -235,6 +216,42 @@ export class SqliteTenantMemory implements TenantMemory {
       textVectors: text.count,
       imageVectors: image.count,
     };
+  }
+
+  /** Call inside a transaction. */
+  #editNow(id: string, edit: LessonEdit): Lesson {
+    const { workspace } = this.#context;
+    if (edit.text !== undefined) checkText(edit.text);
+    if (edit.textVector !== undefined) checkVector(edit.textVector, workspace.dimensions, workspace.embeddingModel, 'lesson text vector');
+    for (const image of edit.addImageVectors ?? []) {
+      checkVector(image.vector, workspace.imageDimensions, workspace.imageEmbeddingModel, `image vector of ${image.imageRef}`);
+    }
+    const row = this.#requireRow(id);
+    checkImagesAllowed(row.stream, edit.addImageVectors?.length ?? 0);
+    const current = this.#version(id, row.current_version);
+    const textChanged = edit.text !== undefined && edit.text !== current.text;
+    if (textChanged && edit.textVector === undefined) {
+      throw mmevolveError('invalid-input', `edit of lesson ${id} changes its text but gives no textVector`, 'embed the new text and pass it as textVector');
+    }
+    const provenance = edit.provenance ?? { kind: 'edited', fromLessonIds: [id], fromVersions: [row.current_version] };
+    const next: LessonVersion = {
+      lessonId: id,
+      version: row.current_version + 1,
+      text: edit.text ?? current.text,
+      subject: edit.subject ?? current.subject,
+      concepts: [...(edit.concepts ?? current.concepts)],
+      source: cleanSource(edit.source ?? current.source),
+      createdAt: this.#context.now().toISOString(),
+      provenance: cleanProvenance(provenance),
+      embeddingModel: edit.textVector === undefined ? current.embeddingModel : workspace.embeddingModel,
+    };
+    this.#refuseDuplicate(row, next.text);
+    appendCurrentVersion(this.#context, row.rowid, row.stream as LessonStream, {
+      version: next,
+      textVector: edit.textVector ?? current.textVector,
+    });
+    addImageRows(this.#context, row.rowid, edit.addImageVectors ?? []);
+    return rowToLesson(this.#requireRow(id));
   }
 
   #row(id: string): LessonRow | undefined {
