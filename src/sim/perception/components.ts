@@ -72,9 +72,32 @@ export interface Component {
   readonly box: readonly [number, number, number, number];
 }
 
+/** Root of a run's union-find tree, halving the path on the way (roots are the tree's first run). */
+function findRoot(parent: number[], run: number): number {
+  let current = run;
+  let next = parent[current] ?? current;
+  while (next !== current) {
+    const grandparent = parent[next] ?? next;
+    parent[current] = grandparent;
+    current = grandparent;
+    next = parent[current] ?? current;
+  }
+  return current;
+}
+
+/** Join two runs' trees; the smaller root stays, so a root is always its tree's first run in scan order. */
+function unite(parent: number[], a: number, b: number): void {
+  const rootA = findRoot(parent, a);
+  const rootB = findRoot(parent, b);
+  if (rootA < rootB) parent[rootB] = rootA;
+  else if (rootB < rootA) parent[rootA] = rootB;
+}
+
 /**
- * 8-connected components of every label except `skipLabel`, with at least `minArea` pixels.
- * Flood fill with an explicit stack (no recursion), O(pixels).
+ * 8-connected components of every label except `skipLabel`, with at least `minArea` pixels, in scan
+ * order of their first pixel. Labels horizontal runs of equal label and unites runs of consecutive rows
+ * that touch (overlap or meet diagonally): one comparison per pixel, union-find on runs only (issue 4:
+ * several times faster than a flood fill per component, same components in the same order).
  */
 export function connectedComponents(
   labels: Uint8Array,
@@ -83,47 +106,86 @@ export function connectedComponents(
   minArea: number,
   skipLabel: number = UNLABELLED,
 ): Component[] {
-  const pixelCount = width * height;
-  const visited = new Uint8Array(pixelCount);
-  const stack = new Int32Array(pixelCount);
-  const members = new Int32Array(pixelCount);
-  const components: Component[] = [];
-  for (let seed = 0; seed < pixelCount; seed += 1) {
-    const label = labels[seed] ?? skipLabel;
-    if (visited[seed] === 1 || label === skipLabel) continue;
-    visited[seed] = 1;
-    let top = 0;
-    let size = 0;
-    stack[top++] = seed;
-    let x1 = width;
-    let y1 = height;
-    let x2 = 0;
-    let y2 = 0;
-    while (top > 0) {
-      const pixel = stack[--top] ?? 0;
-      members[size++] = pixel;
-      const x = pixel % width;
-      const y = (pixel - x) / width;
-      if (x < x1) x1 = x;
-      if (x > x2) x2 = x;
-      if (y < y1) y1 = y;
-      if (y > y2) y2 = y;
-      for (let dy = -1; dy <= 1; dy += 1) {
-        const ny = y + dy;
-        if (ny < 0 || ny >= height) continue;
-        for (let dx = -1; dx <= 1; dx += 1) {
-          const nx = x + dx;
-          if (nx < 0 || nx >= width) continue;
-          const neighbour = ny * width + nx;
-          if (visited[neighbour] === 1 || labels[neighbour] !== label) continue;
-          visited[neighbour] = 1;
-          stack[top++] = neighbour;
-        }
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const rows: number[] = [];
+  const runLabels: number[] = [];
+  const parent: number[] = [];
+  let previousFirst = 0;
+  let previousEnd = 0;
+  for (let y = 0; y < height; y += 1) {
+    const rowOffset = y * width;
+    const first = starts.length;
+    let x = 0;
+    while (x < width) {
+      const label = labels[rowOffset + x] ?? skipLabel;
+      if (label === skipLabel) {
+        x += 1;
+        continue;
+      }
+      const start = x;
+      x += 1;
+      while (x < width && labels[rowOffset + x] === label) x += 1;
+      const run = starts.length;
+      starts.push(start);
+      ends.push(x);
+      rows.push(y);
+      runLabels.push(label);
+      parent.push(run);
+      // Runs of the previous row touching [start - 1, x] (8-connectivity), in order of their starts.
+      while (previousFirst < previousEnd && (ends[previousFirst] ?? 0) < start) previousFirst += 1;
+      for (let other = previousFirst; other < previousEnd && (starts[other] ?? 0) <= x; other += 1) {
+        if (runLabels[other] === label) unite(parent, run, other);
       }
     }
-    if (size < minArea) continue;
-    const pixels = members.slice(0, size).sort();
-    components.push({ label, pixels, box: [x1, y1, x2 + 1, y2 + 1] });
+    previousFirst = first;
+    previousEnd = starts.length;
   }
+  // Number components by their root run (their first pixel), with sizes and boxes.
+  const numberOfRoot = new Map<number, number>();
+  const numbers = new Int32Array(starts.length);
+  const sizes: number[] = [];
+  const boxes: [number, number, number, number][] = [];
+  const componentLabels: number[] = [];
+  for (let run = 0; run < starts.length; run += 1) {
+    const root = findRoot(parent, run);
+    const start = starts[run] ?? 0;
+    const end = ends[run] ?? 0;
+    const y = rows[run] ?? 0;
+    let number = numberOfRoot.get(root);
+    if (number === undefined) {
+      number = sizes.length;
+      numberOfRoot.set(root, number);
+      sizes.push(0);
+      boxes.push([start, y, end, y + 1]);
+      componentLabels.push(runLabels[run] ?? skipLabel);
+    }
+    numbers[run] = number;
+    sizes[number] = (sizes[number] ?? 0) + end - start;
+    const box = boxes[number];
+    if (box === undefined) continue;
+    if (start < box[0]) box[0] = start;
+    if (end > box[2]) box[2] = end;
+    box[3] = y + 1;
+  }
+  // Members of each kept component, written run by run: already row-major sorted.
+  const members: (Int32Array | undefined)[] = sizes.map((size) => (size < minArea ? undefined : new Int32Array(size)));
+  const written = new Int32Array(sizes.length);
+  for (let run = 0; run < starts.length; run += 1) {
+    const number = numbers[run] ?? 0;
+    const target = members[number];
+    if (target === undefined) continue;
+    let count = written[number] ?? 0;
+    const rowOffset = (rows[run] ?? 0) * width;
+    const end = ends[run] ?? 0;
+    for (let x = starts[run] ?? 0; x < end; x += 1) target[count++] = rowOffset + x;
+    written[number] = count;
+  }
+  const components: Component[] = [];
+  members.forEach((pixels, number) => {
+    const box = boxes[number];
+    if (pixels === undefined || box === undefined) return;
+    components.push({ label: componentLabels[number] ?? skipLabel, pixels, box });
+  });
   return components;
 }
