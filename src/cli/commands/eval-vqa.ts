@@ -11,20 +11,12 @@ import type { Command } from 'commander';
 import { createBackends, loadConfig } from '../../backends/index.js';
 import type { Embedder } from '../../core/index.js';
 import { mmevolveError } from '../../core/index.js';
-import {
-  INTERRUPTED_EXIT_CODE,
-  createProgressReporter,
-  formatRunSummary,
-  interruptOnSigint,
-  resumeMessage,
-  runVqaEval,
-  writeRunReport,
-} from '../../eval/index.js';
-import type { ProgressReporter, RunReport } from '../../eval/index.js';
+import { createProgressReporter, interruptOnSigint, runVqaEval } from '../../eval/index.js';
 import { mathVProblem, openMemoryStore, parseMemoryMethodConfig, solveWithMemory } from '../../memory/index.js';
 import type { SolveMode, SqliteMemoryStore } from '../../memory/index.js';
 import { readImage } from '../../vision/index.js';
-import { backendModels, isSimulatedModel, positiveInteger, quoteCommand } from './eval.js';
+import { backendModels, finishEvalCommand, isSimulatedModel, positiveInteger, quoteCommand } from './eval.js';
+import type { EvalCommandIo, EvalCommandResult } from './eval.js';
 
 export interface EvalVqaCommandOptions {
   dataset: string;
@@ -38,13 +30,7 @@ export interface EvalVqaCommandOptions {
   cache: boolean;
 }
 
-export interface EvalVqaCommandIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  signal?: AbortSignal;
-  progress?: ProgressReporter;
-  commandLine?: string;
-}
+export type EvalVqaCommandIo = EvalCommandIo;
 
 export const RUN_MEMORY_FILE = 'memory.sqlite';
 
@@ -55,7 +41,7 @@ async function openWorkspace(file: string, embedder: Embedder): Promise<SqliteMe
   return openMemoryStore({ path: file, dimensions: probe.length, embeddingModel: embedder.model });
 }
 
-export async function runEvalVqaCommand(options: EvalVqaCommandOptions, io: EvalVqaCommandIo): Promise<{ report: RunReport; interrupted: boolean; exitCode: number }> {
+export async function runEvalVqaCommand(options: EvalVqaCommandOptions, io: EvalVqaCommandIo): Promise<EvalCommandResult> {
   if (options.ablate !== undefined && options.method !== 'memory') {
     throw mmevolveError('invalid-input', `--ablate ${options.ablate} needs --method memory`, 'Ablations remove one lesson stream of the memory method.');
   }
@@ -99,14 +85,7 @@ export async function runEvalVqaCommand(options: EvalVqaCommandOptions, io: Eval
       ...(io.signal === undefined ? {} : { signal: io.signal }),
       progress: io.progress ?? createProgressReporter(`eval-vqa ${options.method}${options.ablate === undefined ? '' : `-${options.ablate}`}`),
     });
-    for (const warning of result.warnings) io.stderr(`warning [${warning.code}]: ${warning.message}\n`);
-    const report = await writeRunReport(options.out);
-    io.stdout(formatRunSummary(report, options.out, result));
-    if (result.interrupted) {
-      io.stderr(resumeMessage(result.lines.length, result.lines.length + result.remaining, io.commandLine ?? 'mmevolve eval-vqa …'));
-      return { report, interrupted: true, exitCode: INTERRUPTED_EXIT_CODE };
-    }
-    return { report, interrupted: false, exitCode: 0 };
+    return await finishEvalCommand(options.out, result, io, 'mmevolve eval-vqa …');
   } finally {
     await store?.close();
     backends.close();

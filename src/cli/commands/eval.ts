@@ -21,7 +21,7 @@ import {
   writeRunReport,
 } from '../../eval/index.js';
 import { formatRunSummary } from '../../eval/index.js';
-import type { ProgressReporter, RunReport } from '../../eval/index.js';
+import type { ProgressReporter, RunReport, SegmentationRunResult, VqaRunResult } from '../../eval/index.js';
 
 export interface EvalCommandOptions {
   dataset: string;
@@ -97,17 +97,25 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalComman
       ...(io.signal === undefined ? {} : { signal: io.signal }),
       progress: io.progress ?? createProgressReporter(`eval ${method}`),
     });
-    for (const warning of result.warnings) io.stderr(`warning [${warning.code}]: ${warning.message}\n`);
-    const report = await writeRunReport(options.out);
-    io.stdout(formatRunSummary(report, options.out, result));
-    if (result.interrupted) {
-      io.stderr(resumeMessage(result.lines.length, result.lines.length + result.remaining, io.commandLine ?? 'mmevolve eval …'));
-      return { report, interrupted: true, exitCode: INTERRUPTED_EXIT_CODE };
-    }
-    return { report, interrupted: false, exitCode: 0 };
+    return await finishEvalCommand(options.out, result, io, 'mmevolve eval …');
   } finally {
     backends.close();
   }
+}
+
+/**
+ * What both eval commands do after the run: its warnings to stderr, the report written, the summary to
+ * stdout, and on an interrupted run the resume hint and the interrupted exit code.
+ */
+export async function finishEvalCommand(out: string, result: SegmentationRunResult | VqaRunResult, io: EvalCommandIo, fallbackCommand: string): Promise<EvalCommandResult> {
+  for (const warning of result.warnings) io.stderr(`warning [${warning.code}]: ${warning.message}\n`);
+  const report = await writeRunReport(out);
+  io.stdout(formatRunSummary(report, out, result));
+  if (result.interrupted) {
+    io.stderr(resumeMessage(result.lines.length, result.lines.length + result.remaining, io.commandLine ?? fallbackCommand));
+    return { report, interrupted: true, exitCode: INTERRUPTED_EXIT_CODE };
+  }
+  return { report, interrupted: false, exitCode: 0 };
 }
 
 /** A commander parser for positive integers, naming the option in its error. */
