@@ -1,5 +1,5 @@
 /** What every model call of one solve shares: the MLLM, the config, and where calls and warnings are collected. */
-import type { CallRecord, MllmClient, Warning } from '../../core/index.js';
+import type { CallRecord, ChatRequest, ChatResult, MllmClient, Warning } from '../../core/index.js';
 import type { MemoryMethodConfig } from './config.js';
 
 export interface CallContext {
@@ -17,4 +17,12 @@ export function callSettings(context: CallContext): { temperature: number; seed?
     ...(context.config.solver.seed === undefined ? {} : { seed: context.config.solver.seed }),
     ...(context.signal === undefined ? {} : { signal: context.signal }),
   };
+}
+
+/** One chat request with the context's temperature, seed and signal; on success its call and warnings are recorded. */
+export async function recordedChat<T>(context: CallContext, request: Omit<ChatRequest<T>, 'temperature' | 'seed' | 'signal'>): Promise<ChatResult<T>> {
+  const result = await context.mllm.chat({ ...request, ...callSettings(context) });
+  context.calls.push(result.call);
+  context.warnings.push(...result.warnings);
+  return result;
 }

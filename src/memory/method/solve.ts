@@ -13,7 +13,7 @@ import { verifyAnswer } from '../verify/verify-answer.js';
 import { extractMathVAnswer } from '../verify/mathv-scoring.js';
 import { parseMemoryMethodConfig } from './config.js';
 import type { MemoryMethodConfig, MemoryMethodConfigInput } from './config.js';
-import { callSettings } from './call-context.js';
+import { callSettings, recordedChat } from './call-context.js';
 import type { CallContext } from './call-context.js';
 import { writeLessons } from './lesson-writer.js';
 import { lastBoxedContent } from './problem.js';
@@ -59,15 +59,12 @@ function streamsFor(ablate: LessonStream | undefined): Set<LessonStream> {
 
 async function analyse(context: CallContext, problem: MemoryProblem): Promise<ProblemAnalysis> {
   try {
-    const result = await context.mllm.chat({
+    const result = await recordedChat(context, {
       messages: analyzeProblemMessages(problem),
       images: [problem.image],
       schema: { name: 'analyze_problem', schema: taskResponseSchema('analyze_problem') },
       stage: 'memory-analysis',
-      ...callSettings(context),
     });
-    context.calls.push(result.call);
-    context.warnings.push(...result.warnings);
     return { subject: result.value.subject.trim(), concepts: result.value.concepts.map((concept) => concept.trim()).filter((concept) => concept !== ''), fromModel: true };
   } catch (error) {
     if (isMmevolveError(error) && error.code === 'invalid-model-output') {

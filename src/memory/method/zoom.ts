@@ -5,7 +5,7 @@
  */
 import { isMmevolveError, taskResponseSchema } from '../../core/index.js';
 import type { Box, RgbImage } from '../../core/index.js';
-import { callSettings } from './call-context.js';
+import { recordedChat } from './call-context.js';
 import type { CallContext } from './call-context.js';
 import type { MemoryProblem } from './problem.js';
 import type { PromptLesson } from './prompts.js';
@@ -49,15 +49,12 @@ export function expandBox(box: Box, margin: number, width: number, height: numbe
 export async function zoomHint(context: CallContext, problem: MemoryProblem, lessons: readonly PromptLesson[]): Promise<ZoomHint | undefined> {
   let region: Box;
   try {
-    const result = await context.mllm.chat({
+    const result = await recordedChat(context, {
       messages: zoomRegionMessages(problem, lessons),
       images: [problem.image],
       schema: { name: 'zoom_region', schema: taskResponseSchema('zoom_region') },
       stage: 'memory-zoom',
-      ...callSettings(context),
     });
-    context.calls.push(result.call);
-    context.warnings.push(...result.warnings);
     region = result.boxToOriginal(result.value.bbox_2d, 0);
   } catch (error) {
     if (isMmevolveError(error) && error.code === 'invalid-model-output') {
