@@ -24,6 +24,8 @@ import type { Point } from './geometry.js';
 export interface ShapeFeatures {
   /** The component with holes filled, in its box (1 = member or hole). */
   filled: Uint8Array;
+  /** Convex hull of the pixel squares (counter-clockwise), computed once and reused for occlusion. */
+  hull: Point[];
   area: number;
   holeArea: number;
   hullArea: number;
@@ -80,6 +82,7 @@ export function shapeFeatures(component: Component, imageWidth: number): ShapeFe
   const significantGap = Math.max(4, 0.008 * hullArea);
   return {
     filled,
+    hull,
     area,
     holeArea,
     hullArea,

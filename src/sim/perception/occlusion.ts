@@ -76,25 +76,34 @@ export function estimateOcclusion(inputs: readonly OcclusionInput[], width: numb
   inputs.forEach((input, index) => {
     for (const pixel of input.component.pixels) owner[pixel] = index;
   });
-  const pairs = new Set<string>();
+  // Touching pairs (8-neighbourhood): each adjacency is seen from its upper or left pixel (E, SW, S, SE).
+  // Which pair is found first does not matter: every pair is judged on its own.
+  const pairs = new Set<number>();
+  const count = inputs.length;
+  const note = (a: number, b: number): void => {
+    if (b < 0 || a === b) return;
+    pairs.add(a < b ? a * count + b : b * count + a);
+  };
   inputs.forEach((input, index) => {
+    let y = 0;
+    let row = 0;
     for (const pixel of input.component.pixels) {
-      const x = pixel % width;
-      const y = (pixel - x) / width;
-      for (let dy = -1; dy <= 1; dy += 1) {
-        for (let dx = -1; dx <= 1; dx += 1) {
-          const nx = x + dx;
-          const ny = y + dy;
-          if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
-          const other = owner[ny * width + nx] ?? -1;
-          if (other > index) pairs.add(`${index}:${other}`);
-        }
+      while (pixel >= row + width) {
+        row += width;
+        y += 1;
       }
+      const x = pixel - row;
+      if (x + 1 < width) note(index, owner[pixel + 1] ?? -1);
+      if (y + 1 >= height) continue;
+      if (x > 0) note(index, owner[pixel + width - 1] ?? -1);
+      note(index, owner[pixel + width] ?? -1);
+      if (x + 1 < width) note(index, owner[pixel + width + 1] ?? -1);
     }
   });
   const occluded = new Set<number>();
   for (const pair of pairs) {
-    const [first = 0, second = 0] = pair.split(':').map(Number);
+    const first = Math.floor(pair / count);
+    const second = pair % count;
     const a = inputs[first];
     const b = inputs[second];
     if (a === undefined || b === undefined) continue;

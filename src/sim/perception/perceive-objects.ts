@@ -7,7 +7,6 @@ import type { ObjectView, ShapeKind } from '../world/index.js';
 import { classifyPixels, connectedComponents } from './components.js';
 import type { Component } from './components.js';
 import { classifyShape, shapeFeatures } from './classify-shape.js';
-import { componentHull } from './geometry.js';
 import { estimateOcclusion } from './occlusion.js';
 import type { OcclusionInput } from './occlusion.js';
 
@@ -28,12 +27,18 @@ export interface PerceivedObject extends ObjectView {
 function toView(component: Component, width: number, shape: ShapeKind, occluded: boolean): PerceivedObject | undefined {
   const colour = COLOURS[component.label];
   if (colour === undefined) return undefined;
+  // Integer sums (exact in doubles); pixels are row-major sorted, so the row advances monotonically.
   let sumX = 0;
   let sumY = 0;
+  let y = 0;
+  let rowStart = 0;
   for (const pixel of component.pixels) {
-    const x = pixel % width;
-    sumX += x;
-    sumY += (pixel - x) / width;
+    while (pixel >= rowStart + width) {
+      rowStart += width;
+      y += 1;
+    }
+    sumX += pixel - rowStart;
+    sumY += y;
   }
   const area = component.pixels.length;
   return {
@@ -63,7 +68,7 @@ export function perceiveObjects(image: RgbImage): PerceivedObject[] {
     const features = shapeFeatures(component, image.width);
     kept.push({
       component,
-      hull: componentHull(component, image.width),
+      hull: features.hull,
       room: Math.max(0, features.hullArea - features.area - features.holeArea),
       filled: features.filled,
       shape: classifyShape(features),
