@@ -3,9 +3,11 @@
  * when an existing lesson of the same stream is similar enough, the two are merged by the MLLM into a
  * new version of the existing lesson — only if the merged text keeps every entity and number of both
  * (else the merge is rejected and the new lesson stored on its own). Earlier versions stay in the store.
+ * Planning (reads, embeddings, the merge call) is separate from writing: the writes of all of a failure's
+ * lessons go to the store as one all-or-nothing batch (TenantMemory.applyWrites), after every model call.
  */
 import { isMmevolveError, mmevolveError, normaliseLessonText, taskResponseSchema } from '../../core/index.js';
-import type { Embedder, Lesson, LessonImageVector, LessonSource, LessonStream, TenantMemory } from '../../core/index.js';
+import type { Embedder, Lesson, LessonEdit, LessonImageVector, LessonSource, LessonStream, LessonWrite, LessonWriteResult, TenantMemory } from '../../core/index.js';
 import { callSettings } from './call-context.js';
 import type { CallContext } from './call-context.js';
 import { checkPreservation } from './lesson-preservation.js';
@@ -56,9 +58,29 @@ async function embedOne(context: RefineContext, text: string): Promise<Float32Ar
   return vector;
 }
 
-async function insertNew(context: RefineContext, candidate: LessonCandidate, textVector: Float32Array): Promise<StoreOutcome> {
-  const inserted = await context.memory.insert({ ...candidate, textVector });
-  return { kind: inserted.created ? 'inserted' : 'duplicate', lesson: inserted.lesson, candidateText: candidate.text };
+/** What storing one candidate takes: the store write (none for a duplicate) and how its result reads as an outcome. */
+export interface LessonPlan {
+  write?: LessonWrite;
+  outcome: (result: LessonWriteResult | undefined) => StoreOutcome;
+}
+
+function writeFailed(): Error {
+  return mmevolveError('internal', 'the store returned no result for a planned lesson write', 'report this as a bug');
+}
+
+function planDuplicate(lesson: Lesson, candidate: LessonCandidate): LessonPlan {
+  return { outcome: () => ({ kind: 'duplicate', lesson, candidateText: candidate.text }) };
+}
+
+function planInsert(candidate: LessonCandidate, textVector: Float32Array, rejectedMerge?: RejectedMerge): LessonPlan {
+  return {
+    write: { kind: 'insert', lesson: { ...candidate, textVector } },
+    outcome: (result) => {
+      if (result?.kind !== 'insert') throw writeFailed();
+      const outcome: StoreOutcome = { kind: result.inserted.created ? 'inserted' : 'duplicate', lesson: result.inserted.lesson, candidateText: candidate.text };
+      return rejectedMerge === undefined ? outcome : { ...outcome, rejectedMerge };
+    },
+  };
 }
 
 async function askMerge(context: RefineContext, stream: LessonStream, texts: string[]): Promise<string | undefined> {
@@ -83,23 +105,22 @@ async function askMerge(context: RefineContext, stream: LessonStream, texts: str
   }
 }
 
-/** Stores one candidate lesson: duplicate, merge into a similar lesson, or insert. */
-export async function storeLesson(context: RefineContext, candidate: LessonCandidate): Promise<StoreOutcome> {
+/** Decides how one candidate is stored (duplicate, merge into a similar lesson, or insert) without writing. */
+export async function planLesson(context: RefineContext, candidate: LessonCandidate): Promise<LessonPlan> {
   const { memory, config } = context;
   const existing = await memory.findExact(candidate.stream, normaliseLessonText(candidate.text));
-  if (existing !== undefined) return { kind: 'duplicate', lesson: existing, candidateText: candidate.text };
+  if (existing !== undefined) return planDuplicate(existing, candidate);
   const textVector = await embedOne(context, candidate.text);
   const { mergeThreshold, mergeCandidates } = config.write;
   const similar = (await memory.searchByTextVector(candidate.stream, textVector, mergeCandidates, mergeThreshold)).filter((hit) => hit.score >= mergeThreshold);
   const target = similar[0];
-  if (target === undefined) return insertNew(context, candidate, textVector);
+  if (target === undefined) return planInsert(candidate, textVector);
 
   const merged = await askMerge(context, candidate.stream, [target.lesson.text, candidate.text]);
-  if (merged === undefined || merged === '') return insertNew(context, candidate, textVector);
+  if (merged === undefined || merged === '') return planInsert(candidate, textVector);
   const preservation = checkPreservation([target.lesson.text, candidate.text], merged);
   const tooLong = merged.length > config.write.maxMergedChars;
   if (!preservation.ok || tooLong) {
-    const outcome = await insertNew(context, candidate, textVector);
     const rejectedMerge: RejectedMerge = {
       reason: preservation.ok ? 'too-long' : 'lost-content',
       targetId: target.lesson.id,
@@ -108,16 +129,16 @@ export async function storeLesson(context: RefineContext, candidate: LessonCandi
       missingNumbers: preservation.missingNumbers,
       missingEntities: preservation.missingEntities,
     };
-    return { ...outcome, rejectedMerge };
+    return planInsert(candidate, textVector, rejectedMerge);
   }
   const normalisedMerge = normaliseLessonText(merged);
-  if (normalisedMerge === normaliseLessonText(target.lesson.text)) return { kind: 'duplicate', lesson: target.lesson, candidateText: candidate.text };
+  if (normalisedMerge === normaliseLessonText(target.lesson.text)) return planDuplicate(target.lesson, candidate);
   const clash = await memory.findExact(candidate.stream, normalisedMerge);
-  if (clash !== undefined) return { kind: 'duplicate', lesson: clash, candidateText: candidate.text };
+  if (clash !== undefined) return planDuplicate(clash, candidate);
 
   const mergedVector = await embedOne(context, merged);
   const concepts = [...new Set([...target.lesson.concepts, ...candidate.concepts])];
-  const lesson = await memory.edit(target.lesson.id, {
+  const edit: LessonEdit = {
     text: merged,
     textVector: mergedVector,
     concepts,
@@ -128,11 +149,32 @@ export async function storeLesson(context: RefineContext, candidate: LessonCandi
       fromVersions: [target.lesson.version],
       note: `merged with a new lesson from problem ${candidate.source.problemId}: ${candidate.text}`,
     },
-  });
-  return {
-    kind: 'merged',
-    lesson,
-    candidateText: candidate.text,
-    mergedFrom: { version: target.lesson.version, text: target.lesson.text, similarity: target.score },
   };
+  return {
+    write: { kind: 'edit', id: target.lesson.id, edit },
+    outcome: (result) => {
+      if (result?.kind !== 'edit') throw writeFailed();
+      return {
+        kind: 'merged',
+        lesson: result.lesson,
+        candidateText: candidate.text,
+        mergedFrom: { version: target.lesson.version, text: target.lesson.text, similarity: target.score },
+      };
+    },
+  };
+}
+
+/** Applies the plans' writes in one store transaction (all or none) and returns their outcomes in order. */
+export async function applyLessonPlans(memory: TenantMemory, plans: readonly LessonPlan[]): Promise<StoreOutcome[]> {
+  const writes = plans.flatMap((plan) => (plan.write === undefined ? [] : [plan.write]));
+  const results = writes.length === 0 ? [] : await memory.applyWrites(writes);
+  let next = 0;
+  return plans.map((plan) => plan.outcome(plan.write === undefined ? undefined : results[next++]));
+}
+
+/** Stores one candidate lesson on its own (plan, then one atomic write). */
+export async function storeLesson(context: RefineContext, candidate: LessonCandidate): Promise<StoreOutcome> {
+  const [outcome] = await applyLessonPlans(context.memory, [await planLesson(context, candidate)]);
+  if (outcome === undefined) throw writeFailed();
+  return outcome;
 }

@@ -2,12 +2,14 @@
  * Write on failure, both branches in parallel (ViLoMem): the logic branch classifies the error and, for a
  * logical error, writes a reusable guideline; the visual branch (image attached) writes a rule for
  * reading the misperceived visual pattern. Each lesson then goes through grow-and-refine (lesson-refine).
+ * Both branches finish their model calls before anything is written; then all their writes go to the store
+ * as one transaction, so a failure anywhere (a writer's or the merge's model call, the store) writes nothing.
  */
 import { isMmevolveError, taskResponseSchema } from '../../core/index.js';
 import type { ChatMessage, LessonStream, OutputSchema, RgbImage, StructuredTaskName } from '../../core/index.js';
 import { callSettings } from './call-context.js';
-import type { LessonCandidate, RefineContext, StoreOutcome } from './lesson-refine.js';
-import { storeLesson } from './lesson-refine.js';
+import type { LessonCandidate, LessonPlan, RefineContext, StoreOutcome } from './lesson-refine.js';
+import { applyLessonPlans, planLesson } from './lesson-refine.js';
 import type { FailureContext } from './prompts.js';
 import { writeLogicLessonMessages, writeVisualLessonMessages } from './prompts.js';
 
@@ -60,31 +62,36 @@ function candidate(input: WriteInput, stream: LessonStream, text: string): Lesso
   return base;
 }
 
-async function logicBranch(context: RefineContext, input: WriteInput): Promise<WriteResult> {
-  const schema = { name: 'write_logic_lesson', schema: taskResponseSchema('write_logic_lesson') };
-  const answer = await ask(context, 'write_logic_lesson', schema, writeLogicLessonMessages(input.failure), input.image);
-  if (answer === undefined) return { outcomes: [] };
-  const text = answer.lesson.trim();
-  const skip = text === '' || (answer.errorType === 'visual' && context.config.write.logicOnlyForLogicalErrors);
-  if (skip) return { errorType: answer.errorType, outcomes: [] };
-  return { errorType: answer.errorType, outcomes: [await storeLesson(context, candidate(input, 'logic', text))] };
+interface BranchPlan {
+  errorType?: 'logical' | 'visual';
+  plans: LessonPlan[];
 }
 
-async function visualBranch(context: RefineContext, input: WriteInput): Promise<WriteResult> {
+async function logicBranch(context: RefineContext, input: WriteInput): Promise<BranchPlan> {
+  const schema = { name: 'write_logic_lesson', schema: taskResponseSchema('write_logic_lesson') };
+  const answer = await ask(context, 'write_logic_lesson', schema, writeLogicLessonMessages(input.failure), input.image);
+  if (answer === undefined) return { plans: [] };
+  const text = answer.lesson.trim();
+  const skip = text === '' || (answer.errorType === 'visual' && context.config.write.logicOnlyForLogicalErrors);
+  if (skip) return { errorType: answer.errorType, plans: [] };
+  return { errorType: answer.errorType, plans: [await planLesson(context, candidate(input, 'logic', text))] };
+}
+
+async function visualBranch(context: RefineContext, input: WriteInput): Promise<BranchPlan> {
   const schema = { name: 'write_visual_lesson', schema: taskResponseSchema('write_visual_lesson') };
   const answer = await ask(context, 'write_visual_lesson', schema, writeVisualLessonMessages(input.failure), input.image);
   const text = answer?.lesson.trim() ?? '';
-  if (text === '') return { outcomes: [] };
-  return { outcomes: [await storeLesson(context, candidate(input, 'visual', text))] };
+  if (text === '') return { plans: [] };
+  return { plans: [await planLesson(context, candidate(input, 'visual', text))] };
 }
 
-/** Runs the enabled branches in parallel and stores their lessons. */
+/** Runs the enabled branches in parallel, then stores their lessons in one all-or-nothing write. */
 export async function writeLessons(context: RefineContext, input: WriteInput): Promise<WriteResult> {
   const [logic, visual] = await Promise.all([
-    input.streams.has('logic') ? logicBranch(context, input) : Promise.resolve<WriteResult>({ outcomes: [] }),
-    input.streams.has('visual') ? visualBranch(context, input) : Promise.resolve<WriteResult>({ outcomes: [] }),
+    input.streams.has('logic') ? logicBranch(context, input) : Promise.resolve<BranchPlan>({ plans: [] }),
+    input.streams.has('visual') ? visualBranch(context, input) : Promise.resolve<BranchPlan>({ plans: [] }),
   ]);
-  const result: WriteResult = { outcomes: [...logic.outcomes, ...visual.outcomes] };
+  const result: WriteResult = { outcomes: await applyLessonPlans(context.memory, [...logic.plans, ...visual.plans]) };
   if (logic.errorType !== undefined) result.errorType = logic.errorType;
   return result;
 }
