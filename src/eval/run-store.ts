@@ -5,12 +5,13 @@
  * detected, reported as a warning and cut off so later appends stay line-aligned.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, open, truncate, writeFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Warning } from '../core/index.js';
 import { mmevolveError } from '../core/index.js';
+import { readTextIfExists } from './read-if-exists.js';
 import { acquireLock } from './run-lock.js';
 
 export const RUN_FILE = 'run.json';
@@ -89,13 +90,8 @@ export interface ReadResults<Line> {
  */
 export async function readResultLines<Line>(directory: string, schema: z.ZodType<Line>): Promise<ReadResults<Line>> {
   const file = path.join(directory, RESULTS_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { lines: [], warnings: [], validBytes: 0, torn: false };
-    throw mmevolveError('not-found', `cannot read ${file}`, 'Check that the run folder is readable.', error);
-  }
+  const text = await readTextIfExists(file, 'Check that the run folder is readable.');
+  if (text === undefined) return { lines: [], warnings: [], validBytes: 0, torn: false };
   const pieces = text.split('\n');
   const tail = pieces.pop() ?? '';
   const lines: Line[] = [];
@@ -138,13 +134,8 @@ function parseLine<Line>(piece: string, schema: z.ZodType<Line>): Line | undefin
 
 export async function readManifest(directory: string): Promise<RunManifest | undefined> {
   const file = path.join(directory, RUN_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw mmevolveError('not-found', `cannot read ${file}`, 'Check that the run folder is readable.', error);
-  }
+  const text = await readTextIfExists(file, 'Check that the run folder is readable.');
+  if (text === undefined) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text) as unknown;

@@ -5,10 +5,10 @@
  * A lesson's source is the problem whose line first wrote it (lessons from before this run have no known
  * source and are left out of the precision, and counted as such).
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { mmevolveError } from '../core/index.js';
+import { readTextIfExists } from './read-if-exists.js';
 import type { CostSummary } from './segmentation-summary.js';
 import { costSummary, sortedRecord } from './segmentation-summary.js';
 import type { VqaLine } from './vqa-lines.js';
@@ -64,13 +64,8 @@ const hiddenTagSchema = z.looseObject({ id: z.union([z.string(), z.number()]).tr
 /** SynthWorld's `hidden-tags.jsonl` beside the dataset file, or undefined when there is none. */
 export async function loadHiddenTags(datasetFile: string): Promise<Map<string, HiddenTag> | undefined> {
   const file = path.join(path.dirname(datasetFile), 'hidden-tags.jsonl');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw mmevolveError('not-found', `cannot read ${file}`, 'Check permissions of the dataset folder.', error);
-  }
+  const text = await readTextIfExists(file, 'Check permissions of the dataset folder.');
+  if (text === undefined) return undefined;
   const tags = new Map<string, HiddenTag>();
   for (const [index, line] of text.split('\n').entries()) {
     if (line.trim() === '') continue;
