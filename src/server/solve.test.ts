@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackends, parseConfig, unavailableError } from '../backends/index.js';
-import type { MllmClient } from '../core/index.js';
+import { OFFLINE_EMBEDDING_DIMENSIONS, createBackends, createOfflineEmbedder, parseConfig, unavailableError } from '../backends/index.js';
+import type { MemoryExportRecord, MllmClient, TenantMemory } from '../core/index.js';
+import { openMemoryStore } from '../memory/index.js';
 import type { Backends } from '../backends/index.js';
 import { createRng, generateScene, generateVqaProblem, renderScene, resolveSimConfig, startSimMllmServer } from '../sim/index.js';
 import type { SimMllmServer, VqaProblem } from '../sim/index.js';
@@ -41,6 +42,22 @@ afterAll(async () => {
 
 function body(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { question: problem.question, options: problem.options, image: `data:image/png;base64,${png.toString('base64')}`, ...extra };
+}
+
+/** Both writers write; nothing is retrieved, so no usage count changes either. */
+const WRITE_BOTH_RETRIEVE_NONE = { write: { logicOnlyForLogicalErrors: false }, retrieval: { logic: { k: 0 }, visual: { k: 0 } } };
+
+async function seedLesson(tenant: TenantMemory): Promise<void> {
+  const text = 'An earlier lesson about counting hidden shapes.';
+  const [textVector] = await createOfflineEmbedder().embedTexts([text]);
+  if (textVector === undefined) throw new Error('offline embedder returned no vector');
+  await tenant.insert({ stream: 'logic', text, subject: 'counting', concepts: [], source: { problemId: 'earlier', question: 'q', imageRefs: [] }, textVector });
+}
+
+async function exported(tenant: TenantMemory): Promise<string> {
+  const records: MemoryExportRecord[] = [];
+  for await (const record of tenant.export()) records.push(record);
+  return JSON.stringify(records);
 }
 
 async function lessonCount(target: TestServer, tenant: string): Promise<number> {
@@ -101,7 +118,7 @@ describe('POST /v1/solve (SIMULATED MLLM)', () => {
     expect(valid.status).toBe(200);
   });
 
-  it('undoes the lessons already stored when a later model call of the same solve fails (no partial write)', async () => {
+  it('writes nothing, byte for byte, when the visual writer\'s model call fails after the logic writer finished', async () => {
     const stages: string[] = [];
     const inner = backends.mllm;
     if (inner === undefined) throw new Error('sim MLLM missing');
@@ -113,7 +130,7 @@ describe('POST /v1/solve (SIMULATED MLLM)', () => {
       async chat(request) {
         stages.push(request.stage ?? '');
         if (request.stage === 'memory-write-visual-lesson') {
-          // Let the logic branch store its lesson first, then fail like an exhausted backend.
+          // Let the logic branch finish first, then fail like an exhausted backend.
           await new Promise((resolve) => setTimeout(resolve, 400));
           throw unavailableError('http://simulated/v1/chat/completions', new Error('connection reset'));
         }
@@ -123,12 +140,47 @@ describe('POST /v1/solve (SIMULATED MLLM)', () => {
     const flaky = await createTestServer({ backends: { ...backends, mllm: failing, judge: failing } });
     try {
       const key = await flaky.keyFor('gina');
-      const response = await flaky.request('/v1/solve', { method: 'POST', key, json: body({ answer: problem.answer, config: { write: { logicOnlyForLogicalErrors: false } } }) });
+      const tenant = flaky.memoryStore.forTenant('gina');
+      await seedLesson(tenant);
+      const before = await exported(tenant);
+      const response = await flaky.request('/v1/solve', { method: 'POST', key, json: body({ answer: problem.answer, config: WRITE_BOTH_RETRIEVE_NONE }) });
       expect(response.status).toBe(503);
       expect(stages, 'the logic writer ran before the failure').toContain('memory-write-logic-lesson');
-      expect(await lessonCount(flaky, 'gina'), 'the logic lesson written before the failure was removed').toBe(0);
+      expect(await exported(tenant), 'no lesson, version or restore written by the failed solve').toBe(before);
     } finally {
       await flaky.close();
+    }
+  });
+
+  it('writes nothing, byte for byte, when the store fails on the second lesson of a solve', async () => {
+    let armed = false;
+    let ids = 0;
+    const embedder = createOfflineEmbedder();
+    const memoryStore = openMemoryStore({
+      path: ':memory:',
+      dimensions: OFFLINE_EMBEDDING_DIMENSIONS,
+      embeddingModel: embedder.model,
+      newId: () => {
+        ids += 1;
+        if (armed && ids === 3) throw new Error('injected: the store failed on the second lesson');
+        return `les_${ids}`;
+      },
+    });
+    const faulty = await createTestServer({ backends, memoryStore });
+    try {
+      const key = await faulty.keyFor('hana');
+      const tenant = memoryStore.forTenant('hana');
+      await seedLesson(tenant); // id 1
+      const before = await exported(tenant);
+      ids = 1;
+      armed = true; // the logic insert takes id 2, the visual one fails
+      const response = await faulty.request('/v1/solve', { method: 'POST', key, json: body({ answer: problem.answer, config: WRITE_BOTH_RETRIEVE_NONE }) });
+      expect(response.status).toBe(500);
+      expect(ids, 'both lessons reached the store before the failure').toBe(3);
+      expect(await exported(tenant)).toBe(before);
+    } finally {
+      await faulty.close();
+      await memoryStore.close();
     }
   });
 

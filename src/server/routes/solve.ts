@@ -15,7 +15,6 @@ import type { MemoryMethodConfig, MemoryProblem } from '../../memory/index.js';
 import { sideBySide } from '../../vision/index.js';
 import { apiError } from '../api-errors.js';
 import { mergeSettings } from '../config-merge.js';
-import { journaledMemory } from '../journaled-memory.js';
 import { requireScope } from '../auth.js';
 import { readImageRequest } from '../image-request.js';
 import type { ServerLimits } from '../limits.js';
@@ -91,21 +90,17 @@ export function solveRoutes(options: SolveRouteOptions): Hono<ServerEnv> {
       ...(fields.subject === undefined ? {} : { subject: fields.subject }),
     };
     // No abort on client disconnect: a solve that reached the lesson writers finishes its writes. A solve
-    // that fails after writing something (a backend outage mid-way) has its writes undone: no partial write.
-    const journal = journaledMemory(options.store.forTenant(principal.tenant));
+    // that fails (a backend outage mid-way) writes nothing: the method stores a failure's lessons in one transaction.
     const result = await solveWithMemory(problem, {
       mllm,
       // Baseline and step never embed; the offline embedder only fills the slot.
       embedder: embedder ?? createOfflineEmbedder(),
       mode: fields.mode,
       learn,
-      memory: journal.memory,
+      memory: options.store.forTenant(principal.tenant),
       ...(options.backends?.judge === undefined ? {} : { judge: options.backends.judge }),
       config: fields.config === undefined ? options.memoryConfig : parseMemoryMethodConfig(mergeSettings(options.memoryConfig, fields.config), 'config'),
       ...(fields.ablate === undefined ? {} : { ablate: fields.ablate }),
-    }).catch(async (error: unknown) => {
-      await journal.rollback();
-      throw error;
     });
     const warnings = images.length > 1 ? [...result.warnings, { code: 'images-combined', message: `${images.length} images were placed side by side (the method reasons over one image)` }] : result.warnings;
     return context.json({ ...result, reasoning: result.response, learned: learn, warnings });
