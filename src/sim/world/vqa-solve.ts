@@ -30,14 +30,16 @@ export interface VqaSolution {
 
 /**
  * Words that show a lesson addresses a trap: a lesson counts as relevant when it contains at least one
- * of them (case-insensitive). 'none' has no keywords.
+ * of them (case-insensitive). 'none' has no keywords. Only words distinctive of the trap: a bare
+ * 'left'/'right' would make any lesson that merely quotes a left/right question count as addressing
+ * the viewer-left trap.
  */
 export function trapKeywords(trap: VqaTrap): string[] {
   switch (trap) {
     case 'occlusion':
       return ['occluded', 'occlusion', 'hidden', 'covered', 'overlap'];
     case 'viewer-left':
-      return ['viewer', 'mirror', 'left', 'right'];
+      return ["viewer's left", "viewer's right", 'viewer', 'mirror'];
     case 'similar-colour':
       return ['similar colour', 'similar color', 'shade', 'hue'];
     case 'none':

@@ -65,4 +65,12 @@ describe('VQA problems', () => {
   it('names keywords for every trap except none', () => {
     for (const trap of VQA_TRAPS) expect(trapKeywords(trap).length > 0, trap).toBe(trap !== 'none');
   });
+
+  it('does not count a lesson that only quotes a left/right question as addressing the viewer-left trap', () => {
+    const quoting = 'For "how many objects are to the left of the red circle?" re-check each step before answering.';
+    const about = "Left and right mean the viewer's left and right in the image.";
+    const matches = (text: string): boolean => trapKeywords('viewer-left').some((keyword) => text.toLowerCase().includes(keyword));
+    expect(matches(quoting), 'a lesson quoting the question is not about the trap').toBe(false);
+    expect(matches(about), 'a lesson about the viewer convention addresses the trap').toBe(true);
+  });
 });
