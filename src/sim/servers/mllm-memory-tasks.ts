@@ -5,7 +5,7 @@
  * (contains one of trapKeywords(trap)) — the simulation's version of "memory helps".
  */
 import { parseOptionsLine, readLabelledBlock, readLabelledLine } from '../../core/index.js';
-import { COLOURS, SHAPES, solveVqa, trapKeywords } from '../world/index.js';
+import { COLOURS, SHAPES, similarColours, solveVqa, trapKeywords } from '../world/index.js';
 import type { ObjectView, VqaPitfall, VqaTrap } from '../world/index.js';
 import type { TaskAnswer, TaskContext } from './task-context.js';
 
@@ -65,11 +65,41 @@ function concepts(question: string): string[] {
   const found: string[] = [];
   for (const colour of COLOURS) if (lower.includes(colour.name)) found.push(colour.name);
   for (const shape of SHAPES) if (lower.includes(shape)) found.push(shape);
+  return [...found, ...topics(question)];
+}
+
+/** What kind of question it is, without its colours and shapes (what a reusable lesson is about). */
+function topics(question: string): string[] {
+  const lower = question.toLowerCase();
+  const found: string[] = [];
   if (lower.includes('how many')) found.push('counting');
   if (lower.includes('corner')) found.push('corners');
   if (lower.includes('larger') || lower.includes('area')) found.push('area');
   if (/\b(left|right)\b/.test(lower)) found.push('position');
   return found;
+}
+
+/**
+ * Aspects of the figure that bear on the question, as a model looking at the image would name them in
+ * its analysis: derived from the perceived objects and the question only (never from a problem's tags).
+ */
+function visibleAspects(question: string, objects: readonly ObjectView[]): string[] {
+  const lower = question.toLowerCase();
+  const mentioned = objects.filter((object) => lower.includes(object.colour) || lower.includes(object.shape));
+  const aspects: string[] = [];
+  const counts = lower.includes('how many') || lower.includes('corner');
+  if (counts && mentioned.some((object) => object.occluded === true)) aspects.push('partly hidden shapes covered by an overlapping object');
+  const asksColour = /\bwhat colou?r\b/.test(lower);
+  const named = COLOURS.map((colour) => colour.name).filter((name) => lower.includes(name));
+  const pairs = new Set<string>();
+  for (const colour of asksColour ? mentioned.map((object) => object.colour) : named) {
+    for (const similar of similarColours(colour)) {
+      if (objects.some((object) => object.colour === similar) || asksColour) pairs.add([colour, similar].sort().join(' and '));
+    }
+  }
+  for (const pair of pairs) aspects.push(`similar colour shades ${pair}`);
+  if (/\b(left|right)\b/.test(lower)) aspects.push("the viewer's left and right, not mirrored");
+  return aspects;
 }
 
 function subject(question: string): string {
@@ -83,7 +113,8 @@ function subject(question: string): string {
 
 export function analyzeProblem(context: TaskContext): TaskAnswer {
   const question = readLabelledLine(context.text, 'Question') ?? context.text;
-  return { kind: 'json', value: { subject: subject(question), concepts: concepts(question) } };
+  const objects = context.images[0]?.objects() ?? [];
+  return { kind: 'json', value: { subject: subject(question), concepts: [...concepts(question), ...visibleAspects(question, objects)] } };
 }
 
 const TRAP_LESSONS: Record<Exclude<VqaTrap, 'none'>, { logic: string; visual: string }> = {
@@ -115,7 +146,8 @@ function diagnose(context: TaskContext): VqaTrap | undefined {
 function lessonFor(context: TaskContext, stream: 'logic' | 'visual'): { trap: VqaTrap | undefined; lesson: string } {
   const trap = diagnose(context);
   if (trap === undefined || trap === 'none' || context.noise.generationError(context.rng, 1)) return { trap: undefined, lesson: GENERIC_LESSON };
-  const about = concepts(readLabelledLine(context.text, 'Question') ?? '').join(', ');
+  // A reusable lesson names the kind of question, not the colours and shapes of the one that failed.
+  const about = topics(readLabelledLine(context.text, 'Question') ?? '').join(', ');
   const lesson = TRAP_LESSONS[trap][stream];
   return { trap, lesson: about === '' ? lesson : `${lesson} (questions about ${about})` };
 }

@@ -91,6 +91,23 @@ describe('simulated MLLM tasks (oracle)', () => {
     expect(answer.concepts).toEqual(expect.arrayContaining(['red', 'circle', 'counting']));
   });
 
+  it('names the aspects of the figure a question bears on: hidden shapes only when the image shows them, the viewer convention for left/right', async () => {
+    const sided = (await ask('analyze_problem', [{ role: 'user', text: 'Question: Which object is farthest to the left in the image?' }])) as { concepts: string[] };
+    expect(sided.concepts).toContain("the viewer's left and right, not mirrored");
+    let seen = 0;
+    for (let seed = 70; seed < 110 && seen < 2; seed += 1) {
+      const { rendered } = sceneFixture(seed);
+      const problem = generateVqaProblem(rendered.objects, createRng(seed), 'occlusion');
+      if (problem.trap !== 'occlusion') continue;
+      const turn = { role: 'user' as const, text: `Question: ${problem.question}` };
+      const blind = (await ask('analyze_problem', [turn])) as { concepts: string[] };
+      expect(blind.concepts.join('; '), 'no image, no hidden shapes named').not.toContain('partly hidden');
+      const looked = (await ask('analyze_problem', [{ ...turn, images: [await pngDataUrl(rendered.image)] }])) as { concepts: string[] };
+      if (looked.concepts.some((concept) => concept.includes('partly hidden'))) seen += 1;
+    }
+    expect(seen, 'occlusion problems whose analysis names the partly hidden shapes it sees').toBeGreaterThan(0);
+  });
+
   it('falls into VQA traps less often when a lesson in the context addresses the trap (paper-like)', async () => {
     const noisy = createSimMllmApp(resolveSimConfig({ preset: 'paper-like', noise: TRAP_ALWAYS_NOISE }));
     let problemFound = false;
