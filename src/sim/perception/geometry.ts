@@ -8,17 +8,23 @@ import type { Component } from './components.js';
 
 export type Point = readonly [number, number];
 
-/** Row extents of a component, from its row-major sorted pixel indices. */
+/** Row extents of a component, from its row-major sorted pixel indices (rows in order, no division per pixel). */
 function rowExtents(component: Component, width: number): { y: number; left: number; right: number }[] {
   const rows: { y: number; left: number; right: number }[] = [];
-  let current: { y: number; left: number; right: number } | undefined;
-  for (const pixel of component.pixels) {
-    const x = pixel % width;
-    const y = (pixel - x) / width;
-    if (current === undefined || current.y !== y) {
-      current = { y, left: x, right: x };
-      rows.push(current);
-    } else if (x > current.right) current.right = x;
+  const pixels = component.pixels;
+  let index = 0;
+  while (index < pixels.length) {
+    const first = pixels[index] ?? 0;
+    const x = first % width;
+    const y = (first - x) / width;
+    const rowEnd = first - x + width;
+    let last = first;
+    index += 1;
+    while (index < pixels.length && (pixels[index] ?? rowEnd) < rowEnd) {
+      last = pixels[index] ?? last;
+      index += 1;
+    }
+    rows.push({ y, left: x, right: last - (first - x) });
   }
   return rows;
 }
@@ -106,10 +112,15 @@ export function componentRaster(component: Component, width: number): { raster: 
   const localWidth = x2 - x1;
   const localHeight = y2 - y1;
   const raster = new Uint8Array(localWidth * localHeight);
+  // Pixels are row-major sorted: the row advances monotonically, so no division per pixel.
+  let y = y1;
+  let rowStart = y1 * width;
   for (const pixel of component.pixels) {
-    const x = pixel % width;
-    const y = (pixel - x) / width;
-    raster[(y - y1) * localWidth + (x - x1)] = 1;
+    while (pixel >= rowStart + width) {
+      rowStart += width;
+      y += 1;
+    }
+    raster[(y - y1) * localWidth + (pixel - rowStart - x1)] = 1;
   }
   return { raster, width: localWidth, height: localHeight };
 }

@@ -28,7 +28,7 @@ export interface OcclusionInput {
 function pixelsInRoom(input: OcclusionInput, other: Component, width: number): number {
   const hull = input.hull;
   if (hull.length < 3) return 0;
-  const [x1, y1, x2] = input.component.box;
+  const [x1, y1, x2, y2] = input.component.box;
   const boxWidth = x2 - x1;
   let orientation = 0;
   for (let index = 0; index < hull.length && orientation === 0; index += 1) {
@@ -41,8 +41,9 @@ function pixelsInRoom(input: OcclusionInput, other: Component, width: number): n
   for (const pixel of other.pixels) {
     const column = pixel % width;
     const row = (pixel - column) / width;
-    const local = (row - y1) * boxWidth + (column - x1);
-    if (column >= x1 && column < x2 && row >= y1 && input.filled[local] === 1) continue;
+    // The hull lies within the box: a pixel centre outside the box is outside the hull.
+    if (column < x1 || column >= x2 || row < y1 || row >= y2) continue;
+    if (input.filled[(row - y1) * boxWidth + (column - x1)] === 1) continue;
     const x = column + 0.5;
     const y = row + 0.5;
     let inside = true;
@@ -80,8 +81,8 @@ export function estimateOcclusion(inputs: readonly OcclusionInput[], width: numb
   // Which pair is found first does not matter: every pair is judged on its own.
   const pairs = new Set<number>();
   const count = inputs.length;
+  // Called only for a neighbour owned by another object (most neighbours belong to the same one).
   const note = (a: number, b: number): void => {
-    if (b < 0 || a === b) return;
     pairs.add(a < b ? a * count + b : b * count + a);
   };
   inputs.forEach((input, index) => {
@@ -93,11 +94,15 @@ export function estimateOcclusion(inputs: readonly OcclusionInput[], width: numb
         y += 1;
       }
       const x = pixel - row;
-      if (x + 1 < width) note(index, owner[pixel + 1] ?? -1);
+      const east = x + 1 < width ? (owner[pixel + 1] ?? -1) : -1;
+      if (east >= 0 && east !== index) note(index, east);
       if (y + 1 >= height) continue;
-      if (x > 0) note(index, owner[pixel + width - 1] ?? -1);
-      note(index, owner[pixel + width] ?? -1);
-      if (x + 1 < width) note(index, owner[pixel + width + 1] ?? -1);
+      const southWest = x > 0 ? (owner[pixel + width - 1] ?? -1) : -1;
+      if (southWest >= 0 && southWest !== index) note(index, southWest);
+      const south = owner[pixel + width] ?? -1;
+      if (south >= 0 && south !== index) note(index, south);
+      const southEast = x + 1 < width ? (owner[pixel + width + 1] ?? -1) : -1;
+      if (southEast >= 0 && southEast !== index) note(index, southEast);
     }
   });
   const occluded = new Set<number>();
