@@ -4,7 +4,7 @@
 import type { RgbImage } from '../../core/index.js';
 import { COLOURS } from '../world/index.js';
 import type { ObjectView, ShapeKind } from '../world/index.js';
-import { classifyPixels, connectedComponents } from './components.js';
+import { paletteComponents } from './components.js';
 import type { Component } from './components.js';
 import { classifyShape, shapeFeatures } from './classify-shape.js';
 import { estimateOcclusion } from './occlusion.js';
@@ -57,9 +57,7 @@ function toView(component: Component, width: number, shape: ShapeKind, occluded:
  * with `occluded` estimated from touching components (see occlusion.ts).
  */
 export function perceiveObjects(image: RgbImage): PerceivedObject[] {
-  const pixelCount = image.width * image.height;
-  const labels = classifyPixels(image.data, pixelCount, COLOURS, PALETTE_DISTANCE);
-  const components = connectedComponents(labels, image.width, image.height, MIN_OBJECT_AREA);
+  const components = paletteComponents(image, COLOURS, PALETTE_DISTANCE, MIN_OBJECT_AREA);
   const kept: (OcclusionInput & { shape: ShapeKind })[] = [];
   for (const component of components) {
     // Thin slivers (JPEG ringing along an edge) have area ≪ half-perimeter × 2.
