@@ -8,7 +8,7 @@
  */
 import { isMmevolveError, mmevolveError, normaliseLessonText, taskResponseSchema } from '../../core/index.js';
 import type { Embedder, Lesson, LessonEdit, LessonImageVector, LessonSource, LessonStream, LessonWrite, LessonWriteResult, TenantMemory } from '../../core/index.js';
-import { callSettings } from './call-context.js';
+import { recordedChat } from './call-context.js';
 import type { CallContext } from './call-context.js';
 import { checkPreservation } from './lesson-preservation.js';
 import { mergeLessonsMessages } from './prompts.js';
@@ -85,15 +85,11 @@ function planInsert(candidate: LessonCandidate, textVector: Float32Array, reject
 
 async function askMerge(context: RefineContext, stream: LessonStream, texts: string[]): Promise<string | undefined> {
   try {
-    const result = await context.mllm.chat({
-          messages: mergeLessonsMessages(stream, texts),
-          schema: { name: 'merge_lessons', schema: taskResponseSchema('merge_lessons') },
-          stage: 'memory-merge',
-          ...callSettings(context),
-        },
-      );
-    context.calls.push(result.call);
-    context.warnings.push(...result.warnings);
+    const result = await recordedChat(context, {
+      messages: mergeLessonsMessages(stream, texts),
+      schema: { name: 'merge_lessons', schema: taskResponseSchema('merge_lessons') },
+      stage: 'memory-merge',
+    });
     return result.value.lesson.trim();
   } catch (error) {
     // An unusable merge answer only costs the merge: the lesson is stored as new, and the report says why.

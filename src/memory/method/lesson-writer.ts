@@ -7,7 +7,7 @@
  */
 import { isMmevolveError, taskResponseSchema } from '../../core/index.js';
 import type { ChatMessage, LessonStream, OutputSchema, RgbImage, StructuredTaskName } from '../../core/index.js';
-import { callSettings } from './call-context.js';
+import { recordedChat } from './call-context.js';
 import type { LessonCandidate, LessonPlan, RefineContext, StoreOutcome } from './lesson-refine.js';
 import { applyLessonPlans, planLesson } from './lesson-refine.js';
 import type { FailureContext } from './prompts.js';
@@ -29,16 +29,13 @@ export interface WriteResult {
 
 async function ask<V>(context: RefineContext, task: StructuredTaskName, schema: OutputSchema<V>, messages: ChatMessage[], image: RgbImage): Promise<V | undefined> {
   try {
-    const result = await context.mllm.chat({
+    const result = await recordedChat(context, {
       messages,
       images: [image],
       schema,
       maxTokens: context.config.solver.maxTokens,
       stage: `memory-${task.replaceAll('_', '-')}`,
-      ...callSettings(context),
     });
-    context.calls.push(result.call);
-    context.warnings.push(...result.warnings);
     return result.value;
   } catch (error) {
     if (isMmevolveError(error) && error.code === 'invalid-model-output') {
