@@ -16,12 +16,13 @@ import { encodeRle } from '../../vision/index.js';
 import { createNoiseModel, resolveSimConfig } from '../noise/index.js';
 import type { NoisePresetName, SimConfig } from '../noise/index.js';
 import { createRng, hashSeed } from '../world/index.js';
-import { ImageCache } from './image-input.js';
+import { ImageCache, decodeImageBytes } from './image-input.js';
 import type { SeenImage } from './image-input.js';
 import { listen } from './listen.js';
 import { maskPolygons } from './mask-polygons.js';
 import type { ListenOptions } from './listen.js';
 import { segmentBoxes, segmentText } from './segmenter-logic.js';
+import { decodeSimplePng } from './segmenter-png.js';
 import { sleep } from './sleep.js';
 
 export interface SimSegmenterOptions extends ListenOptions {
@@ -56,8 +57,21 @@ export function createSimSegmenterApp(config: SimConfig): { app: Hono; metrics: 
   const metrics: SimSegmenterMetrics = { requests: 0, imageEncodes: 0, prompts: 0 };
   const app = new Hono();
 
+  /**
+   * Base64 or data URL, keyed and cached exactly as ImageCache.fromBase64 does, but 8-bit RGB PNGs are
+   * decoded directly (segmenter-png.ts, same pixels as sharp at about half the CPU; issue 4).
+   */
+  const fromBase64 = async (value: string): Promise<SeenImage> => {
+    const payload = value.startsWith('data:') ? value.slice(value.indexOf(',') + 1) : value;
+    const key = createHash('sha1').update(payload).digest('hex');
+    const cached = decoded.get(key);
+    if (cached !== undefined) return cached;
+    const bytes = Buffer.from(payload, 'base64');
+    return decoded.remember(key, decodeSimplePng(bytes) ?? (await decodeImageBytes(bytes)));
+  };
   // URLs: data URLs or loopback only (ImageCache refuses anything else).
-  const decode = (image: Sam3Image): Promise<SeenImage> => (image.type === 'url' ? decoded.fromUrl(image.value) : decoded.fromBase64(image.value));
+  const decode = (image: Sam3Image): Promise<SeenImage> =>
+    image.type === 'url' && !image.value.startsWith('data:') ? decoded.fromUrl(image.value) : fromBase64(image.value);
 
   /** The embedding for a request: cached by image_id, else "encoded" (counted) and cached. */
   const embed = async (image: Sam3Image | undefined, imageId: string | null | undefined): Promise<{ id: string; seen: SeenImage } | undefined> => {
@@ -69,7 +83,9 @@ export function createSimSegmenterApp(config: SimConfig): { app: Hono; metrics: 
     const seen = await decode(image);
     seen.objects();
     metrics.imageEncodes += 1;
-    const id = imageId ?? createHash('sha1').update(image.value).digest('hex').slice(0, 32);
+    // A plain base64 payload is hashed already: its cache key is the SHA-1 of exactly this string.
+    const plain = image.type === 'base64' && !image.value.startsWith('data:');
+    const id = imageId ?? (plain ? seen.key : createHash('sha1').update(image.value).digest('hex')).slice(0, 32);
     embeddings.set(id, seen);
     if (embeddings.size > EMBEDDING_CACHE) {
       const oldest = embeddings.keys().next().value;
