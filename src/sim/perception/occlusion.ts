@@ -73,8 +73,19 @@ function withinHoles(input: OcclusionInput, other: Component, width: number): bo
 
 /** Indices (into `inputs`) of the objects judged partly hidden. */
 export function estimateOcclusion(inputs: readonly OcclusionInput[], width: number, height: number): Set<number> {
+  // Only objects whose boxes meet (grown by one pixel) can touch; most scenes keep every object apart.
+  const near = new Set<number>();
+  inputs.forEach((input, index) => {
+    const [x1, y1, x2, y2] = input.component.box;
+    for (let other = index + 1; other < inputs.length; other += 1) {
+      const [ox1, oy1, ox2, oy2] = (inputs[other] as OcclusionInput).component.box;
+      if (ox1 <= x2 && x1 <= ox2 && oy1 <= y2 && y1 <= oy2) near.add(index).add(other);
+    }
+  });
+  if (near.size === 0) return new Set<number>();
   const owner = new Int32Array(width * height).fill(-1);
   inputs.forEach((input, index) => {
+    if (!near.has(index)) return;
     for (const pixel of input.component.pixels) owner[pixel] = index;
   });
   // Touching pairs (8-neighbourhood): each adjacency is seen from its upper or left pixel (E, SW, S, SE).
@@ -86,6 +97,7 @@ export function estimateOcclusion(inputs: readonly OcclusionInput[], width: numb
     pairs.add(a < b ? a * count + b : b * count + a);
   };
   inputs.forEach((input, index) => {
+    if (!near.has(index)) return;
     let y = 0;
     let row = 0;
     for (const pixel of input.component.pixels) {
