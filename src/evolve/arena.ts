@@ -74,7 +74,7 @@ export async function runArena(context: RunContext, strategies: Strategies, vali
       challenger.individual.score += scores.tie;
     }
     context.counters.fights += 1;
-    context.emit({ type: 'fight-end', generation, champion: record.champion, challenger: record.challenger, winner: record.winner });
+    context.emit({ type: 'fight-end', generation, champion: record.champion, challenger: record.challenger, winner: record.winner, verdict: record.verdict, shownA: record.shownA, shownB: record.shownB, reason: record.reason });
   });
   return { champion, fights: records, skipped: skipped.map((pairing) => ({ phrase: pairing.challenger.individual.phrase, iou: pairing.iou })) };
 }

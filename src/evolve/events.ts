@@ -3,6 +3,7 @@
  * progress line, the server streams them to its live view).
  */
 import type { Box } from '../core/index.js';
+import type { CocoRle } from '../vision/index.js';
 import type { GateReason, SegmentationMethod, StopDecision } from './trace.js';
 
 export type SegmentationEvent =
@@ -10,8 +11,10 @@ export type SegmentationEvent =
   | { type: 'planning-start' }
   | { type: 'planning-end'; population: string[] }
   | { type: 'generation-start'; generation: number; population: string[] }
-  | { type: 'phrase-evaluated'; generation: number; phrase: string; confidence: number; area: number; passed: boolean; reason: GateReason }
-  | { type: 'fight-end'; generation: number; champion: string; challenger: string; winner: 'champion' | 'challenger' | 'tie' }
+  /** `rle` is the phrase's merged mask, so a live view can draw its thumbnail before the final trace. */
+  | { type: 'phrase-evaluated'; generation: number; phrase: string; confidence: number; area: number; passed: boolean; reason: GateReason; rle: CocoRle }
+  /** Champion and challenger name phrases of the same generation's phrase-evaluated events (their masks). */
+  | { type: 'fight-end'; generation: number; champion: string; challenger: string; winner: 'champion' | 'challenger' | 'tie'; verdict: 'A' | 'B' | 'tie'; shownA: string; shownB: string; reason: string }
   | { type: 'generation-end'; generation: number; fitness: { phrase: string; fitness: number }[]; stop: StopDecision }
   | { type: 'mutation-end'; generation: number; next: string[] }
   | { type: 'arbitration-start' }

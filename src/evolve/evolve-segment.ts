@@ -58,7 +58,7 @@ async function evaluateMembers(context: RunContext, population: readonly Individ
     if (evaluation === undefined) throw new Error('evaluation missing for a population member');
     const { rle, area, confidence, instances, confirmed, gate } = evaluation;
     phrases.push({ generation, phrase: individual.phrase, origin: individual.origin, rle, area, confidence, instances, confirmed, gate });
-    context.emit({ type: 'phrase-evaluated', generation, phrase: individual.phrase, confidence, area, passed: gate.passed, reason: gate.reason });
+    context.emit({ type: 'phrase-evaluated', generation, phrase: individual.phrase, confidence, area, passed: gate.passed, reason: gate.reason, rle });
     return { individual, evaluation };
   });
 }

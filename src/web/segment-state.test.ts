@@ -31,6 +31,17 @@ describe('segment view state', () => {
     expect(state.arbitration).toEqual({ decision: 'text' });
   });
 
+  it('gives a phrase card its mask thumbnail and a fight its verdict as soon as the live events carry them', () => {
+    const state = fold([
+      ['phrase-evaluated', { type: 'phrase-evaluated', generation: 1, phrase: 'red square', confidence: 0.9, area: 4, passed: true, reason: 'confident', rle }],
+      ['fight-end', { type: 'fight-end', generation: 1, champion: 'red square', challenger: 'square', winner: 'challenger', verdict: 'B', shownA: 'red square', shownB: 'square', reason: 'B covers it' }],
+    ]);
+    expect(state.status, 'no result yet').not.toBe('done');
+    expect(state.phrases[0]?.rle, 'the live event gave the phrase its mask').toEqual(rle);
+    expect(state.fights[0]?.verdict).toBe('B');
+    expect(state.fights[0]?.reason).toBe('B covers it');
+  });
+
   it('takes the event type from the SSE event name when the data does not carry one', () => {
     const state = fold([['generation-start', { generation: 2, population: ['a', 'b'] }]]);
     expect(state.stage).toBe('generation 2');

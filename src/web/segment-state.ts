@@ -171,6 +171,8 @@ export function applyEvent(state: SegmentState, name: string, data: unknown): Se
     }
     case 'fight-end': {
       const card: FightCard = { generation, champion: text(payload['champion']) ?? '', challenger: text(payload['challenger']) ?? '', winner: text(payload['winner']) ?? 'tie' };
+      const verdict = text(payload['verdict']);
+      if (verdict !== undefined) card.verdict = verdict;
       const reason = text(payload['reason']);
       if (reason !== undefined) card.reason = reason;
       return { ...state, stage: `generation ${generation}: fights`, fights: [...state.fights, card], log };

@@ -46,6 +46,9 @@ describe('Segment view in Chromium', () => {
             const testId = node.getAttribute('data-testid');
             if (testId === 'segment-stage') seen.push(`stage: ${node.textContent ?? ''}`);
             for (const card of Array.from(node.querySelectorAll('[data-testid="phrase-card"]'))) seen.push(`card: ${card.querySelector('.phrase')?.textContent ?? ''}`);
+            // Counted only while no final mask is in the document: thumbnails drawn from the final trace do not count.
+            const thumbnail = node.matches('[data-testid="phrase-card"] canvas') || node.querySelector('[data-testid="phrase-card"] canvas') !== null;
+            if (thumbnail && document.querySelector('[data-testid="final-mask"]') === null) seen.push('thumbnail');
             if (testId === 'final-mask' || node.querySelector('[data-testid="final-mask"]') !== null) seen.push('final mask');
           }
         }
@@ -63,6 +66,9 @@ describe('Segment view in Chromium', () => {
     const finalMask = seen.indexOf('final mask');
     expect(firstCard, `a phrase card was rendered; seen: ${seen.slice(0, 30).join(' | ')}`).toBeGreaterThanOrEqual(0);
     expect(finalMask, 'the final mask was rendered').toBeGreaterThan(firstCard);
+    const firstThumbnail = seen.indexOf('thumbnail');
+    expect(firstThumbnail, `a live mask thumbnail was drawn; seen: ${seen.slice(0, 30).join(' | ')}`).toBeGreaterThanOrEqual(0);
+    expect(firstThumbnail, 'a mask thumbnail appeared before the final result (from phrase-evaluated, not the trace)').toBeLessThan(finalMask);
     const runningStages = seen.slice(0, finalMask).filter((entry) => entry.startsWith('stage: running'));
     expect(runningStages.length, `several progress states before the result: ${runningStages.join(' | ')}`).toBeGreaterThanOrEqual(3);
     expect(runningStages.some((entry) => entry.includes('generation 1')), 'a generation was shown while running').toBe(true);

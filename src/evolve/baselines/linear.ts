@@ -28,18 +28,19 @@ export async function singleSegment(image: RgbImage, query: string, options: Seg
   const merged = mergeInstances(result.instances, image.width, image.height, context.config.minInstancePixels);
   const area = maskArea(merged.mask);
   // The linear pipeline has no gate: the record says so with reason 'confident'/'empty' by area only.
+  const rle = encodeRle(merged.mask);
   trace.phrases.push({
     generation: 0,
     phrase,
     origin: 'plan',
-    rle: encodeRle(merged.mask),
+    rle,
     area,
     confidence: merged.confidence,
     instances: merged.kept,
     confirmed: merged.confidence > context.config.gate.confirmedAbove,
     gate: { passed: area > 0, reason: area > 0 ? 'confident' : 'empty', cached: false },
   });
-  context.emit({ type: 'phrase-evaluated', generation: 0, phrase, confidence: merged.confidence, area, passed: area > 0, reason: area > 0 ? 'confident' : 'empty' });
+  context.emit({ type: 'phrase-evaluated', generation: 0, phrase, confidence: merged.confidence, area, passed: area > 0, reason: area > 0 ? 'confident' : 'empty', rle });
   return finishResult(context, trace, { mask: merged.mask, phrase });
 }
 
