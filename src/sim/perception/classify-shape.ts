@@ -70,9 +70,22 @@ function radialRatio(hull: readonly Point[]): number {
   return maximum === 0 ? 0 : minimum / maximum;
 }
 
+/** Whether every row of the component is one unbroken run of pixels (pixels are row-major sorted). */
+function oneRunPerRow(component: Component, imageWidth: number): boolean {
+  const pixels = component.pixels;
+  for (let index = 1; index < pixels.length; index += 1) {
+    const previous = pixels[index - 1] ?? 0;
+    const pixel = pixels[index] ?? 0;
+    // Same row but not adjacent: a gap inside the row.
+    if (pixel !== previous + 1 && pixel - (pixel % imageWidth) === previous - (previous % imageWidth)) return false;
+  }
+  return true;
+}
+
 export function shapeFeatures(component: Component, imageWidth: number): ShapeFeatures {
   const local = componentRaster(component, imageWidth);
-  const { sizes, filled } = fillHoles(local.raster, local.width, local.height);
+  // A hole needs members left and right of it in its row: with one run per row there is none to fill.
+  const { sizes, filled } = oneRunPerRow(component, imageWidth) ? { sizes: [], filled: local.raster } : fillHoles(local.raster, local.width, local.height);
   const holeArea = sizes.reduce((sum, size) => sum + size, 0);
   const area = component.pixels.length;
   const hull = componentHull(component, imageWidth);
