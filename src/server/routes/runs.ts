@@ -17,6 +17,7 @@ import { readJson } from '../request-body.js';
 import type { RunEvent, RunManager } from '../runs/run-manager.js';
 import { isTerminal } from '../runs/run-record.js';
 import type { RunRecord } from '../runs/run-record.js';
+import { addRunSampleRoutes, RUN_SAMPLE_ROUTE_DOCS } from './run-samples.js';
 
 export const startRunBodySchema = z.strictObject({
   /** 'segmentation' (default) or 'vqa'. */
@@ -41,6 +42,7 @@ export const RUN_ROUTE_DOCS: RouteDoc[] = [
   { method: 'get', path: '/v1/runs/{id}/report', summary: 'The report recomputed from results.jsonl (summary, plots list, warnings; labelled SIMULATED when it is).', scope: 'read' },
   { method: 'get', path: '/v1/runs/{id}/results', summary: 'Per-sample result lines (IoU, area, calls, status).', scope: 'read' },
   { method: 'get', path: '/v1/runs/{id}/traces/{sample}', summary: 'The trace of one sample (phrases, fights, generations, final mask RLE).', scope: 'read' },
+  ...RUN_SAMPLE_ROUTE_DOCS,
   { method: 'get', path: '/v1/runs/{id}/files/{name}', summary: 'A report file of the run: report.md, report.json or a plot (.svg).', scope: 'read' },
   { method: 'get', path: '/v1/runs/{id}/events', summary: 'Server-sent events: `state` (the run record) and `progress` (done, total, metric) until the run ends.', scope: 'read', responseType: 'text/event-stream' },
   { method: 'post', path: '/v1/runs/{id}/cancel', summary: 'Cancel a queued or running run (finished samples are kept).', scope: 'runs' },
@@ -113,6 +115,8 @@ export function runRoutes(manager: RunManager): Hono<ServerEnv> {
     const text = await readRunFile(path.join(manager.directory(record.tenant, record.id), TRACE_FOLDER, `${sample}.json`), `the trace of ${sample}`);
     return context.body(text, 200, { 'Content-Type': 'application/json; charset=utf-8' });
   });
+
+  addRunSampleRoutes(routes, manager, owned);
 
   routes.get('/:id/files/:name', requireScope('read'), async (context) => {
     const record = await owned(context.get('principal').tenant, context.req.param('id'));
