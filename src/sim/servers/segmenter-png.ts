@@ -25,30 +25,33 @@ function paeth(left: number, up: number, upLeft: number): number {
   return toUp <= toUpLeft ? up : upLeft;
 }
 
-/** Undo the per-row filters (PNG section 9) into tightly packed RGB rows; false on an unknown filter. */
-function unfilter(filtered: Uint8Array, width: number, height: number, out: Uint8Array): boolean {
+/**
+ * Undo the per-row filters (PNG section 9) in place, packing the rows to the front of `buffer` (each
+ * row moves left by its filter bytes, so writes trail reads); false on an unknown filter type.
+ */
+function unfilterInPlace(buffer: Uint8Array, width: number, height: number): boolean {
   const stride = width * CHANNELS;
   for (let y = 0; y < height; y += 1) {
     const source = y * (stride + 1) + 1;
     const target = y * stride;
     const previous = target - stride;
-    const filter = filtered[source - 1];
+    const filter = buffer[source - 1];
     if (filter === 0) {
-      out.set(filtered.subarray(source, source + stride), target);
+      buffer.copyWithin(target, source, source + stride);
       continue;
     }
     for (let index = 0; index < stride; index += 1) {
-      const raw = filtered[source + index] ?? 0;
-      const left = index >= CHANNELS ? (out[target + index - CHANNELS] ?? 0) : 0;
-      const up = y > 0 ? (out[previous + index] ?? 0) : 0;
-      const upLeft = y > 0 && index >= CHANNELS ? (out[previous + index - CHANNELS] ?? 0) : 0;
+      const raw = buffer[source + index] ?? 0;
+      const left = index >= CHANNELS ? (buffer[target + index - CHANNELS] ?? 0) : 0;
+      const up = y > 0 ? (buffer[previous + index] ?? 0) : 0;
+      const upLeft = y > 0 && index >= CHANNELS ? (buffer[previous + index - CHANNELS] ?? 0) : 0;
       let predicted: number;
       if (filter === 1) predicted = left;
       else if (filter === 2) predicted = up;
       else if (filter === 3) predicted = (left + up) >> 1;
       else if (filter === 4) predicted = paeth(left, up, upLeft);
       else return false;
-      out[target + index] = (raw + predicted) & 0xff;
+      buffer[target + index] = (raw + predicted) & 0xff;
     }
   }
   return true;
@@ -91,7 +94,7 @@ export function decodeSimplePng(bytes: Uint8Array): RgbImage | undefined {
     // Corrupt or oversized stream: sharp decides (and reports) instead.
     return undefined;
   }
-  if (filtered.length !== expected) return undefined;
-  const data = new Uint8Array(width * height * CHANNELS);
-  return unfilter(filtered, width, height, data) ? { width, height, data } : undefined;
+  if (filtered.length !== expected || !unfilterInPlace(filtered, width, height)) return undefined;
+  // The packed pixels are the front of the inflated buffer: a plain view, no copy.
+  return { width, height, data: new Uint8Array(filtered.buffer, filtered.byteOffset, width * height * CHANNELS) };
 }
