@@ -49,6 +49,16 @@ describe('Runs view in Chromium', () => {
     await page.getByTestId('sample-row').first().click();
     await page.getByTestId('sample-mask').waitFor({ timeout: 10_000 });
     expect(await page.getByTestId('sample-detail').textContent(), 'the sample shows its query and IoU').toMatch(/Query: .+IoU: \d\.\d{3}/su);
+    // Image, ground truth and prediction render side by side (the two PNGs come from the sample routes).
+    const loaded = (testId: string) => page.getByTestId(testId).evaluate((element) => element instanceof HTMLImageElement && element.complete && element.naturalWidth > 0);
+    await expect.poll(() => loaded('sample-image'), { message: 'the dataset image rendered', timeout: 10_000 }).toBe(true);
+    await expect.poll(() => loaded('sample-ground-truth'), { message: 'the ground-truth mask rendered', timeout: 10_000 }).toBe(true);
+    const boxes = await Promise.all(['sample-image', 'sample-ground-truth', 'sample-mask'].map((testId) => page.getByTestId(testId).boundingBox()));
+    const tops = boxes.map((box) => box?.y ?? Number.NaN);
+    const lefts = boxes.map((box) => box?.x ?? Number.NaN);
+    expect(Math.max(...tops) - Math.min(...tops), `the three images share a row (tops ${tops.join(', ')})`).toBeLessThan(5);
+    expect(lefts[0] ?? 0, 'image left of ground truth').toBeLessThan(lefts[1] ?? 0);
+    expect(lefts[1] ?? 0, 'ground truth left of prediction').toBeLessThan(lefts[2] ?? 0);
     await page.screenshot({ path: join(session.screenshotDir, 'run-report.png'), fullPage: true });
 
     const secondId = await startRunThroughApi('single');

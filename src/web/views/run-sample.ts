@@ -1,15 +1,42 @@
 /**
  * One evaluated sample from its trace file (GET /v1/runs/:id/traces/:sample: name, query, method, the
- * final mask as COCO RLE and the engine's trace): query, IoU, the predicted mask, every phrase the search
+ * final mask as COCO RLE and the engine's trace): query, IoU, the dataset image and ground truth (GET
+ * /v1/runs/:id/samples/:name/image and /ground-truth) beside the predicted mask, every phrase the search
  * tried with its gate verdict, each generation's fights, the final arbitration, and the raw trace.
  */
-import { isRecord } from '../api.js';
+import { apiFetch, describeError, isRecord } from '../api.js';
 import { formatNumber, h } from '../dom.js';
 import { decodeRle } from '../rle.js';
 import { asRle } from '../segment-state.js';
 import type { CocoRle } from '../rle.js';
 
-/** The mask alone (the server keeps dataset images to itself): foreground orange on dark grey. */
+/** Where the run's sample lives, to fetch its image and ground truth; without it only the mask shows. */
+export interface SampleSource {
+  runId: string;
+  sampleId: string;
+}
+
+/**
+ * A PNG from the API as an <img>: fetched with the API key (an <img src> could not send it) and shown
+ * from an object URL, released once drawn.
+ */
+function apiImage(path: string, alt: string, testId: string, caption: string): HTMLElement {
+  const image = h('img', { alt, 'data-testid': testId });
+  const figure = h('figure', {}, image, h('figcaption', { class: 'meta' }, caption));
+  void apiFetch(path)
+    .then((response) => response.blob())
+    .then((blob) => {
+      const url = URL.createObjectURL(blob);
+      image.addEventListener('load', () => URL.revokeObjectURL(url), { once: true });
+      image.src = url;
+    })
+    .catch((error: unknown) => {
+      figure.replaceChildren(h('p', { class: 'muted' }, `${caption}: ${describeError(error)}`));
+    });
+  return figure;
+}
+
+/** The predicted mask alone: foreground orange on dark grey. */
 function maskCanvas(rle: CocoRle, maxSide: number): HTMLCanvasElement {
   const mask = decodeRle(rle);
   const source = h('canvas', { width: mask.width, height: mask.height });
@@ -25,9 +52,11 @@ function maskCanvas(rle: CocoRle, maxSide: number): HTMLCanvasElement {
   return canvas;
 }
 
+const samplePath = (source: SampleSource): string => `/v1/runs/${encodeURIComponent(source.runId)}/samples/${encodeURIComponent(source.sampleId)}`;
+
 const text = (value: unknown): string => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '');
 
-export function sampleDetail(body: unknown, iou: number | undefined): HTMLElement {
+export function sampleDetail(body: unknown, iou: number | undefined, source?: SampleSource): HTMLElement {
   const file = isRecord(body) ? body : {};
   const trace = isRecord(file['trace']) ? file['trace'] : {};
   const rle = asRle(file['rle']);
@@ -40,7 +69,13 @@ export function sampleDetail(body: unknown, iou: number | undefined): HTMLElemen
     { 'data-testid': 'sample-detail' },
     h('div', {}, h('strong', {}, 'Query: '), text(file['query']), file['isSentence'] === true ? ' (long, sentence)' : ' (short, phrase)'),
     h('div', {}, h('strong', {}, 'IoU: '), iou === undefined ? '—' : formatNumber(iou), h('span', { class: 'meta' }, ` · method ${text(file['method'])}${text(trace['variant']) === '' ? '' : ` (${text(trace['variant'])})`}`)),
-    h('div', { class: 'sample-images' }, rle === undefined ? h('p', { class: 'muted' }, 'no mask in the trace') : h('figure', {}, maskCanvas(rle, 320), h('figcaption', { class: 'meta' }, `prediction (${area ?? 0} pixels)`))),
+    h(
+      'div',
+      { class: 'sample-images' },
+      source === undefined ? null : apiImage(`${samplePath(source)}/image`, 'dataset image', 'sample-image', 'image'),
+      source === undefined ? null : apiImage(`${samplePath(source)}/ground-truth`, 'ground-truth mask', 'sample-ground-truth', 'ground truth'),
+      rle === undefined ? h('p', { class: 'muted' }, 'no mask in the trace') : h('figure', {}, maskCanvas(rle, 320), h('figcaption', { class: 'meta' }, `prediction (${area ?? 0} pixels)`)),
+    ),
     phrases.length === 0 ? null : h('h4', {}, `Phrases tried (${phrases.length})`),
     phrases.length === 0
       ? null

@@ -221,7 +221,7 @@ function runDetail(id: string): HTMLElement {
     replaceChildren(sample, h('h4', {}, `Sample ${sampleId}`), 'loading…');
     try {
       const body: unknown = await apiJson(`/v1/runs/${encodeURIComponent(id)}/traces/${encodeURIComponent(sampleId)}`);
-      replaceChildren(sample, h('h4', {}, `Sample ${sampleId}`), sampleDetail(body, iou));
+      replaceChildren(sample, h('h4', {}, `Sample ${sampleId}`), sampleDetail(body, iou, { runId: id, sampleId }));
     } catch (error) {
       replaceChildren(sample, h('h4', {}, `Sample ${sampleId}`), h('div', { class: 'error' }, describeError(error)));
     }
