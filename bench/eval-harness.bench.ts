@@ -9,7 +9,7 @@
  * 2. Issue 7: step-by-step vs the memory method (and without visual / without logic lessons) online over
  *    SynthWorld VQA problems — accuracy, lessons, retrieval precision (hidden trap tags) — with bootstrap
  *    intervals memory − step.
- * Sizes: MMEVOLVE_BENCH_SEG_IMAGES (default 40) and MMEVOLVE_BENCH_VQA_PROBLEMS (default 300); 0 skips a part.
+ * Sizes: MMEVOLVE_BENCH_SEG_IMAGES (default 200, as issue 6 asks) and MMEVOLVE_BENCH_VQA_PROBLEMS (default 300); 0 skips a part.
  * Every number here describes the simulation, never a real model.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -25,11 +25,17 @@ import type { SolveMode } from '../src/memory/index.js';
 import { SIM_EMBEDDING_MODEL, exportReasonSeg, exportVqa, startSimEmbeddingsServer, startSimMllmServer, startSimSegmenterServer } from '../src/sim/index.js';
 import { readImage } from '../src/vision/index.js';
 
-const SEG_IMAGES = Number(process.env.MMEVOLVE_BENCH_SEG_IMAGES ?? 40);
+const SEG_IMAGES = Number(process.env.MMEVOLVE_BENCH_SEG_IMAGES ?? 200);
 const VQA_PROBLEMS = Number(process.env.MMEVOLVE_BENCH_VQA_PROBLEMS ?? 300);
 const SEED = 7;
-/** README (memory): with lexical/perceptual vectors related texts score ≈ 0.3–0.5, so the SIMULATED runs use 0.25. */
-const SIMULATED_MEMORY_CONFIG = { retrieval: { logic: { minScore: 0.25 }, visual: { minScore: 0.25 } } };
+/**
+ * The paper's 0.7 assumes a semantic embedder. With the sim's lexical/perceptual vectors a lesson about the
+ * problem's own trap scores ≈ 0.65–0.70 against the query and one about another trap ≈ 0.3–0.55, so 0.5
+ * keeps most of the right lessons and drops most of the others (0.25 retrieved nearly every lesson:
+ * precision near chance, see README "Benchmarks").
+ */
+const SIMULATED_MIN_SCORE = 0.5;
+const SIMULATED_MEMORY_CONFIG = { retrieval: { logic: { minScore: SIMULATED_MIN_SCORE }, visual: { minScore: SIMULATED_MIN_SCORE } } };
 
 function seconds(milliseconds: number): string {
   return `${(milliseconds / 1000).toFixed(1)} s`;
@@ -112,7 +118,7 @@ async function vqaComparison(root: string): Promise<void> {
     const { mllm, embedder } = backends;
     if (mllm === undefined || embedder === undefined) throw new Error('backends missing');
     const [probe] = await embedder.embedTexts(['dimension probe']);
-    console.log(`\nSIMULATED SynthWorld VQA, paper-like preset, n = ${VQA_PROBLEMS} problems (seed ${SEED}), online protocol (in order, memory starts empty), retrieval minScore 0.25 for the lexical/perceptual sim embedder`);
+    console.log(`\nSIMULATED SynthWorld VQA, paper-like preset, n = ${VQA_PROBLEMS} problems (seed ${SEED}), online protocol (in order, memory starts empty), retrieval minScore ${SIMULATED_MIN_SCORE} for the lexical/perceptual sim embedder`);
     for (const run of runs) {
       const store = run.mode === 'memory' ? await openMemoryStore({ path: ':memory:', dimensions: probe?.length ?? 0, embeddingModel: embedder.model }) : undefined;
       const started = performance.now();
