@@ -61,9 +61,15 @@ function isBareJson(text: string): boolean {
   }
 }
 
+/** Converting a zod schema costs more than the rest of the client's per-call work; schemas are reused. */
+const jsonSchemas = new WeakMap<z.ZodType<unknown>, Record<string, unknown>>();
+
 function jsonSchemaOf(schema: z.ZodType<unknown>): Record<string, unknown> {
+  const known = jsonSchemas.get(schema);
+  if (known !== undefined) return known;
   const json = z.toJSONSchema(schema) as Record<string, unknown>;
   delete json['$schema'];
+  jsonSchemas.set(schema, json);
   return json;
 }
 
