@@ -10,6 +10,13 @@ const program = new Command('mmevolve')
 
 registerCommands(program);
 
+// `mmevolve memory export | head`: a reader that stops early closes the pipe; like other Unix tools we
+// stop quietly instead of crashing on EPIPE. Any other stdout error is real and is thrown.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
