@@ -7,7 +7,8 @@ import type { LessonImageVector, LessonStream, LessonVersion } from '../../core/
 import { normaliseLessonText } from '../../core/index.js';
 import { streamCode } from './lesson-rows.js';
 import type { Statements } from './statements.js';
-import { unitVector, vectorToBlob } from './vector-codec.js';
+import type { TextSearchOptions } from './text-search.js';
+import { signBits, unitVector, vectorToBlob } from './vector-codec.js';
 
 export interface WorkspaceInfo {
   embeddingModel: string;
@@ -22,6 +23,7 @@ export interface TenantContext {
   statements: Statements;
   tenant: string;
   workspace: WorkspaceInfo;
+  textSearch: TextSearchOptions;
   now: () => Date;
   newId: () => string;
 }
@@ -56,7 +58,7 @@ export function insertLessonRows(context: TenantContext, rows: LessonRows): numb
   });
   const lessonRowid = Number(info.lastInsertRowid);
   for (const entry of rows.versions) insertVersionRow(context, lessonRowid, entry);
-  context.statements.insertTextVector.run(BigInt(lessonRowid), context.tenant, streamCode(rows.stream), vectorToBlob(unitVector(current.textVector)));
+  putTextVector(context, lessonRowid, rows.stream, current.textVector);
   addImageRows(context, lessonRowid, rows.images);
   return lessonRowid;
 }
@@ -82,7 +84,14 @@ export function appendCurrentVersion(context: TenantContext, lessonRowid: number
   insertVersionRow(context, lessonRowid, entry);
   context.statements.setCurrentVersion.run(entry.version.version, normaliseLessonText(entry.version.text), lessonRowid);
   context.statements.deleteTextVector.run(BigInt(lessonRowid));
-  context.statements.insertTextVector.run(BigInt(lessonRowid), context.tenant, streamCode(stream), vectorToBlob(unitVector(entry.textVector)));
+  context.statements.deleteTextBits.run(BigInt(lessonRowid));
+  putTextVector(context, lessonRowid, stream, entry.textVector);
+}
+
+/** The lesson's searchable text vector: its unit copy in the vec0 index and its sign bits in the bit index. */
+function putTextVector(context: TenantContext, lessonRowid: number, stream: LessonStream, vector: Float32Array): void {
+  context.statements.insertTextVector.run(BigInt(lessonRowid), context.tenant, streamCode(stream), vectorToBlob(unitVector(vector)));
+  context.statements.insertTextBits.run(BigInt(lessonRowid), context.tenant, streamCode(stream), signBits(vector));
 }
 
 export function addImageRows(context: TenantContext, lessonRowid: number, images: readonly LessonImageVector[]): void {
@@ -97,6 +106,7 @@ export function deleteLessonRows(context: TenantContext, lessonRowid: number): v
   const images = context.statements.imagesOfLesson.all(lessonRowid) as { rowid: number }[];
   for (const image of images) context.statements.deleteImageVector.run(BigInt(image.rowid));
   context.statements.deleteTextVector.run(BigInt(lessonRowid));
+  context.statements.deleteTextBits.run(BigInt(lessonRowid));
   context.statements.deleteLesson.run(lessonRowid);
 }
 

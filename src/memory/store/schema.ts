@@ -4,6 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import { mmevolveError } from '../../core/index.js';
+import { blobToVector, signBitCount, signBits } from './vector-codec.js';
 
 export interface VectorLayout {
   dimensions: number;
@@ -78,12 +79,44 @@ const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    description: 'sign-bit copies of the current text vectors, for two-stage text search',
+    up(db, layout) {
+      // Same partitions as vec_lesson_text. chunk_size 1024: 32 KB of bits at 256 dims, and few chunk rows
+      // for text-search.ts to read (it scans these chunks itself: sqlite-vec's own bit KNN picks each chunk's
+      // top k by repeated minimum passes, O(chunk_size × k), ~38 ms for k = 320 at 100,000 vectors).
+      db.exec(`
+        create virtual table vec_lesson_text_bits using vec0(
+          tenant text partition key,
+          stream integer partition key,
+          embedding bit[${signBitCount(integerOrThrow(layout.dimensions))}],
+          chunk_size=1024
+        );
+      `);
+      // Pages by rowid: better-sqlite3 cannot write while an iterator holds the connection.
+      const page = db.prepare(`select l.rowid, l.tenant, l.stream, v.text_vector from lessons l
+        join lesson_versions v on v.lesson_rowid = l.rowid and v.version = l.current_version
+        where l.rowid > ? order by l.rowid limit 1000`);
+      const insert = db.prepare('insert into vec_lesson_text_bits (rowid, tenant, stream, embedding) values (?, ?, ?, vec_bit(?))');
+      for (let after = 0; ; ) {
+        const rows = page.all(after) as { rowid: number; tenant: string; stream: string; text_vector: Buffer }[];
+        for (const row of rows) insert.run(BigInt(row.rowid), row.tenant, row.stream === 'visual' ? 1n : 0n, signBits(blobToVector(row.text_vector)));
+        const last = rows.at(-1);
+        if (last === undefined) break;
+        after = last.rowid;
+      }
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-/** Applies every migration newer than the database's user_version, each in its own transaction. */
-export function migrate(db: Database.Database, layout: VectorLayout): number {
+/**
+ * Applies every migration newer than the database's user_version, each in its own transaction.
+ * `upTo` stops at an older version: tests use it to build a database as an earlier release left it.
+ */
+export function migrate(db: Database.Database, layout: VectorLayout, upTo = SCHEMA_VERSION): number {
   const current = Number(db.pragma('user_version', { simple: true }));
   if (current > SCHEMA_VERSION) {
     throw mmevolveError(
@@ -93,13 +126,13 @@ export function migrate(db: Database.Database, layout: VectorLayout): number {
     );
   }
   for (const migration of MIGRATIONS) {
-    if (migration.version <= current) continue;
+    if (migration.version <= current || migration.version > upTo) continue;
     db.transaction(() => {
       migration.up(db, layout);
       db.pragma(`user_version = ${migration.version}`);
     })();
   }
-  return SCHEMA_VERSION;
+  return Math.max(current, Math.min(upTo, SCHEMA_VERSION));
 }
 
 /** Dimensions are interpolated into DDL (vec0 takes no parameters there), so they must be plain integers. */

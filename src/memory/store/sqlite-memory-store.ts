@@ -16,6 +16,8 @@ import { prepareStatements } from './statements.js';
 import type { Statements } from './statements.js';
 import { clearTenant } from './lesson-writes.js';
 import { SqliteTenantMemory } from './tenant-memory.js';
+import { resolveTextSearch } from './text-search.js';
+import type { TextSearchOptions } from './text-search.js';
 
 export const DEFAULT_MEMORY_DB_PATH = '.mmevolve/memory.db';
 const MAX_TENANT_LENGTH = 200;
@@ -29,6 +31,8 @@ export interface OpenMemoryStoreOptions {
   /** Source-image embedding; defaults to the text embedding's size and model. */
   imageDimensions?: number;
   imageEmbeddingModel?: string;
+  /** Two-stage text search above a partition size (defaults in text-search.ts). */
+  textSearch?: Partial<TextSearchOptions>;
   /** Injectable for deterministic tests. */
   now?: () => Date;
   newId?: () => string;
@@ -43,6 +47,7 @@ export class SqliteMemoryStore implements MemoryStore {
   readonly #db: Database.Database;
   readonly #statements: Statements;
   readonly #schemaVersion: number;
+  readonly #textSearch: TextSearchOptions;
   readonly #now: () => Date;
   readonly #newId: () => string;
 
@@ -55,6 +60,7 @@ export class SqliteMemoryStore implements MemoryStore {
     this.imageDimensions = workspace.imageDimensions;
     this.#schemaVersion = schemaVersion;
     this.#statements = prepareStatements(db);
+    this.#textSearch = resolveTextSearch(options.textSearch);
     this.#now = options.now ?? (() => new Date());
     // 60 random bits: short enough to type, and the (tenant, id) unique index catches the improbable collision.
     this.#newId = options.newId ?? (() => `les_${randomUUID().replaceAll('-', '').slice(0, 16)}`);
@@ -100,6 +106,7 @@ export class SqliteMemoryStore implements MemoryStore {
       statements: this.#statements,
       tenant,
       workspace: { embeddingModel: this.embeddingModel, dimensions: this.dimensions, imageEmbeddingModel: this.imageEmbeddingModel, imageDimensions: this.imageDimensions },
+      textSearch: this.#textSearch,
       now: this.#now,
       newId: this.#newId,
     };

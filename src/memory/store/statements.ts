@@ -60,6 +60,17 @@ export function prepareStatements(db: Database.Database) {
       where l.tenant = ?`),
     knnText: db.prepare(`select rowid, distance from vec_lesson_text
       where embedding match ? and k = ? and tenant = ? and stream = ? order by distance`),
+    insertTextBits: db.prepare('insert into vec_lesson_text_bits (rowid, tenant, stream, embedding) values (?, ?, ?, vec_bit(?))'),
+    deleteTextBits: db.prepare('delete from vec_lesson_text_bits where rowid = ?'),
+    // Two-stage text search (text-search.ts) reads the bit index's chunks (sqlite-vec 0.1 layout, checked there):
+    // their slot count sizes the partition without counting rows, their blobs feed the Hamming scan.
+    textBitSlots: db.prepare(`select coalesce(sum(size), 0) as slots from vec_lesson_text_bits_chunks
+      where partition00 = ? and partition01 = ?`),
+    textBitChunks: db.prepare(`select c.size, c.validity, c.rowids, v.vectors from vec_lesson_text_bits_chunks c
+      join vec_lesson_text_bits_vector_chunks00 v on v.rowid = c.chunk_id where c.partition00 = ? and c.partition01 = ?`).raw(),
+    // The same stored unit vectors and L2 kernel as knnText, so a lesson's distance is the one exact search gives.
+    rescoreText: db.prepare(`select t.rowid as rowid, vec_distance_l2(t.embedding, ?) as distance
+      from json_each(?) hit cross join vec_lesson_text t on t.rowid = hit.value order by distance, t.rowid limit ?`),
     knnImages: db.prepare(`select rowid, distance from vec_lesson_images
       where embedding match ? and k = ? and tenant = ? order by distance`),
     lessonRowidsOfTenant: db.prepare('select rowid from lessons where tenant = ?'),

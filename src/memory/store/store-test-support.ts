@@ -1,5 +1,6 @@
 /** Shared by the store's tests: a small in-memory workspace, deterministic vectors and lesson factories. */
 import type { LessonStream, NewLesson } from '../../core/index.js';
+import { seededRandom } from '../../core/index.js';
 import { openMemoryStore } from './sqlite-memory-store.js';
 import type { OpenMemoryStoreOptions, SqliteMemoryStore } from './sqlite-memory-store.js';
 
@@ -39,4 +40,14 @@ export function newLesson(text: string, stream: LessonStream, axis: number, nudg
   };
   if (stream === 'visual') lesson.imageVectors = [{ imageRef: `images/${axis}.png`, vector: axisVector(axis, nudge) }];
   return lesson;
+}
+
+/** `count` seeded vectors scattered (±0.35 per coordinate) around `clusters` random centres, like the bench's. */
+export function clusteredVectors(count: number, dimensions: number, clusters: number, seed: number): Float32Array[] {
+  const random = seededRandom(seed);
+  const centres = Array.from({ length: clusters }, () => Float32Array.from({ length: dimensions }, () => random() * 2 - 1));
+  return Array.from({ length: count }, () => {
+    const centre = centres[Math.floor(random() * clusters)] ?? new Float32Array(dimensions);
+    return centre.map((value) => value + (random() * 2 - 1) * 0.35);
+  });
 }

@@ -21,11 +21,12 @@ import type {
 } from '../../core/index.js';
 import { mmevolveError, normaliseLessonText } from '../../core/index.js';
 import { exportTenant, importIntoTenant } from './export-import.js';
-import { cleanProvenance, cleanSource, rowToLesson, rowToVersion, streamCode } from './lesson-rows.js';
+import { cleanProvenance, cleanSource, rowToLesson, rowToVersion } from './lesson-rows.js';
 import type { LessonRow, VersionRow } from './lesson-rows.js';
 import { MAX_K, checkImagesAllowed, checkStream, checkText, kneighbours, notFound } from './input-checks.js';
 import { addImageRows, appendCurrentVersion, clearTenant, deleteLessonRows, insertLessonRows } from './lesson-writes.js';
 import type { TenantContext } from './lesson-writes.js';
+import { nearestTexts } from './text-search.js';
 import { blobToVector, checkVector, cosineFromUnitDistance, isZeroVector, unitVector, vectorToBlob } from './vector-codec.js';
 
 const DEFAULT_PAGE_SIZE = 100;
@@ -114,7 +115,7 @@ export class SqliteTenantMemory implements TenantMemory {
     const limit = kneighbours(k);
     if (limit === 0 || isZeroVector(vector)) return [];
     checkVector(vector, workspace.dimensions, workspace.embeddingModel, 'query vector');
-    const hits = statements.knnText.all(vectorToBlob(unitVector(vector)), BigInt(limit), this.tenant, streamCode(stream)) as { rowid: number; distance: number }[];
+    const hits = nearestTexts(statements, this.#context.textSearch, this.tenant, stream, vector, limit);
     return this.#scored(hits.map((hit) => ({ lessonRowid: hit.rowid, score: cosineFromUnitDistance(hit.distance) })), minScore);
   }
 

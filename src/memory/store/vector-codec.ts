@@ -47,6 +47,24 @@ export function unitVector(vector: Float32Array): Float32Array {
   return vector.map((value) => value / norm);
 }
 
+/**
+ * One bit per dimension, set when the value is positive (sqlite-vec's vec_quantize_binary rule, bit i in
+ * byte i >> 3 at position i & 7), padded with zero bits to whole bytes. The sign of a unit copy is the
+ * sign of the vector as given, so either may be passed.
+ */
+export function signBits(vector: Float32Array): Buffer {
+  const bits = Buffer.alloc(signBitCount(vector.length) / 8);
+  vector.forEach((value, index) => {
+    if (value > 0) bits[index >> 3] = (bits[index >> 3] ?? 0) | (1 << (index & 7));
+  });
+  return bits;
+}
+
+/** Bits of a sign-bit copy: the dimensions rounded up to whole bytes (vec0 bit columns take multiples of 8). */
+export function signBitCount(dimensions: number): number {
+  return Math.ceil(dimensions / 8) * 8;
+}
+
 /** Cosine similarity from the L2 distance of two unit vectors: |a − b|² = 2 − 2 cos. */
 export function cosineFromUnitDistance(distance: number): number {
   return 1 - (distance * distance) / 2;
