@@ -66,6 +66,17 @@ describe('simulated SAM 3 segmenter', () => {
     expect(after.requests - before.requests).toBe(3);
   });
 
+  it('reports the CPU seconds its process has used in /metrics, growing with work, and says it is simulated', async () => {
+    const read = async (): Promise<{ cpuSeconds: number; simulated: boolean }> => (await (await fetch(`${server.url}/metrics`)).json()) as { cpuSeconds: number; simulated: boolean };
+    const before = await read();
+    const { rendered } = sceneFixture(45);
+    await segment({ image: { type: 'base64', value: await pngBase64(rendered.image) }, prompts: [{ text: 'circle' }], format: 'rle' });
+    const after = await read();
+    expect(before.simulated).toBe(true);
+    expect(before.cpuSeconds).toBeGreaterThan(0);
+    expect(after.cpuSeconds).toBeGreaterThan(before.cpuSeconds);
+  });
+
   it('returns many low-confidence instances for a vague prompt and none for nonsense', async () => {
     const { rendered } = sceneFixture(43);
     const image = { type: 'base64', value: await pngBase64(rendered.image) };

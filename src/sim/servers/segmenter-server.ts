@@ -2,7 +2,8 @@
  * The simulated SAM 3 segmenter, speaking the Roboflow inference protocol with the request and response
  * schemas of src/backends/sam3-protocol.ts (so client and server cannot drift):
  * `POST /sam3/embed_image` → image_id, `POST /sam3/concept_segment` (image and/or image_id, prompts,
- * output_prob_thresh, format 'rle' or 'polygon' — outer contours, as the real server), `GET /metrics` → {requests, imageEncodes, prompts}.
+ * output_prob_thresh, format 'rle' or 'polygon' — outer contours, as the real server), `GET /metrics` → {requests, imageEncodes, prompts,
+ * cpuSeconds (this process's user + system CPU, so a benchmark can measure the server alone), simulated}.
  * An image is "encoded" (counted) whenever a request needs an embedding that is not cached under its
  * image_id — exactly when the real server would run its image encoder. SIMULATED: no model runs.
  */
@@ -44,6 +45,12 @@ export interface SimSegmenterServer {
 
 /** Embeddings kept for image_id reuse (the real server has a similar bounded cache). */
 const EMBEDDING_CACHE = 256;
+
+/** User + system CPU time of this process so far, in seconds. */
+function processCpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
 
 /** FastAPI/pydantic-style validation error, as the inference server returns it. */
 function validationError(context: Context, issues: { path: PropertyKey[]; message: string }[]): Response {
@@ -164,7 +171,7 @@ export function createSimSegmenterApp(config: SimConfig): { app: Hono; metrics: 
     return context.json(body);
   });
 
-  app.get('/metrics', (context) => context.json({ ...metrics, simulated: true }));
+  app.get('/metrics', (context) => context.json({ ...metrics, cpuSeconds: processCpuSeconds(), simulated: true }));
   app.notFound((context) => context.json({ detail: `Not Found (simulated segmenter serves ${SAM3_EMBED_IMAGE_PATH}, ${SAM3_CONCEPT_SEGMENT_PATH}, /metrics)` }, 404));
   return { app, metrics };
 }
