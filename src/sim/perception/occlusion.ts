@@ -83,11 +83,35 @@ export function estimateOcclusion(inputs: readonly OcclusionInput[], width: numb
     }
   });
   if (near.size === 0) return new Set<number>();
-  const owner = new Int32Array(width * height).fill(-1);
+  const owner = ownerScratch(width * height);
   inputs.forEach((input, index) => {
     if (!near.has(index)) return;
     for (const pixel of input.component.pixels) owner[pixel] = index;
   });
+  try {
+    return judgeTouchingPairs(inputs, near, owner, width, height);
+  } finally {
+    // Hand the scratch back all -1 again: only the near objects' pixels were written.
+    for (const index of near) for (const pixel of (inputs[index] as OcclusionInput).component.pixels) owner[pixel] = -1;
+  }
+}
+
+/**
+ * Owner of each pixel (-1 = none), reused across calls: allocating and filling a fresh image-sized array
+ * per image cost more than the whole occlusion estimate (issue 4). All -1 between calls.
+ */
+let ownerPixels = new Int32Array(0);
+/** Larger images get a fresh array each time, so one huge image does not pin its scratch forever. */
+const SCRATCH_LIMIT = 4 * 1024 * 1024;
+
+function ownerScratch(size: number): Int32Array {
+  if (ownerPixels.length >= size) return ownerPixels;
+  const fresh = new Int32Array(size).fill(-1);
+  if (size <= SCRATCH_LIMIT) ownerPixels = fresh;
+  return fresh;
+}
+
+function judgeTouchingPairs(inputs: readonly OcclusionInput[], near: ReadonlySet<number>, owner: Int32Array, width: number, height: number): Set<number> {
   // Touching pairs (8-neighbourhood): each adjacency is seen from its upper or left pixel (E, SW, S, SE).
   // Which pair is found first does not matter: every pair is judged on its own.
   const pairs = new Set<number>();
