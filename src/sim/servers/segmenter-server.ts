@@ -19,6 +19,7 @@ import type { NoisePresetName, SimConfig } from '../noise/index.js';
 import { createRng, hashSeed } from '../world/index.js';
 import { ImageCache, decodeImageBytes } from './image-input.js';
 import type { SeenImage } from './image-input.js';
+import { readJsonBody } from './json-body.js';
 import { listen } from './listen.js';
 import { maskPolygons } from './mask-polygons.js';
 import type { ListenOptions } from './listen.js';
@@ -101,19 +102,10 @@ export function createSimSegmenterApp(config: SimConfig): { app: Hono; metrics: 
     return { id, seen };
   };
 
-  const readBody = async (context: Context): Promise<unknown> => {
-    try {
-      return await context.req.json();
-    } catch {
-      // Not JSON: answered as a validation error by the caller.
-      return undefined;
-    }
-  };
-
   app.post(SAM3_EMBED_IMAGE_PATH, async (context) => {
     metrics.requests += 1;
     const started = performance.now();
-    const parsed = sam3EmbedImageRequestSchema.safeParse(await readBody(context));
+    const parsed = sam3EmbedImageRequestSchema.safeParse(await readJsonBody(context));
     if (!parsed.success) return validationError(context, parsed.error.issues);
     try {
       const embedding = await embed(parsed.data.image, parsed.data.image_id);
@@ -128,7 +120,7 @@ export function createSimSegmenterApp(config: SimConfig): { app: Hono; metrics: 
   app.post(SAM3_CONCEPT_SEGMENT_PATH, async (context) => {
     metrics.requests += 1;
     const started = performance.now();
-    const raw = await readBody(context);
+    const raw = await readJsonBody(context);
     const parsed = sam3ConceptSegmentRequestSchema.safeParse(raw);
     if (!parsed.success) return validationError(context, parsed.error.issues);
     const request = parsed.data;
