@@ -17,6 +17,8 @@ import { encodeRle } from '../../vision/index.js';
 import { createNoiseModel, resolveSimConfig } from '../noise/index.js';
 import type { NoisePresetName, SimConfig } from '../noise/index.js';
 import { createRng, hashSeed } from '../world/index.js';
+import { perceiveObjects } from '../perception/index.js';
+import type { PerceivedObject } from '../perception/index.js';
 import { ImageCache, decodeImageBytes } from './image-input.js';
 import type { SeenImage } from './image-input.js';
 import { readJsonBody } from './json-body.js';
@@ -46,6 +48,34 @@ export interface SimSegmenterServer {
 
 /** Embeddings kept for image_id reuse (the real server has a similar bounded cache). */
 const EMBEDDING_CACHE = 256;
+/** Perceived base64 images kept by content hash (as many as ImageCache keeps). */
+const CONTENT_CACHE = 64;
+
+/**
+ * What the segmenter keeps of an image: its perceived objects, not its pixels. Holding 256 decoded
+ * 640×480 images (236 MB) made every new image land on fresh memory, and the page faults cost more than
+ * decoding it (issue 4).
+ */
+interface PerceivedImage {
+  readonly key: string;
+  readonly width: number;
+  readonly height: number;
+  readonly objects: PerceivedObject[];
+}
+
+function perceived(seen: SeenImage): PerceivedImage {
+  return { key: seen.key, width: seen.image.width, height: seen.image.height, objects: seen.objects() };
+}
+
+/** Insert, dropping the oldest entry beyond `limit`. */
+function remember<T>(cache: Map<string, T>, key: string, value: T, limit: number): T {
+  cache.set(key, value);
+  if (cache.size > limit) {
+    const oldest = cache.keys().next().value;
+    if (oldest !== undefined) cache.delete(oldest);
+  }
+  return value;
+}
 
 /** User + system CPU time of this process so far, in seconds. */
 function processCpuSeconds(): number {
@@ -61,44 +91,41 @@ function validationError(context: Context, issues: { path: PropertyKey[]; messag
 export function createSimSegmenterApp(config: SimConfig): { app: Hono; metrics: SimSegmenterMetrics } {
   const noise = createNoiseModel(config.noise);
   const decoded = new ImageCache();
-  const embeddings = new Map<string, SeenImage>();
+  const byContent = new Map<string, PerceivedImage>();
+  const embeddings = new Map<string, PerceivedImage>();
   const metrics: SimSegmenterMetrics = { requests: 0, imageEncodes: 0, prompts: 0 };
   const app = new Hono();
 
   /**
-   * Base64 or data URL, keyed and cached exactly as ImageCache.fromBase64 does, but 8-bit RGB PNGs are
-   * decoded directly (segmenter-png.ts, same pixels as sharp at about half the CPU; issue 4).
+   * Base64 or data URL, keyed exactly as ImageCache.fromBase64 does, but 8-bit RGB PNGs are decoded
+   * directly (segmenter-png.ts, same pixels as sharp at about half the CPU; issue 4), and perceived.
    */
-  const fromBase64 = async (value: string): Promise<SeenImage> => {
+  const fromBase64 = async (value: string): Promise<PerceivedImage> => {
     const payload = value.startsWith('data:') ? value.slice(value.indexOf(',') + 1) : value;
     const key = createHash('sha1').update(payload).digest('hex');
-    const cached = decoded.get(key);
+    const cached = byContent.get(key);
     if (cached !== undefined) return cached;
     const bytes = Buffer.from(payload, 'base64');
-    return decoded.remember(key, decodeSimplePng(bytes) ?? (await decodeImageBytes(bytes)));
+    const image = decodeSimplePng(bytes) ?? (await decodeImageBytes(bytes));
+    return remember(byContent, key, { key, width: image.width, height: image.height, objects: perceiveObjects(image) }, CONTENT_CACHE);
   };
   // URLs: data URLs or loopback only (ImageCache refuses anything else).
-  const decode = (image: Sam3Image): Promise<SeenImage> =>
-    image.type === 'url' && !image.value.startsWith('data:') ? decoded.fromUrl(image.value) : fromBase64(image.value);
+  const decode = async (image: Sam3Image): Promise<PerceivedImage> =>
+    image.type === 'url' && !image.value.startsWith('data:') ? perceived(await decoded.fromUrl(image.value)) : fromBase64(image.value);
 
   /** The embedding for a request: cached by image_id, else "encoded" (counted) and cached. */
-  const embed = async (image: Sam3Image | undefined, imageId: string | null | undefined): Promise<{ id: string; seen: SeenImage } | undefined> => {
+  const embed = async (image: Sam3Image | undefined, imageId: string | null | undefined): Promise<{ id: string; seen: PerceivedImage } | undefined> => {
     if (imageId !== undefined && imageId !== null) {
       const cached = embeddings.get(imageId);
       if (cached !== undefined) return { id: imageId, seen: cached };
     }
     if (image === undefined) return undefined;
     const seen = await decode(image);
-    seen.objects();
     metrics.imageEncodes += 1;
     // A plain base64 payload is hashed already: its cache key is the SHA-1 of exactly this string.
     const plain = image.type === 'base64' && !image.value.startsWith('data:');
     const id = imageId ?? (plain ? seen.key : createHash('sha1').update(image.value).digest('hex')).slice(0, 32);
-    embeddings.set(id, seen);
-    if (embeddings.size > EMBEDDING_CACHE) {
-      const oldest = embeddings.keys().next().value;
-      if (oldest !== undefined) embeddings.delete(oldest);
-    }
+    remember(embeddings, id, seen, EMBEDDING_CACHE);
     return { id, seen };
   };
 
@@ -110,7 +137,7 @@ export function createSimSegmenterApp(config: SimConfig): { app: Hono; metrics: 
     try {
       const embedding = await embed(parsed.data.image, parsed.data.image_id);
       if (embedding === undefined) return validationError(context, [{ path: ['image'], message: 'image is required unless image_id is cached' }]);
-      const { width, height } = embedding.seen.image;
+      const { width, height } = embedding.seen;
       return context.json({ image_id: embedding.id, time: (performance.now() - started) / 1000, image_shape: [height, width] });
     } catch (error) {
       return validationError(context, [{ path: ['image'], message: isMmevolveError(error) ? error.message : 'unreadable image' }]);
@@ -124,7 +151,7 @@ export function createSimSegmenterApp(config: SimConfig): { app: Hono; metrics: 
     const parsed = sam3ConceptSegmentRequestSchema.safeParse(raw);
     if (!parsed.success) return validationError(context, parsed.error.issues);
     const request = parsed.data;
-    let embedding: { id: string; seen: SeenImage } | undefined;
+    let embedding: { id: string; seen: PerceivedImage } | undefined;
     try {
       embedding = await embed(request.image, request.image_id);
     } catch (error) {
@@ -135,8 +162,8 @@ export function createSimSegmenterApp(config: SimConfig): { app: Hono; metrics: 
     }
     await sleep(noise.latencyMs(createRng(metrics.requests)));
     const { seen } = embedding;
-    const objects = seen.objects();
-    const size = { width: seen.image.width, height: seen.image.height };
+    const { objects } = seen;
+    const size = { width: seen.width, height: seen.height };
     const promptResults: Sam3PromptResult[] = request.prompts.map((prompt, promptIndex) => {
       metrics.prompts += 1;
       const rng = createRng(hashSeed(`${seen.key}:${promptIndex}:${JSON.stringify(prompt)}`, config.seed));
