@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../world/index.js';
-import { parseJsonBytes } from './json-body.js';
+import { decodeBase64Ascii, parseJsonBody, parseJsonBytes } from './json-body.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -88,5 +88,41 @@ describe('parseJsonBytes', () => {
     // Both outcomes must be exercised for the comparison to mean anything.
     expect(refused).toBeGreaterThan(50);
     expect(refused).toBeLessThan(380);
+  });
+
+  it('keeps a long image.value as its bytes and puts every other long literal back as a string', () => {
+    const prompt = 'p'.repeat(5000);
+    const text = JSON.stringify({ image: { type: 'base64', value: IMAGE }, prompts: [{ text: prompt, value: IMAGE }], extra: { value: IMAGE } });
+    const body = parseJsonBody(encoder.encode(text));
+    const value = body.value as { image: { value: string }; prompts: { text: string; value: string }[]; extra: { value: string } };
+    expect(value.image.value).not.toBe(IMAGE);
+    expect(value.image.value.length).toBeGreaterThan(0);
+    expect(Buffer.from(body.imageBytes(value.image.value) ?? []).toString('latin1')).toBe(IMAGE);
+    expect({ ...value, image: { ...value.image, value: IMAGE } }).toEqual(JSON.parse(text));
+    expect(body.imageBytes(IMAGE), 'only the placeholder has bytes').toBeUndefined();
+    expect(parseJsonBody(encoder.encode(JSON.stringify({ image: { value: 'short' } }))).imageBytes('short')).toBeUndefined();
+  });
+});
+
+describe('decodeBase64Ascii', () => {
+  const reference = (bytes: Uint8Array): Buffer => Buffer.from(Buffer.from(bytes).toString('latin1'), 'base64');
+
+  it('equals Buffer.from(text, "base64") on clean payloads of every length around the 64 kB pieces', () => {
+    const data = Buffer.from(Array.from({ length: 200_000 }, (_, index) => (index * 7919) % 256));
+    for (const length of [0, 1, 2, 3, 1000, 49_151, 49_152, 49_153, 98_304, 150_000, 200_000]) {
+      const text = encoder.encode(data.subarray(0, length).toString('base64'));
+      expect(decodeBase64Ascii(text).equals(reference(text)), `length ${length}`).toBe(true);
+    }
+  });
+
+  it('equals Buffer.from(text, "base64") on 300 damaged payloads (whitespace, padding, URL-safe and invalid characters)', () => {
+    const rng = createRng(9);
+    const clean = encoder.encode(Buffer.from(Array.from({ length: 150_000 }, (_, index) => (index * 31 + 7) % 256)).toString('base64'));
+    const damage = [0x20, 0x0a, 0x3d, 0x2d, 0x5f, 0x2e, 0x21, 0x2b, 0x2f, 0x7e];
+    for (let trial = 0; trial < 300; trial += 1) {
+      const bytes = Uint8Array.from(clean.subarray(0, rng.int(1, clean.length)));
+      for (let edit = rng.int(0, 3); edit > 0; edit -= 1) bytes[rng.int(0, bytes.length - 1)] = rng.pick(damage);
+      expect(decodeBase64Ascii(bytes).equals(reference(bytes)), `trial ${trial}`).toBe(true);
+    }
   });
 });

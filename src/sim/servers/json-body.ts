@@ -13,6 +13,8 @@ import type { Context } from 'hono';
 const utf8 = new TextDecoder();
 /** String literals at least this long are cut out (prompts and ids are far shorter). */
 const LONG_STRING = 4096;
+/** Base64 characters decoded at a time (a multiple of 4, so pieces keep whole groups; strings this short stay off V8's large-object space). */
+const BASE64_PIECE = 64 * 1024;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COLON = 0x3a;
@@ -54,44 +56,134 @@ function followedByColon(bytes: Uint8Array, index: number): boolean {
   return bytes[at] === COLON;
 }
 
+/** Long literals cut out of a body: placeholder text ↔ the literal's bytes between its quotes. */
+interface CutLiterals {
+  text: string;
+  literals: Uint8Array[];
+}
+
 /**
- * Equals JSON.parse(new TextDecoder().decode(bytes)), throwing exactly when that throws. In an ASCII
- * body, quotes before the first backslash are string delimiters in pairs; long literals among them that
- * are values (not keys) and hold no raw control character become placeholder strings, put back by a
- * reviver. The lexer reads the shortened text with the same tokens (placeholders are valid string
- * contents, and so were the cut literals: printable ASCII without quote or backslash), so it parses iff
- * the original does, to the same value.
+ * The body text with its long literals replaced by placeholders. In an ASCII body, quotes before the
+ * first backslash are string delimiters in pairs; long literals among them that are values (not keys)
+ * and hold no raw control character are cut. The lexer reads the shortened text with the same tokens
+ * (placeholders are valid string contents, and so were the cut literals: printable ASCII without quote
+ * or backslash), so it parses iff the original does.
  */
-export function parseJsonBytes(bytes: Uint8Array): unknown {
-  if (!isAscii(bytes)) return JSON.parse(utf8.decode(bytes)) as unknown;
+function cutLongLiterals(bytes: Uint8Array): CutLiterals {
   const firstBackslash = bytes.indexOf(BACKSLASH);
   const parts: string[] = [];
-  const cut: string[] = [];
+  const literals: Uint8Array[] = [];
   let copied = 0;
   for (let open = bytes.indexOf(QUOTE); open >= 0; open = bytes.indexOf(QUOTE, open + 1)) {
     const close = bytes.indexOf(QUOTE, open + 1);
     // Past an escape the pairing of quotes is unknown: the rest stays as it is.
     if (close < 0 || (firstBackslash >= 0 && firstBackslash < close)) break;
     if (close - open - 1 >= LONG_STRING && !followedByColon(bytes, close + 1) && !hasControlCharacter(bytes, open + 1, close)) {
-      parts.push(latin1(bytes, copied, open + 1), PLACEHOLDER_JSON(cut.length));
-      cut.push(latin1(bytes, open + 1, close));
+      parts.push(latin1(bytes, copied, open + 1), PLACEHOLDER_JSON(literals.length));
+      literals.push(bytes.subarray(open + 1, close));
       copied = close;
     }
     open = close;
   }
-  if (cut.length === 0) return JSON.parse(latin1(bytes)) as unknown;
   parts.push(latin1(bytes, copied));
-  return JSON.parse(parts.join(''), (_key, value: unknown) =>
-    typeof value === 'string' && value.startsWith(PLACEHOLDER_PREFIX) ? (cut[Number(value.slice(PLACEHOLDER_PREFIX.length))] ?? value) : value,
-  ) as unknown;
+  return { text: literals.length === 0 ? (parts[0] ?? '') : parts.join(''), literals };
 }
 
-/** The parsed body, or undefined when it is not JSON (the caller answers with a validation error). */
-export async function readJsonBody(context: Context): Promise<unknown> {
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A parsed request body. */
+export interface JsonBody {
+  /**
+   * Equal to JSON.parse(new TextDecoder().decode(bytes)), except that a long `image.value` literal of
+   * the top-level object may be a placeholder string (non-empty, like the literal): see imageBytes.
+   */
+  readonly value: unknown;
+  /** The ASCII bytes of the literal that `text` stands for, when `text` is that placeholder; else undefined. */
+  imageBytes(text: string): Uint8Array | undefined;
+}
+
+/**
+ * Parse a body, throwing exactly when JSON.parse of its UTF-8 text throws. A base64 image in
+ * `image.value` stays bytes (turning 300 kB of bytes into a string costs more than parsing the rest,
+ * issue 4); every other long literal is put back as a string.
+ */
+export function parseJsonBody(bytes: Uint8Array): JsonBody {
+  const none = (): undefined => undefined;
+  if (!isAscii(bytes)) return { value: JSON.parse(utf8.decode(bytes)) as unknown, imageBytes: none };
+  const { text, literals } = cutLongLiterals(bytes);
+  if (literals.length === 0) return { value: JSON.parse(text) as unknown, imageBytes: none };
+  const literalOf = (value: unknown): Uint8Array | undefined =>
+    typeof value === 'string' && value.startsWith(PLACEHOLDER_PREFIX) ? literals[Number(value.slice(PLACEHOLDER_PREFIX.length))] : undefined;
+  // Placeholders under a "value" key stay for now; any other is put back as the literal's text.
+  const value = JSON.parse(text, (key, parsed: unknown) => {
+    const literal = key === 'value' ? undefined : literalOf(parsed);
+    return literal === undefined ? parsed : latin1(literal);
+  }) as unknown;
+  const image = isRecord(value) && isRecord(value.image) ? value.image : undefined;
+  const kept = image === undefined ? undefined : image.value;
+  const keptBytes = literalOf(kept);
+  restoreValueKeys(value, image);
+  return { value, imageBytes: (candidate) => (keptBytes !== undefined && candidate === kept ? keptBytes : undefined) };
+
+  /** Put back the placeholders left under "value" keys, except the image's own. */
+  function restoreValueKeys(node: unknown, skip: Record<string, unknown> | undefined): void {
+    if (Array.isArray(node)) {
+      for (const item of node) restoreValueKeys(item, skip);
+    } else if (isRecord(node)) {
+      const literal = literalOf(node.value);
+      if (literal !== undefined && node !== skip && Object.hasOwn(node, 'value')) node.value = latin1(literal);
+      for (const child of Object.values(node)) restoreValueKeys(child, skip);
+    }
+  }
+}
+
+/** Equals JSON.parse(new TextDecoder().decode(bytes)), throwing exactly when that throws. */
+export function parseJsonBytes(bytes: Uint8Array): unknown {
+  const body = parseJsonBody(bytes);
+  const image = isRecord(body.value) && isRecord(body.value.image) ? body.value.image : undefined;
+  const literal = image === undefined || typeof image.value !== 'string' ? undefined : body.imageBytes(image.value);
+  if (image !== undefined && literal !== undefined) image.value = latin1(literal);
+  return body.value;
+}
+
+/**
+ * Buffer.from(latin1(bytes), 'base64') for ASCII bytes, without building the string: decoded in 64 kB
+ * pieces, each of which must decode to exactly three quarters of its length (so it held only base64
+ * characters and no padding: decoding it alone equals decoding it in place); otherwise, and for the
+ * tail, the plain way.
+ */
+export function decodeBase64Ascii(bytes: Uint8Array): Buffer {
+  const output = Buffer.allocUnsafe(Math.floor(bytes.length / 4) * 3 + 3);
+  let written = 0;
+  let read = 0;
+  for (; bytes.length - read > BASE64_PIECE; read += BASE64_PIECE) {
+    const piece = latin1(bytes, read, read + BASE64_PIECE);
+    if (output.write(piece, written, 'base64') !== (BASE64_PIECE / 4) * 3) return Buffer.from(latin1(bytes), 'base64');
+    written += (BASE64_PIECE / 4) * 3;
+  }
+  const tail = Buffer.from(latin1(bytes, read), 'base64');
+  if (written === 0) return tail;
+  if (written + tail.length > output.length) return Buffer.from(latin1(bytes), 'base64');
+  tail.copy(output, written);
+  return output.subarray(0, written + tail.length);
+}
+
+/** The parsed body; its value is undefined when the body is unreadable or not JSON (the caller answers with a validation error). */
+export async function readJsonBody(context: Context): Promise<JsonBody> {
+  const unreadable: JsonBody = { value: undefined, imageBytes: () => undefined };
+  let bytes: Uint8Array;
   try {
-    return parseJsonBytes(new Uint8Array(await context.req.arrayBuffer()));
+    bytes = new Uint8Array(await context.req.arrayBuffer());
   } catch {
-    // Unreadable or not JSON: answered as a validation error by the caller (as before, issue 4).
-    return undefined;
+    // Unreadable body: answered as a validation error by the caller (as before, issue 4).
+    return unreadable;
+  }
+  try {
+    return parseJsonBody(bytes);
+  } catch {
+    // Not JSON: answered as a validation error by the caller (as before).
+    return unreadable;
   }
 }

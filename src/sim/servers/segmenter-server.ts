@@ -7,7 +7,6 @@
  * An image is "encoded" (counted) whenever a request needs an embedding that is not cached under its
  * image_id — exactly when the real server would run its image encoder. SIMULATED: no model runs.
  */
-import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { SAM3_CONCEPT_SEGMENT_PATH, SAM3_EMBED_IMAGE_PATH, fromSam3Box, sam3ConceptSegmentRequestSchema, sam3EmbedImageRequestSchema } from '../../backends/index.js';
@@ -22,6 +21,9 @@ import type { PerceivedObject } from '../perception/index.js';
 import { ImageCache, decodeImageBytes } from './image-input.js';
 import type { SeenImage } from './image-input.js';
 import { readJsonBody } from './json-body.js';
+import type { JsonBody } from './json-body.js';
+import { imageValue } from './image-value.js';
+import type { ImageValue } from './image-value.js';
 import { listen } from './listen.js';
 import { maskPolygons } from './mask-polygons.js';
 import type { ListenOptions } from './listen.js';
@@ -100,31 +102,34 @@ export function createSimSegmenterApp(config: SimConfig): { app: Hono; metrics: 
    * Base64 or data URL, keyed exactly as ImageCache.fromBase64 does, but 8-bit RGB PNGs are decoded
    * directly (segmenter-png.ts, same pixels as sharp at about half the CPU; issue 4), and perceived.
    */
-  const fromBase64 = async (value: string): Promise<PerceivedImage> => {
-    const payload = value.startsWith('data:') ? value.slice(value.indexOf(',') + 1) : value;
-    const key = createHash('sha1').update(payload).digest('hex');
+  const fromBase64 = async (value: ImageValue): Promise<PerceivedImage> => {
+    const key = value.payloadHash();
     const cached = byContent.get(key);
     if (cached !== undefined) return cached;
-    const bytes = Buffer.from(payload, 'base64');
+    const bytes = value.payloadBytes();
     const image = decodeSimplePng(bytes) ?? (await decodeImageBytes(bytes));
     return remember(byContent, key, { key, width: image.width, height: image.height, objects: perceiveObjects(image) }, CONTENT_CACHE);
   };
   // URLs: data URLs or loopback only (ImageCache refuses anything else).
-  const decode = async (image: Sam3Image): Promise<PerceivedImage> =>
-    image.type === 'url' && !image.value.startsWith('data:') ? perceived(await decoded.fromUrl(image.value)) : fromBase64(image.value);
+  const decode = async (image: Sam3Image, value: ImageValue): Promise<PerceivedImage> =>
+    image.type === 'url' && !value.isDataUrl ? perceived(await decoded.fromUrl(value.text())) : fromBase64(value);
 
-  /** The embedding for a request: cached by image_id, else "encoded" (counted) and cached. */
-  const embed = async (image: Sam3Image | undefined, imageId: string | null | undefined): Promise<{ id: string; seen: PerceivedImage } | undefined> => {
+  /**
+   * The embedding for a request: cached by image_id, else "encoded" (counted) and cached. `body` gives
+   * the image's value as bytes when the body parser kept it so (json-body.ts).
+   */
+  const embed = async (image: Sam3Image | undefined, imageId: string | null | undefined, body: JsonBody): Promise<{ id: string; seen: PerceivedImage } | undefined> => {
     if (imageId !== undefined && imageId !== null) {
       const cached = embeddings.get(imageId);
       if (cached !== undefined) return { id: imageId, seen: cached };
     }
     if (image === undefined) return undefined;
-    const seen = await decode(image);
+    const value = imageValue(image.value, body.imageBytes(image.value));
+    const seen = await decode(image, value);
     metrics.imageEncodes += 1;
     // A plain base64 payload is hashed already: its cache key is the SHA-1 of exactly this string.
-    const plain = image.type === 'base64' && !image.value.startsWith('data:');
-    const id = imageId ?? (plain ? seen.key : createHash('sha1').update(image.value).digest('hex')).slice(0, 32);
+    const plain = image.type === 'base64' && !value.isDataUrl;
+    const id = imageId ?? (plain ? seen.key : value.valueHash()).slice(0, 32);
     remember(embeddings, id, seen, EMBEDDING_CACHE);
     return { id, seen };
   };
@@ -132,10 +137,11 @@ export function createSimSegmenterApp(config: SimConfig): { app: Hono; metrics: 
   app.post(SAM3_EMBED_IMAGE_PATH, async (context) => {
     metrics.requests += 1;
     const started = performance.now();
-    const parsed = sam3EmbedImageRequestSchema.safeParse(await readJsonBody(context));
+    const json = await readJsonBody(context);
+    const parsed = sam3EmbedImageRequestSchema.safeParse(json.value);
     if (!parsed.success) return validationError(context, parsed.error.issues);
     try {
-      const embedding = await embed(parsed.data.image, parsed.data.image_id);
+      const embedding = await embed(parsed.data.image, parsed.data.image_id, json);
       if (embedding === undefined) return validationError(context, [{ path: ['image'], message: 'image is required unless image_id is cached' }]);
       const { width, height } = embedding.seen;
       return context.json({ image_id: embedding.id, time: (performance.now() - started) / 1000, image_shape: [height, width] });
@@ -147,13 +153,13 @@ export function createSimSegmenterApp(config: SimConfig): { app: Hono; metrics: 
   app.post(SAM3_CONCEPT_SEGMENT_PATH, async (context) => {
     metrics.requests += 1;
     const started = performance.now();
-    const raw = await readJsonBody(context);
-    const parsed = sam3ConceptSegmentRequestSchema.safeParse(raw);
+    const json = await readJsonBody(context);
+    const parsed = sam3ConceptSegmentRequestSchema.safeParse(json.value);
     if (!parsed.success) return validationError(context, parsed.error.issues);
     const request = parsed.data;
     let embedding: { id: string; seen: PerceivedImage } | undefined;
     try {
-      embedding = await embed(request.image, request.image_id);
+      embedding = await embed(request.image, request.image_id, json);
     } catch (error) {
       return validationError(context, [{ path: ['image'], message: isMmevolveError(error) ? error.message : 'unreadable image' }]);
     }
