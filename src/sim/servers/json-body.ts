@@ -70,12 +70,14 @@ interface CutLiterals {
  * or backslash), so it parses iff the original does.
  */
 function cutLongLiterals(bytes: Uint8Array): CutLiterals {
-  const firstBackslash = bytes.indexOf(BACKSLASH);
+  // Buffer#indexOf is memchr; TypedArray#indexOf walks element by element.
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const firstBackslash = buffer.indexOf(BACKSLASH);
   const parts: string[] = [];
   const literals: Uint8Array[] = [];
   let copied = 0;
-  for (let open = bytes.indexOf(QUOTE); open >= 0; open = bytes.indexOf(QUOTE, open + 1)) {
-    const close = bytes.indexOf(QUOTE, open + 1);
+  for (let open = buffer.indexOf(QUOTE); open >= 0; open = buffer.indexOf(QUOTE, open + 1)) {
+    const close = buffer.indexOf(QUOTE, open + 1);
     // Past an escape the pairing of quotes is unknown: the rest stays as it is.
     if (close < 0 || (firstBackslash >= 0 && firstBackslash < close)) break;
     if (close - open - 1 >= LONG_STRING && !followedByColon(bytes, close + 1) && !hasControlCharacter(bytes, open + 1, close)) {
