@@ -186,19 +186,27 @@ export function fillHoles(raster: Uint8Array, width: number, height: number): { 
  */
 export function concaveGapSizes(hull: readonly Point[], filled: Uint8Array, width: number, height: number, originX: number, originY: number): number[] {
   const gap = new Uint8Array(width * height);
-  for (let y = 0; y < height; y += 1) {
-    const centreY = originY + y + 0.5;
-    let left = Infinity;
-    let right = -Infinity;
-    for (let index = 0; index < hull.length; index += 1) {
-      const a = hull[index] as Point;
-      const b = hull[(index + 1) % hull.length] as Point;
+  // Where the row of pixel centres crosses the hull: each edge visits only the rows its y-span can
+  // reach (a little wider, then the exact test), not every row (issue 4; same values, same arithmetic).
+  const lefts = new Float64Array(height).fill(Infinity);
+  const rights = new Float64Array(height).fill(-Infinity);
+  for (let index = 0; index < hull.length; index += 1) {
+    const a = hull[index] as Point;
+    const b = hull[(index + 1) % hull.length] as Point;
+    const first = Math.max(0, Math.floor(Math.min(a[1], b[1]) - originY) - 1);
+    const last = Math.min(height - 1, Math.ceil(Math.max(a[1], b[1]) - originY) + 1);
+    for (let y = first; y <= last; y += 1) {
+      const centreY = originY + y + 0.5;
       if ((a[1] <= centreY && b[1] > centreY) || (b[1] <= centreY && a[1] > centreY)) {
         const x = a[0] + ((centreY - a[1]) / (b[1] - a[1])) * (b[0] - a[0]);
-        if (x < left) left = x;
-        if (x > right) right = x;
+        if (x < (lefts[y] ?? Infinity)) lefts[y] = x;
+        if (x > (rights[y] ?? -Infinity)) rights[y] = x;
       }
     }
+  }
+  for (let y = 0; y < height; y += 1) {
+    const left = lefts[y] ?? Infinity;
+    const right = rights[y] ?? -Infinity;
     for (let x = 0; x < width; x += 1) {
       const centreX = originX + x + 0.5;
       if (centreX > left && centreX < right && filled[y * width + x] === 0) gap[y * width + x] = 1;

@@ -120,25 +120,33 @@ function judgeTouchingPairs(inputs: readonly OcclusionInput[], near: ReadonlySet
   const note = (a: number, b: number): void => {
     pairs.add(a < b ? a * count + b : b * count + a);
   };
+  // Run by run: inside a run the east neighbour is the run itself, and the row below is read once for
+  // the run's SW, S and SE neighbours together (issue 4; the same pairs as pixel by pixel).
   inputs.forEach((input, index) => {
     if (!near.has(index)) return;
+    const pixels = input.component.pixels;
     let y = 0;
     let row = 0;
-    for (const pixel of input.component.pixels) {
-      while (pixel >= row + width) {
+    for (let at = 0; at < pixels.length; ) {
+      const start = pixels[at] ?? 0;
+      while (start >= row + width) {
         row += width;
         y += 1;
       }
-      const x = pixel - row;
-      const east = x + 1 < width ? (owner[pixel + 1] ?? -1) : -1;
+      let end = start;
+      at += 1;
+      while (at < pixels.length && pixels[at] === end + 1 && end + 1 < row + width) {
+        end += 1;
+        at += 1;
+      }
+      const east = end + 1 < row + width ? (owner[end + 1] ?? -1) : -1;
       if (east >= 0 && east !== index) note(index, east);
       if (y + 1 >= height) continue;
-      const southWest = x > 0 ? (owner[pixel + width - 1] ?? -1) : -1;
-      if (southWest >= 0 && southWest !== index) note(index, southWest);
-      const south = owner[pixel + width] ?? -1;
-      if (south >= 0 && south !== index) note(index, south);
-      const southEast = x + 1 < width ? (owner[pixel + width + 1] ?? -1) : -1;
-      if (southEast >= 0 && southEast !== index) note(index, southEast);
+      const last = Math.min(row + width - 1, end + 1) + width;
+      for (let below = Math.max(row, start - 1) + width; below <= last; below += 1) {
+        const other = owner[below] ?? -1;
+        if (other >= 0 && other !== index) note(index, other);
+      }
     }
   });
   const occluded = new Set<number>();
