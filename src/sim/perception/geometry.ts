@@ -33,12 +33,51 @@ function cross(origin: Point, a: Point, b: Point): number {
   return (a[0] - origin[0]) * (b[1] - origin[1]) - (a[1] - origin[1]) * (b[0] - origin[0]);
 }
 
+/**
+ * The pixel-square corners that can be hull vertices (issue 4: fewer points to sort, same hull). At each
+ * corner height only the leftmost and rightmost corner can be extreme; a left corner no further left than
+ * some corner above it and some below it lies on the segment between those and the right corner at its
+ * height, so it is not a vertex (likewise on the right). Andrew's chain keeps only vertices, so dropping
+ * non-vertices leaves its output unchanged.
+ */
+function hullCandidates(rows: readonly { y: number; left: number; right: number }[]): Point[] {
+  const first = rows[0];
+  if (first === undefined) return [];
+  const top = first.y;
+  const levels = (rows[rows.length - 1]?.y ?? top) - top + 2;
+  const lefts = new Float64Array(levels).fill(Infinity);
+  const rights = new Float64Array(levels).fill(-Infinity);
+  for (const row of rows) {
+    for (const level of [row.y - top, row.y - top + 1]) {
+      if (row.left < (lefts[level] ?? Infinity)) lefts[level] = row.left;
+      if (row.right + 1 > (rights[level] ?? -Infinity)) rights[level] = row.right + 1;
+    }
+  }
+  // Smallest left / largest right strictly below each level.
+  const leftBelow = new Float64Array(levels + 1).fill(Infinity);
+  const rightBelow = new Float64Array(levels + 1).fill(-Infinity);
+  for (let level = levels - 1; level >= 0; level -= 1) {
+    leftBelow[level] = Math.min(leftBelow[level + 1] ?? Infinity, lefts[level] ?? Infinity);
+    rightBelow[level] = Math.max(rightBelow[level + 1] ?? -Infinity, rights[level] ?? -Infinity);
+  }
+  const points: Point[] = [];
+  let leftAbove = Infinity;
+  let rightAbove = -Infinity;
+  for (let level = 0; level < levels; level += 1) {
+    const left = lefts[level] ?? Infinity;
+    const right = rights[level] ?? -Infinity;
+    if (left === Infinity) continue;
+    if (left < leftAbove || left < (leftBelow[level + 1] ?? Infinity)) points.push([left, top + level]);
+    if (right > rightAbove || right > (rightBelow[level + 1] ?? -Infinity)) points.push([right, top + level]);
+    leftAbove = Math.min(leftAbove, left);
+    rightAbove = Math.max(rightAbove, right);
+  }
+  return points;
+}
+
 /** Convex hull (counter-clockwise in image coordinates, Andrew's monotone chain) of the pixel squares. */
 export function componentHull(component: Component, width: number): Point[] {
-  const points: Point[] = [];
-  for (const row of rowExtents(component, width)) {
-    points.push([row.left, row.y], [row.left, row.y + 1], [row.right + 1, row.y], [row.right + 1, row.y + 1]);
-  }
+  const points = hullCandidates(rowExtents(component, width));
   points.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   const lower: Point[] = [];
   for (const point of points) {
