@@ -31,10 +31,12 @@ export interface ShapeFeatures {
   hullArea: number;
   hullPerimeter: number;
   solidity: number;
-  gaps: number;
+  /** Concave gaps of at least max(4, 0.8% of the hull area) pixels; computed on first read. */
+  readonly gaps: number;
   rectangularity: number;
   aspect: number;
-  radialRatio: number;
+  /** Computed on first read. */
+  readonly radialRatio: number;
 }
 
 /** Min/max distance from the hull's centroid to points sampled every pixel along the hull. */
@@ -91,8 +93,11 @@ export function shapeFeatures(component: Component, imageWidth: number): ShapeFe
   const hull = componentHull(component, imageWidth);
   const hullArea = polygonArea(hull);
   const rectangle = minAreaRectangle(hull);
-  const gapSizes = concaveGapSizes(hull, filled, local.width, local.height, component.box[0], component.box[1]);
   const significantGap = Math.max(4, 0.008 * hullArea);
+  // The gap count and radial profile are computed on first read: classifyShape reads them only for
+  // shapes that got that far (gaps only below solidity 0.88, so never for convex shapes; issue 4).
+  let gaps: number | undefined;
+  let radial: number | undefined;
   return {
     filled,
     hull,
@@ -101,10 +106,16 @@ export function shapeFeatures(component: Component, imageWidth: number): ShapeFe
     hullArea,
     hullPerimeter: polygonPerimeter(hull),
     solidity: hullArea === 0 ? 0 : (area + holeArea) / hullArea,
-    gaps: gapSizes.filter((size) => size >= significantGap).length,
+    get gaps(): number {
+      gaps ??= concaveGapSizes(hull, filled, local.width, local.height, component.box[0], component.box[1]).filter((size) => size >= significantGap).length;
+      return gaps;
+    },
     rectangularity: rectangle.area === 0 ? 0 : hullArea / rectangle.area,
     aspect: rectangle.short === 0 ? Infinity : rectangle.long / rectangle.short,
-    radialRatio: radialRatio(hull),
+    get radialRatio(): number {
+      radial ??= radialRatio(hull);
+      return radial;
+    },
   };
 }
 
