@@ -22,8 +22,8 @@ import {
 import type { Point } from './geometry.js';
 
 export interface ShapeFeatures {
-  /** The component with holes filled, in its box (1 = member or hole). */
-  filled: Uint8Array;
+  /** The component with holes filled, in its box (1 = member or hole); built on first read when it has no holes. */
+  readonly filled: Uint8Array;
   /** Convex hull of the pixel squares (counter-clockwise), computed once and reused for occlusion. */
   hull: Point[];
   area: number;
@@ -85,9 +85,17 @@ function oneRunPerRow(component: Component, imageWidth: number): boolean {
 }
 
 export function shapeFeatures(component: Component, imageWidth: number): ShapeFeatures {
-  const local = componentRaster(component, imageWidth);
-  // A hole needs members left and right of it in its row: with one run per row there is none to fill.
-  const { sizes, filled } = oneRunPerRow(component, imageWidth) ? { sizes: [], filled: local.raster } : fillHoles(local.raster, local.width, local.height);
+  const [x1, y1, x2, y2] = component.box;
+  const [localWidth, localHeight] = [x2 - x1, y2 - y1];
+  // A hole needs members left and right of it in its row: with one run per row there is none to fill,
+  // and the raster is built only if read (occlusion and gaps need it rarely; issue 4).
+  let filled: Uint8Array | undefined;
+  let sizes: number[] = [];
+  if (!oneRunPerRow(component, imageWidth)) ({ sizes, filled } = fillHoles(componentRaster(component, imageWidth).raster, localWidth, localHeight));
+  const filledRaster = (): Uint8Array => {
+    filled ??= componentRaster(component, imageWidth).raster;
+    return filled;
+  };
   const holeArea = sizes.reduce((sum, size) => sum + size, 0);
   const area = component.pixels.length;
   const hull = componentHull(component, imageWidth);
@@ -99,7 +107,9 @@ export function shapeFeatures(component: Component, imageWidth: number): ShapeFe
   let gaps: number | undefined;
   let radial: number | undefined;
   return {
-    filled,
+    get filled(): Uint8Array {
+      return filledRaster();
+    },
     hull,
     area,
     holeArea,
@@ -107,7 +117,7 @@ export function shapeFeatures(component: Component, imageWidth: number): ShapeFe
     hullPerimeter: polygonPerimeter(hull),
     solidity: hullArea === 0 ? 0 : (area + holeArea) / hullArea,
     get gaps(): number {
-      gaps ??= concaveGapSizes(hull, filled, local.width, local.height, component.box[0], component.box[1]).filter((size) => size >= significantGap).length;
+      gaps ??= concaveGapSizes(hull, filledRaster(), localWidth, localHeight, x1, y1).filter((size) => size >= significantGap).length;
       return gaps;
     },
     rectangularity: rectangle.area === 0 ? 0 : hullArea / rectangle.area,

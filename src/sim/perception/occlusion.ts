@@ -20,8 +20,8 @@ export interface OcclusionInput {
   hull: readonly Point[];
   /** Hull area minus the filled shape (pixels + holes): the room a bite would leave. */
   room: number;
-  /** The component with holes filled, in its box (1 = member or hole). */
-  filled: Uint8Array;
+  /** The component with holes filled, in its box (1 = member or hole); may be built on first read. */
+  readonly filled: Uint8Array;
 }
 
 /** Pixels of `other` inside the convex hull of `input` but outside its filled shape (holes excluded). */
@@ -30,6 +30,7 @@ function pixelsInRoom(input: OcclusionInput, other: Component, width: number): n
   if (hull.length < 3) return 0;
   const [x1, y1, x2, y2] = input.component.box;
   const boxWidth = x2 - x1;
+  const filled = input.filled;
   let orientation = 0;
   for (let index = 0; index < hull.length && orientation === 0; index += 1) {
     const a = hull[index] as Point;
@@ -43,7 +44,7 @@ function pixelsInRoom(input: OcclusionInput, other: Component, width: number): n
     const row = (pixel - column) / width;
     // The hull lies within the box: a pixel centre outside the box is outside the hull.
     if (column < x1 || column >= x2 || row < y1 || row >= y2) continue;
-    if (input.filled[(row - y1) * boxWidth + (column - x1)] === 1) continue;
+    if (filled[(row - y1) * boxWidth + (column - x1)] === 1) continue;
     const x = column + 0.5;
     const y = row + 0.5;
     let inside = true;
@@ -63,10 +64,11 @@ function withinHoles(input: OcclusionInput, other: Component, width: number): bo
   const [ox1, oy1, ox2, oy2] = other.box;
   if (ox1 < x1 || oy1 < y1 || ox2 > x2 || oy2 > y2) return false;
   const boxWidth = x2 - x1;
+  const filled = input.filled;
   for (const pixel of other.pixels) {
     const column = pixel % width;
     const row = (pixel - column) / width;
-    if (input.filled[(row - y1) * boxWidth + (column - x1)] !== 1) return false;
+    if (filled[(row - y1) * boxWidth + (column - x1)] !== 1) return false;
   }
   return true;
 }

@@ -68,7 +68,10 @@ export function perceiveObjects(image: RgbImage): PerceivedObject[] {
       component,
       hull: features.hull,
       room: Math.max(0, features.hullArea - features.area - features.holeArea),
-      filled: features.filled,
+      // Read only if occlusion needs it (objects that touch another).
+      get filled(): Uint8Array {
+        return features.filled;
+      },
       shape: classifyShape(features),
     });
   }
