@@ -197,12 +197,12 @@ export function applyEvent(state: SegmentState, name: string, data: unknown): Se
     case 'complete': {
       const outcome = readOutcome(data);
       const withTrace = outcome.trace === undefined ? state : applyTrace(state, outcome.trace);
-      return { ...withTrace, status: 'done', stage: 'done', outcome, log };
+      return { ...withTrace, status: 'done', stage: '', outcome, log };
     }
     case 'error': {
       const error = isRecord(payload['error']) ? payload['error'] : payload;
       const message = `${text(error['message']) ?? 'the segmentation failed'}${text(error['hint']) === undefined ? '' : ` — ${String(error['hint'])}`}`;
-      return { ...state, status: 'failed', stage: 'failed', error: message, log };
+      return { ...state, status: 'failed', stage: '', error: message, log };
     }
     default:
       return { ...state, log };
