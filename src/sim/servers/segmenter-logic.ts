@@ -8,15 +8,35 @@
 import type { Box, Mask } from '../../core/index.js';
 import type { NoiseModel } from '../noise/index.js';
 import { gaussian } from '../noise/index.js';
-import { objectMask } from '../perception/index.js';
+import { encodeRleCounts } from '../../vision/index.js';
+import { objectMask, objectRleCounts } from '../perception/index.js';
 import type { PerceivedObject } from '../perception/index.js';
 import { phraseToSpec, resolveQuery } from '../world/index.js';
 import type { QuerySpec, Rng } from '../world/index.js';
 import { morph } from './morphology.js';
 
 export interface SimInstance {
-  mask: Mask;
+  /** The instance's mask, built on first read. */
+  readonly mask: Mask;
+  /** COCO-order run lengths of `mask`; an undisturbed object's come from its pixels, never building the mask (issue 4). */
+  rleCounts(): number[];
   confidence: number;
+}
+
+/** An instance that is exactly an object's visible pixels. */
+function pixelInstance(pixels: Int32Array, size: { width: number; height: number }, confidence: number): SimInstance {
+  let mask: Mask | undefined;
+  return {
+    get mask() {
+      return (mask ??= objectMask(size.width, size.height, pixels));
+    },
+    rleCounts: () => (mask === undefined ? objectRleCounts(size.width, size.height, pixels) : encodeRleCounts(mask)),
+    confidence,
+  };
+}
+
+function maskInstance(mask: Mask, confidence: number): SimInstance {
+  return { mask, rleCounts: () => encodeRleCounts(mask), confidence };
 }
 
 /** Base confidences: a named concept, one with an ordinal or relation (harder for SAM), a vague noun. */
@@ -37,11 +57,11 @@ function clampScore(score: number): number {
   return Math.min(0.99, Math.max(0.01, score));
 }
 
-function disturb(mask: Mask, noise: NoiseModel, rng: Rng): Mask {
+/** Boundary noise: a radius to erode (< 0) or dilate (> 0) the mask by, or 0 to leave it. */
+function disturbance(noise: NoiseModel, rng: Rng): number {
   const { boundaryRate, boundaryPixels } = noise.config.segmenter;
-  if (boundaryPixels === 0 || !rng.chance(boundaryRate)) return mask;
-  const radius = rng.int(1, boundaryPixels) * (rng.chance(0.5) ? 1 : -1);
-  return morph(mask, radius);
+  if (boundaryPixels === 0 || !rng.chance(boundaryRate)) return 0;
+  return rng.int(1, boundaryPixels) * (rng.chance(0.5) ? 1 : -1);
 }
 
 function instancesFor(indices: readonly number[], objects: readonly PerceivedObject[], base: number, size: { width: number; height: number }, noise: NoiseModel, rng: Rng): SimInstance[] {
@@ -51,14 +71,15 @@ function instancesFor(indices: readonly number[], objects: readonly PerceivedObj
     if (rng.chance(missRate)) continue;
     const object = objects[index];
     if (object === undefined) continue;
-    const mask = disturb(objectMask(size.width, size.height, object.pixels), noise, rng);
-    instances.push({ mask, confidence: clampScore(base + scoreNoise * gaussian(rng)) });
+    const radius = disturbance(noise, rng);
+    const confidence = clampScore(base + scoreNoise * gaussian(rng));
+    instances.push(radius === 0 ? pixelInstance(object.pixels, size, confidence) : maskInstance(morph(objectMask(size.width, size.height, object.pixels), radius), confidence));
   }
   const others = objects.map((_, index) => index).filter((index) => !indices.includes(index));
   if (others.length > 0 && rng.chance(spuriousRate)) {
     const object = objects[rng.pick(others)];
     if (object !== undefined) {
-      instances.push({ mask: objectMask(size.width, size.height, object.pixels), confidence: clampScore(CONFIDENCE_SPURIOUS + scoreNoise * gaussian(rng)) });
+      instances.push(pixelInstance(object.pixels, size, clampScore(CONFIDENCE_SPURIOUS + scoreNoise * gaussian(rng))));
     }
   }
   return instances;

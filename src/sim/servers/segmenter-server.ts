@@ -12,7 +12,7 @@ import type { Context } from 'hono';
 import { SAM3_CONCEPT_SEGMENT_PATH, SAM3_EMBED_IMAGE_PATH, fromSam3Box, sam3ConceptSegmentRequestSchema, sam3EmbedImageRequestSchema } from '../../backends/index.js';
 import type { Sam3ConceptSegmentResponse, Sam3Image, Sam3PromptResult } from '../../backends/index.js';
 import { isMmevolveError } from '../../core/index.js';
-import { encodeRle } from '../../vision/index.js';
+import { rleCountsToString } from '../../vision/index.js';
 import { createNoiseModel, resolveSimConfig } from '../noise/index.js';
 import type { NoisePresetName, SimConfig } from '../noise/index.js';
 import { createRng, hashSeed } from '../world/index.js';
@@ -187,8 +187,7 @@ export function createSimSegmenterApp(config: SimConfig): { app: Hono; metrics: 
           .sort((a, b) => b.confidence - a.confidence)
           .map((instance) => {
             if (request.format === 'polygon') return { masks: maskPolygons(instance.mask), confidence: instance.confidence, format: 'polygon' };
-            const rle = encodeRle(instance.mask);
-            return { masks: { size: [rle.size[0], rle.size[1]], counts: rle.counts }, confidence: instance.confidence, format: 'rle' };
+            return { masks: { size: [seen.height, seen.width], counts: rleCountsToString(instance.rleCounts()) }, confidence: instance.confidence, format: 'rle' };
           }),
       };
     });
