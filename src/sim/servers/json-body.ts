@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { isAscii } from 'node:buffer';
 import type { Context } from 'hono';
+import { incomingOf, readIncomingBody } from './incoming-body.js';
 
 const utf8 = new TextDecoder();
 /** String literals at least this long are cut out (prompts and ids are far shorter). */
@@ -177,7 +178,9 @@ export async function readJsonBody(context: Context): Promise<JsonBody> {
   const unreadable: JsonBody = { value: undefined, imageBytes: () => undefined };
   let bytes: Uint8Array;
   try {
-    bytes = new Uint8Array(await context.req.arrayBuffer());
+    const incoming = incomingOf(context.env);
+    const direct = incoming === undefined ? undefined : readIncomingBody(incoming);
+    bytes = direct === undefined ? new Uint8Array(await context.req.arrayBuffer()) : await direct;
   } catch {
     // Unreadable body: answered as a validation error by the caller (as before, issue 4).
     return unreadable;

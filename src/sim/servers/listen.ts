@@ -15,15 +15,15 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-/** Anything with a fetch handler: a hono app. */
+/** Anything with a fetch handler: a hono app. `env` carries Node's request and response ({ incoming, outgoing }). */
 export interface FetchHandler {
-  fetch(request: Request): Response | Promise<Response>;
+  fetch(request: Request, env?: unknown): Response | Promise<Response>;
 }
 
 export function listen(app: FetchHandler, options: ListenOptions = {}): Promise<Listening> {
   const host = options.host ?? '127.0.0.1';
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: (request: Request) => app.fetch(request), port: options.port ?? 0, hostname: host }, (info: AddressInfo) => {
+    const server = serve({ fetch: (request: Request, env: unknown) => app.fetch(request, env), port: options.port ?? 0, hostname: host }, (info: AddressInfo) => {
       const urlHost = info.address.includes(':') ? `[${info.address}]` : info.address;
       resolve({
         url: `http://${urlHost}:${info.port}`,
