@@ -19,8 +19,12 @@ export interface ImageValue {
   valueHash(): string;
   /** SHA-1 (hex) of the base64 payload — after a data URL's first comma — as ImageCache keys images. */
   payloadHash(): string;
-  /** The payload's bytes, as Buffer.from(payload, 'base64'). */
-  payloadBytes(): Buffer;
+  /**
+   * The payload's bytes, as Buffer.from(payload, 'base64'). With `allocate`, bytes decoded from a body's
+   * ASCII bytes are written into the buffer it returns (decodeBase64Ascii): the result may be a view of
+   * the caller's scratch buffer.
+   */
+  payloadBytes(allocate?: (size: number) => Buffer): Buffer;
 }
 
 function sha1(data: string | Uint8Array): string {
@@ -41,6 +45,6 @@ export function imageValue(text: string, bytes: Uint8Array | undefined): ImageVa
     text: () => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'),
     valueHash: () => sha1(bytes),
     payloadHash: () => sha1(payload),
-    payloadBytes: () => decodeBase64Ascii(payload),
+    payloadBytes: (allocate) => decodeBase64Ascii(payload, allocate),
   };
 }

@@ -115,6 +115,17 @@ describe('decodeBase64Ascii', () => {
     }
   });
 
+  it('decodes into the buffer allocate gives, reused across payloads of different lengths', () => {
+    const scratch = Buffer.alloc(200_000);
+    const data = Buffer.from(Array.from({ length: 140_000 }, (_, index) => (index * 13 + 5) % 256));
+    for (const length of [140_000, 1000, 98_305]) {
+      const text = encoder.encode(data.subarray(0, length).toString('base64'));
+      const decoded = decodeBase64Ascii(text, (size) => scratch.subarray(0, size));
+      expect(decoded.equals(reference(text)), `length ${length}`).toBe(true);
+      if (length > 49_152) expect(decoded.buffer, 'written into the scratch buffer').toBe(scratch.buffer);
+    }
+  });
+
   it('equals Buffer.from(text, "base64") on 300 damaged payloads (whitespace, padding, URL-safe and invalid characters)', () => {
     const rng = createRng(9);
     const clean = encoder.encode(Buffer.from(Array.from({ length: 150_000 }, (_, index) => (index * 31 + 7) % 256)).toString('base64'));

@@ -155,10 +155,11 @@ export function parseJsonBytes(bytes: Uint8Array): unknown {
  * Buffer.from(latin1(bytes), 'base64') for ASCII bytes, without building the string: decoded in 64 kB
  * pieces, each of which must decode to exactly three quarters of its length (so it held only base64
  * characters and no padding: decoding it alone equals decoding it in place); otherwise, and for the
- * tail, the plain way.
+ * tail, the plain way. `allocate(size)` gives the buffer written into (default: a new one), so a caller
+ * can decode into a scratch buffer it reuses; the result may be a view of it.
  */
-export function decodeBase64Ascii(bytes: Uint8Array): Buffer {
-  const output = Buffer.allocUnsafe(Math.floor(bytes.length / 4) * 3 + 3);
+export function decodeBase64Ascii(bytes: Uint8Array, allocate: (size: number) => Buffer = Buffer.allocUnsafe): Buffer {
+  const output = allocate(Math.floor(bytes.length / 4) * 3 + 3);
   let written = 0;
   let read = 0;
   for (; bytes.length - read > BASE64_PIECE; read += BASE64_PIECE) {

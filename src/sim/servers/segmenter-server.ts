@@ -97,6 +97,9 @@ export function createSimSegmenterApp(config: SimConfig): { app: Hono; metrics: 
   const embeddings = new Map<string, PerceivedImage>();
   const metrics: SimSegmenterMetrics = { requests: 0, imageEncodes: 0, prompts: 0 };
   const app = new Hono();
+  /** Reused for each fresh image's base64-decoded PNG bytes: 0.5 MB less garbage per 640×480 image (issue 4). */
+  let scratch = Buffer.alloc(0);
+  const scratchOf = (size: number): Buffer => (scratch.length >= size ? scratch : (scratch = Buffer.allocUnsafe(size))).subarray(0, size);
 
   /**
    * Base64 or data URL, keyed exactly as ImageCache.fromBase64 does, but 8-bit RGB PNGs are decoded
@@ -106,8 +109,10 @@ export function createSimSegmenterApp(config: SimConfig): { app: Hono; metrics: 
     const key = value.payloadHash();
     const cached = byContent.get(key);
     if (cached !== undefined) return cached;
-    const bytes = value.payloadBytes();
-    const image = decodeSimplePng(bytes) ?? (await decodeImageBytes(bytes));
+    // The PNG bytes live in the scratch buffer only while decodeSimplePng runs (synchronously, its
+    // pixels are a new buffer); sharp, which awaits, gets its own copy.
+    const bytes = value.payloadBytes(scratchOf);
+    const image = decodeSimplePng(bytes) ?? (await decodeImageBytes(Buffer.from(bytes)));
     return remember(byContent, key, { key, width: image.width, height: image.height, objects: perceiveObjects(image) }, CONTENT_CACHE);
   };
   // URLs: data URLs or loopback only (ImageCache refuses anything else).
