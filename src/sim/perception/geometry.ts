@@ -164,6 +164,9 @@ export function componentRaster(component: Component, width: number): { raster: 
   return { raster, width: localWidth, height: localHeight };
 }
 
+/** fillHoles' flood stack, reused (grown as needed): read only within one synchronous call. */
+let floodStack = new Int32Array(0);
+
 /**
  * The component's holes: regions of non-member pixels (4-connected) that a flood from outside the box
  * cannot reach. Returns their sizes and the raster with holes filled.
@@ -175,7 +178,11 @@ export function fillHoles(raster: Uint8Array, width: number, height: number): { 
   for (let y = 0; y < height; y += 1) {
     for (let x = 0; x < width; x += 1) if (raster[y * width + x] === 1) state[(y + 1) * paddedWidth + x + 1] = 1;
   }
-  const stack = new Int32Array(paddedWidth * paddedHeight);
+  if (floodStack.length < paddedWidth * paddedHeight) floodStack = new Int32Array(paddedWidth * paddedHeight);
+  const stack = floodStack;
+  // Left and right neighbours are index ∓ 1 without a column check: that steps across a row end only
+  // from a padding column to the other, both outside (flooded first, from the padding ring), and a hole
+  // never reaches the padding. So the same pixels get the same marks as with 4-neighbours in the grid.
   const flood = (seed: number, mark: number): number => {
     let top = 0;
     let size = 0;
@@ -184,7 +191,6 @@ export function fillHoles(raster: Uint8Array, width: number, height: number): { 
     while (top > 0) {
       const pixel = stack[--top] ?? 0;
       size += 1;
-      const x = pixel % paddedWidth;
       const up = pixel - paddedWidth;
       const down = pixel + paddedWidth;
       if (up >= 0 && state[up] === 0) {
@@ -195,11 +201,11 @@ export function fillHoles(raster: Uint8Array, width: number, height: number): { 
         state[down] = mark;
         stack[top++] = down;
       }
-      if (x > 0 && state[pixel - 1] === 0) {
+      if (pixel > 0 && state[pixel - 1] === 0) {
         state[pixel - 1] = mark;
         stack[top++] = pixel - 1;
       }
-      if (x < paddedWidth - 1 && state[pixel + 1] === 0) {
+      if (pixel + 1 < state.length && state[pixel + 1] === 0) {
         state[pixel + 1] = mark;
         stack[top++] = pixel + 1;
       }
