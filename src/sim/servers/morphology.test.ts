@@ -23,4 +23,14 @@ describe('morph', () => {
   it('treats the image border as background when eroding', () => {
     expect(area(morph(square(4, 0, 4), -1))).toBe(4);
   });
+
+  it('gives the same mask with the foreground box given as when it scans for it, at the border and inside', () => {
+    for (const [size, from, to] of [[10, 3, 7], [6, 0, 6], [9, 0, 3], [9, 6, 9]] as const) {
+      for (const radius of [-2, -1, 1, 2, 3]) {
+        const mask = square(size, from, to);
+        expect(Array.from(morph(mask, radius, [from, from, to, to]).data), `square ${from}–${to} of ${size}, radius ${radius}`).toEqual(Array.from(morph(mask, radius).data));
+      }
+    }
+    expect(morph(createMask(5, 5), 2, [0, 0, 0, 0]).data.every((value) => value === 0)).toBe(true);
+  });
 });

@@ -73,7 +73,7 @@ function instancesFor(indices: readonly number[], objects: readonly PerceivedObj
     if (object === undefined) continue;
     const radius = disturbance(noise, rng);
     const confidence = clampScore(base + scoreNoise * gaussian(rng));
-    instances.push(radius === 0 ? pixelInstance(object.pixels, size, confidence) : maskInstance(morph(objectMask(size.width, size.height, object.pixels), radius), confidence));
+    instances.push(radius === 0 ? pixelInstance(object.pixels, size, confidence) : maskInstance(morph(objectMask(size.width, size.height, object.pixels), radius, object.box), confidence));
   }
   const others = objects.map((_, index) => index).filter((index) => !indices.includes(index));
   if (others.length > 0 && rng.chance(spuriousRate)) {
