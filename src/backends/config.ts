@@ -47,6 +47,7 @@ export const segmenterBackendSchema = z.strictObject({
   format: z.enum(['rle', 'polygon']).default('rle'),
   modelId: z.string().min(1).optional(),
   sendImageWithId: z.boolean().default(true),
+  apiKeyIn: z.enum(['query', 'bearer']).default('query'),
 });
 
 export const embedderBackendSchema = z.discriminatedUnion('kind', [

@@ -78,6 +78,7 @@ export function createBackends(config: MmevolveConfig, options: CreateBackendsOp
     result.segmenter = createSam3Segmenter({
       baseURL: segmenter.baseURL,
       apiKey: resolveApiKey(segmenter, 'segmenter', options.env),
+      apiKeyIn: segmenter.apiKeyIn,
       fetch: options.fetch,
       timeoutMs: segmenter.timeoutMs,
       maxRetries: segmenter.maxRetries,

@@ -67,6 +67,17 @@ describe('createSam3Segmenter', () => {
     expect(server.requests.every((request) => request.query['api_key'] === 'secret key')).toBe(true);
   });
 
+  it('sends the API key as an Authorization bearer header instead of the query parameter when asked', async () => {
+    const server = await sam3Server();
+    const segmenter = createSam3Segmenter({ baseURL: server.url, apiKey: 'secret key', apiKeyIn: 'bearer' });
+    await segmenter.segmentText(await segmenter.prepare(image), 'cup');
+    expect(server.requests.length, 'an embed and a segment request').toBe(2);
+    for (const request of server.requests) {
+      expect(request.authorization, `${request.path} carries the key as a bearer token`).toBe('Bearer secret key');
+      expect(request.query['api_key'], `${request.path} has no api_key in its URL`).toBeUndefined();
+    }
+  });
+
   it('decodes RLE instances, computes pixel-edge boxes and drops empty masks with a warning', async () => {
     const server = await sam3Server();
     const result = await createSam3Segmenter({ baseURL: server.url }).segmentText(image, 'cup', { threshold: 0.3 });

@@ -24,6 +24,11 @@ export interface Sam3SegmenterOptions {
   /** e.g. http://localhost:9001 (the inference server's default port). */
   baseURL: string;
   apiKey?: string | undefined;
+  /**
+   * Where the key goes: the `api_key` query parameter, which the Roboflow inference server reads (default),
+   * or `Authorization: Bearer …`, for a server behind an authenticating proxy.
+   */
+  apiKeyIn?: 'query' | 'bearer' | undefined;
   fetch?: typeof fetch | undefined;
   timeoutMs?: number | undefined;
   maxRetries?: number | undefined;
@@ -83,7 +88,8 @@ export function predictionMask(prediction: Sam3Prediction, width: number, height
 
 export function createSam3Segmenter(options: Sam3SegmenterOptions): Segmenter {
   const base = options.baseURL.replace(/\/+$/, '');
-  const query = options.apiKey === undefined ? '' : `?${SAM3_API_KEY_PARAMETER}=${encodeURIComponent(options.apiKey)}`;
+  const keyInQuery = options.apiKey !== undefined && (options.apiKeyIn ?? 'query') === 'query';
+  const query = keyInQuery && options.apiKey !== undefined ? `?${SAM3_API_KEY_PARAMETER}=${encodeURIComponent(options.apiKey)}` : '';
   const format = options.format ?? 'rle';
   const sendImage = options.sendImageWithId ?? true;
   const backend = `${options.name ?? 'segmenter'}:${options.modelId ?? 'sam3'}`;
@@ -92,6 +98,7 @@ export function createSam3Segmenter(options: Sam3SegmenterOptions): Segmenter {
     timeoutMs: options.timeoutMs ?? 60_000,
     maxRetries: options.maxRetries ?? 4,
     retryBaseDelayMs: options.retryBaseDelayMs,
+    ...(options.apiKey !== undefined && options.apiKeyIn === 'bearer' ? { headers: { authorization: `Bearer ${options.apiKey}` } } : {}),
   };
   const throttle = createThrottle({ concurrency: options.concurrency ?? 4 });
   const prepared = new WeakMap<RgbImage, Promise<PreparedImage>>();

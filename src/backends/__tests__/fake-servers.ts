@@ -19,6 +19,7 @@ export interface FakeReply {
 export interface RecordedRequest {
   path: string;
   query: Record<string, string>;
+  authorization: string | undefined;
   body: unknown;
 }
 
@@ -63,7 +64,7 @@ export async function startFakeServer(responder: Responder): Promise<FakeServer>
   const handle = async (context: Context): Promise<Response> => {
     const body: unknown = context.req.method === 'GET' ? undefined : await context.req.json().catch(() => undefined);
     const index = requests.length;
-    requests.push({ path: context.req.path, query: context.req.query(), body });
+    requests.push({ path: context.req.path, query: context.req.query(), authorization: context.req.header('authorization'), body });
     const reply = await responder(body, index, context.req.path);
     if (reply.delayMs !== undefined) await sleep(reply.delayMs, closing.signal);
     return new Response(JSON.stringify(reply.json ?? {}), {
