@@ -1,13 +1,14 @@
 /**
- * Images arriving in requests: multipart files or data: URLs. Pixel counts are checked from the header
- * before decoding. Remote http(s) URLs are not fetched by the server (no outbound requests on a client's
- * behalf); clients send the bytes.
+ * Images arriving in requests: multipart files, data: URLs, or http(s) URLs when the server's
+ * `imageUrls` policy allows fetching them (remote-image.ts). Pixel counts are checked from the header
+ * before decoding, whatever the source.
  */
 import { mmevolveError } from '../core/index.js';
 import type { RgbImage } from '../core/index.js';
 import { decodeImage } from '../vision/index.js';
 import type { ServerLimits } from './limits.js';
 import { checkImageHeader } from './limits.js';
+import { fetchRemoteImage } from './remote-image.js';
 
 const DATA_URL = /^data:(image\/(?:png|jpeg|jpg|webp));base64,([A-Za-z0-9+/=\s]+)$/u;
 
@@ -18,7 +19,7 @@ export function isDataUrl(value: string): boolean {
 export function dataUrlBytes(url: string, source: string): Uint8Array {
   const match = DATA_URL.exec(url);
   if (match?.[2] === undefined) {
-    throw mmevolveError('invalid-input', `${source} is not a base64 data: URL of a PNG, JPEG or WebP image`, 'Use data:image/png;base64,… (the server does not fetch http(s) image URLs; send the bytes).');
+    throw mmevolveError('invalid-input', `${source} is not a base64 data: URL of a PNG, JPEG or WebP image`, 'Use data:image/png;base64,…, or an http(s) image URL if the server fetches them (--image-urls).');
   }
   return Buffer.from(match[2], 'base64');
 }
@@ -30,8 +31,8 @@ export async function decodeRequestImage(bytes: Uint8Array, limits: ServerLimits
 }
 
 export async function imageFromUrl(url: string, limits: ServerLimits, source: string): Promise<RgbImage> {
-  if (!isDataUrl(url)) {
-    throw mmevolveError('invalid-input', `${source}: only data: URLs are accepted`, 'Send the image bytes as a data:image/…;base64 URL or as a multipart file; the server does not fetch remote URLs.');
-  }
-  return decodeRequestImage(dataUrlBytes(url, source), limits, source);
+  const bytes = isDataUrl(url)
+    ? dataUrlBytes(url, source)
+    : await fetchRemoteImage(url, { policy: limits.imageUrls, maxBytes: limits.maxBodyBytes, timeoutMs: limits.imageUrlTimeoutMs }, source);
+  return decodeRequestImage(bytes, limits, source);
 }

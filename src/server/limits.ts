@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import { MmevolveError, mmevolveError } from '../core/index.js';
 import { apiError } from './api-errors.js';
 import type { ServerEnv } from './principal.js';
+import type { RemoteImagePolicy } from './remote-image.js';
 
 export interface ServerLimits {
   maxBodyBytes: number;
@@ -17,6 +18,9 @@ export interface ServerLimits {
   rateLimit: { burst: number; perSecond: number };
   /** How many images one /v1/solve or chat request may carry. */
   maxImagesPerRequest: number;
+  /** http(s) image URLs in bodies: not fetched, fetched from public hosts only, or fetched from any host. */
+  imageUrls: RemoteImagePolicy;
+  imageUrlTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
@@ -26,6 +30,8 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxQueryLength: 4000,
   rateLimit: { burst: 60, perSecond: 20 },
   maxImagesPerRequest: 8,
+  imageUrls: 'off',
+  imageUrlTimeoutMs: 10_000,
 };
 
 export function resolveLimits(overrides: Partial<ServerLimits> = {}): ServerLimits {

@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { Option } from 'commander';
 import type { Command } from 'commander';
 import { createBackends, createOfflineEmbedder, findConfigFile, loadConfig, resolveApiKey } from '../../backends/index.js';
 import type { Backends } from '../../backends/index.js';
@@ -31,6 +32,7 @@ interface ServeOptions {
   maxQueryLength: number;
   rateBurst: number;
   ratePerSecond: number;
+  imageUrls: ServerLimits['imageUrls'];
 }
 
 function positiveNumber(name: string): (value: string) => number {
@@ -73,6 +75,11 @@ export function registerServeCommand(program: Command): void {
     .option('--max-query-length <n>', 'longest query or question in characters', positiveNumber('--max-query-length'), DEFAULT_LIMITS.maxQueryLength)
     .option('--rate-burst <n>', 'requests a key may send at once', positiveNumber('--rate-burst'), DEFAULT_LIMITS.rateLimit.burst)
     .option('--rate-per-second <n>', 'sustained requests per second per key', positiveNumber('--rate-per-second'), DEFAULT_LIMITS.rateLimit.perSecond)
+    .addOption(
+      new Option('--image-urls <policy>', 'fetch http(s) image URLs sent in request bodies: off, public hosts only, or any host (e.g. a LAN)')
+        .choices(['off', 'public', 'any'])
+        .default(DEFAULT_LIMITS.imageUrls),
+    )
     .action(async (options: ServeOptions) => {
       const metrics = createServerMetrics();
       const configPath = options.config ?? findConfigFile();
@@ -95,6 +102,7 @@ export function registerServeCommand(program: Command): void {
         maxImagePixels: Math.round(options.maxImageMegapixels * 1e6),
         maxQueryLength: Math.round(options.maxQueryLength),
         rateLimit: { burst: options.rateBurst, perSecond: options.ratePerSecond },
+        imageUrls: options.imageUrls,
       };
       const staticDir = resolve(options.static);
       const served = createServerApp({
