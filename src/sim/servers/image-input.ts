@@ -9,6 +9,7 @@ import { mmevolveError } from '../../core/index.js';
 import type { RgbImage } from '../../core/index.js';
 import { perceiveObjects } from '../perception/index.js';
 import type { PerceivedObject } from '../perception/index.js';
+import { rememberBounded } from './bounded-cache.js';
 
 export interface SeenImage {
   readonly key: string;
@@ -76,11 +77,6 @@ export class ImageCache {
   remember(key: string, image: RgbImage): SeenImage {
     let objects: PerceivedObject[] | undefined;
     const seen: SeenImage = { key, image, objects: () => (objects ??= perceiveObjects(image)) };
-    this.entries.set(key, seen);
-    if (this.entries.size > CACHE_LIMIT) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
-    return seen;
+    return rememberBounded(this.entries, key, seen, CACHE_LIMIT);
   }
 }

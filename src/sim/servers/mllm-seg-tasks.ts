@@ -8,6 +8,7 @@ import type { Box } from '../../core/index.js';
 import { maskIou, objectMask, recoverOverlayMask } from '../perception/index.js';
 import { COLOURS, SHAPES, canonicalPhrase, phraseText, phraseToSpec, resolveQuery } from '../world/index.js';
 import type { ObjectView, QuerySpec, Rng } from '../world/index.js';
+import { rememberBounded } from './bounded-cache.js';
 import type { SeenImage } from './image-input.js';
 import { pickDistractor, viewQuery } from './task-context.js';
 import type { QueryView, TaskAnswer, TaskContext } from './task-context.js';
@@ -114,12 +115,7 @@ function overlayMask(raw: SeenImage, overlay: SeenImage): ReturnType<typeof reco
   const cached = recovered.get(key);
   if (cached !== undefined) return cached;
   const mask = recoverOverlayMask(raw.image, overlay.image);
-  recovered.set(key, mask);
-  if (recovered.size > RECOVERED_LIMIT) {
-    const oldest = recovered.keys().next().value;
-    if (oldest !== undefined) recovered.delete(oldest);
-  }
-  return mask;
+  return rememberBounded(recovered, key, mask, RECOVERED_LIMIT);
 }
 
 /** How well an overlay shows the target: IoU, or for a query without target 1 when the overlay is empty. */

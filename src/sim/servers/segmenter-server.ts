@@ -25,6 +25,7 @@ import type { JsonBody } from './json-body.js';
 import { imageValue } from './image-value.js';
 import type { ImageValue } from './image-value.js';
 import { listen } from './listen.js';
+import { rememberBounded } from './bounded-cache.js';
 import { maskPolygons } from './mask-polygons.js';
 import type { ListenOptions } from './listen.js';
 import { segmentBoxes, segmentText } from './segmenter-logic.js';
@@ -69,16 +70,6 @@ function perceived(seen: SeenImage): PerceivedImage {
   return { key: seen.key, width: seen.image.width, height: seen.image.height, objects: seen.objects() };
 }
 
-/** Insert, dropping the oldest entry beyond `limit`. */
-function remember<T>(cache: Map<string, T>, key: string, value: T, limit: number): T {
-  cache.set(key, value);
-  if (cache.size > limit) {
-    const oldest = cache.keys().next().value;
-    if (oldest !== undefined) cache.delete(oldest);
-  }
-  return value;
-}
-
 /** User + system CPU time of this process so far, in seconds. */
 function processCpuSeconds(): number {
   const { user, system } = process.cpuUsage();
@@ -121,9 +112,9 @@ export function createSimSegmenterApp(config: SimConfig): { app: Hono; metrics: 
     // perceived objects keep pixel indices, not the pixels.
     const bytes = value.payloadBytes(scratchOf);
     const direct = decodeSimplePng(bytes, pixelScratchOf);
-    if (direct !== undefined) return remember(byContent, key, { key, width: direct.width, height: direct.height, objects: perceiveObjects(direct) }, CONTENT_CACHE);
+    if (direct !== undefined) return rememberBounded(byContent, key, { key, width: direct.width, height: direct.height, objects: perceiveObjects(direct) }, CONTENT_CACHE);
     const image = await decodeImageBytes(Buffer.from(bytes));
-    return remember(byContent, key, { key, width: image.width, height: image.height, objects: perceiveObjects(image) }, CONTENT_CACHE);
+    return rememberBounded(byContent, key, { key, width: image.width, height: image.height, objects: perceiveObjects(image) }, CONTENT_CACHE);
   };
   // URLs: data URLs or loopback only (ImageCache refuses anything else).
   const decode = async (image: Sam3Image, value: ImageValue): Promise<PerceivedImage> =>
@@ -145,7 +136,7 @@ export function createSimSegmenterApp(config: SimConfig): { app: Hono; metrics: 
     // A plain base64 payload is hashed already: its cache key is the SHA-1 of exactly this string.
     const plain = image.type === 'base64' && !value.isDataUrl;
     const id = imageId ?? (plain ? seen.key : value.valueHash()).slice(0, 32);
-    remember(embeddings, id, seen, EMBEDDING_CACHE);
+    rememberBounded(embeddings, id, seen, EMBEDDING_CACHE);
     return { id, seen };
   };
 
