@@ -3,7 +3,7 @@ import type { RgbImage } from '../core/index.js';
 import { startFakeServer } from './__tests__/fake-servers.js';
 import type { FakeServer } from './__tests__/fake-servers.js';
 import { createOfflineEmbedder, createOpenAIEmbedder } from './embedders.js';
-import { lexicalTextEmbedding } from './offline-embedding.js';
+import { lexicalTextEmbedding } from '../protocols/index.js';
 
 const servers: FakeServer[] = [];
 afterAll(async () => {

@@ -9,7 +9,7 @@ import type { CallRecord, EmbedOptions, Embedder, EmbedderKind, RgbImage } from 
 import { planImage } from './image-payload.js';
 import { requestJson } from './json-http.js';
 import type { JsonHttpOptions } from './json-http.js';
-import { OFFLINE_EMBEDDING_DIMENSIONS, lexicalTextEmbedding, perceptualImageEmbedding } from './offline-embedding.js';
+import { OFFLINE_EMBEDDING_DIMENSIONS, lexicalTextEmbedding, perceptualImageEmbedding } from '../protocols/index.js';
 import { createThrottle } from './throttle.js';
 
 export interface OpenAIEmbedderOptions {

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { RgbImage } from '../core/index.js';
-import { getProfile } from './profiles/index.js';
+import { getProfile } from '../protocols/index.js';
 import { DEFAULT_IMAGE_ENCODING, planImage } from './image-payload.js';
 
 function gradient(width: number, height: number): RgbImage {

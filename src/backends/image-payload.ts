@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import type { Box, ChatImage, EncodedImage, RgbImage, SentImageFrame, Size, Warning } from '../core/index.js';
 
-/** The part of a model profile (src/backends/profiles) the client needs: framing and box conversion. */
+/** The part of a model profile (src/protocols/profiles) the client needs: framing and box conversion. */
 export interface FramingProfile {
   readonly name: string;
   imageFrame(size: Size): Size;

@@ -1,46 +1,3 @@
-export {
-  SAM3_API_KEY_PARAMETER,
-  SAM3_CONCEPT_SEGMENT_PATH,
-  SAM3_DEFAULT_OUTPUT_PROB_THRESH,
-  SAM3_EMBED_IMAGE_PATH,
-  fromSam3Box,
-  sam3BoxSchema,
-  sam3ConceptSegmentRequestSchema,
-  sam3ConceptSegmentResponseSchema,
-  sam3EmbedImageRequestSchema,
-  sam3EmbedImageResponseSchema,
-  sam3ImageSchema,
-  sam3PolygonsSchema,
-  sam3PredictionSchema,
-  sam3PromptSchema,
-  sam3PromptResultSchema,
-  sam3RleSchema,
-  toSam3Box,
-} from './sam3-protocol.js';
-export type {
-  Sam3Box,
-  Sam3ConceptSegmentRequest,
-  Sam3ConceptSegmentRequestParsed,
-  Sam3ConceptSegmentResponse,
-  Sam3EmbedImageRequest,
-  Sam3EmbedImageResponse,
-  Sam3Image,
-  Sam3MaskFormat,
-  Sam3Polygons,
-  Sam3Prediction,
-  Sam3Prompt,
-  Sam3PromptResult,
-  Sam3Rle,
-} from './sam3-protocol.js';
-export {
-  OFFLINE_EMBEDDING_DIMENSIONS,
-  OFFLINE_IMAGE_MODEL,
-  OFFLINE_TEXT_MODEL,
-  cosineOfCommonPrefix,
-  cosineSimilarity,
-  lexicalTextEmbedding,
-  perceptualImageEmbedding,
-} from './offline-embedding.js';
 export { createOpenAICompatibleClient } from './openai-client.js';
 export type { OpenAICompatibleClientOptions } from './openai-client.js';
 export { DEFAULT_IMAGE_ENCODING } from './image-payload.js';
@@ -72,6 +29,5 @@ export {
 export type { BackendRole, EmbedderBackendConfig, MllmBackendConfig, MmevolveConfig, SegmenterBackendConfig } from './config.js';
 export { createBackends, profileFor } from './create-backends.js';
 export type { Backends, CreateBackendsOptions } from './create-backends.js';
-export * from './profiles/index.js';
 export { createRecordingEmbedder, createRecordingMllmClient, createRecordingSegmenter } from './recording-mocks.js';
 export type { RecordingEmbedder, RecordingMllmClient, RecordingSegmenter, SegmenterCall } from './recording-mocks.js';

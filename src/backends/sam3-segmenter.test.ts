@@ -3,7 +3,7 @@ import type { RgbImage } from '../core/index.js';
 import { encodeRle } from '../vision/index.js';
 import { startFakeServer } from './__tests__/fake-servers.js';
 import type { FakeServer } from './__tests__/fake-servers.js';
-import { sam3ConceptSegmentRequestSchema, sam3EmbedImageRequestSchema } from './sam3-protocol.js';
+import { sam3ConceptSegmentRequestSchema, sam3EmbedImageRequestSchema } from '../protocols/index.js';
 import { createSam3Segmenter, maskBox } from './sam3-segmenter.js';
 
 const servers: FakeServer[] = [];

@@ -16,8 +16,8 @@ import {
   sam3ConceptSegmentResponseSchema,
   sam3EmbedImageResponseSchema,
   toSam3Box,
-} from './sam3-protocol.js';
-import type { Sam3ConceptSegmentRequest, Sam3MaskFormat, Sam3Prediction, Sam3Prompt } from './sam3-protocol.js';
+} from '../protocols/index.js';
+import type { Sam3ConceptSegmentRequest, Sam3MaskFormat, Sam3Prediction, Sam3Prompt } from '../protocols/index.js';
 import { createThrottle } from './throttle.js';
 
 export interface Sam3SegmenterOptions {

@@ -8,9 +8,9 @@ import type { CallRecord } from '../core/index.js';
 import { canonicalPhrase, generateScene, renderScene, resolveSimConfig, startSimEmbeddingsServer, startSimMllmServer, startSimSegmenterServer } from '../sim/index.js';
 import type { SimEmbeddingsServer, SimMllmServer, SimSegmenterServer } from '../sim/index.js';
 import { createOpenAIEmbedder } from './embedders.js';
-import { lexicalTextEmbedding } from './offline-embedding.js';
+import { lexicalTextEmbedding } from '../protocols/index.js';
 import { createOpenAICompatibleClient } from './openai-client.js';
-import { getProfile } from './profiles/index.js';
+import { getProfile } from '../protocols/index.js';
 import { createResponseCache } from './response-cache.js';
 import { createSam3Segmenter } from './sam3-segmenter.js';
 

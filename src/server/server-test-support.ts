@@ -1,5 +1,6 @@
 /** Test helpers: an app on throwaway stores, keys per tenant, and request shorthands (tests only). */
-import { OFFLINE_EMBEDDING_DIMENSIONS, createOfflineEmbedder } from '../backends/index.js';
+import { createOfflineEmbedder } from '../backends/index.js';
+import { OFFLINE_EMBEDDING_DIMENSIONS } from '../protocols/index.js';
 import type { Backends } from '../backends/index.js';
 import { openMemoryStore } from '../memory/index.js';
 import type { SqliteMemoryStore } from '../memory/index.js';

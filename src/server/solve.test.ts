@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OFFLINE_EMBEDDING_DIMENSIONS, createBackends, createOfflineEmbedder, parseConfig, unavailableError } from '../backends/index.js';
+import { createBackends, createOfflineEmbedder, parseConfig, unavailableError } from '../backends/index.js';
+import { OFFLINE_EMBEDDING_DIMENSIONS } from '../protocols/index.js';
 import type { MemoryExportRecord, MllmClient, TenantMemory } from '../core/index.js';
 import { openMemoryStore } from '../memory/index.js';
 import type { Backends } from '../backends/index.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { mmevolveError } from '../../core/index.js';
-import type { ImageInfo, ModelProfile, ProfileOptions } from '../../backends/profiles/index.js';
-import { resolveProfile } from '../../backends/profiles/index.js';
+import type { ImageInfo, ModelProfile, ProfileOptions } from '../../protocols/index.js';
+import { resolveProfile } from '../../protocols/index.js';
 
 /**
  * `mmevolve model-info`: how a model family sees one image — the resized frame, patch grid or tiles, and

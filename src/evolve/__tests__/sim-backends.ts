@@ -1,5 +1,6 @@
 /** SIMULATED backends for end-to-end tests: the sim MLLM and SAM 3 servers on loopback, and SynthWorld scenes. */
-import { createOpenAICompatibleClient, createSam3Segmenter, getProfile } from '../../backends/index.js';
+import { createOpenAICompatibleClient, createSam3Segmenter } from '../../backends/index.js';
+import { getProfile } from '../../protocols/index.js';
 import type { Mask, RgbImage } from '../../core/index.js';
 import { createRng, generateScene, generateSegQuery, parseQuery, perceiveObjects, renderScene, resolveQuery, startSimMllmServer, startSimSegmenterServer } from '../../sim/index.js';
 import type { NoisePresetName, SimMllmServer, SimSegmenterServer } from '../../sim/index.js';

@@ -3,7 +3,8 @@
  * profile frame, response_format json_schema, SAM 3 prepare + image_id): what the engines will see.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOpenAICompatibleClient, createOpenAIEmbedder, createSam3Segmenter, getProfile } from '../../backends/index.js';
+import { createOpenAICompatibleClient, createOpenAIEmbedder, createSam3Segmenter } from '../../backends/index.js';
+import { getProfile } from '../../protocols/index.js';
 import { taskResponseSchema, taskSystemLine } from '../../core/index.js';
 import { canonicalPhrase, phraseToSpec, resolveQuery } from '../world/index.js';
 import { SIM_EMBEDDING_MODEL } from './embeddings-server.js';

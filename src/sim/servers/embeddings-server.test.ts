@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cosineSimilarity, createOpenAIEmbedder, lexicalTextEmbedding, perceptualImageEmbedding } from '../../backends/index.js';
+import { createOpenAIEmbedder } from '../../backends/index.js';
+import { cosineSimilarity, lexicalTextEmbedding, perceptualImageEmbedding } from '../../protocols/index.js';
 import { SIM_EMBEDDING_MODEL, startSimEmbeddingsServer } from './embeddings-server.js';
 import type { SimEmbeddingsServer } from './embeddings-server.js';
 import { pngDataUrl, sceneFixture } from './test-support.js';

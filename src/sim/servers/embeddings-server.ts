@@ -6,7 +6,7 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { OFFLINE_EMBEDDING_DIMENSIONS, lexicalTextEmbedding, perceptualImageEmbedding } from '../../backends/index.js';
+import { OFFLINE_EMBEDDING_DIMENSIONS, lexicalTextEmbedding, perceptualImageEmbedding } from '../../protocols/index.js';
 import { isMmevolveError } from '../../core/index.js';
 import { ImageCache } from './image-input.js';
 import { listen } from './listen.js';

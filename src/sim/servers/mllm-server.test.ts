@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatOptionsLine, isStructuredTask, taskResponseFormat, taskSystemLine } from '../../core/index.js';
 import type { TaskName } from '../../core/index.js';
-import { getProfile } from '../../backends/index.js';
+import { getProfile } from '../../protocols/index.js';
 import { createRng, generateVqaProblem, phraseToSpec, resolveQuery } from '../world/index.js';
 import { resolveSimConfig } from '../noise/index.js';
 import { startSimMllmServer } from './mllm-server.js';

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import type { Context } from 'hono';
-import { getProfile } from '../../backends/index.js';
+import { getProfile } from '../../protocols/index.js';
 import { isMmevolveError, messageText, taskFromRequest } from '../../core/index.js';
 import { createNoiseModel, resolveSimConfig } from '../noise/index.js';
 import type { NoiseModel, NoisePresetName, SimConfig } from '../noise/index.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sam3ConceptSegmentResponseSchema, sam3EmbedImageResponseSchema } from '../../backends/index.js';
+import { sam3ConceptSegmentResponseSchema, sam3EmbedImageResponseSchema } from '../../protocols/index.js';
 import type { Mask } from '../../core/index.js';
 import { decodeRle } from '../../vision/index.js';
 import { canonicalPhrase } from '../world/index.js';

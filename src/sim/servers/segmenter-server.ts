@@ -1,6 +1,6 @@
 /**
  * The simulated SAM 3 segmenter, speaking the Roboflow inference protocol with the request and response
- * schemas of src/backends/sam3-protocol.ts (so client and server cannot drift):
+ * schemas of src/protocols/sam3-protocol.ts (so client and server cannot drift):
  * `POST /sam3/embed_image` → image_id, `POST /sam3/concept_segment` (image and/or image_id, prompts,
  * output_prob_thresh, format 'rle' or 'polygon' — outer contours, as the real server), `GET /metrics` → {requests, imageEncodes, prompts,
  * cpuSeconds (this process's user + system CPU, so a benchmark can measure the server alone), simulated}.
@@ -9,8 +9,8 @@
  */
 import { Hono } from 'hono';
 import type { Context } from 'hono';
-import { SAM3_CONCEPT_SEGMENT_PATH, SAM3_EMBED_IMAGE_PATH, fromSam3Box, sam3ConceptSegmentRequestSchema, sam3EmbedImageRequestSchema } from '../../backends/index.js';
-import type { Sam3ConceptSegmentResponse, Sam3Image, Sam3PromptResult } from '../../backends/index.js';
+import { SAM3_CONCEPT_SEGMENT_PATH, SAM3_EMBED_IMAGE_PATH, fromSam3Box, sam3ConceptSegmentRequestSchema, sam3EmbedImageRequestSchema } from '../../protocols/index.js';
+import type { Sam3ConceptSegmentResponse, Sam3Image, Sam3PromptResult } from '../../protocols/index.js';
 import { isMmevolveError } from '../../core/index.js';
 import { rleCountsToString } from '../../vision/index.js';
 import { createNoiseModel, resolveSimConfig } from '../noise/index.js';

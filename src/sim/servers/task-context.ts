@@ -1,5 +1,5 @@
 /** What a simulated MLLM knows when it answers one request: the messages' text and images, nothing else. */
-import type { ModelProfile } from '../../backends/index.js';
+import type { ModelProfile } from '../../protocols/index.js';
 import type { TaskName } from '../../core/index.js';
 import type { NoiseModel } from '../noise/index.js';
 import type { PerceivedObject } from '../perception/index.js';

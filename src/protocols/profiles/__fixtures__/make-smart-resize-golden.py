@@ -1,6 +1,6 @@
 """Golden smart_resize results printed by CPython, transcribing transformers' Qwen2-VL image processor.
 
-Run: /usr/bin/python3 src/backends/profiles/__fixtures__/make-smart-resize-golden.py
+Run: /usr/bin/python3 src/protocols/profiles/__fixtures__/make-smart-resize-golden.py
 Writes smart-resize-golden.json: [height, width, factor, min_pixels, max_pixels, resized_h, resized_w],
 including sides that are exact half multiples of the factor (Python's round goes to even there).
 """

@@ -1,6 +1,6 @@
 """Golden InternVL candidate orders and tilings printed by CPython (the interpreter InternVL runs on).
 
-Run: /usr/bin/python3 src/backends/profiles/__fixtures__/make-internvl-golden.py
+Run: /usr/bin/python3 src/protocols/profiles/__fixtures__/make-internvl-golden.py
 Writes internvl-golden.json beside this file: for every 1 <= min <= max <= 24 the list
 `sorted(set(...), key=product)` that InternVL's dynamic_preprocess builds, and 600 (width, height,
 min, max) → (cols, rows) choices of find_closest_aspect_ratio, many of them on exact ratio ties.
