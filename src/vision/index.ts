@@ -1,3 +1,4 @@
+export { boxRunLengths, polygonRunLengths } from './coco-polygon.js';
 export { DEFAULT_OPENCV_DRAWING_VERSION, fillPolygon, rasterizePolygon, truncatePoints } from './polygon.js';
 export type { OpenCvDrawingVersion, PolygonOptions, PolygonPoint } from './polygon.js';
 export {
