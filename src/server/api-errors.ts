@@ -5,6 +5,7 @@
 import type { Context } from 'hono';
 import { isMmevolveError, mmevolveError } from '../core/index.js';
 import type { MmevolveError } from '../core/index.js';
+import { BackendError } from '../backends/index.js';
 
 /** Codes the server itself raises, besides the core ones. */
 export const SERVER_ERROR_CODES = [
@@ -53,9 +54,9 @@ export function statusForCode(code: string): number {
   return STATUS_BY_CODE[code] ?? 500;
 }
 
-/** A backend that refused the request itself (e.g. 401, 404: isRetryable false) is a 502, not an outage. */
+/** A backend that refused the request itself (e.g. 401, 404: not retryable) is a 502, not an outage. */
 export function statusForError(error: MmevolveError): number {
-  if (error.code === 'backend-http' && error.details?.['isRetryable'] === false) return 502;
+  if (error instanceof BackendError && error.code === 'backend-http' && !error.retryable) return 502;
   return statusForCode(error.code);
 }
 
@@ -63,8 +64,8 @@ export function statusForError(error: MmevolveError): number {
 export function retryAfterSeconds(error: MmevolveError): number | undefined {
   const status = statusForError(error);
   if (status !== 429 && status !== 503) return undefined;
-  const fromDetails = error.details?.['retryAfterMs'];
-  if (typeof fromDetails === 'number' && Number.isFinite(fromDetails) && fromDetails > 0) return Math.max(1, Math.ceil(fromDetails / 1000));
+  const wait = error.retryAfterMs;
+  if (wait !== undefined && Number.isFinite(wait) && wait > 0) return Math.max(1, Math.ceil(wait / 1000));
   return status === 429 ? 1 : 5;
 }
 

@@ -95,7 +95,7 @@ export function rateLimit(limits: ServerLimits, now: () => number = () => perfor
         code: 'rate-limited',
         message: `rate limit of ${perSecond} requests/s (burst ${burst}) exceeded for this key`,
         hint: `Retry after ${waitSeconds} s, or spread requests out.`,
-        details: { retryAfterMs: waitSeconds * 1000 },
+        retryAfterMs: waitSeconds * 1000,
       });
     }
     bucket.tokens -= 1;
