@@ -36,7 +36,7 @@ export {
   readImageSize,
   writeImage,
 } from './image-io.js';
-export type { EncodeOptions, ImageFormat } from './image-io.js';
+export type { DecodeOptions, EncodeOptions, ImageFormat } from './image-io.js';
 export {
   DEFAULT_OVERLAY_ALPHA,
   OVERLAY_PALETTE,
