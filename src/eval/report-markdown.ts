@@ -97,6 +97,20 @@ function judgeCheckLines(checks: SegmentationSummary['judgeChecks']): string[] {
   ];
 }
 
+function grefcocoLines(summary: SegmentationSummary): string[] {
+  const g = summary.grefcoco;
+  if (g === undefined) return [];
+  return [
+    '## gRefCOCO (ReLA rules: an empty or declared-empty answer is "no target")',
+    '',
+    ...table(
+      ['gIoU', 'cIoU', 'N-acc', 'T-acc', 'TP', 'FN', 'TN', 'FP'],
+      [[percent(g.giou), percent(g.ciou), percent(g.nAcc), percent(g.tAcc), String(g.confusion.TP), String(g.confusion.FN), String(g.confusion.TN), String(g.confusion.FP)]],
+    ),
+    '',
+  ];
+}
+
 export function segmentationMarkdown(report: RunReport, summary: SegmentationSummary): string {
   const { scores } = summary;
   const lines = [
@@ -112,6 +126,7 @@ export function segmentationMarkdown(report: RunReport, summary: SegmentationSum
       ],
     ),
     '',
+    ...grefcocoLines(summary),
     `Samples: ${summary.n} (${summary.finished} finished, ${summary.failed} failed).`,
     '',
     ...failureLines(summary.failed, summary.failuresByCode),

@@ -10,6 +10,8 @@ import { imageIou, summarize } from './metrics.js';
 import { summarizeJudgeChecks } from './judge-check.js';
 import type { JudgeCheckSummary } from './judge-check.js';
 import type { SegmentationLine } from './segmentation-run.js';
+import { summarizeGrefcoco } from './grefcoco-metrics.js';
+import type { GrefcocoSummary } from './grefcoco-metrics.js';
 
 export interface StageCost {
   callsPerSample: number;
@@ -50,6 +52,8 @@ export interface SegmentationSummary {
   judgeChecks: JudgeCheckSummary;
   /** Per-sample IoU recomputed from the counts, in line order (plots, compare). */
   perSample: { id: string; iou: number; calls: number; isSentence: boolean; status: 'ok' | 'failed' }[];
+  /** gRefCOCO runs (lines carry noTarget): ReLA's gIoU, cIoU, N-acc and T-acc, exact. */
+  grefcoco?: GrefcocoSummary;
 }
 
 export const HISTOGRAM_BINS = 10;
@@ -79,6 +83,16 @@ export function summarizeSegmentation(lines: readonly SegmentationLine[]): Segme
     iouHistogram: histogram(perSample.map((sample) => sample.iou)),
     judgeChecks: summarizeJudgeChecks(finished.map((line) => line.judgeCheck)),
     perSample,
+    ...grefcocoBlock(lines),
+  };
+}
+
+function grefcocoBlock(lines: readonly SegmentationLine[]): { grefcoco?: GrefcocoSummary } {
+  if (!lines.some((line) => line.noTarget !== undefined)) return {};
+  return {
+    grefcoco: summarizeGrefcoco(
+      lines.map((line) => ({ intersection: line.intersection, union: line.union, iou: line.iou, noTarget: line.noTarget ?? false, predictedNoTarget: line.predictedNoTarget ?? line.area === 0 })),
+    ),
   };
 }
 

@@ -33,8 +33,9 @@ function triedPhrases(context: TaskContext): string[] {
   return line.split(';').map((phrase) => phrase.trim()).filter((phrase) => phrase !== '');
 }
 
-function call(tool: string, args: Record<string, unknown> = {}): TaskAnswer {
-  return { kind: 'json', value: { tool, arguments: args } };
+/** Every argument key present (null when unused), as the strict agent_step schema asks. */
+function call(tool: string, args: { text_prompt?: string; final_answer_masks?: number[] } = {}): TaskAnswer {
+  return { kind: 'json', value: { tool, arguments: { text_prompt: null, final_answer_masks: null, ...args } } };
 }
 
 export function agentStep(context: TaskContext): TaskAnswer {

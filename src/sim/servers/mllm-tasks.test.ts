@@ -59,15 +59,15 @@ describe('simulated MLLM tasks (oracle)', () => {
     const phrase1 = step1.arguments.text_prompt ?? '';
     const call1: Turn = { role: 'assistant', text: JSON.stringify(step1) };
     const examine: Turn = { role: 'assistant', text: JSON.stringify({ tool: 'examine_each_mask', arguments: {} }) };
-    expect(await ask('agent_step', [first, call1, { role: 'user', text: `Masks: 2\nTried phrases: ${phrase1}` }]), 'masks found are examined first').toEqual({ tool: 'examine_each_mask', arguments: {} });
+    expect(await ask('agent_step', [first, call1, { role: 'user', text: `Masks: 2\nTried phrases: ${phrase1}` }]), 'masks found are examined first').toEqual({ tool: 'examine_each_mask', arguments: { text_prompt: null, final_answer_masks: null } });
     const kept = { role: 'user' as const, text: `mask 1: Reject\nmask 2: Accept\nMasks: 1\nTried phrases: ${phrase1}` };
-    expect(await ask('agent_step', [first, call1, examine, kept])).toEqual({ tool: 'select_masks_and_return', arguments: { final_answer_masks: [1] } });
+    expect(await ask('agent_step', [first, call1, examine, kept])).toEqual({ tool: 'select_masks_and_return', arguments: { text_prompt: null, final_answer_masks: [1] } });
     const noneKept = { role: 'user' as const, text: `mask 1: Reject\nMasks: 0\nTried phrases: ${phrase1}` };
     const step2 = (await ask('agent_step', [first, call1, examine, noneKept])) as { tool: string; arguments: { text_prompt?: string } };
     expect(step2.tool, 'every mask rejected: another phrase').toBe('segment_phrase');
     expect(step2.arguments.text_prompt).not.toBe(phrase1);
     const empty = { role: 'user' as const, text: `Masks: 0\nTried phrases: ${phrase1}; ${step2.arguments.text_prompt ?? ''}` };
-    expect(await ask('agent_step', [first, { role: 'assistant', text: JSON.stringify(step2) }, empty])).toEqual({ tool: 'report_no_mask', arguments: {} });
+    expect(await ask('agent_step', [first, { role: 'assistant', text: JSON.stringify(step2) }, empty])).toEqual({ tool: 'report_no_mask', arguments: { text_prompt: null, final_answer_masks: null } });
   });
 
   it('writes a lesson naming the trap the failed answer fell into, and merges lessons keeping every source', async () => {
