@@ -41,6 +41,7 @@ export {
   OVERLAY_PALETTE,
   blendChannel,
   chooseOverlayColour,
+  overlayColourName,
   renderOverlay,
   sideBySide,
 } from './overlay.js';
