@@ -1,6 +1,6 @@
 /**
- * HTTP and transport failures as MmevolveError codes: 'backend-http' (details: status, url, body, isRetryable,
- * retryAfterMs), 'backend-timeout', 'backend-unavailable', 'cancelled'. Retry policy follows issue 5:
+ * HTTP and transport failures as BackendError (codes 'backend-http' with status, url, body, retryable and
+ * retryAfterMs as fields; 'backend-timeout', 'backend-unavailable', 'cancelled'). Retry policy follows issue 5:
  * 429 and 5xx, connection errors and timeouts are retried; any other 4xx never is.
  */
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
@@ -24,53 +24,99 @@ export function retryAfterMs(headers: Headers | undefined, now = Date.now()): nu
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-export function httpError(status: number, url: string, body: string, headers?: Headers, method = 'POST'): MmevolveError {
+type BackendErrorCode = 'backend-http' | 'backend-timeout' | 'backend-unavailable' | 'cancelled';
+
+export interface BackendErrorOptions {
+  code: BackendErrorCode;
+  message: string;
+  hint: string;
+  url: string;
+  retryable: boolean;
+  status?: number | undefined;
+  method?: string | undefined;
+  /** The response body (cut to 2,000 characters). */
+  body?: string | undefined;
+  retryAfterMs?: number | undefined;
+  cause?: unknown;
+}
+
+/**
+ * A failed backend call, built once at the transport edge (json-http.ts, openai-client.ts): what retries,
+ * the server's error mapping and reports need are typed fields, never keys of an untyped bag.
+ */
+export class BackendError extends MmevolveError {
+  declare readonly code: BackendErrorCode;
+  /** The HTTP status when the server answered. */
+  readonly status: number | undefined;
+  readonly retryable: boolean;
+  readonly url: string;
+  readonly method: string | undefined;
+  readonly body: string | undefined;
+
+  constructor(options: BackendErrorOptions) {
+    super({ code: options.code, message: options.message, hint: options.hint, cause: options.cause, retryAfterMs: options.retryAfterMs });
+    this.name = 'BackendError';
+    this.status = options.status;
+    this.retryable = options.retryable;
+    this.url = options.url;
+    this.method = options.method;
+    this.body = options.body;
+  }
+}
+
+export function httpError(status: number, url: string, body: string, headers?: Headers, method = 'POST'): BackendError {
   const retryable = isRetryableStatus(status);
   const shortBody = body.length > MAX_BODY_IN_DETAILS ? `${body.slice(0, MAX_BODY_IN_DETAILS)}…` : body;
-  return new MmevolveError({
+  return new BackendError({
     code: 'backend-http',
     message: `HTTP ${status} from ${method} ${url}: ${shortBody.slice(0, 200) || '(empty body)'}`,
     hint:
       status === 401 || status === 403
-        ? 'Check the API key (MMEVOLVE_API_KEY or the backend apiKeyEnv).'
+        ? 'Check the API key (MMEVOLVE_API_KEY, OPENAI_API_KEY or the backend apiKeyEnv / --api-key-env).'
         : status === 404
           ? 'Check baseURL (OpenAI-compatible servers usually end in /v1) and the model id (mmevolve backends check).'
           : retryable
             ? 'The server is overloaded or failing; retries were exhausted. Lower concurrency or requestsPerMinute.'
             : 'The server rejected the request; see the body for the reason.',
-    details: { status, method, url, body: shortBody, isRetryable: retryable, retryAfterMs: retryAfterMs(headers) },
+    url,
+    status,
+    method,
+    body: shortBody,
+    retryable,
+    retryAfterMs: retryAfterMs(headers),
   });
 }
 
-export function timeoutError(url: string, timeoutMs: number, cause?: unknown): MmevolveError {
-  return new MmevolveError({
+/** A server that answered 2xx with something that is not its protocol's response (never retried). */
+export function protocolError(url: string, message: string, hint: string): BackendError {
+  return new BackendError({ code: 'backend-http', message, hint, url, retryable: false });
+}
+
+export function timeoutError(url: string, timeoutMs: number, cause?: unknown): BackendError {
+  return new BackendError({
     code: 'backend-timeout',
     message: `no response from ${url} within ${timeoutMs} ms`,
     hint: 'Raise timeoutMs for slow models or check that the server is not stalled.',
     cause,
-    details: { url, timeoutMs, isRetryable: true },
+    url,
+    retryable: true,
   });
 }
 
-export function unavailableError(url: string, cause?: unknown): MmevolveError {
+export function unavailableError(url: string, cause?: unknown): BackendError {
   const reason = cause instanceof Error ? cause.message : String(cause);
-  return new MmevolveError({
+  return new BackendError({
     code: 'backend-unavailable',
     message: `cannot reach ${url}: ${reason}`,
-    hint: 'Start the server or fix baseURL in mmevolve.config.json (mmevolve backends check).',
+    hint: 'Start the server or fix baseURL in mmevolve.config.* / --base-url (mmevolve backends check).',
     cause,
-    details: { url, isRetryable: true },
+    url,
+    retryable: true,
   });
 }
 
-export function cancelledError(url: string, cause?: unknown): MmevolveError {
-  return new MmevolveError({
-    code: 'cancelled',
-    message: `request to ${url} was cancelled`,
-    hint: 'The caller aborted the request (AbortSignal).',
-    cause,
-    details: { url, isRetryable: false },
-  });
+export function cancelledError(url: string, cause?: unknown): BackendError {
+  return new BackendError({ code: 'cancelled', message: `request to ${url} was cancelled`, hint: 'The caller aborted the request (AbortSignal).', cause, url, retryable: false });
 }
 
 export const BACKEND_ERROR_CODES = ['backend-http', 'backend-timeout', 'backend-unavailable', 'cancelled', 'invalid-model-output'] as const;
@@ -81,7 +127,7 @@ export function isBackendError(error: unknown): error is MmevolveError {
 }
 
 export function isRetryableError(error: unknown): boolean {
-  return isMmevolveError(error) && error.details?.['isRetryable'] === true;
+  return error instanceof BackendError && error.retryable;
 }
 
 /** Map anything the openai SDK (or fetch) throws to our codes. `signal` tells a user abort from a timeout. */

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { mmevolveError } from '../core/index.js';
 import type { CallRecord, EmbedOptions, Embedder, EmbedderKind, RgbImage } from '../core/index.js';
 import { planImage } from './image-payload.js';
+import { protocolError } from './backend-errors.js';
 import { requestJson } from './json-http.js';
 import type { JsonHttpOptions } from './json-http.js';
 import { OFFLINE_EMBEDDING_DIMENSIONS, lexicalTextEmbedding, perceptualImageEmbedding } from '../protocols/index.js';
@@ -57,15 +58,14 @@ export function createOpenAIEmbedder(options: OpenAIEmbedderOptions): Embedder {
     const stage = embedOptions?.stage ?? 'embed';
     const call: CallRecord = { stage, backend, latencyMs: 0, promptTokens: 0, completionTokens: 0, cacheHit: false, retries: 0, repairs: 0 };
     try {
-      const { value, retries } = await throttle.run(
-        () => requestJson(url, { model: options.model, encoding_format: 'float', ...body }, http, embedOptions?.signal),
+      const { value } = await throttle.run(
+        () => requestJson(url, { model: options.model, encoding_format: 'float', ...body }, http, embedOptions?.signal, () => void (call.retries += 1)),
         embedOptions?.signal,
       );
-      call.retries = retries;
       const parsed = embeddingsResponseSchema.safeParse(value);
       if (!parsed.success || parsed.data.data.length !== expected) {
-        throw mmevolveError(
-          'backend-http',
+        throw protocolError(
+          url,
           `unexpected /embeddings response from ${url}: ${parsed.success ? `${parsed.data.data.length} vectors for ${expected} inputs` : parsed.error.message}`,
           'Check that the embedder backend serves an OpenAI-compatible embeddings model.',
         );
@@ -100,7 +100,7 @@ export function createOpenAIEmbedder(options: OpenAIEmbedderOptions): Embedder {
           images.map(async (image) => {
             const messages = [{ role: 'user', content: [{ type: 'image_url', image_url: { url: await imageUrl(image) } }] }];
             const [vector] = await post({ messages }, 1, embedOptions);
-            if (vector === undefined) throw mmevolveError('backend-http', `no embedding returned by ${url}`, 'Check the embedder backend.');
+            if (vector === undefined) throw protocolError(url, `no embedding returned by ${url}`, 'Check the embedder backend.');
             return vector;
           }),
         );

@@ -5,7 +5,7 @@ export type { FramingProfile, ImageEncodingOptions } from './image-payload.js';
 export { parseModelOutput, firstBalancedJson, internVlBoxes } from './parse-model-output.js';
 export { cacheKey, canonicalJson, createResponseCache } from './response-cache.js';
 export type { CachedResponse, ResponseCache } from './response-cache.js';
-export { BACKEND_ERROR_CODES, cancelledError, httpError, isBackendError, isRetryableError, isRetryableStatus, retryAfterMs, timeoutError, unavailableError } from './backend-errors.js';
+export { BACKEND_ERROR_CODES, BackendError, cancelledError, httpError, isBackendError, isRetryableError, isRetryableStatus, protocolError, retryAfterMs, timeoutError, unavailableError } from './backend-errors.js';
 export { withRetries, abortableSleep } from './retry.js';
 export type { RetryOptions } from './retry.js';
 export { createThrottle } from './throttle.js';

@@ -45,16 +45,21 @@ async function attempt(url: string, body: unknown, options: JsonHttpOptions, sig
   }
 }
 
-/** GET when body is undefined, POST otherwise. Returns the parsed JSON and the retries spent. */
+/**
+ * GET when body is undefined, POST otherwise. Returns the parsed JSON and the retries spent; `onRetry`
+ * counts retries of a call that fails in the end (the error itself is never annotated).
+ */
 export function requestJson(
   url: string,
   body: unknown,
   options: JsonHttpOptions,
   signal?: AbortSignal,
+  onRetry?: () => void,
 ): Promise<{ value: unknown; retries: number }> {
   return withRetries(() => attempt(url, body, options, signal), {
     maxRetries: options.maxRetries,
     signal,
+    ...(onRetry === undefined ? {} : { onRetry }),
     ...(options.retryBaseDelayMs === undefined ? {} : { baseDelayMs: options.retryBaseDelayMs }),
   });
 }

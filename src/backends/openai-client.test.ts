@@ -4,6 +4,7 @@ import type { Box, CallRecord, RgbImage, Size } from '../core/index.js';
 import { chatCompletion, modelsList, startFakeServer } from './__tests__/fake-servers.js';
 import type { FakeReply, FakeServer } from './__tests__/fake-servers.js';
 import type { FramingProfile } from './image-payload.js';
+import { BackendError } from './backend-errors.js';
 import { createOpenAICompatibleClient } from './openai-client.js';
 import { createResponseCache } from './response-cache.js';
 
@@ -107,7 +108,8 @@ describe('createOpenAICompatibleClient', () => {
   it('never retries a 4xx other than 429 and reports status and retryability', async () => {
     const server = await scripted([{ status: 400, json: { error: { message: 'bad image' } } }, { json: chatCompletion('x') }]);
     const failure = await client(server).chat({ messages }).catch((error: unknown) => error);
-    expect(failure).toMatchObject({ code: 'backend-http', details: { status: 400, isRetryable: false } });
+    expect(failure).toBeInstanceOf(BackendError);
+    expect(failure).toMatchObject({ code: 'backend-http', status: 400, retryable: false });
     expect(server.requests).toHaveLength(1);
   });
 

@@ -6,7 +6,7 @@
 import OpenAI from 'openai';
 import type { ChatCompletion, ChatCompletionContentPart, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { z } from 'zod';
-import { isMmevolveError, isTaskName, mmevolveError, taskSystemLine } from '../core/index.js';
+import { engineJsonSchema, isMmevolveError, isTaskName, mmevolveError, taskSystemLine } from '../core/index.js';
 import type { Box, CallRecord, ChatRequest, ChatResult, MllmClient, Usage, Warning } from '../core/index.js';
 import { toBackendError } from './backend-errors.js';
 import { DEFAULT_IMAGE_ENCODING, planImage } from './image-payload.js';
@@ -67,8 +67,7 @@ const jsonSchemas = new WeakMap<z.ZodType<unknown>, Record<string, unknown>>();
 function jsonSchemaOf(schema: z.ZodType<unknown>): Record<string, unknown> {
   const known = jsonSchemas.get(schema);
   if (known !== undefined) return known;
-  const json = z.toJSONSchema(schema) as Record<string, unknown>;
-  delete json['$schema'];
+  const json = engineJsonSchema(schema);
   jsonSchemas.set(schema, json);
   return json;
 }
@@ -91,11 +90,13 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
   /** Deterministic requests on the wire, by cache key; settles (never rejects) when the request ends. */
   const inFlight = new Map<string, Promise<void>>();
 
+  /** One completion with retries; each retry is counted through `onRetry`, also when the call fails in the end. */
   async function complete(
     body: ChatCompletionCreateParamsNonStreaming,
     signal: AbortSignal | undefined,
-  ): Promise<{ completion: ChatCompletion; retries: number }> {
-    const { value, retries } = await throttle.run(
+    onRetry: () => void,
+  ): Promise<ChatCompletion> {
+    const { value } = await throttle.run(
       () =>
         withRetries(
           async () => {
@@ -106,11 +107,11 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
               throw toBackendError(error, chatUrl, timeoutMs, signal);
             }
           },
-          { maxRetries, signal, ...(options.retryBaseDelayMs === undefined ? {} : { baseDelayMs: options.retryBaseDelayMs }) },
+          { maxRetries, signal, onRetry, ...(options.retryBaseDelayMs === undefined ? {} : { baseDelayMs: options.retryBaseDelayMs }) },
         ),
       signal,
     );
-    return { completion: value, retries };
+    return value;
   }
 
   /**
@@ -221,10 +222,10 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
       if (key !== undefined && !inFlight.has(key)) inFlight.set(key, new Promise<void>((resolve) => (release = resolve)));
       try {
         const messages = await buildMessages(request as ChatRequest<unknown>, images);
-        const first = await complete({ ...body, messages }, request.signal);
-        record.retries += first.retries;
-        let text = first.completion.choices[0]?.message.content ?? '';
-        let usage = usageOf(first.completion);
+        const countRetry = (): void => void (record.retries += 1);
+        const first = await complete({ ...body, messages }, request.signal, countRetry);
+        let text = first.choices[0]?.message.content ?? '';
+        let usage = usageOf(first);
         if (responseFormat !== undefined && !isBareJson(text)) {
           warnings.push({ code: 'response-format-ignored', message: 'the server was sent response_format json_schema but answered with text around or instead of JSON' });
         }
@@ -238,10 +239,9 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
             { role: 'assistant', content: text },
             { role: 'user', content: REPAIR_INSTRUCTION.replace('{problem}', interpreted.problem) },
           ];
-          const second = await complete({ ...body, messages: repairMessages }, request.signal);
-          record.retries += second.retries;
-          const repairedText = second.completion.choices[0]?.message.content ?? '';
-          usage = addUsage(usage, usageOf(second.completion));
+          const second = await complete({ ...body, messages: repairMessages }, request.signal, countRetry);
+          const repairedText = second.choices[0]?.message.content ?? '';
+          usage = addUsage(usage, usageOf(second));
           const repaired = interpret(repairedText);
           if (!repaired.ok) {
             record.promptTokens = usage.promptTokens;
@@ -262,8 +262,6 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
     } catch (error) {
       const failure = isMmevolveError(error) ? error : toBackendError(error, chatUrl, timeoutMs, request.signal);
       record.errorCode = failure.code;
-      const retries = failure.details?.['retries'];
-      if (typeof retries === 'number') record.retries += retries;
       finish();
       throw failure;
     }

@@ -26,9 +26,27 @@ describe('withRetries', () => {
     expect(result).toEqual({ value: 'done', retries: 2 });
   });
 
-  it('gives up after maxRetries with the retry count in the error details', async () => {
-    const failure = await withRetries(() => Promise.reject(unavailableError('http://x', new Error('refused'))), { maxRetries: 2, baseDelayMs: 1 }).catch((error: unknown) => error);
-    expect(failure).toMatchObject({ code: 'backend-unavailable', details: { retries: 2 } });
+  it('gives up after maxRetries, rethrowing the caught error untouched and counting retries through onRetry', async () => {
+    const thrown = unavailableError('http://x', new Error('refused'));
+    let retries = 0;
+    const failure = await withRetries(() => Promise.reject(thrown), { maxRetries: 2, baseDelayMs: 1, onRetry: () => void (retries += 1) }).catch((error: unknown) => error);
+    expect(failure, 'the same error object comes back').toBe(thrown);
+    expect(thrown.details, 'withRetries wrote into the caught error').toBeUndefined();
+    expect(retries).toBe(2);
+  });
+
+  it('waits the Retry-After a BackendError carries as a typed field', async () => {
+    const delays: number[] = [];
+    let attempts = 0;
+    await withRetries(
+      async () => {
+        attempts += 1;
+        if (attempts === 1) throw httpError(429, 'http://x', 'slow down', new Headers({ 'retry-after-ms': '30' }));
+        return 'ok';
+      },
+      { maxRetries: 1, baseDelayMs: 1, onRetry: (_error, _attempt, delay) => delays.push(delay) },
+    );
+    expect(delays).toEqual([30]);
   });
 
   it('does not retry a 404', async () => {
@@ -41,7 +59,7 @@ describe('withRetries', () => {
         },
         { maxRetries: 5, baseDelayMs: 1 },
       ),
-    ).rejects.toMatchObject({ code: 'backend-http', details: { status: 404, isRetryable: false } });
+    ).rejects.toMatchObject({ code: 'backend-http', status: 404, retryable: false });
     expect(attempts).toBe(1);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Retries with exponential backoff and full jitter (AWS architecture blog "Exponential Backoff And Jitter"),
- * honouring a server's Retry-After. Only errors marked isRetryable are retried; the count is returned so it
- * lands in the CallRecord.
+ * honouring a server's Retry-After. Only BackendErrors with `retryable` are retried. The count is returned
+ * on success; on failure the caught error is rethrown untouched and callers count retries with `onRetry`.
  */
 import { isMmevolveError } from '../core/index.js';
 import { cancelledError, isRetryableError } from './backend-errors.js';
@@ -56,14 +56,8 @@ export async function withRetries<T>(operation: (attempt: number) => Promise<T>,
     try {
       return { value: await operation(attempt), retries: attempt };
     } catch (error) {
-      if (attempt >= options.maxRetries || !isRetryableError(error) || options.signal?.aborted === true) {
-        if (isMmevolveError(error) && error.details !== undefined) {
-          (error.details as Record<string, unknown>)['retries'] = attempt;
-        }
-        throw error;
-      }
-      const retryAfter = isMmevolveError(error) ? error.details?.['retryAfterMs'] : undefined;
-      const delay = backoffDelayMs(attempt, options, typeof retryAfter === 'number' ? retryAfter : undefined);
+      if (attempt >= options.maxRetries || !isRetryableError(error) || options.signal?.aborted === true) throw error;
+      const delay = backoffDelayMs(attempt, options, isMmevolveError(error) ? error.retryAfterMs : undefined);
       options.onRetry?.(error, attempt + 1, delay);
       await abortableSleep(delay, options.signal);
     }

@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import { isPreparedImage, mmevolveError } from '../core/index.js';
 import type { Box, CallRecord, Mask, PreparedImage, RgbImage, SegmentInstance, SegmentOptions, SegmentResult, Segmenter, Warning } from '../core/index.js';
 import { decodeRle, fillPolygon } from '../vision/index.js';
+import { BackendError, protocolError } from './backend-errors.js';
 import { requestJson } from './json-http.js';
 import type { JsonHttpOptions } from './json-http.js';
 import {
@@ -116,17 +117,16 @@ export function createSam3Segmenter(options: Sam3SegmenterOptions): Segmenter {
     const started = performance.now();
     // PNG: lossless, so the server segments exactly the pixels we score against.
     const payload = (await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).png({ compressionLevel: 3 }).toBuffer()).toString('base64');
+    const url = `${base}${SAM3_EMBED_IMAGE_PATH}${query}`;
+    let retries = 0;
     try {
-      const { value, retries } = await throttle.run(
-        () => requestJson(`${base}${SAM3_EMBED_IMAGE_PATH}${query}`, { image: { type: 'base64', value: payload }, ...modelField }, http, signal),
-        signal,
-      );
+      const { value } = await throttle.run(() => requestJson(url, { image: { type: 'base64', value: payload }, ...modelField }, http, signal, () => void (retries += 1)), signal);
       const parsed = sam3EmbedImageResponseSchema.safeParse(value);
-      if (!parsed.success) throw mmevolveError('backend-http', `unexpected /sam3/embed_image response: ${parsed.error.message}`, 'Check that baseURL points at a SAM 3 inference server.');
+      if (!parsed.success) throw protocolError(url, `unexpected /sam3/embed_image response: ${parsed.error.message}`, 'Check that baseURL points at a SAM 3 inference server.');
       record('prepare', started, retries);
       return { kind: 'prepared-image', imageId: parsed.data.image_id, width: image.width, height: image.height, payload };
     } catch (error) {
-      record('prepare', started, 0, (error as { code?: string }).code ?? 'internal');
+      record('prepare', started, retries, (error as { code?: string }).code ?? 'internal');
       throw error;
     }
   }
@@ -171,21 +171,21 @@ export function createSam3Segmenter(options: Sam3SegmenterOptions): Segmenter {
       ...modelField,
     };
     let retries = 0;
+    const countRetry = (): void => void (retries += 1);
     const url = `${base}${SAM3_CONCEPT_SEGMENT_PATH}${query}`;
     try {
-      let response: { value: unknown; retries: number };
+      let response: { value: unknown };
       try {
-        response = await throttle.run(() => requestJson(url, body, http, signal), signal);
+        response = await throttle.run(() => requestJson(url, body, http, signal, countRetry), signal);
       } catch (error) {
         // Without the image a server that evicted the cached embedding rejects the request; resend once with it.
-        const status = (error as { details?: Record<string, unknown> }).details?.['status'];
-        if (sendImage || typeof status !== 'number' || status < 400 || status >= 500 || status === 429) throw error;
-        response = await throttle.run(() => requestJson(url, { ...body, image: { type: 'base64', value: target.payload } }, http, signal), signal);
-        response.retries += 1;
+        const status = error instanceof BackendError ? error.status : undefined;
+        if (sendImage || status === undefined || status < 400 || status >= 500 || status === 429) throw error;
+        retries += 1;
+        response = await throttle.run(() => requestJson(url, { ...body, image: { type: 'base64', value: target.payload } }, http, signal, countRetry), signal);
       }
-      retries = response.retries;
       const parsed = sam3ConceptSegmentResponseSchema.safeParse(response.value);
-      if (!parsed.success) throw mmevolveError('backend-http', `unexpected /sam3/concept_segment response: ${parsed.error.message}`, 'Check that baseURL points at a SAM 3 inference server.');
+      if (!parsed.success) throw protocolError(url, `unexpected /sam3/concept_segment response: ${parsed.error.message}`, 'Check that baseURL points at a SAM 3 inference server.');
       const byIndex = new Map(parsed.data.prompt_results.map((result) => [result.prompt_index, result.predictions]));
       const call = record(stage, started, retries);
       return prompts.map((_prompt, index) => {
@@ -195,9 +195,7 @@ export function createSam3Segmenter(options: Sam3SegmenterOptions): Segmenter {
         return { ...converted, call };
       });
     } catch (error) {
-      const code = (error as { code?: string }).code ?? 'internal';
-      const spent = (error as { details?: Record<string, unknown> }).details?.['retries'];
-      record(stage, started, typeof spent === 'number' ? spent : retries, code);
+      record(stage, started, retries, (error as { code?: string }).code ?? 'internal');
       throw error;
     }
   }

@@ -31,12 +31,15 @@ export interface MmevolveErrorOptions {
   hint: string;
   cause?: unknown;
   details?: Record<string, unknown>;
+  /** How long the caller should wait before retrying (a server's Retry-After, a rate limiter's wait). */
+  retryAfterMs?: number | undefined;
 }
 
 export class MmevolveError extends Error {
   readonly code: ErrorCode;
   readonly hint: string;
   readonly details: Record<string, unknown> | undefined;
+  readonly retryAfterMs: number | undefined;
 
   constructor(options: MmevolveErrorOptions) {
     super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -44,6 +47,7 @@ export class MmevolveError extends Error {
     this.code = options.code;
     this.hint = options.hint;
     this.details = options.details;
+    this.retryAfterMs = options.retryAfterMs;
   }
 
   /** "message (hint)" — what a CLI prints for a user. */

@@ -17,11 +17,15 @@ export {
   readLabelledBlock,
   readLabelledLine,
   taskFromRequest,
+  taskJsonSchema,
   taskResponseFormat,
   taskResponseSchema,
   taskSystemLine,
 } from './tasks.js';
 export type { JsonSchemaResponseFormat, StructuredTaskName, TaskName, TaskResponse } from './tasks.js';
+export { engineJsonSchema, normalizeEngineJsonSchema } from './engine-json-schema.js';
+export { engineSchemaProblems } from './engine-schema-rules.js';
+export type { EngineSchemaProblem, EngineSchemaRule } from './engine-schema-rules.js';
 export { isPreparedImage } from './contracts.js';
 export type {
   CallRecord,

@@ -5,6 +5,7 @@
 import type { Context } from 'hono';
 import { isMmevolveError, mmevolveError } from '../core/index.js';
 import type { MmevolveError } from '../core/index.js';
+import { BackendError } from '../backends/index.js';
 
 /** Codes the server itself raises, besides the core ones. */
 export const SERVER_ERROR_CODES = [
@@ -16,6 +17,7 @@ export const SERVER_ERROR_CODES = [
   'rate-limited',
   'backend-not-configured',
   'unsupported-media-type',
+  'overloaded',
 ] as const;
 
 const STATUS_BY_CODE: Record<string, number> = {
@@ -39,6 +41,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   'backend-timeout': 503,
   'backend-unavailable': 503,
   'backend-not-configured': 503,
+  'overloaded': 503,
   'embedding-mismatch': 503,
   'memory-unavailable': 503,
   // The client went away or cancelled; nginx's 499 is the customary status (rarely seen by anyone).
@@ -53,9 +56,9 @@ export function statusForCode(code: string): number {
   return STATUS_BY_CODE[code] ?? 500;
 }
 
-/** A backend that refused the request itself (e.g. 401, 404: isRetryable false) is a 502, not an outage. */
+/** A backend that refused the request itself (e.g. 401, 404: not retryable) is a 502, not an outage. */
 export function statusForError(error: MmevolveError): number {
-  if (error.code === 'backend-http' && error.details?.['isRetryable'] === false) return 502;
+  if (error instanceof BackendError && error.code === 'backend-http' && !error.retryable) return 502;
   return statusForCode(error.code);
 }
 
@@ -63,8 +66,8 @@ export function statusForError(error: MmevolveError): number {
 export function retryAfterSeconds(error: MmevolveError): number | undefined {
   const status = statusForError(error);
   if (status !== 429 && status !== 503) return undefined;
-  const fromDetails = error.details?.['retryAfterMs'];
-  if (typeof fromDetails === 'number' && Number.isFinite(fromDetails) && fromDetails > 0) return Math.max(1, Math.ceil(fromDetails / 1000));
+  const wait = error.retryAfterMs;
+  if (wait !== undefined && Number.isFinite(wait) && wait > 0) return Math.max(1, Math.ceil(wait / 1000));
   return status === 429 ? 1 : 5;
 }
 

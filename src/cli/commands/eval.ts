@@ -22,8 +22,10 @@ import {
 } from '../../eval/index.js';
 import { formatRunSummary } from '../../eval/index.js';
 import type { ProgressReporter, RunReport, SegmentationRunResult, VqaRunResult } from '../../eval/index.js';
+import { addDatasetOptions, datasetSpecFrom } from './dataset-options.js';
+import type { DatasetFlags } from './dataset-options.js';
 
-export interface EvalCommandOptions {
+export interface EvalCommandOptions extends DatasetFlags {
   dataset: string;
   method: string;
   out: string;
@@ -77,11 +79,13 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalComman
       throw mmevolveError('config-invalid', `${configPath} needs backends.mllm and backends.segmenter for segmentation`, 'Add both (README "## Configuration").');
     }
     const models = backendModels(backends);
+    const datasetSpec = datasetSpecFrom(options);
     const result = await runSegmentationEval({
       dataset: options.dataset,
+      datasetSpec,
       method,
       out: options.out,
-      settings: { preset, evolve: evolveConfig, backends: models },
+      settings: { preset, evolve: evolveConfig, backends: models, ...(datasetSpec.format === undefined ? {} : { dataset: datasetSpec }) },
       backends: models,
       simulatedBackends: Object.values(models).some(isSimulatedModel),
       segment: (image, sample, signal) =>
@@ -132,10 +136,11 @@ export function quoteCommand(argv: readonly string[]): string {
 }
 
 export function registerEvalCommand(program: Command): void {
-  program
+  const command = program
     .command('eval')
-    .description('Run a segmentation method over a ReasonSeg folder (resumable), then write RUN/report.md, report.json and plots')
-    .requiredOption('--dataset <dir>', 'ReasonSeg folder: name.jpg + name.json pairs (real or SynthWorld)')
+    .description('Run a segmentation method over a benchmark (ReasonSeg, RefCOCO/+/g, gRefCOCO; resumable), then write RUN/report.md, report.json and plots')
+    .requiredOption('--dataset <dir>', 'ReasonSeg folder (name.jpg + name.json pairs, real or SynthWorld), or the --format dataset folder');
+  addDatasetOptions(command)
     .addOption(new Option('--method <method>', 'segmentation method').choices([...SEGMENTATION_METHODS]).makeOptionMandatory())
     .requiredOption('--out <dir>', 'run folder (created; rerunning the same command resumes it)')
     .addOption(new Option('--preset <preset>', 'evolve settings: paper settings, or paper settings with our fixes').choices([...EVOLVE_PRESET_NAMES]).default('published'))

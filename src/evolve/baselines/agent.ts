@@ -95,7 +95,7 @@ export async function agentSegment(image: RgbImage, query: string, options: Segm
     const { tool, arguments: args } = step.value;
     const assistant: ChatMessage = { role: 'assistant', content: JSON.stringify(step.value) };
     const previousUser: ChatMessage[] = turn === 1 ? [] : [{ role: 'user', content: user }];
-    context.emit({ type: 'agent-turn', turn, tool, ...(args.text_prompt === undefined ? {} : { phrase: args.text_prompt }) });
+    context.emit({ type: 'agent-turn', turn, tool, ...(args.text_prompt === null ? {} : { phrase: args.text_prompt }) });
 
     if (tool === 'segment_phrase') {
       const phrase = args.text_prompt?.trim() ?? '';

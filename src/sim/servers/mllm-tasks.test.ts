@@ -74,12 +74,12 @@ describe('simulated MLLM tasks (oracle)', () => {
     const step1 = (await ask('agent_step', [first])) as { tool: string; arguments: { text_prompt?: string } };
     expect(step1.tool).toBe('segment_phrase');
     const call1: Turn = { role: 'assistant', text: JSON.stringify(step1) };
-    expect(await ask('agent_step', [first, call1, { role: 'user', text: 'Masks: 2' }])).toEqual({ tool: 'select_masks_and_return', arguments: { final_answer_masks: [1, 2] } });
+    expect(await ask('agent_step', [first, call1, { role: 'user', text: 'Masks: 2' }])).toEqual({ tool: 'select_masks_and_return', arguments: { text_prompt: null, final_answer_masks: [1, 2] } });
     const step2 = (await ask('agent_step', [first, call1, { role: 'user', text: 'Masks: 0' }])) as { tool: string; arguments: { text_prompt?: string } };
     expect(step2.tool).toBe('segment_phrase');
     expect(step2.arguments.text_prompt).not.toBe(step1.arguments.text_prompt);
     const history = [first, call1, { role: 'user', text: 'Masks: 0' } as Turn, { role: 'assistant', text: JSON.stringify(step2) } as Turn, { role: 'user', text: 'Masks: 0' } as Turn];
-    expect(await ask('agent_step', history)).toEqual({ tool: 'report_no_mask', arguments: {} });
+    expect(await ask('agent_step', history)).toEqual({ tool: 'report_no_mask', arguments: { text_prompt: null, final_answer_masks: null } });
   });
 
   it('writes a lesson naming the trap the failed answer fell into, and merges lessons keeping every source', async () => {
