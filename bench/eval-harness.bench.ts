@@ -21,9 +21,11 @@ import type { Backends } from '../src/backends/index.js';
 import { compareRuns, formatComparison, runSegmentationEval, runVqaEval, silentProgress, writeRunReport } from '../src/eval/index.js';
 import { resolveEvolveConfig, runSegmentation } from '../src/evolve/index.js';
 import type { EvolvePresetName, SegmentationMethod } from '../src/evolve/index.js';
-import { mathVProblem, openMemoryStore, solveWithMemory } from '../src/memory/index.js';
+import { loadMathVDataset, mathVProblem, openMemoryStore, solveWithMemory, verifyMathVAnswer } from '../src/memory/index.js';
+import { answerVqaMessages } from '../src/memory/method/prompts.js';
+import { pairedBootstrap } from '../src/eval/bootstrap.js';
 import type { SolveMode } from '../src/memory/index.js';
-import { SIM_EMBEDDING_MODEL, resolveSimConfig, exportReasonSeg, exportVqa, startSimEmbeddingsServer, startSimMllmServer, startSimSegmenterServer } from '../src/sim/index.js';
+import { SIM_EMBEDDING_MODEL, VQA_TRAPS, resolveSimConfig, trapKeywords, exportReasonSeg, exportVqa, startSimEmbeddingsServer, startSimMllmServer, startSimSegmenterServer } from '../src/sim/index.js';
 import { readImage } from '../src/vision/index.js';
 
 const SEG_IMAGES = Number(process.env.MMEVOLVE_BENCH_SEG_IMAGES ?? 200);
@@ -38,6 +40,16 @@ const SEED = Number(process.env.MMEVOLVE_BENCH_SEED ?? 7);
  */
 const SIMULATED_MIN_SCORE = Number(process.env.MMEVOLVE_BENCH_MIN_SCORE ?? 0.5);
 const SIMULATED_MEMORY_CONFIG = { retrieval: { logic: { minScore: SIMULATED_MIN_SCORE }, visual: { minScore: SIMULATED_MIN_SCORE } } };
+/** Run labels to leave out (MMEVOLVE_BENCH_SKIP, comma-separated, e.g. "box,vqa-memory-no-visual"), to save time. */
+const SKIP = new Set((process.env.MMEVOLVE_BENCH_SKIP ?? '').split(',').map((label) => label.trim()).filter((label) => label !== ''));
+/** The issue 13 frozen lesson: the simulation's trap words in one line, with no rule in it. */
+const KEYWORD_LESSON = VQA_TRAPS.flatMap((trap) => trapKeywords(trap)).join(', ');
+/** Frozen lessons with content a solver can act on (operator rules and the colour pairs), for contrast. */
+const CONTENT_LESSONS = [
+  'Count every object that matches, including ones partly covered by another object.',
+  'Left and right mean the left and right of the image as shown; never mirror the scene.',
+  'Distinguish orange from yellow, red from brown and green from teal before counting or naming a colour.',
+];
 
 function seconds(milliseconds: number): string {
   return `${(milliseconds / 1000).toFixed(1)} s`;
@@ -56,13 +68,15 @@ async function segmentationTable(root: string): Promise<void> {
     cache: { enabled: false },
   });
   const backends: Backends = createBackends(config, { cache: false });
-  const runs: Array<{ label: string; method: SegmentationMethod; preset: EvolvePresetName }> = [
+  const allRuns: Array<{ label: string; method: SegmentationMethod; preset: EvolvePresetName }> = [
+    { label: 'concept-only', method: 'concept-only', preset: 'published' },
     { label: 'single', method: 'single', preset: 'published' },
     { label: 'box', method: 'box', preset: 'published' },
     { label: 'agent', method: 'agent', preset: 'published' },
     { label: 'evol-published', method: 'evol', preset: 'published' },
     { label: 'evol-improved', method: 'evol', preset: 'improved' },
   ];
+  const runs = allRuns.filter((run) => !SKIP.has(run.label));
   try {
     const { mllm, segmenter } = backends;
     if (mllm === undefined || segmenter === undefined) throw new Error('backends missing');
@@ -82,10 +96,17 @@ async function segmentationTable(root: string): Promise<void> {
         concurrency: 2,
         progress: silentProgress,
       });
-      await writeRunReport(path.join(root, run.label));
+      const report = await writeRunReport(path.join(root, run.label));
       console.log(`  ran ${run.label}: ${result.ran} samples, ${result.failed} failed, ${seconds(performance.now() - started)} wall`);
+      if (report.summary.kind === 'segmentation' && report.summary.judgeChecks.doubleChecks > 0) {
+        const checks = report.summary.judgeChecks;
+        const ci = checks.firstShareCi === undefined ? '' : ` [${(checks.firstShareCi[0] * 100).toFixed(1)}, ${(checks.firstShareCi[1] * 100).toFixed(1)}]`;
+        console.log(
+          `    final judge, both orders on ${checks.doubleChecks} samples: first overlay won ${checks.firstWins} of ${checks.firstWins + checks.secondWins} decisive verdicts (${((checks.firstShare ?? 0) * 100).toFixed(1)}%${ci}), ${checks.ties} ties; same position both orders ${checks.samePositionBoth}; inconsistent ${checks.inconsistent}; double check overturned ${checks.overturned}`,
+        );
+      }
     }
-    const labels = runs.map((run) => path.join(root, run.label));
+    const labels = ['single', ...runs.map((run) => run.label).filter((label) => label !== 'single')].filter((label) => runs.some((run) => run.label === label)).map((label) => path.join(root, label));
     console.log('\nIssue 6 table (baseline of the intervals: single):');
     console.log(formatComparison(await compareRuns(labels)));
     console.log('Our fixes vs the published settings:');
@@ -111,11 +132,11 @@ async function vqaComparison(root: string): Promise<void> {
   });
   const backends = createBackends(config, { cache: false });
   const runs: Array<{ label: string; mode: SolveMode; ablate?: 'visual' | 'logic' }> = [
-    { label: 'vqa-step', mode: 'step' },
-    { label: 'vqa-memory', mode: 'memory' },
-    { label: 'vqa-memory-no-visual', mode: 'memory', ablate: 'visual' },
-    { label: 'vqa-memory-no-logic', mode: 'memory', ablate: 'logic' },
-  ];
+    { label: 'vqa-step', mode: 'step' as const },
+    { label: 'vqa-memory', mode: 'memory' as const },
+    { label: 'vqa-memory-no-visual', mode: 'memory' as const, ablate: 'visual' as const },
+    { label: 'vqa-memory-no-logic', mode: 'memory' as const, ablate: 'logic' as const },
+  ].filter((run) => !SKIP.has(run.label));
   try {
     const { mllm, embedder } = backends;
     if (mllm === undefined || embedder === undefined) throw new Error('backends missing');
@@ -152,9 +173,44 @@ async function vqaComparison(root: string): Promise<void> {
     }
     console.log('\nIssue 7 comparison (baseline of the intervals: step by step):');
     console.log(formatComparison(await compareRuns(runs.map((run) => path.join(root, run.label)))));
+    if (!SKIP.has('frozen-lessons')) await frozenLessons(dataset, mllm);
   } finally {
     backends.close();
     await Promise.all([mllmServer.close(), embeddingsServer.close()]);
+  }
+}
+
+/**
+ * Issue 13: the same problems answered step by step with one frozen lesson in the context (the method's own
+ * answer prompt, no retrieval, no learning): the keyword lesson listing the trap words, and content lessons
+ * a solver can act on. Paired bootstrap against no lesson.
+ */
+async function frozenLessons(dataset: string, mllm: NonNullable<Backends['mllm']>): Promise<void> {
+  const records = await loadMathVDataset(dataset);
+  const arms = [
+    { label: 'no lesson', lessons: [] as string[] },
+    { label: 'frozen keyword lesson', lessons: [KEYWORD_LESSON] },
+    { label: 'frozen content lessons', lessons: CONTENT_LESSONS },
+  ];
+  const correct = arms.map(() => [] as number[]);
+  for (const record of records) {
+    const problem = mathVProblem(record, await readImage(record.imagePath));
+    for (const [index, arm] of arms.entries()) {
+      const lessons = arm.lessons.map((text) => ({ stream: 'visual' as const, text }));
+      const answer = await mllm.chat({ messages: answerVqaMessages(problem, { mode: arm.lessons.length === 0 ? 'step' : 'memory', lessons }), images: [problem.image], stage: 'frozen-lesson' });
+      correct[index]?.push(verifyMathVAnswer(answer.value, { answer: record.answer, options: record.options }).correct ? 100 : 0);
+    }
+  }
+  console.log(`\nFrozen lessons in the step-by-step prompt (n = ${records.length}); keyword lesson: "${KEYWORD_LESSON}"`);
+  const base = correct[0] ?? [];
+  for (const [index, arm] of arms.entries()) {
+    const values = correct[index] ?? [];
+    const accuracy = values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
+    const interval = index === 0 ? '' : (() => {
+      const result = pairedBootstrap(base, values);
+      return `  ${arm.label} − no lesson: ${result.difference >= 0 ? '+' : ''}${result.difference.toFixed(2)} [${result.low.toFixed(2)}, ${result.high.toFixed(2)}]`;
+    })();
+    console.log(`  ${arm.label.padEnd(24)} accuracy ${accuracy.toFixed(2)}${interval}`);
   }
 }
 
