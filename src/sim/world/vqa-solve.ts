@@ -29,10 +29,9 @@ export interface VqaSolution {
 }
 
 /**
- * Words that show a lesson addresses a trap: a lesson counts as relevant when it contains at least one
- * of them (case-insensitive). 'none' has no keywords. Only words distinctive of the trap: a bare
- * 'left'/'right' would make any lesson that merely quotes a left/right question count as addressing
- * the viewer-left trap.
+ * The words each trap is known by ('none' has none). The simulated solver does not read lessons for these
+ * words (src/sim/servers/lesson-reading.ts acts on content only); tests use them to check that a lesson
+ * writer names the trap, and that a lesson merely listing them changes no answer.
  */
 export function trapKeywords(trap: VqaTrap): string[] {
   switch (trap) {
