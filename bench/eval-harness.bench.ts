@@ -171,8 +171,13 @@ async function vqaComparison(root: string): Promise<void> {
         await store?.close();
       }
     }
-    console.log('\nIssue 7 comparison (baseline of the intervals: step by step):');
-    console.log(formatComparison(await compareRuns(runs.map((run) => path.join(root, run.label)))));
+    const folders = runs.map((run) => path.join(root, run.label));
+    if (folders.length >= 2) {
+      console.log('\nIssue 7 comparison (baseline of the intervals: step by step):');
+      console.log(formatComparison(await compareRuns(folders)));
+    } else {
+      for (const folder of folders) console.log(JSON.stringify((await writeRunReport(folder)).summary, (key, value: unknown) => (key === 'perSample' ? undefined : value)));
+    }
     if (!SKIP.has('frozen-lessons')) await frozenLessons(dataset, mllm);
   } finally {
     backends.close();
