@@ -42,6 +42,7 @@ export type {
   PreparedImage,
   SegmentInstance,
   SegmentOptions,
+  SegmentPrompt,
   SegmentResult,
   Segmenter,
   SentImageFrame,

@@ -64,7 +64,7 @@ function disturbance(noise: NoiseModel, rng: Rng): number {
   return rng.int(1, boundaryPixels) * (rng.chance(0.5) ? 1 : -1);
 }
 
-function instancesFor(indices: readonly number[], objects: readonly PerceivedObject[], base: number, size: { width: number; height: number }, noise: NoiseModel, rng: Rng): SimInstance[] {
+export function instancesFor(indices: readonly number[], objects: readonly PerceivedObject[], base: number, size: { width: number; height: number }, noise: NoiseModel, rng: Rng): SimInstance[] {
   const { missRate, spuriousRate, scoreNoise } = noise.config.segmenter;
   const instances: SimInstance[] = [];
   for (const index of indices) {
