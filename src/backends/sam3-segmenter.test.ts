@@ -4,7 +4,7 @@ import { encodeRle } from '../vision/index.js';
 import { startFakeServer } from './__tests__/fake-servers.js';
 import type { FakeServer } from './__tests__/fake-servers.js';
 import { sam3ConceptSegmentRequestSchema } from '../protocols/index.js';
-import { createSam3Segmenter, maskBox } from './sam3-segmenter.js';
+import { createSam3Segmenter } from './sam3-segmenter.js';
 
 const servers: FakeServer[] = [];
 afterAll(async () => {
@@ -117,9 +117,5 @@ describe('createSam3Segmenter', () => {
     expect(new Set(results.slice(0, 16).map((result) => result.call)).size, 'prompts of one request share its call record').toBe(1);
     expect(await segmenter.segmentPrompts(image, [])).toEqual([]);
     expect(server.requests).toHaveLength(2);
-  });
-
-  it('computes null for the box of an empty mask', () => {
-    expect(maskBox({ width: 3, height: 3, data: new Uint8Array(9) })).toBeNull();
   });
 });

@@ -42,5 +42,6 @@ export function exemplarMatches(boxes: readonly Box[], labels: readonly boolean[
 }
 
 export function segmentExemplars(boxes: readonly Box[], labels: readonly boolean[], objects: readonly PerceivedObject[], size: { width: number; height: number }, noise: NoiseModel, rng: Rng): SimInstance[] {
-  return instancesFor(exemplarMatches(boxes, labels, objects, size.width), objects, CONFIDENCE_EXEMPLAR, size, noise, rng);
+  const candidates = exemplarMatches(boxes, labels, objects, size.width).map((index) => ({ index, base: CONFIDENCE_EXEMPLAR }));
+  return instancesFor(candidates, objects, size, noise, rng);
 }
