@@ -33,6 +33,7 @@ import { RUN_ROUTE_DOCS, runRoutes } from './routes/runs.js';
 import { SEGMENT_ROUTE_DOCS, segmentRoutes } from './routes/segment.js';
 import { SOLVE_ROUTE_DOCS, solveRoutes } from './routes/solve.js';
 import type { UpstreamOptions } from './routes/proxy.js';
+import { pathRedactor, redactResponses } from './redact-paths.js';
 import { RunManager } from './runs/run-manager.js';
 import { workspaceEmbedder } from './workspace-embedder.js';
 
@@ -95,6 +96,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
     imageCandidates: memoryConfig.retrieval.visual.imageCandidates,
   };
   const app = new Hono<ServerEnv>();
+  const redact = pathRedactor({ runsDir: options.runsDir, datasetsDir: options.datasetsDir, workingDir: process.cwd() });
 
   app.use('*', async (context, next) => {
     const started = performance.now();
@@ -103,6 +105,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
     const route = context.res.status === 404 && (matched === '*' || matched === '/v1/*') ? 'unmatched' : matched;
     metrics.recordRequest(route, context.req.method, context.res.status, (performance.now() - started) / 1000);
   });
+  app.use('*', redactResponses(redact));
 
   app.onError((error, context) => {
     metrics.recordError(isMmevolveError(error) ? error.code : 'internal');
@@ -128,6 +131,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
           memoryConfig,
           embedder,
           log,
+          redact,
           ...(options.maxConcurrentRuns === undefined ? {} : { maxConcurrentRuns: options.maxConcurrentRuns }),
         });
   const documented = [...SOLVE_ROUTE_DOCS, ...SEGMENT_ROUTE_DOCS, ...(runs === undefined ? [] : RUN_ROUTE_DOCS)];

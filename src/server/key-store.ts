@@ -5,7 +5,7 @@
  * whole key so the next request skips scrypt; revocation is read from the row on every request.
  */
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { mmevolveError } from '../core/index.js';
@@ -86,7 +86,11 @@ export class ApiKeyStore {
 
   constructor(path: string) {
     this.path = path;
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') {
+      mkdirSync(dirname(path), { recursive: true });
+      // Key hashes are secrets' stand-ins: owner-only from the start (SQLite gives -wal and -shm the same mode).
+      if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+    }
     this.#db = new Database(path);
     this.#db.pragma('journal_mode = WAL');
     this.#db.exec(`create table if not exists api_keys (

@@ -5,7 +5,7 @@
  * them) are resumed: results.jsonl already holds their finished samples.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import type { Backends } from '../../backends/index.js';
@@ -46,6 +46,8 @@ export interface RunManagerOptions {
   /** Embedder of VQA memory runs (each run keeps its lessons in RUN/memory.sqlite). */
   embedder: Embedder | undefined;
   log: ErrorLogger;
+  /** Takes the server's absolute paths out of error messages saved in run records (they are served). */
+  redact?: (text: string) => string;
   maxConcurrentRuns?: number;
 }
 
@@ -94,9 +96,18 @@ export class RunManager {
     return resolved;
   }
 
+  /** A dataset that exists, of the kind the run reads (a folder for segmentation, a .jsonl file for VQA). */
+  async #checkDataset(request: StartRunRequest): Promise<void> {
+    const found = await stat(this.datasetPath(request.dataset)).catch(() => undefined);
+    const wanted = request.kind === 'segmentation' ? 'a ReasonSeg folder' : 'a MATH-V-style .jsonl file';
+    if (found === undefined || (request.kind === 'segmentation' ? !found.isDirectory() : !found.isFile())) {
+      throw mmevolveError('invalid-input', `dataset "${request.dataset.slice(0, 200)}" is not ${wanted} in the server's datasets folder`, 'Name an existing dataset relative to the server --datasets-dir (e.g. "synth-reasonseg").');
+    }
+  }
+
   async start(tenant: string, request: StartRunRequest): Promise<RunRecord> {
-    this.datasetPath(request.dataset);
     checkJob(request, this.#options);
+    await this.#checkDataset(request);
     const now = new Date().toISOString();
     const record: RunRecord = {
       id: newRunId(),
@@ -249,7 +260,8 @@ export class RunManager {
       }
       const shown = isMmevolveError(error) ? error : mmevolveError('internal', 'the run failed with an internal error', 'The server log has the details; resume the run with POST /v1/runs/{id}/resume.');
       if (!isMmevolveError(error)) this.#options.log(`run ${id} failed`, error);
-      await this.#save({ ...latest, state: 'failed', error: { code: shown.code, message: shown.message, hint: shown.hint } });
+      const redact = this.#options.redact ?? ((text: string) => text);
+      await this.#save({ ...latest, state: 'failed', error: { code: shown.code, message: redact(shown.message), hint: redact(shown.hint) } });
     } finally {
       this.#active.delete(id);
     }
