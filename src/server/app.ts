@@ -17,6 +17,7 @@ import type { MemoryMethodConfig } from '../memory/index.js';
 import { errorBody, errorResponse } from './api-errors.js';
 import type { ErrorLogger } from './api-errors.js';
 import { authenticate, requireScope } from './auth.js';
+import { AuthFailureLimiter } from './auth-limits.js';
 import { backendModels, checkHealth, probesFor } from './health.js';
 import type { HealthProbe } from './health.js';
 import type { ApiKeyStore } from './key-store.js';
@@ -137,7 +138,8 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   const documented = [...SOLVE_ROUTE_DOCS, ...SEGMENT_ROUTE_DOCS, ...(runs === undefined ? [] : RUN_ROUTE_DOCS)];
   app.get('/openapi.json', (context) => context.json(openApiDocument(documented)));
 
-  const auth = authenticate({ keyStore: options.keyStore, dev: options.dev === true, ...(options.addressOf === undefined ? {} : { addressOf: options.addressOf }) });
+  const failures = new AuthFailureLimiter(limits.authFailures, options.now);
+  const auth = authenticate({ keyStore: options.keyStore, dev: options.dev === true, failures, ...(options.addressOf === undefined ? {} : { addressOf: options.addressOf }) });
   app.get('/metrics', auth, requireScope('admin'), (context) => context.text(metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }));
 
   app.use('/v1/*', auth, rateLimit(limits, options.now), limitBody(limits));

@@ -120,8 +120,12 @@ export class ApiKeyStore {
     return { record: { id, tenant, scopes: [...new Set(scopes)], label, createdAt }, key: `mmev_${id}_${secret}` };
   }
 
-  /** The key's record when it exists, is not revoked and the secret matches; undefined otherwise. */
-  async verify(key: string): Promise<ApiKeyRecord | undefined> {
+  /**
+   * The key's record when it exists, is not revoked and the secret matches; undefined otherwise.
+   * `beforeHash(id)` runs right before a scrypt is spent on a live key id (it may throw to refuse it);
+   * it is not called for malformed keys, unknown or revoked ids, or keys verified before.
+   */
+  async verify(key: string, beforeHash?: (id: string) => void): Promise<ApiKeyRecord | undefined> {
     const match = KEY_PATTERN.exec(key);
     if (match === null) return undefined;
     const [, id = '', secret = ''] = match;
@@ -130,6 +134,7 @@ export class ApiKeyStore {
     const digest = sha256(key);
     const remembered = this.#verified.get(id);
     if (remembered !== undefined && timingSafeEqual(remembered, digest)) return toRecord(row);
+    beforeHash?.(id);
     const hash = await scryptHash(secret, row.salt);
     if (hash.length !== row.hash.length || !timingSafeEqual(hash, row.hash)) return undefined;
     this.#verified.set(id, digest);

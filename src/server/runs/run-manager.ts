@@ -7,7 +7,6 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import pLimit from 'p-limit';
 import type { Backends } from '../../backends/index.js';
 import type { Embedder } from '../../core/index.js';
 import { isMmevolveError, mmevolveError } from '../../core/index.js';
@@ -15,6 +14,7 @@ import { writeRunReport } from '../../eval/index.js';
 import type { ProgressReporter } from '../../eval/index.js';
 import type { MemoryMethodConfig } from '../../memory/index.js';
 import type { ErrorLogger } from '../api-errors.js';
+import { FairQueue } from './fair-queue.js';
 import { checkJob, executeJob } from './jobs.js';
 import { isRunId, isTerminal, newRunId, readRunRecord, writeRunRecord } from './run-record.js';
 import type { RunKind, RunRecord } from './run-record.js';
@@ -70,7 +70,7 @@ function tenantFolder(tenant: string): string {
 
 export class RunManager {
   readonly #options: RunManagerOptions;
-  readonly #queue: ReturnType<typeof pLimit>;
+  readonly #queue: FairQueue;
   readonly #active = new Map<string, Active>();
   readonly #listeners = new Map<string, Set<(event: RunEvent) => void>>();
   readonly #records = new Map<string, RunRecord>();
@@ -79,7 +79,7 @@ export class RunManager {
 
   constructor(options: RunManagerOptions) {
     this.#options = options;
-    this.#queue = pLimit(options.maxConcurrentRuns ?? 1);
+    this.#queue = new FairQueue(options.maxConcurrentRuns ?? 1);
   }
 
   directory(tenant: string, id: string): string {
@@ -195,7 +195,7 @@ export class RunManager {
   async close(): Promise<void> {
     this.#closed = true;
     for (const active of this.#active.values()) active.controller.abort();
-    this.#queue.clearQueue();
+    this.#queue.clear();
     await Promise.allSettled([...this.#tasks]);
   }
 
@@ -213,7 +213,7 @@ export class RunManager {
   }
 
   #enqueue(record: RunRecord): void {
-    const task = this.#queue(() => this.#execute(record.id, record.tenant)).catch((error: unknown) => this.#options.log(`run ${record.id} crashed`, error));
+    const task = this.#queue.add(record.tenant, () => this.#execute(record.id, record.tenant)).catch((error: unknown) => this.#options.log(`run ${record.id} crashed`, error));
     this.#tasks.add(task);
     void task.finally(() => this.#tasks.delete(task));
   }
