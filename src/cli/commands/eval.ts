@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { mmevolveError } from '../../core/index.js';
 import { createBackends, loadConfig } from '../../backends/index.js';
 import type { Backends } from '../../backends/index.js';
-import { EVOLVE_PRESET_NAMES, SEGMENTATION_METHODS, isSegmentationMethod, resolveEvolveConfig, runSegmentation } from '../../evolve/index.js';
+import { EVOLVE_PRESET_NAMES, SEGMENTATION_METHODS, isSegmentationMethod, methodNeedsMllm, resolveEvolveConfig, runSegmentation } from '../../evolve/index.js';
 import type { EvolvePresetName } from '../../evolve/index.js';
 import {
   INTERRUPTED_EXIT_CODE,
@@ -22,8 +22,10 @@ import {
 } from '../../eval/index.js';
 import { formatRunSummary } from '../../eval/index.js';
 import type { ProgressReporter, RunReport, SegmentationRunResult, VqaRunResult } from '../../eval/index.js';
+import { addDatasetOptions, datasetSpecFrom } from './dataset-options.js';
+import type { DatasetFlags } from './dataset-options.js';
 
-export interface EvalCommandOptions {
+export interface EvalCommandOptions extends DatasetFlags {
   dataset: string;
   method: string;
   out: string;
@@ -73,23 +75,27 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalComman
   const backends = createBackends(config, { cache: options.cache, directory: path.dirname(configPath) });
   try {
     const { mllm, judge, segmenter } = backends;
-    if (mllm === undefined || segmenter === undefined) {
-      throw mmevolveError('config-invalid', `${configPath} needs backends.mllm and backends.segmenter for segmentation`, 'Add both (README "## Configuration").');
+    if (segmenter === undefined || (mllm === undefined && methodNeedsMllm(method))) {
+      throw mmevolveError('config-invalid', `${configPath} needs backends.mllm and backends.segmenter for segmentation`, 'Add both (README "## Configuration"); --method concept-only needs only the segmenter.');
     }
     const models = backendModels(backends);
+    const datasetSpec = datasetSpecFrom(options);
     const result = await runSegmentationEval({
       dataset: options.dataset,
+      datasetSpec,
       method,
       out: options.out,
-      settings: { preset, evolve: evolveConfig, backends: models },
+      settings: { preset, evolve: evolveConfig, backends: models, ...(datasetSpec.format === undefined ? {} : { dataset: datasetSpec }) },
       backends: models,
       simulatedBackends: Object.values(models).some(isSimulatedModel),
       segment: (image, sample, signal) =>
         runSegmentation(method, image, sample.query, {
-          backends: { mllm, segmenter, ...(judge === undefined ? {} : { judge }) },
+          backends: { ...(mllm === undefined ? {} : { mllm }), segmenter, ...(judge === undefined ? {} : { judge }) },
           config: evolveConfig,
           isSentence: sample.isSentence,
           queryVariants: sample.queries.slice(1),
+          // RefCOCO-family referring expressions: an inconsistent final verdict falls back to box (published rule).
+          datasetKind: datasetSpec.format === undefined || datasetSpec.format === 'reasonseg' ? 'reasonseg' : 'refcoco',
           signal,
         }),
       ...(options.limit === undefined ? {} : { limit: options.limit }),
@@ -132,10 +138,11 @@ export function quoteCommand(argv: readonly string[]): string {
 }
 
 export function registerEvalCommand(program: Command): void {
-  program
+  const command = program
     .command('eval')
-    .description('Run a segmentation method over a ReasonSeg folder (resumable), then write RUN/report.md, report.json and plots')
-    .requiredOption('--dataset <dir>', 'ReasonSeg folder: name.jpg + name.json pairs (real or SynthWorld)')
+    .description('Run a segmentation method over a benchmark (ReasonSeg, RefCOCO/+/g, gRefCOCO; resumable), then write RUN/report.md, report.json and plots')
+    .requiredOption('--dataset <dir>', 'ReasonSeg folder (name.jpg + name.json pairs, real or SynthWorld), or the --format dataset folder');
+  addDatasetOptions(command)
     .addOption(new Option('--method <method>', 'segmentation method').choices([...SEGMENTATION_METHODS]).makeOptionMandatory())
     .requiredOption('--out <dir>', 'run folder (created; rerunning the same command resumes it)')
     .addOption(new Option('--preset <preset>', 'evolve settings: paper settings, or paper settings with our fixes').choices([...EVOLVE_PRESET_NAMES]).default('published'))
