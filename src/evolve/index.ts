@@ -3,7 +3,7 @@ export { EVOLVE_PRESET_NAMES, evolveConfigSchema, isEvolvePresetName, resolveEvo
 export type { EvolveConfig, EvolveConfigInput, EvolvePresetName } from './config.js';
 export { evolveSegment, evolveVariantName } from './evolve-segment.js';
 export type { EvolveOptions, SegmentationOptions } from './evolve-segment.js';
-export { SEGMENTATION_METHODS, isSegmentationMethod, runSegmentation } from './run-segmentation.js';
+export { SEGMENTATION_METHODS, isSegmentationMethod, methodNeedsMllm, runSegmentation } from './run-segmentation.js';
 export { singleSegment, boxSegment } from './baselines/linear.js';
 export { agentSegment } from './baselines/agent.js';
 export { publishedStrategies, championChallengerSelection, convergenceStopping, positionJudging, semanticMutation } from './strategies.js';

@@ -31,14 +31,15 @@ describe('"no target" as a deliberate answer', () => {
     expect(maskIou(result.mask, CUP)).toBe(1);
   });
 
-  it('single, box and agent baselines each answer no target on purpose', async () => {
+  it('single, box, agent and concept-only baselines each answer no target on purpose', async () => {
     const segmenter = phraseSegmenter({});
     const single = await runSegmentation('single', testImage(), 'unicorn', { backends: { mllm: scriptedMllm(noTargetPlanner), segmenter } });
     const box = await runSegmentation('box', testImage(), 'unicorn', { backends: { mllm: scriptedMllm(noTargetPlanner), segmenter } });
     const agent = await runSegmentation('agent', testImage(), 'unicorn', {
       backends: { mllm: scriptedMllm({ agent_step: () => ({ tool: 'report_no_mask', arguments: { text_prompt: null, final_answer_masks: null } }) }), segmenter },
     });
-    expect([single.noTarget, box.noTarget, agent.noTarget], 'single / box / agent').toEqual([true, true, true]);
+    const conceptOnly = await runSegmentation('concept-only', testImage(), 'unicorn', { backends: { mllm: scriptedMllm({}), segmenter } });
+    expect([single.noTarget, box.noTarget, agent.noTarget, conceptOnly.noTarget], 'single / box / agent / concept-only').toEqual([true, true, true, true]);
   });
 
   it('a segmenter that finds nothing for a planned phrase is an empty mask, not a declared no target', async () => {

@@ -47,7 +47,8 @@ export function budgetCapOf(error: unknown): 'calls' | 'tokens' | undefined {
 }
 
 export interface SegmentationBackends {
-  mllm: MllmClient;
+  /** Every method but concept-only asks it (methodNeedsMllm). */
+  mllm?: MllmClient | undefined;
   /** Verifies, fights and final judgements; the mllm when absent. */
   judge?: MllmClient;
   segmenter: Segmenter;
@@ -148,7 +149,15 @@ export class RunContext {
   }
 
   get judge(): MllmClient {
-    return this.backends.judge ?? this.backends.mllm;
+    return this.backends.judge ?? this.mllm;
+  }
+
+  get mllm(): MllmClient {
+    const client = this.backends.mllm;
+    if (client === undefined) {
+      throw mmevolveError('backend-not-configured', 'this segmentation method needs an MLLM backend', 'Add backends.mllm, or use --method concept-only, which sends the query to the segmenter alone.');
+    }
+    return client;
   }
 
   emit(event: SegmentationEvent): void {
@@ -179,7 +188,7 @@ export class RunContext {
   async ask<K extends StructuredTaskName>(role: 'mllm' | 'judge', task: K, request: TaskRequest): Promise<ChatResult<TaskResponse<K>>> {
     this.signal?.throwIfAborted();
     this.spend(request.stage);
-    const client = role === 'judge' ? this.judge : this.backends.mllm;
+    const client = role === 'judge' ? this.judge : this.mllm;
     if (role === 'judge') this.counters.judgeCalls += 1;
     else this.counters.mllmCalls += 1;
     const messages: ChatMessage[] = [{ role: 'system', content: request.system }, ...(request.history ?? []), { role: 'user', content: request.user }];

@@ -6,10 +6,11 @@
 import type { Box, CallRecord, Mask, Warning } from '../core/index.js';
 import type { CocoRle } from '../vision/index.js';
 
-export type SegmentationMethod = 'evol' | 'single' | 'box' | 'agent';
+export type SegmentationMethod = 'evol' | 'single' | 'box' | 'agent' | 'concept-only';
 
 /** Where an individual came from. */
-export type PhraseOrigin = 'plan' | 'refine' | 'variant' | 'carried' | 'mutation-refine' | 'mutation-variant' | 'fallback';
+/** Where an individual came from; 'query' is the raw query sent as the prompt (concept-only). */
+export type PhraseOrigin = 'plan' | 'refine' | 'variant' | 'carried' | 'mutation-refine' | 'mutation-variant' | 'fallback' | 'query';
 
 /**
  * Gate outcome: `confident` (score above passAbove), `unconfident` (below failBelow), `empty` (no instance

@@ -4,6 +4,7 @@
  * visual lessons found by image, re-ranked by the text), and the hits become one system message under a
  * clear header so the model (and anyone reading the prompt) can tell injected lessons from the user's own.
  */
+import { cosineOfCommonPrefix } from '../core/index.js';
 import type { Embedder, Lesson, LessonStream, RgbImage, TenantMemory } from '../core/index.js';
 
 export interface InjectionSettings {
@@ -24,20 +25,6 @@ export interface InjectedLesson {
   lesson: Lesson;
   stream: LessonStream;
   score: number;
-}
-
-function cosine(left: Float32Array, right: Float32Array): number {
-  let dot = 0;
-  let leftNorm = 0;
-  let rightNorm = 0;
-  for (let index = 0; index < Math.min(left.length, right.length); index += 1) {
-    const a = left[index] ?? 0;
-    const b = right[index] ?? 0;
-    dot += a * b;
-    leftNorm += a * a;
-    rightNorm += b * b;
-  }
-  return leftNorm === 0 || rightNorm === 0 ? 0 : dot / Math.sqrt(leftNorm * rightNorm);
 }
 
 export async function retrieveForChat(
@@ -63,7 +50,7 @@ export async function retrieveForChat(
     const textVectors = await memory.textVectors(candidates.map((candidate) => candidate.lesson.id));
     visual = candidates.flatMap((candidate) => {
       const vector = textVectors.get(candidate.lesson.id);
-      return vector === undefined ? [] : [{ lesson: candidate.lesson, stream: 'visual' as const, score: cosine(textVector, vector) }];
+      return vector === undefined ? [] : [{ lesson: candidate.lesson, stream: 'visual' as const, score: cosineOfCommonPrefix(textVector, vector) }];
     });
   } else {
     // No image to match: visual lessons are still found by what the question says.

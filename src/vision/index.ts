@@ -47,3 +47,4 @@ export {
 } from './overlay.js';
 export type { OverlayOptions, RgbColour } from './overlay.js';
 export { drawText, fillRectangle, measureText } from './bitmap-font.js';
+export { cropImage } from './crop.js';

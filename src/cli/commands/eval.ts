@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { mmevolveError } from '../../core/index.js';
 import { createBackends, loadConfig } from '../../backends/index.js';
 import type { Backends } from '../../backends/index.js';
-import { EVOLVE_PRESET_NAMES, SEGMENTATION_METHODS, isSegmentationMethod, resolveEvolveConfig, runSegmentation } from '../../evolve/index.js';
+import { EVOLVE_PRESET_NAMES, SEGMENTATION_METHODS, isSegmentationMethod, methodNeedsMllm, resolveEvolveConfig, runSegmentation } from '../../evolve/index.js';
 import type { EvolvePresetName } from '../../evolve/index.js';
 import {
   INTERRUPTED_EXIT_CODE,
@@ -78,8 +78,8 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalComman
   const backends = createBackends(config, { cache: options.cache, directory: path.dirname(configPath) });
   try {
     const { mllm, judge, segmenter } = backends;
-    if (mllm === undefined || segmenter === undefined) {
-      throw mmevolveError('config-invalid', `${configPath} needs backends.mllm and backends.segmenter for segmentation`, 'Add both (README "## Configuration").');
+    if (segmenter === undefined || (mllm === undefined && methodNeedsMllm(method))) {
+      throw mmevolveError('config-invalid', `${configPath} needs backends.mllm and backends.segmenter for segmentation`, 'Add both (README "## Configuration"); --method concept-only needs only the segmenter.');
     }
     const models = backendModels(backends);
     const datasetSpec = datasetSpecFrom(options);
@@ -99,7 +99,7 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalComman
       simulatedBackends: Object.values(models).some(isSimulatedModel),
       segment: (image, sample, signal) =>
         runSegmentation(method, image, sample.query, {
-          backends: { mllm, segmenter, ...(judge === undefined ? {} : { judge }) },
+          backends: { ...(mllm === undefined ? {} : { mllm }), segmenter, ...(judge === undefined ? {} : { judge }) },
           config: evolveConfig,
           isSentence: sample.isSentence,
           queryVariants: sample.queries.slice(1),

@@ -12,7 +12,7 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { createBackends, loadConfig } from '../../backends/index.js';
 import { mmevolveError } from '../../core/index.js';
-import { EVOLVE_PRESET_NAMES, SEGMENTATION_METHODS, formatTraceTree, progressText, resolveEvolveConfig, runSegmentation } from '../../evolve/index.js';
+import { EVOLVE_PRESET_NAMES, SEGMENTATION_METHODS, formatTraceTree, methodNeedsMllm, progressText, resolveEvolveConfig, runSegmentation } from '../../evolve/index.js';
 import type { EvolvePresetName, SegmentationEvent, SegmentationMethod, SegmentationResult } from '../../evolve/index.js';
 import { encodeMaskPng, maskArea, readImage, renderOverlay, writeImage } from '../../vision/index.js';
 
@@ -86,15 +86,15 @@ export async function runSegmentCommand(options: SegmentCommandOptions, io: Segm
   const backends = createBackends(config, { directory: resolve(path, '..') });
   try {
     const { mllm, judge, segmenter } = backends;
-    if (mllm === undefined || segmenter === undefined) {
-      throw mmevolveError('config-invalid', `${path} needs backends.mllm and backends.segmenter for segmentation`, 'Add both (README "## Configuration"); `mmevolve sim serve-mllm` / `serve-segmenter` start SIMULATED ones.');
+    if (segmenter === undefined || (mllm === undefined && methodNeedsMllm(options.method))) {
+      throw mmevolveError('config-invalid', `${path} needs backends.mllm and backends.segmenter for segmentation`, 'Add both (README "## Configuration"); `mmevolve sim serve-mllm` / `serve-segmenter` start SIMULATED ones. --method concept-only needs only the segmenter.');
     }
     const image = await readImage(options.image);
     const progress = progressWriter(io);
     let result: SegmentationResult;
     try {
       result = await runSegmentation(options.method, image, options.query, {
-        backends: { mllm, segmenter, ...(judge === undefined ? {} : { judge }) },
+        backends: { ...(mllm === undefined ? {} : { mllm }), segmenter, ...(judge === undefined ? {} : { judge }) },
         config: evolveConfig,
         ...(options.sentence === undefined ? {} : { isSentence: options.sentence }),
         ...(io.signal === undefined ? {} : { signal: io.signal }),
@@ -103,12 +103,13 @@ export async function runSegmentCommand(options: SegmentCommandOptions, io: Segm
     } finally {
       progress.done();
     }
-    const models = { mllm: mllm.model, judge: (judge ?? mllm).model, segmenter: segmenter.model };
+    // concept-only runs without an MLLM: its model is then recorded as null ("none" in the summary line).
+    const models = { mllm: mllm?.model ?? null, judge: (judge ?? mllm)?.model ?? null, segmenter: segmenter.model };
     await writeSegmentationOutputs(options.out, image, result, { query: options.query, image: options.image, preset, models });
     const area = maskArea(result.mask);
     io.stdout(
       [
-        `${result.trace.variant}: ${area} px${result.phrase === undefined ? '' : ` from ${JSON.stringify(result.phrase)}`} (models: ${models.mllm} / ${models.segmenter})`,
+        `${result.trace.variant}: ${area} px${result.phrase === undefined ? '' : ` from ${JSON.stringify(result.phrase)}`} (models: ${models.mllm ?? 'none'} / ${models.segmenter})`,
         `wrote ${['mask.png', 'overlay.png', 'mask.rle.json', 'trace.json'].map((name) => join(options.out, name)).join(', ')}`,
         '',
       ].join('\n'),

@@ -5,7 +5,8 @@
  */
 import { readLabelledLine } from '../../core/index.js';
 import type { Box } from '../../core/index.js';
-import { maskIou, objectMask, recoverOverlayMask } from '../perception/index.js';
+import { maskIou } from '../../vision/index.js';
+import { objectMask, recoverOverlayMask } from '../perception/index.js';
 import { COLOURS, SHAPES, canonicalPhrase, phraseText, phraseToSpec, resolveQuery } from '../world/index.js';
 import type { ObjectView, QuerySpec, Rng } from '../world/index.js';
 import { rememberBounded } from './bounded-cache.js';
