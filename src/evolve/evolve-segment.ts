@@ -12,7 +12,7 @@ import { runArena } from './arena.js';
 import { runBoxStream } from './box-stream.js';
 import type { BoxStream } from './box-stream.js';
 import { resolveEvolveConfig } from './config.js';
-import type { EvolveConfig } from './config.js';
+import type { DatasetKind, EvolveConfig } from './config.js';
 import { evaluatePhrase } from './evaluation.js';
 import type { SegmentationEventListener } from './events.js';
 import { metaPlan } from './planning.js';
@@ -31,6 +31,11 @@ export interface SegmentationOptions {
   isSentence?: boolean;
   /** Other phrasings of the query (ReasonSeg `text[1:]`); the published code sends them all. */
   queryVariants?: readonly string[];
+  /**
+   * ReasonSeg-style reasoning query or RefCOCO-style referring expression (default reasonseg, as the
+   * published code): an inconsistent final verdict falls back to text for reasonseg, to box for refcoco.
+   */
+  datasetKind?: DatasetKind;
   signal?: AbortSignal;
   onEvent?: SegmentationEventListener;
   /** Per-sample caps and the no-target fail-fast (eval --max-calls-per-sample, …). */
@@ -43,7 +48,7 @@ export interface EvolveOptions extends SegmentationOptions {
 
 export function createRunContext(image: RgbImage, query: string, options: SegmentationOptions): RunContext {
   const config = options.config ?? resolveEvolveConfig('published');
-  const context = new RunContext(image, query, config, options.backends, options.isSentence ?? looksLikeSentence(query), options.onEvent, options.signal, options.queryVariants ?? []);
+  const context = new RunContext(image, query, config, options.backends, options.isSentence ?? looksLikeSentence(query), options.onEvent, options.signal, options.queryVariants ?? [], options.datasetKind ?? 'reasonseg');
   if (options.budget !== undefined) context.budget = options.budget;
   return context;
 }
