@@ -6,7 +6,14 @@ import { runSegmentation } from './run-segmentation.js';
 import { instance, phraseSegmenter, rectangle, scriptedMllm, tasksCalled, testImage } from './__tests__/support.js';
 
 const CUP = rectangle(4, 4, 16, 16);
-const noTargetPlanner = { plan_phrases: () => ({ phrases: [] }), predict_box: () => ({ boxes: [] }) };
+// The published engine still evolves the placeholder "object" after an empty plan (planning.ts).
+const noTargetPlanner = {
+  plan_phrases: () => ({ phrases: [] }),
+  predict_box: () => ({ boxes: [] }),
+  refine_phrase: () => ({ verdict: 'keep', phrase: 'object' }),
+  rephrase_variants: () => ({ phrases: [] }),
+  rewrite_phrase: () => ({ phrase: 'object' }),
+};
 
 describe('"no target" as a deliberate answer', () => {
   it('evol answers no target when the planner and the box stream both see nothing', async () => {
@@ -25,7 +32,7 @@ describe('"no target" as a deliberate answer', () => {
   });
 
   it('evol does not claim no target when the box stream finds the object the planner missed', async () => {
-    const mllm = scriptedMllm({ plan_phrases: () => ({ phrases: [] }), predict_box: () => ({ boxes: [{ bbox_2d: [4, 4, 20, 20], label: 'cup' }] }) });
+    const mllm = scriptedMllm({ ...noTargetPlanner, predict_box: () => ({ boxes: [{ bbox_2d: [4, 4, 20, 20], label: 'cup' }] }) });
     const result = await evolveSegment(testImage(), 'cup', { backends: { mllm, segmenter: phraseSegmenter({}, () => [instance(CUP, 0.9)]) } });
     expect(result.noTarget).toBe(false);
     expect(maskIou(result.mask, CUP)).toBe(1);
@@ -56,6 +63,8 @@ describe('per-sample budgets', () => {
     rephrase_variants: () => ({ phrases: ['mug', 'red cup', 'the cup'] }),
     predict_box: () => ({ boxes: [{ bbox_2d: [4, 4, 20, 20], label: 'cup' }] }),
     judge_pair: () => ({ winner: 'tie', reason: 'same region' }),
+    judge_pair_forced: () => ({ winner: 'A', reason: 'same region' }),
+    rewrite_phrase: () => ({ phrase: 'cup' }),
     verify_mask: () => ({ answer: 'yes' }),
   } as const;
   const masks: Record<string, Mask> = { cup: CUP, mug: CUP, 'red cup': CUP, 'the cup': CUP };
