@@ -1,6 +1,6 @@
 /** Evolutionary reasoning segmentation (EVOL-SAM3), its baselines, and the explain view of a trace. */
-export { EVOLVE_PRESET_NAMES, evolveConfigSchema, isEvolvePresetName, resolveEvolveConfig } from './config.js';
-export type { EvolveConfig, EvolveConfigInput, EvolvePresetName } from './config.js';
+export { DATASET_KINDS, EVOLVE_PRESET_NAMES, evolveConfigSchema, isEvolvePresetName, resolveEvolveConfig } from './config.js';
+export type { DatasetKind, EvolveConfig, EvolveConfigInput, EvolvePresetName } from './config.js';
 export { evolveSegment, evolveVariantName } from './evolve-segment.js';
 export type { EvolveOptions, SegmentationOptions } from './evolve-segment.js';
 export { SEGMENTATION_METHODS, isSegmentationMethod, methodNeedsMllm, runSegmentation } from './run-segmentation.js';

@@ -22,7 +22,7 @@ import type {
 } from '../core/index.js';
 import { taskResponseSchema } from '../core/index.js';
 import type { ZodType } from 'zod';
-import type { EvolveConfig } from './config.js';
+import type { DatasetKind, EvolveConfig } from './config.js';
 import { OverlayCache } from './overlay-cache.js';
 import type { SegmentationEvent, SegmentationEventListener } from './events.js';
 import type { GateDecision, PhraseEvaluation, SegmentationCounters } from './trace.js';
@@ -106,6 +106,8 @@ export class RunContext {
   private readonly clock = new BusyClock();
   private readonly started = performance.now();
   private prepared: Promise<PreparedImage> | undefined;
+  /** The planner's most refined phrase (published T_final): the gate's target and the mutation's anchor. */
+  targetPhrase: string | undefined;
 
   constructor(
     readonly image: RgbImage,
@@ -116,6 +118,8 @@ export class RunContext {
     private readonly listener: SegmentationEventListener | undefined,
     readonly signal: AbortSignal | undefined,
     private readonly queryVariants: readonly string[] = [],
+    /** Decides the final arbitration's fallback when its verdicts disagree. */
+    readonly datasetKind: DatasetKind = 'reasonseg',
   ) {
     this.overlays = new OverlayCache(image);
   }

@@ -42,6 +42,7 @@ export {
   OVERLAY_PALETTE,
   blendChannel,
   chooseOverlayColour,
+  overlayColourName,
   renderOverlay,
   sideBySide,
 } from './overlay.js';

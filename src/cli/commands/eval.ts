@@ -94,6 +94,8 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalComman
           config: evolveConfig,
           isSentence: sample.isSentence,
           queryVariants: sample.queries.slice(1),
+          // RefCOCO-family referring expressions: an inconsistent final verdict falls back to box (published rule).
+          datasetKind: datasetSpec.format === undefined || datasetSpec.format === 'reasonseg' ? 'reasonseg' : 'refcoco',
           signal,
         }),
       ...(options.limit === undefined ? {} : { limit: options.limit }),

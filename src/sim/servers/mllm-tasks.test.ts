@@ -41,6 +41,23 @@ describe('simulated MLLM tasks (oracle)', () => {
     expect(resolveQuery(phraseToSpec(refined.phrase) ?? { target: {} }, rendered.objects)).toEqual([target]);
   });
 
+  it('rewrite_phrase always answers a phrase: the exact phrase repeated, an ambiguous one rewritten to the target', async () => {
+    const { rendered, query } = sceneFixture(61);
+    const image = await pngDataUrl(rendered.image);
+    const target = query.targetIndex ?? 0;
+    const exact = canonicalPhrase(rendered.objects, target);
+    expect(await ask('rewrite_phrase', [{ role: 'user', text: `Query: ${query.query}\nTarget: ${exact}\nPhrase: ${exact}`, images: [image] }])).toEqual({ phrase: exact });
+    const rewritten = (await ask('rewrite_phrase', [{ role: 'user', text: `Query: ${query.query}\nTarget: ${exact}\nPhrase: object`, images: [image] }])) as { phrase: string };
+    expect(resolveQuery(phraseToSpec(rewritten.phrase) ?? { target: {} }, rendered.objects)).toEqual([target]);
+  });
+
+  it('judge_pair_forced never answers tie: two identical overlays still get A or B', async () => {
+    const { rendered, query } = sceneFixture(62);
+    const image = await pngDataUrl(rendered.image);
+    const answer = await ask('judge_pair_forced', [{ role: 'user', text: `Query: ${query.query}\nCandidate A: x\nCandidate B: y\nImage roles: raw, overlay A, overlay B`, images: [image, image, image] }]);
+    expect(answer).toEqual({ winner: expect.stringMatching(/^[AB]$/) as unknown });
+  });
+
   it('gives distinct variants that all refer to the same object', async () => {
     const { rendered, query } = sceneFixture(62);
     const target = query.targetIndex ?? 0;
