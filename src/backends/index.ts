@@ -29,5 +29,3 @@ export {
 export type { BackendRole, EmbedderBackendConfig, MllmBackendConfig, MmevolveConfig, SegmenterBackendConfig } from './config.js';
 export { createBackends, profileFor } from './create-backends.js';
 export type { Backends, CreateBackendsOptions } from './create-backends.js';
-export { createRecordingEmbedder, createRecordingMllmClient, createRecordingSegmenter } from './recording-mocks.js';
-export type { RecordingEmbedder, RecordingMllmClient, RecordingSegmenter, SegmenterCall } from './recording-mocks.js';

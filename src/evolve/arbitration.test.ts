@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RecordingMllmClient, RecordingSegmenter } from '../backends/index.js';
+import type { RecordingMllmClient, RecordingSegmenter } from '../backends/__tests__/recording-mocks.js';
 import type { ChatRequest } from '../core/index.js';
 import { encodeRle, maskArea } from '../vision/index.js';
 import { arbitrate, consistentWinner } from './arbitration.js';

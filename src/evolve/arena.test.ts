@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RecordingMllmClient } from '../backends/index.js';
+import type { RecordingMllmClient } from '../backends/__tests__/recording-mocks.js';
 import type { Mask } from '../core/index.js';
 import { encodeRle, maskArea } from '../vision/index.js';
 import { runArena } from './arena.js';

@@ -3,7 +3,7 @@ import { resolveEvolveConfig } from './config.js';
 import { evaluatePhrase, gateByConfidence, mergeInstances } from './evaluation.js';
 import { RunContext } from './run-context.js';
 import { HEIGHT, WIDTH, instance, phraseSegmenter, rectangle, scriptedMllm, tasksCalled, testImage, userText } from './__tests__/support.js';
-import type { RecordingMllmClient, RecordingSegmenter } from '../backends/index.js';
+import type { RecordingMllmClient, RecordingSegmenter } from '../backends/__tests__/recording-mocks.js';
 import { messageText } from '../core/index.js';
 
 function context(mllm: RecordingMllmClient, segmenter: RecordingSegmenter, overrides: Record<string, unknown> = {}): RunContext {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRecordingSegmenter } from '../backends/index.js';
+import { createRecordingSegmenter } from '../backends/__tests__/recording-mocks.js';
 import { mmevolveError } from '../core/index.js';
 import type { Mask } from '../core/index.js';
 import { decodeRle, maskArea, maskIou } from '../vision/index.js';

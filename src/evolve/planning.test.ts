@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RecordingMllmClient } from '../backends/index.js';
+import type { RecordingMllmClient } from '../backends/__tests__/recording-mocks.js';
 import { resolveEvolveConfig } from './config.js';
 import { mutate } from './mutation.js';
 import { metaPlan } from './planning.js';
