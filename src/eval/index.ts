@@ -34,8 +34,11 @@ export { compareRuns, comparisonScatterSvg, formatComparison } from './compare.j
 export type { ComparedRun, Comparison, PairedDifference } from './compare.js';
 export { datasetIsSimulated, runVqaEval } from './vqa-run.js';
 export type { SolveRecord, VqaOutcome, VqaRunOptions, VqaRunResult } from './vqa-run.js';
-export { PAIR_FORMATS, exportPairs } from './export-pairs.js';
-export type { ExportSummary, GspoGroup, GspoMember, PairFormat, PairSide, PreferencePair } from './export-pairs.js';
+export { exportPairs } from './export-pairs.js';
+export type { ExportSummary, GspoGroup, GspoMember, PairSide, PreferencePair, TraceRecordKind } from './export-pairs.js';
+export { EXPORT_FORMATS, policyQuestion, writeTrainingExport } from './trainer-exports.js';
+export type { ExportFormat, ExportWritten } from './trainer-exports.js';
+export { internvlMetaSchema, internvlMpoRowSchema, trlDpoRowSchema, trlGspoRowSchema } from './trainer-formats.js';
 export { DATASET_FORMATS, isDatasetFormat } from './datasets/dataset.js';
 export type { DatasetFormat, EvalDataset, EvalSample, ScoringRules } from './datasets/dataset.js';
 export { openDataset } from './datasets/open-dataset.js';
