@@ -13,6 +13,7 @@ import { createMask, mmevolveError } from '../core/index.js';
 import { encodeRle, maskArea, readImage } from '../vision/index.js';
 import { callDigestSchema, digestCalls, numericFields } from './call-digest.js';
 import { imageIou, segmentationCounts } from './metrics.js';
+import { judgeCheckOf, judgeCheckSchema } from './judge-check.js';
 import { runBounds } from './eval-run-options.js';
 import type { EvalRunOptions, EvalRunResult } from './eval-run-options.js';
 import type { DatasetSpec } from './datasets/open-dataset.js';
@@ -43,6 +44,8 @@ export const segmentationLineSchema = resultLineBaseSchema.extend({
   predictedNoTarget: z.boolean().optional(),
   /** Trace file relative to the run folder. */
   trace: z.string().optional(),
+  /** The final judge's double check (evol with final.check 'double'), for the position-bias report. */
+  judgeCheck: judgeCheckSchema.optional(),
   warnings: z.array(z.string()),
 });
 export type SegmentationLine = z.infer<typeof segmentationLineSchema>;
@@ -138,6 +141,7 @@ async function segmentOne(options: SegmentationRunOptions, scoring: ScoringRules
   const traceFile = { name: sample.name, imagePath: sample.imagePath, query: sample.query, isSentence: sample.isSentence, method: options.method, rle: encodeRle(result.mask), trace: result.trace };
   await writeFile(path.join(options.out, tracePath), `${JSON.stringify(traceFile)}\n`);
   const variant = 'variant' in result.trace && typeof result.trace.variant === 'string' ? result.trace.variant : undefined;
+  const judgeCheck = judgeCheckOf(result.trace);
   return {
     ...(await scoreLine(scoring, sample, result.mask, result.noTarget === true)),
     id: sample.name,
@@ -146,6 +150,7 @@ async function segmentOne(options: SegmentationRunOptions, scoring: ScoringRules
     calls: digestCalls(result.calls),
     counters: numericFields(result.counters),
     ...(variant === undefined ? {} : { variant }),
+    ...(judgeCheck === undefined ? {} : { judgeCheck }),
     trace: tracePath,
     warnings: result.warnings.map((warning) => warning.code),
   };

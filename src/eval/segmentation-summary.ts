@@ -7,6 +7,8 @@ import { sumDigests } from './call-digest.js';
 import type { StageDigest } from './call-digest.js';
 import type { ScoreSummary } from './metrics.js';
 import { imageIou, summarize } from './metrics.js';
+import { summarizeJudgeChecks } from './judge-check.js';
+import type { JudgeCheckSummary } from './judge-check.js';
 import type { SegmentationLine } from './segmentation-run.js';
 import { summarizeGrefcoco } from './grefcoco-metrics.js';
 import type { GrefcocoSummary } from './grefcoco-metrics.js';
@@ -46,6 +48,8 @@ export interface SegmentationSummary {
   /** Mean of each counter over finished samples. */
   countersPerSample: Record<string, number>;
   iouHistogram: { edges: number[]; counts: number[] };
+  /** The final judge's position bias and the double check's corrections (samples that had one). */
+  judgeChecks: JudgeCheckSummary;
   /** Per-sample IoU recomputed from the counts, in line order (plots, compare). */
   perSample: { id: string; iou: number; calls: number; isSentence: boolean; status: 'ok' | 'failed' }[];
   /** gRefCOCO runs (lines carry noTarget): ReLA's gIoU, cIoU, N-acc and T-acc, exact. */
@@ -77,6 +81,7 @@ export function summarizeSegmentation(lines: readonly SegmentationLine[]): Segme
     costs: costSummary(finished),
     countersPerSample: meanCounters(finished.map((line) => line.counters)),
     iouHistogram: histogram(perSample.map((sample) => sample.iou)),
+    judgeChecks: summarizeJudgeChecks(finished.map((line) => line.judgeCheck)),
     perSample,
     ...grefcocoBlock(lines),
   };

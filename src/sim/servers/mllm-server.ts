@@ -9,8 +9,9 @@ import type { Context } from 'hono';
 import { getProfile } from '../../protocols/index.js';
 import { isMmevolveError, messageText, taskFromRequest } from '../../core/index.js';
 import { createNoiseModel, resolveSimConfig } from '../noise/index.js';
-import type { NoiseModel, NoisePresetName, SimConfig } from '../noise/index.js';
+import type { ModelRole, NoiseModel, NoisePresetName, SimConfig } from '../noise/index.js';
 import { createRng, hashSeed } from '../world/index.js';
+import type { Rng } from '../world/index.js';
 import { chatRequestSchema } from './chat-request.js';
 import type { ChatRequestBody } from './chat-request.js';
 import { ImageCache } from './image-input.js';
@@ -132,10 +133,12 @@ export function createSimMllmApp(config: SimConfig): { app: Hono; metrics: SimMl
     const task = taskFromRequest(json.value);
     const lastUser = [...turns].reverse().find((turn) => turn.role === 'user');
     const requestSeed = hashSeed(digest, config.seed);
+    const latent = (role: ModelRole, image: SeenImage | undefined, subject: string): Rng =>
+      createRng(hashSeed(`latent|${role}|${image?.key ?? 'no-image'}|${subject.trim().toLowerCase().replace(/\s+/g, ' ')}`, config.seed));
     const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
     const choices = Array.from({ length: body.n ?? 1 }, (_, index) => {
       const rng = createRng(hashSeed(`choice:${index}`, requestSeed));
-      const choice = answerTask(task, { text: lastUser?.text ?? '', images: lastUser?.images ?? [], turns, noise, rng, profile });
+      const choice = answerTask(task, { text: lastUser?.text ?? '', images: lastUser?.images ?? [], turns, noise, rng, latent, profile });
       // Like a real server, stop at max_tokens (≈ 4 characters per token here) with finish_reason "length".
       if (maxTokens !== undefined && estimateTokens(choice.content) > maxTokens) return { content: choice.content.slice(0, maxTokens * 4), finishReason: 'length' as const };
       return choice;
