@@ -36,3 +36,4 @@ export type {
 } from './config.js';
 export { createBackends } from './create-backends.js';
 export type { Backends, CreateBackendsOptions } from './create-backends.js';
+export { createResponseCache } from './response-cache.js';
