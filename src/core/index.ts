@@ -41,6 +41,7 @@ export type {
   PreparedImage,
   SegmentInstance,
   SegmentOptions,
+  SegmentPrompt,
   SegmentResult,
   Segmenter,
   SentImageFrame,

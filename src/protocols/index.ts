@@ -4,6 +4,8 @@ export {
   SAM3_CONCEPT_SEGMENT_PATH,
   SAM3_DEFAULT_OUTPUT_PROB_THRESH,
   SAM3_EMBED_IMAGE_PATH,
+  SAM3_MAX_PROMPT_BATCH_SIZE,
+  SAM3_VISUAL_SEGMENT_PATH,
   fromSam3Box,
   sam3ConceptSegmentRequestSchema,
   sam3ConceptSegmentResponseSchema,
