@@ -15,6 +15,8 @@ export interface BoxStream {
   mask: Mask;
   score: number;
   area: number;
+  /** The model listed no box at all: its answer is "no target". */
+  noTarget?: boolean;
 }
 
 export function clipBox(box: Box, width: number, height: number): Box | undefined {
@@ -27,26 +29,32 @@ export function clipBox(box: Box, width: number, height: number): Box | undefine
 
 /** predict_box → original-frame box (clipped), or undefined when the model sees no target. */
 export async function predictBox(context: RunContext, stage = 'box'): Promise<Box | undefined> {
+  return (await predictBoxAnswer(context, stage)).box;
+}
+
+/** predict_box with the difference between "no box listed" (noTarget) and an unusable box kept. */
+export async function predictBoxAnswer(context: RunContext, stage = 'box'): Promise<{ box?: Box; noTarget: boolean }> {
   const prompt = predictBoxPrompt(context.queryLine);
   try {
     const result = await context.ask('mllm', 'predict_box', { ...prompt, images: [context.image], stage });
     const first = result.value.boxes[0];
-    if (first === undefined) return undefined;
+    if (first === undefined) return { noTarget: true };
     const [x1, y1, x2, y2] = first.bbox_2d;
     const box = clipBox(result.boxToOriginal([x1, y1, x2, y2], 0), context.image.width, context.image.height);
     if (box === undefined) context.warn('box-degenerate', `predicted box [${first.bbox_2d.join(', ')}] is empty inside the image; no box mask`);
-    return box;
+    return box === undefined ? { noTarget: false } : { box, noTarget: false };
   } catch (error) {
     if (!isUnreadableOutput(error)) throw error;
     context.warn('box-unparsable', 'predict_box answer could not be read; no box (documented fallback)');
-    return undefined;
+    return { noTarget: false };
   }
 }
 
 export async function runBoxStream(context: RunContext): Promise<BoxStream> {
   const { width, height } = context.image;
-  const box = await predictBox(context);
-  if (box === undefined) return { mask: createMask(width, height), score: 0, area: 0 };
+  const answer = await predictBoxAnswer(context);
+  const box = answer.box;
+  if (box === undefined) return { mask: createMask(width, height), score: 0, area: 0, noTarget: answer.noTarget };
   const result = await context.segmentBox(box);
   const best = [...result.instances].sort((a, b) => b.score - a.score)[0];
   if (best === undefined) return { box, mask: createMask(width, height), score: 0, area: 0 };

@@ -27,6 +27,25 @@ import { OverlayCache } from './overlay-cache.js';
 import type { SegmentationEvent, SegmentationEventListener } from './events.js';
 import type { GateDecision, PhraseEvaluation, SegmentationCounters } from './trace.js';
 
+/**
+ * Per-sample cost caps (`eval --max-calls-per-sample / --max-tokens-per-sample`): once a sample has
+ * started `maxCalls` backend calls, or its calls so far used `maxTokens` prompt + completion tokens, the
+ * next call is refused with a 'budget-exceeded' error (evol then answers with its best mask so far).
+ * `failFastNoTarget`: when the planner proposes no phrase, stop at once and answer "no target".
+ */
+export interface SampleBudget {
+  maxCalls?: number;
+  maxTokens?: number;
+  failFastNoTarget?: boolean;
+}
+
+export const BUDGET_EXCEEDED = 'budget-exceeded';
+
+export function budgetCapOf(error: unknown): 'calls' | 'tokens' | undefined {
+  if (!isMmevolveError(error) || error.code !== BUDGET_EXCEEDED) return undefined;
+  return error.message.includes('token') ? 'tokens' : 'calls';
+}
+
 export interface SegmentationBackends {
   /** Every method but concept-only asks it (methodNeedsMllm). */
   mllm?: MllmClient | undefined;
@@ -106,6 +125,9 @@ export class RunContext {
   private readonly clock = new BusyClock();
   private readonly started = performance.now();
   private prepared: Promise<PreparedImage> | undefined;
+  /** Backend calls started (the budget counts calls in flight too). */
+  private startedCalls = 0;
+  budget: SampleBudget = {};
   /** The planner's most refined phrase (published T_final): the gate's target and the mutation's anchor. */
   targetPhrase: string | undefined;
 
@@ -169,6 +191,7 @@ export class RunContext {
   /** One structured MLLM call of a task from core/tasks; the call is recorded even when it fails. */
   async ask<K extends StructuredTaskName>(role: 'mllm' | 'judge', task: K, request: TaskRequest): Promise<ChatResult<TaskResponse<K>>> {
     this.signal?.throwIfAborted();
+    this.spend(request.stage);
     const client = role === 'judge' ? this.judge : this.mllm;
     if (role === 'judge') this.counters.judgeCalls += 1;
     else this.counters.mllmCalls += 1;
@@ -232,6 +255,7 @@ export class RunContext {
   /** One segmenter request: counted, timed, its call and warnings recorded; a failure is recorded and rethrown. */
   private async segment(stage: string, request: (image: RgbImage | PreparedImage, options: SegmentOptions) => Promise<SegmentResult>): Promise<SegmentResult> {
     this.signal?.throwIfAborted();
+    this.spend(stage);
     const image = await this.segmenterImage();
     this.counters.segmenterCalls += 1;
     try {
@@ -243,6 +267,19 @@ export class RunContext {
       this.record(this.failedCall(stage, `segmenter:${this.backends.segmenter.model}`, error));
       throw error;
     }
+  }
+
+  /** Counts one call against the sample budget, or refuses it when a cap is reached. */
+  private spend(stage: string): void {
+    const { maxCalls, maxTokens } = this.budget;
+    if (maxCalls !== undefined && this.startedCalls >= maxCalls) {
+      throw mmevolveError(BUDGET_EXCEEDED, `the sample's budget of ${maxCalls} backend calls is used up (next: ${stage})`, 'Raise --max-calls-per-sample, or leave it unset for no cap.');
+    }
+    const tokens = this.counters.promptTokens + this.counters.completionTokens;
+    if (maxTokens !== undefined && tokens >= maxTokens) {
+      throw mmevolveError(BUDGET_EXCEEDED, `the sample's budget of ${maxTokens} tokens is used up (${tokens} spent; next: ${stage})`, 'Raise --max-tokens-per-sample, or leave it unset for no cap.');
+    }
+    this.startedCalls += 1;
   }
 
   private record(call: CallRecord): void {

@@ -150,6 +150,8 @@ export interface SegmentationTrace {
   generations: GenerationRecord[];
   arbitration?: ArbitrationRecord;
   agentTurns?: AgentTurnRecord[];
+  /** The run stopped early: the planner saw no target (fail-fast) or a per-sample budget ran out. */
+  stoppedEarly?: { reason: 'planner-no-target' | 'budget-calls' | 'budget-tokens'; message: string };
   /** Calls, tokens and latency per stage. */
   stages: Record<string, { calls: number; promptTokens: number; completionTokens: number; latencyMs: number; failures: number }>;
 }
@@ -184,4 +186,11 @@ export interface SegmentationResult {
   calls: CallRecord[];
   counters: SegmentationCounters;
   warnings: Warning[];
+  /** The method concluded on purpose that nothing in the image matches (the mask is then empty). */
+  noTarget: boolean;
+  /** A per-sample budget stopped the run early (the mask is the best one found before the cap). */
+  budgetHit?: BudgetCap;
 }
+
+/** Which per-sample cap stopped a run: backend calls or tokens (SampleBudget). */
+export type BudgetCap = 'calls' | 'tokens';
