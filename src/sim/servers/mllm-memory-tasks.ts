@@ -48,7 +48,7 @@ function questionSteps(question: string): number {
 }
 
 /** Difficulty of a VQA question as perceived: the objects it is about, their occlusion, size and look-alikes. */
-export function vqaDifficulty(question: string, objects: readonly ObjectView[], width: number, height: number): Difficulty {
+function vqaDifficulty(question: string, objects: readonly ObjectView[], width: number, height: number): Difficulty {
   const lower = question.toLowerCase();
   const mentioned = objects.filter((object) => lower.includes(object.colour) || lower.includes(object.shape));
   const about = mentioned.length > 0 ? mentioned : objects;

@@ -29,7 +29,7 @@ export function perceivedDifficulty(view: QueryView, width: number, height: numb
 }
 
 /** Objects a model mistakes for the target, most plausible first (never a target). */
-export function distractorPool(view: QueryView): number[] {
+function distractorPool(view: QueryView): number[] {
   const others = view.objects.map((_, index) => index).filter((index) => !view.targets.includes(index));
   const filter = view.spec?.target;
   const targetShapes = new Set(view.targets.map((index) => view.objects[index]?.shape));
