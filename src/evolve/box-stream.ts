@@ -1,10 +1,12 @@
 /**
  * The box stream shared by the final arbitration and the `box` baseline: the MLLM predicts one box in its
  * profile's coordinates, the client converts it to the original frame, the segmenter is prompted with
- * the box alone and the highest-scoring instance is kept.
+ * the box alone, and the instance that fills the box best is kept (highest score among equals). SAM 3's
+ * concept model reads a box as an exemplar and returns every instance like it (roboflow/inference,
+ * Sam3Prompt.boxes), so the highest score alone could pick a look-alike elsewhere in the image.
  */
 import { createMask } from '../core/index.js';
-import type { Box, Mask } from '../core/index.js';
+import type { Box, Mask, SegmentInstance } from '../core/index.js';
 import { maskArea } from '../vision/index.js';
 import { predictBoxPrompt } from './prompts.js';
 import { isUnreadableOutput } from './run-context.js';
@@ -50,13 +52,26 @@ export async function predictBoxAnswer(context: RunContext, stage = 'box'): Prom
   }
 }
 
+function boxIou(left: Box, right: Box): number {
+  const width = Math.max(0, Math.min(left[2], right[2]) - Math.max(left[0], right[0]));
+  const height = Math.max(0, Math.min(left[3], right[3]) - Math.max(left[1], right[1]));
+  const intersection = width * height;
+  const union = (left[2] - left[0]) * (left[3] - left[1]) + (right[2] - right[0]) * (right[3] - right[1]) - intersection;
+  return union > 0 ? intersection / union : 0;
+}
+
+/** The instance whose box overlaps the prompt box most; the higher score among equal overlaps. */
+export function instanceForBox(instances: readonly SegmentInstance[], box: Box): SegmentInstance | undefined {
+  return [...instances].sort((a, b) => boxIou(b.box, box) - boxIou(a.box, box) || b.score - a.score)[0];
+}
+
 export async function runBoxStream(context: RunContext): Promise<BoxStream> {
   const { width, height } = context.image;
   const answer = await predictBoxAnswer(context);
   const box = answer.box;
   if (box === undefined) return { mask: createMask(width, height), score: 0, area: 0, noTarget: answer.noTarget };
   const result = await context.segmentBox(box);
-  const best = [...result.instances].sort((a, b) => b.score - a.score)[0];
+  const best = instanceForBox(result.instances, box);
   if (best === undefined) return { box, mask: createMask(width, height), score: 0, area: 0 };
   return { box, mask: best.mask, score: best.score, area: maskArea(best.mask) };
 }

@@ -13,7 +13,7 @@ import { runBoxStream } from './box-stream.js';
 import type { BoxStream } from './box-stream.js';
 import { resolveEvolveConfig } from './config.js';
 import type { DatasetKind, EvolveConfig } from './config.js';
-import { evaluatePhrase } from './evaluation.js';
+import { evaluatePhrase, prefetchPhrases } from './evaluation.js';
 import type { SegmentationEventListener } from './events.js';
 import { metaPlan } from './planning.js';
 import { emptyTrace, finishResult, looksLikeSentence } from './result.js';
@@ -62,6 +62,7 @@ export function evolveVariantName(config: EvolveConfig): string {
 }
 
 async function evaluateMembers(context: RunContext, population: readonly Individual[], generation: number, phrases: SegmentationResult['trace']['phrases']): Promise<Member[]> {
+  prefetchPhrases(context, population.map((individual) => individual.phrase));
   const evaluations = await context.map(population, (individual) => evaluatePhrase(context, individual.phrase));
   return population.map((individual, index) => {
     const evaluation = evaluations[index];

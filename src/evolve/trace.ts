@@ -159,9 +159,15 @@ export interface SegmentationTrace {
 export interface SegmentationCounters {
   mllmCalls: number;
   judgeCalls: number;
+  /** Segmenter requests. */
   segmenterCalls: number;
-  /** Images handed to the segmenter for encoding (1 with encodeOnce, one per prompt without). */
+  /**
+   * Image encodes on the segmenter server, counted as SAM 3's concept_segment does them: one per request
+   * (with encodeOnce a generation's phrases share one request; without it, one per prompt).
+   */
   segmenterImageEncodes: number;
+  /** Prompts sent to the segmenter (several may share a request). */
+  segmenterPrompts: number;
   promptTokens: number;
   completionTokens: number;
   generations: number;
