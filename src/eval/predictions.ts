@@ -25,7 +25,16 @@ export interface PredictionSet {
 }
 
 // A sample's value is one RLE, or a list of instance RLEs (SA-Co; united for gIoU/cIoU).
-const rleMapSchema = z.record(z.string(), z.union([cocoRleSchema, z.array(cocoRleSchema)]));
+// Chosen by shape before parsing, so an error names the bad field (a zod union would only say "invalid").
+const rleMapSchema = z.record(
+  z.string(),
+  z.unknown().transform((value, context) => {
+    const parsed = (Array.isArray(value) ? z.array(cocoRleSchema) : cocoRleSchema).safeParse(value);
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues) context.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+    return z.NEVER;
+  }),
+);
 
 /** Open `location` as a folder of PNG masks or a JSON file of RLEs. */
 export async function openPredictions(location: string): Promise<PredictionSet> {
