@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Mask } from '../../core/index.js';
-import { mmevolveError } from '../../core/index.js';
+import { createMask, mmevolveError } from '../../core/index.js';
 import { decodeRle, decodeRleCounts, polygonRunLengths } from '../../vision/index.js';
 
 /**
