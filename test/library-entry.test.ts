@@ -14,7 +14,7 @@ describe('the library entry', () => {
     const target = manifest.exports?.['.'];
     expect(target, 'package.json "exports"["."]').toBe('./src/index.ts');
     expect(existsSync(resolve(ROOT, target ?? '')), `${target} exists`).toBe(true);
-    for (const name of ['evolveSegment', 'runSegmentation', 'solveWithMemory', 'openMemoryStore', 'createBackends', 'loadConfig', 'readImage']) {
+    for (const name of ['evolveSegment', 'runSegmentation', 'solveWithMemory', 'openMemoryStore', 'openWorkspace', 'loadAppConfig', 'parseAppConfig', 'readImage']) {
       expect(typeof (entry as Record<string, unknown>)[name], `export ${name}`).toBe('function');
     }
   });

@@ -17,12 +17,13 @@ export type { OpenAIEmbedderOptions } from './embedders.js';
 export { createCallRecorder, percentile, summarizeCalls } from './call-summary.js';
 export type { CallStatistics, CallSummary } from './call-summary.js';
 export {
-  CONFIG_FILE_NAMES,
   DEFAULT_API_KEY_ENV,
   DEFAULT_CACHE_PATH,
+  OPENAI_API_KEY_ENV,
+  backendsSectionSchema,
+  cacheSectionSchema,
+  configError,
   configSchema,
-  findConfigFile,
-  loadConfig,
   parseConfig,
   resolveApiKey,
 } from './config.js';

@@ -3,6 +3,7 @@ export type { ErrorCode, KnownErrorCode, MmevolveErrorOptions } from './errors.j
 export { ok, err } from './result.js';
 export { FNV1A_OFFSET_BASIS, fnv1a, seededRandom } from './random.js';
 export { deepMerge, isPlainRecord } from './merge.js';
+export { describeConfigIssues, nearestKey, validKeysAt } from './config-issues.js';
 export type { Result, Warning } from './result.js';
 export { IGNORE_LABEL, createMask, sameSize } from './types.js';
 export type { Box, LabelMap, Mask, RgbImage, Size } from './types.js';

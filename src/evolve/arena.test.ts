@@ -40,7 +40,7 @@ describe('visual arena', () => {
     const strong = member('strong', rectangle(40, 20, 20, 20));
     // Scripted verdicts: the first fight goes to overlay B (the champion), the second to overlay A (the challenger).
     const mllm = scriptedMllm({ judge_pair: (_request, index) => ({ winner: index === 0 ? 'B' : 'A', reason: 'scripted' }) });
-    const outcome = await runArena(context(mllm), publishedStrategies(resolveEvolveConfig()), [champion, weak, strong], 1);
+    const outcome = await runArena(context(mllm), publishedStrategies(resolveEvolveConfig('published')), [champion, weak, strong], 1);
     // Published order: challenger shown as A, champion as B. Fight 0 (most different first) is weak or strong.
     expect(outcome.fights.map((fight) => fight.shownB)).toEqual(['champion', 'champion']);
     const first = outcome.fights[0];
@@ -58,7 +58,7 @@ describe('visual arena', () => {
     const champion = member('champion', rectangle(0, 0, 20, 20));
     const other = member('other', rectangle(30, 0, 10, 10));
     const mllm = scriptedMllm({ judge_pair: () => ({ winner: 'tie', reason: 'same' }) });
-    const outcome = await runArena(context(mllm), publishedStrategies(resolveEvolveConfig()), [champion, other], 1);
+    const outcome = await runArena(context(mllm), publishedStrategies(resolveEvolveConfig('published')), [champion, other], 1);
     expect(outcome.fights[0]?.winner).toBe('tie');
     expect([champion.individual.score, other.individual.score]).toEqual([0, 0]);
   });
@@ -70,7 +70,7 @@ describe('visual arena', () => {
     const far = member('far', rectangle(40, 20, 20, 20));
     const middle = member('middle', rectangle(10, 0, 20, 20));
     const mllm = scriptedMllm({ judge_pair: () => ({ winner: 'B', reason: 'champion' }) });
-    const outcome = await runArena(context(mllm), publishedStrategies(resolveEvolveConfig()), [champion, twin, near, far, middle], 1);
+    const outcome = await runArena(context(mllm), publishedStrategies(resolveEvolveConfig('published')), [champion, twin, near, far, middle], 1);
     expect(outcome.skipped.map((skip) => skip.phrase)).toEqual(['twin']);
     expect(outcome.skipped[0]?.iou).toBeCloseTo(0.95, 5);
     expect(outcome.fights.map((fight) => fight.challenger), 'IoU 0 (far), then 1/3 (middle); near (0.5) waits').toEqual(['far', 'middle']);
@@ -102,7 +102,7 @@ describe('visual arena', () => {
 });
 
 describe('stopping rule', () => {
-  const stopping = convergenceStopping(resolveEvolveConfig());
+  const stopping = convergenceStopping(resolveEvolveConfig('published'));
 
   it('stops when two or more valid individuals agree (spread ≤ 3, top-3 mean IoU ≥ 0.95)', () => {
     const decision = stopping.decide([member('a', rectangle(0, 0, 20, 20), 3), member('b', rectangle(0, 0, 20, 20), 0), member('c', rectangle(0, 0, 20, 20), 1)], 1);

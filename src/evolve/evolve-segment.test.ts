@@ -11,6 +11,9 @@ import { runSegmentation } from './run-segmentation.js';
 import { instance, phraseSegmenter, rectangle, scriptedMllm, tasksCalled, testImage } from './__tests__/support.js';
 import type { TaskHandlers } from './__tests__/support.js';
 
+/** These tests pin the published behaviour; the library's own default is DEFAULT_EVOLVE_PRESET. */
+const PUBLISHED_CONFIG = resolveEvolveConfig('published');
+
 const CUP = rectangle(4, 4, 16, 16);
 
 function agreeingHandlers(): TaskHandlers {
@@ -39,7 +42,7 @@ describe('evolveSegment', () => {
     const mllm = scriptedMllm(agreeingHandlers());
     const segmenter = phraseSegmenter({ cup: [instance(CUP, 0.9)], mug: [instance(CUP, 0.92)], 'red cup': [instance(CUP, 0.88)], 'the cup': [instance(CUP, 0.95)] }, () => [instance(CUP, 0.9)]);
     const events: SegmentationEvent['type'][] = [];
-    const result = await evolveSegment(testImage(), 'the thing you drink from', { backends: { mllm, segmenter }, isSentence: true, onEvent: (event) => events.push(event.type) });
+    const result = await evolveSegment(testImage(), 'the thing you drink from', { config: PUBLISHED_CONFIG, backends: { mllm, segmenter }, isSentence: true, onEvent: (event) => events.push(event.type) });
     expect(maskIou(result.mask, CUP)).toBe(1);
     expect(maskIou(decodeRle(result.rle), CUP), 'rle matches the mask').toBe(1);
     expect(result.trace.generations.length).toBe(1);
@@ -60,7 +63,7 @@ describe('evolveSegment', () => {
 
   it('reproduces after the last generation in the published preset and skips it with the fix', async () => {
     const published = scriptedMllm(agreeingHandlers());
-    const resultPublished = await evolveSegment(testImage(), 'cup', { backends: { mllm: published, segmenter: disagreeingSegmenter() }, isSentence: false });
+    const resultPublished = await evolveSegment(testImage(), 'cup', { config: PUBLISHED_CONFIG, backends: { mllm: published, segmenter: disagreeingSegmenter() }, isSentence: false });
     expect(resultPublished.trace.generations.map((generation) => generation.stop.reason)).toEqual(['continue', 'max-generations']);
     expect(resultPublished.trace.generations[1]?.mutation?.wasted).toBe(true);
     expect(resultPublished.trace.stages['mutate-wasted']?.calls).toBe(2);
@@ -76,7 +79,7 @@ describe('evolveSegment', () => {
 
   it('fights at most twice per generation and carries fitness into the next generation', async () => {
     const mllm = scriptedMllm({ ...agreeingHandlers(), judge_pair: () => ({ winner: 'B', reason: 'B' }) });
-    const result = await evolveSegment(testImage(), 'cup', { backends: { mllm, segmenter: disagreeingSegmenter() }, isSentence: false });
+    const result = await evolveSegment(testImage(), 'cup', { config: PUBLISHED_CONFIG, backends: { mllm, segmenter: disagreeingSegmenter() }, isSentence: false });
     const first = result.trace.generations[0];
     expect(first?.fights.length).toBe(2);
     expect(first?.fights.every((fight) => fight.shownB === fight.champion && fight.winner === 'champion')).toBe(true);
@@ -97,7 +100,7 @@ describe('evolveSegment', () => {
 
   it('encodes the image once with the encodeOnce fix and once per prompt without it', async () => {
     const segmenter = disagreeingSegmenter();
-    const published = await evolveSegment(testImage(), 'cup', { backends: { mllm: scriptedMllm(agreeingHandlers()), segmenter } });
+    const published = await evolveSegment(testImage(), 'cup', { config: PUBLISHED_CONFIG, backends: { mllm: scriptedMllm(agreeingHandlers()), segmenter } });
     expect(segmenter.prepared.length).toBe(published.counters.segmenterCalls);
     expect(published.counters.segmenterImageEncodes).toBe(published.counters.segmenterCalls);
     const fixedSegmenter = disagreeingSegmenter();
@@ -108,7 +111,7 @@ describe('evolveSegment', () => {
   });
 
   it('gives the same answer with concurrent stages as sequentially', async () => {
-    const sequential = await evolveSegment(testImage(), 'cup', { backends: { mllm: scriptedMllm(agreeingHandlers()), segmenter: disagreeingSegmenter() } });
+    const sequential = await evolveSegment(testImage(), 'cup', { config: PUBLISHED_CONFIG, backends: { mllm: scriptedMllm(agreeingHandlers()), segmenter: disagreeingSegmenter() } });
     const mllm = scriptedMllm(agreeingHandlers());
     const concurrent = await evolveSegment(testImage(), 'cup', { backends: { mllm, segmenter: disagreeingSegmenter() }, config: resolveEvolveConfig('published', { fixes: { concurrentStages: true } }) });
     expect(concurrent.trace.phrases).toEqual(sequential.trace.phrases);
@@ -134,7 +137,7 @@ describe('evolveSegment', () => {
         return { phrases: ['cup'] };
       },
     });
-    await expect(evolveSegment(testImage(), 'cup', { backends: { mllm, segmenter: disagreeingSegmenter() }, signal: controller.signal })).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(evolveSegment(testImage(), 'cup', { config: PUBLISHED_CONFIG, backends: { mllm, segmenter: disagreeingSegmenter() }, signal: controller.signal })).rejects.toMatchObject({ code: 'cancelled' });
     expect(tasksCalled(mllm), 'no call is made after the abort').toEqual(['plan_phrases']);
   });
 
@@ -142,12 +145,12 @@ describe('evolveSegment', () => {
     const segmenter = createRecordingSegmenter(() => {
       throw mmevolveError('backend-http', 'segmenter answered 500', 'retry later');
     });
-    await expect(evolveSegment(testImage(), 'cup', { backends: { mllm: scriptedMllm(agreeingHandlers()), segmenter } })).rejects.toMatchObject({ code: 'backend-http' });
+    await expect(evolveSegment(testImage(), 'cup', { config: PUBLISHED_CONFIG, backends: { mllm: scriptedMllm(agreeingHandlers()), segmenter } })).rejects.toMatchObject({ code: 'backend-http' });
   });
 
   it('returns an empty mask when the planner and the box see no target', async () => {
     const mllm = scriptedMllm({ plan_phrases: () => ({ phrases: [] }), predict_box: () => ({ boxes: [] }) });
-    const result = await evolveSegment(testImage(), 'the unicorn', { backends: { mllm, segmenter: phraseSegmenter({}) } });
+    const result = await evolveSegment(testImage(), 'the unicorn', { config: PUBLISHED_CONFIG, backends: { mllm, segmenter: phraseSegmenter({}) } });
     expect(maskArea(result.mask)).toBe(0);
     expect(result.trace.arbitration).toMatchObject({ decision: 'empty', reason: 'neither' });
   });
@@ -157,7 +160,7 @@ describe('linear baselines', () => {
   it('single: one phrase, one segmenter call, merged mask', async () => {
     const mllm = scriptedMllm({ plan_phrases: () => ({ phrases: ['cup', 'mug'] }) });
     const segmenter = phraseSegmenter({ cup: [instance(CUP, 0.9), instance(rectangle(40, 30, 10, 10), 0.7)] });
-    const result = await runSegmentation('single', testImage(), 'cup', { backends: { mllm, segmenter } });
+    const result = await runSegmentation('single', testImage(), 'cup', { config: PUBLISHED_CONFIG, backends: { mllm, segmenter } });
     expect(maskArea(result.mask)).toBe(356);
     expect(result.phrase).toBe('cup');
     expect([result.counters.mllmCalls, result.counters.segmenterCalls]).toEqual([1, 1]);
@@ -166,7 +169,7 @@ describe('linear baselines', () => {
   it('box: the predicted box alone prompts the segmenter', async () => {
     const mllm = scriptedMllm({ predict_box: () => ({ boxes: [{ bbox_2d: [4, 4, 20, 20], label: 'cup' }] }) });
     const segmenter = phraseSegmenter({}, () => [instance(CUP, 0.8)]);
-    const result = await runSegmentation('box', testImage(), 'cup', { backends: { mllm, segmenter } });
+    const result = await runSegmentation('box', testImage(), 'cup', { config: PUBLISHED_CONFIG, backends: { mllm, segmenter } });
     expect(maskIou(result.mask, CUP)).toBe(1);
     expect(result.box).toEqual([4, 4, 20, 20]);
   });

@@ -10,7 +10,7 @@ import type { TextCandidate } from './arbitration.js';
 import { runArena } from './arena.js';
 import { runBoxStream } from './box-stream.js';
 import type { BoxStream } from './box-stream.js';
-import { resolveEvolveConfig } from './config.js';
+import { DEFAULT_EVOLVE_PRESET, resolveEvolveConfig } from './config.js';
 import type { EvolveConfig } from './config.js';
 import { evaluatePhrase } from './evaluation.js';
 import type { SegmentationEventListener } from './events.js';
@@ -39,7 +39,7 @@ export interface EvolveOptions extends SegmentationOptions {
 }
 
 export function createRunContext(image: RgbImage, query: string, options: SegmentationOptions): RunContext {
-  const config = options.config ?? resolveEvolveConfig('published');
+  const config = options.config ?? resolveEvolveConfig(DEFAULT_EVOLVE_PRESET);
   return new RunContext(image, query, config, options.backends, options.isSentence ?? looksLikeSentence(query), options.onEvent, options.signal, options.queryVariants ?? []);
 }
 

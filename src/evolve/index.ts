@@ -1,5 +1,5 @@
 /** Evolutionary reasoning segmentation (EVOL-SAM3), its baselines, and the explain view of a trace. */
-export { EVOLVE_PRESET_NAMES, evolveConfigSchema, isEvolvePresetName, resolveEvolveConfig } from './config.js';
+export { DEFAULT_EVOLVE_PRESET, EVOLVE_PRESET_NAMES, evolveConfigSchema, isEvolvePresetName, resolveEvolveConfig } from './config.js';
 export type { EvolveConfig, EvolveConfigInput, EvolvePresetName } from './config.js';
 export { evolveSegment, evolveVariantName } from './evolve-segment.js';
 export type { EvolveOptions, SegmentationOptions } from './evolve-segment.js';

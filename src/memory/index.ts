@@ -13,7 +13,8 @@ export type { MemoryMethodConfig, MemoryMethodConfigInput } from './method/confi
 export { checkPreservation } from './method/lesson-preservation.js';
 export type { PreservationReport } from './method/lesson-preservation.js';
 export type { RejectedMerge } from './method/lesson-refine.js';
-export { retrievalQueryText } from './method/retrieval.js';
+export { embedRetrievalQuery, retrieveLessons, retrievalQueryText } from './method/retrieval.js';
+export type { RetrievedLesson } from './method/retrieval.js';
 export { goldOptionText, verifyAnswer, verifyMathVAnswer } from './verify/verify-answer.js';
 export type { AnswerVerdict, GoldAnswer, VerdictRule, VerifyOptions, VerifyRuleOptions } from './verify/verify-answer.js';
 export { extractMathVAnswer, findMathAnswer, mathvEqual, normaliseAnswerText } from './verify/mathv-scoring.js';

@@ -1,15 +1,13 @@
 /**
- * `mmevolve eval --dataset DIR --method evol|single|box|agent --out RUN [--preset P] [--config FILE]
- * [--limit N] [--concurrency K] [--no-cache]`: run a segmentation method over a ReasonSeg folder into a
+ * `mmevolve eval --dataset DIR --method evol|single|box|agent --out RUN [--preset P] [--config FILE |
+ * --base-url URL --model ID --segmenter-url URL] [--limit N] [--concurrency K] [--no-cache]`: run a segmentation method over a ReasonSeg folder into a
  * resumable run folder, then write RUN/report.md, report.json and plots. Rerunning the same command resumes.
  */
-import path from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { mmevolveError } from '../../core/index.js';
-import { createBackends, loadConfig } from '../../backends/index.js';
 import type { Backends } from '../../backends/index.js';
-import { EVOLVE_PRESET_NAMES, SEGMENTATION_METHODS, isSegmentationMethod, resolveEvolveConfig, runSegmentation } from '../../evolve/index.js';
+import { SEGMENTATION_METHODS, isSegmentationMethod, runSegmentation } from '../../evolve/index.js';
 import type { EvolvePresetName } from '../../evolve/index.js';
 import {
   INTERRUPTED_EXIT_CODE,
@@ -22,16 +20,17 @@ import {
 } from '../../eval/index.js';
 import { formatRunSummary } from '../../eval/index.js';
 import type { ProgressReporter, RunReport, SegmentationRunResult, VqaRunResult } from '../../eval/index.js';
+import { addWorkspaceOptions, openCommandWorkspace, presetOption } from './workspace-options.js';
+import type { WorkspaceCommandOptions } from './workspace-options.js';
 
-export interface EvalCommandOptions {
+export interface EvalCommandOptions extends WorkspaceCommandOptions {
   dataset: string;
   method: string;
   out: string;
-  preset: string;
-  config?: string;
+  /** Default: the config's evolve.preset, else DEFAULT_EVOLVE_PRESET. */
+  preset?: EvolvePresetName | undefined;
   limit?: number;
   concurrency: number;
-  cache: boolean;
 }
 
 export interface EvalCommandIo {
@@ -66,17 +65,11 @@ export function backendModels(backends: Backends): Record<string, string> {
 export async function runEvalCommand(options: EvalCommandOptions, io: EvalCommandIo): Promise<EvalCommandResult> {
   const method = options.method;
   if (!isSegmentationMethod(method)) throw mmevolveError('invalid-input', `unknown --method "${method}"`, `Use one of ${SEGMENTATION_METHODS.join(', ')}.`);
-  const preset = options.preset as EvolvePresetName;
-  const { config, path: configPath } = await loadConfig(options.config);
-  const evolveOverrides = (config as Record<string, unknown>).evolve ?? {};
-  const evolveConfig = resolveEvolveConfig(preset, evolveOverrides, `${configPath} (evolve)`);
-  const backends = createBackends(config, { cache: options.cache, directory: path.dirname(configPath) });
+  const workspace = await openCommandWorkspace(options);
   try {
-    const { mllm, judge, segmenter } = backends;
-    if (mllm === undefined || segmenter === undefined) {
-      throw mmevolveError('config-invalid', `${configPath} needs backends.mllm and backends.segmenter for segmentation`, 'Add both (README "## Configuration").');
-    }
-    const models = backendModels(backends);
+    const { preset, config: evolveConfig } = workspace.evolve(options.preset);
+    const { mllm, judge, segmenter } = workspace.segmentation();
+    const models = backendModels(workspace.backends);
     const result = await runSegmentationEval({
       dataset: options.dataset,
       method,
@@ -99,7 +92,7 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalComman
     });
     return await finishEvalCommand(options.out, result, io, 'mmevolve eval …');
   } finally {
-    backends.close();
+    await workspace.close();
   }
 }
 
@@ -132,18 +125,16 @@ export function quoteCommand(argv: readonly string[]): string {
 }
 
 export function registerEvalCommand(program: Command): void {
-  program
+  const command = program
     .command('eval')
     .description('Run a segmentation method over a ReasonSeg folder (resumable), then write RUN/report.md, report.json and plots')
     .requiredOption('--dataset <dir>', 'ReasonSeg folder: name.jpg + name.json pairs (real or SynthWorld)')
     .addOption(new Option('--method <method>', 'segmentation method').choices([...SEGMENTATION_METHODS]).makeOptionMandatory())
     .requiredOption('--out <dir>', 'run folder (created; rerunning the same command resumes it)')
-    .addOption(new Option('--preset <preset>', 'evolve settings: paper settings, or paper settings with our fixes').choices([...EVOLVE_PRESET_NAMES]).default('published'))
-    .option('--config <file>', 'mmevolve config (backends; an optional "evolve" section overrides preset fields)')
+    .addOption(presetOption())
     .option('--limit <n>', 'only the first N samples (in name order)', positiveInteger('--limit'))
-    .option('--concurrency <k>', 'samples in flight at once', positiveInteger('--concurrency'), 1)
-    .option('--no-cache', 'bypass the response cache')
-    .action(async (options: EvalCommandOptions) => {
+    .option('--concurrency <k>', 'samples in flight at once', positiveInteger('--concurrency'), 1);
+  addWorkspaceOptions(command).action(async (options: EvalCommandOptions) => {
       const interrupt = interruptOnSigint(process, () => process.stderr.write('\nstopping: in-flight samples are cancelled (Ctrl-C again to quit at once)\n'));
       try {
         const result = await runEvalCommand(options, {

@@ -10,8 +10,8 @@ import type { Embedder, MemoryStore, RgbImage } from '../../core/index.js';
 import { unavailableError } from '../../backends/index.js';
 import { requireScope } from '../auth.js';
 import { imageFromUrl, isDataUrl } from '../image-input.js';
-import { DEFAULT_INJECTION_SETTINGS, lessonSystemMessage, retrieveForChat } from '../lesson-injection.js';
-import type { InjectionSettings } from '../lesson-injection.js';
+import type { MemoryMethodConfig } from '../../memory/index.js';
+import { lessonSystemMessage, retrieveForChat } from '../lesson-injection.js';
 import type { ServerLimits } from '../limits.js';
 import { checkQueryLength } from '../limits.js';
 import type { ServerEnv } from '../principal.js';
@@ -32,7 +32,8 @@ export interface ProxyRouteOptions {
   store: MemoryStore | undefined;
   embedder: Embedder | undefined;
   limits: ServerLimits;
-  injection?: InjectionSettings;
+  /** The memory method's settings: the proxy retrieves lessons exactly as /v1/solve does. */
+  memoryConfig: MemoryMethodConfig;
 }
 
 const contentPartSchema = z.looseObject({ type: z.string(), text: z.string().optional(), image_url: z.looseObject({ url: z.string() }).optional() });
@@ -82,7 +83,6 @@ async function forward(upstream: UpstreamOptions, path: string, init: RequestIni
 
 export function proxyRoutes(options: ProxyRouteOptions): Hono<ServerEnv> {
   const routes = new Hono<ServerEnv>();
-  const settings = options.injection ?? DEFAULT_INJECTION_SETTINGS;
 
   routes.get('/models', requireScope('read'), async (context) => {
     if (options.upstream === undefined) throw notConfigured();
@@ -108,7 +108,7 @@ export function proxyRoutes(options: ProxyRouteOptions): Hono<ServerEnv> {
       const urls = messageImageUrls(lastUser).filter(isDataUrl).slice(0, options.limits.maxImagesPerRequest);
       const images: RgbImage[] = await Promise.all(urls.map((url, index) => imageFromUrl(url, options.limits, `image ${index + 1} of the last user message`)));
       const memory = options.store.forTenant(context.get('principal').tenant);
-      const lessons = await retrieveForChat(memory, options.embedder, text, images, settings, context.req.raw.signal);
+      const lessons = await retrieveForChat(memory, options.embedder, text, images, options.memoryConfig, context.req.raw.signal);
       extraHeaders['X-Mmevolve-Memory'] = 'on';
       extraHeaders['X-Mmevolve-Lessons'] = lessons.map((hit) => hit.lesson.id).join(',');
       if (lessons.length > 0) {
