@@ -3,12 +3,13 @@
  * the memory method. Run: `npx tsx examples/library.ts [--config FILE IMAGE "QUERY" "QUESTION"]`.
  * With a config the backends are your model servers (README "Configuration"); without one the example
  * starts SynthWorld's SIMULATED servers and draws a SynthWorld scene, so it runs anywhere. An application
- * imports the same names from 'mmevolve' (package.json "exports"; sources are TypeScript, run with tsx).
+ * imports the same names from 'mmevolve', and the simulator's from 'mmevolve/sim' (package.json "exports").
  */
 import { pathToFileURL } from 'node:url';
-import { evolveSegment, loadAppConfig, openWorkspace, parseAppConfig, readImage, solveWithMemory, startSimStack } from '../src/index.js';
-import type { MemoryProblem, RgbImage, SegmentationResult, SimStack, SolveResult, Workspace } from '../src/index.js';
-import { SIM_EMBEDDING_MODEL, buildReasonSegSample, buildVqaSample } from '../src/sim/index.js';
+import { evolveSegment, loadAppConfig, openWorkspace, parseAppConfig, readImage, solveWithMemory } from '../src/index.js';
+import type { MemoryProblem, RgbImage, SegmentationResult, SolveResult, Workspace } from '../src/index.js';
+import { SIM_EMBEDDING_MODEL, buildReasonSegSample, buildVqaSample, startSimStack } from '../src/sim/index.js';
+import type { SimStack } from '../src/sim/index.js';
 
 export interface LibraryExampleResult {
   simulated: boolean;
@@ -47,7 +48,7 @@ export async function runLibraryExample(
   const simulated = sims !== undefined;
   try {
     const backends = workspace.segmentation();
-    const { mllm } = backends;
+    const mllm = workspace.requireMllm();
     let image: RgbImage;
     let query: string;
     if (options.imagePath !== undefined) {

@@ -9,8 +9,8 @@ import { createBackends, createOfflineEmbedder } from '../backends/index.js';
 import type { Backends } from '../backends/index.js';
 import type { CallRecord, Embedder, MllmClient } from '../core/index.js';
 import { deepMerge, isPlainRecord, mmevolveError } from '../core/index.js';
-import { resolveEvolveConfig } from '../evolve/index.js';
-import type { EvolveConfig, EvolvePresetName, SegmentationBackends } from '../evolve/index.js';
+import { methodNeedsMllm, resolveEvolveConfig } from '../evolve/index.js';
+import type { EvolveConfig, EvolvePresetName, SegmentationBackends, SegmentationMethod } from '../evolve/index.js';
 import { parseMemoryMethodConfig } from '../memory/index.js';
 import type { MemoryMethodConfig, SqliteMemoryStore } from '../memory/index.js';
 import { findConfigFile, parseAppConfig, readConfigFile } from './config.js';
@@ -72,8 +72,8 @@ export interface Workspace {
   memory(overrides?: Record<string, unknown>): MemoryMethodConfig;
   /** The MLLM, or an error that says how to configure one. */
   requireMllm(): MllmClient;
-  /** MLLM, segmenter and (optional) judge, or an error that says how to configure them. */
-  segmentation(): SegmentationBackends;
+  /** Segmenter, MLLM (unless `method` needs none: concept-only) and judge, or an error that says how to configure them. */
+  segmentation(method?: SegmentationMethod): SegmentationBackends;
   /** The workspace's lesson store, opened on first use (created for the embedder when new), then shared. */
   store(): Promise<SqliteMemoryStore>;
   close(): Promise<void>;
@@ -117,8 +117,8 @@ export function openWorkspace(config: AppConfig, options: OpenWorkspaceOptions =
       return Object.keys(overrides).length === 0 ? config.memory : parseMemoryMethodConfig(deepMerge(config.memory, overrides), 'memory config');
     },
     requireMllm,
-    segmentation() {
-      const mllm = requireMllm();
+    segmentation(method) {
+      const mllm = method === undefined || methodNeedsMllm(method) ? requireMllm() : backends.mllm;
       if (backends.segmenter === undefined) throw mmevolveError('backend-not-configured', 'no segmenter is configured', configHint(config, '--segmenter-url URL (a SAM 3 server)', 'backends.segmenter'));
       return { mllm, segmenter: backends.segmenter, ...(backends.judge === undefined ? {} : { judge: backends.judge }) };
     },

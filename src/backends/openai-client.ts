@@ -6,7 +6,7 @@
 import OpenAI from 'openai';
 import type { ChatCompletion, ChatCompletionContentPart, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { z } from 'zod';
-import { isMmevolveError, isTaskName, mmevolveError, taskSystemLine } from '../core/index.js';
+import { engineJsonSchema, isMmevolveError, isTaskName, mmevolveError, taskSystemLine } from '../core/index.js';
 import type { Box, CallRecord, ChatRequest, ChatResult, MllmClient, Usage, Warning } from '../core/index.js';
 import { toBackendError } from './backend-errors.js';
 import { DEFAULT_IMAGE_ENCODING, planImage } from './image-payload.js';
@@ -67,8 +67,7 @@ const jsonSchemas = new WeakMap<z.ZodType<unknown>, Record<string, unknown>>();
 function jsonSchemaOf(schema: z.ZodType<unknown>): Record<string, unknown> {
   const known = jsonSchemas.get(schema);
   if (known !== undefined) return known;
-  const json = z.toJSONSchema(schema) as Record<string, unknown>;
-  delete json['$schema'];
+  const json = engineJsonSchema(schema);
   jsonSchemas.set(schema, json);
   return json;
 }

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { canonicalJson } from '../core/index.js';
 import type { Usage } from '../core/index.js';
 
 export interface CachedResponse {
@@ -19,16 +20,6 @@ export interface ResponseCache {
   /** Number of stored responses. */
   size(): number;
   close(): void;
-}
-
-/** Stable JSON: object keys sorted, undefined dropped; the hash input of cache keys. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item)).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, item]) => item !== undefined)
-    .sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
-  return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
 }
 
 export function cacheKey(parts: Record<string, unknown>): string {

@@ -4,7 +4,7 @@ import { encodeRle } from '../vision/index.js';
 import { startFakeServer } from './__tests__/fake-servers.js';
 import type { FakeServer } from './__tests__/fake-servers.js';
 import { sam3ConceptSegmentRequestSchema, sam3EmbedImageRequestSchema } from '../protocols/index.js';
-import { createSam3Segmenter, maskBox } from './sam3-segmenter.js';
+import { createSam3Segmenter } from './sam3-segmenter.js';
 
 const servers: FakeServer[] = [];
 afterAll(async () => {
@@ -128,9 +128,5 @@ describe('createSam3Segmenter', () => {
     expect(result.instances).toHaveLength(1);
     expect(result.call.retries).toBe(1);
     expect(server.requests.map((request) => request.path)).toEqual(['/sam3/embed_image', '/sam3/concept_segment', '/sam3/concept_segment']);
-  });
-
-  it('computes null for the box of an empty mask', () => {
-    expect(maskBox({ width: 3, height: 3, data: new Uint8Array(9) })).toBeNull();
   });
 });

@@ -5,7 +5,7 @@
 import sharp from 'sharp';
 import { isPreparedImage, mmevolveError } from '../core/index.js';
 import type { Box, CallRecord, Mask, PreparedImage, RgbImage, SegmentInstance, SegmentOptions, SegmentResult, Segmenter, Warning } from '../core/index.js';
-import { decodeRle, fillPolygon } from '../vision/index.js';
+import { decodeRle, fillPolygon, maskBox } from '../vision/index.js';
 import { BackendError, protocolError } from './backend-errors.js';
 import { requestJson } from './json-http.js';
 import type { JsonHttpOptions } from './json-http.js';
@@ -48,25 +48,6 @@ export interface Sam3SegmenterOptions {
   sendImageWithId?: boolean | undefined;
   name?: string | undefined;
   onCall?: ((record: CallRecord) => void) | undefined;
-}
-
-/** Pixel-edge box of the foreground, or null when the mask is empty. */
-export function maskBox(mask: Mask): Box | null {
-  let minX = mask.width;
-  let minY = mask.height;
-  let maxX = -1;
-  let maxY = -1;
-  for (let y = 0; y < mask.height; y += 1) {
-    const row = y * mask.width;
-    for (let x = 0; x < mask.width; x += 1) {
-      if ((mask.data[row + x] ?? 0) === 0) continue;
-      if (x < minX) minX = x;
-      if (x > maxX) maxX = x;
-      if (y < minY) minY = y;
-      if (y > maxY) maxY = y;
-    }
-  }
-  return maxX < 0 ? null : [minX, minY, maxX + 1, maxY + 1];
 }
 
 /** One prediction's mask at the image size: RLE decoded, or every polygon filled (OpenCV fillPoly rules). */

@@ -4,6 +4,8 @@ export { ok, err } from './result.js';
 export { FNV1A_OFFSET_BASIS, fnv1a, seededRandom } from './random.js';
 export { deepMerge, isPlainRecord } from './merge.js';
 export { describeConfigIssues, nearestKey, validKeysAt } from './config-issues.js';
+export { canonicalJson } from './canonical-json.js';
+export { cosineOfCommonPrefix, cosineSimilarity } from './vectors.js';
 export type { Result, Warning } from './result.js';
 export { IGNORE_LABEL, createMask, sameSize } from './types.js';
 export type { Box, LabelMap, Mask, RgbImage, Size } from './types.js';
@@ -18,11 +20,15 @@ export {
   readLabelledBlock,
   readLabelledLine,
   taskFromRequest,
+  taskJsonSchema,
   taskResponseFormat,
   taskResponseSchema,
   taskSystemLine,
 } from './tasks.js';
 export type { JsonSchemaResponseFormat, StructuredTaskName, TaskName, TaskResponse } from './tasks.js';
+export { engineJsonSchema, normalizeEngineJsonSchema } from './engine-json-schema.js';
+export { engineSchemaProblems } from './engine-schema-rules.js';
+export type { EngineSchemaProblem, EngineSchemaRule } from './engine-schema-rules.js';
 export { isPreparedImage } from './contracts.js';
 export type {
   CallRecord,

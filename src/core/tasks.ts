@@ -4,14 +4,19 @@
  * A server learns which task a request is from what any OpenAI-compatible server sees:
  * - `response_format: {type: 'json_schema', json_schema: {name: '<task>', schema, strict: true}}`, and
  * - for servers without structured output, a first system-prompt line `Task: <task>`.
- * User text carries labelled lines (`Query: …`, `Phrase: …`, `Question: …`, `Options: A) … B) …`,
- * `Image roles: raw, overlay A, overlay B`) and an optional `Lessons:` block (one lesson per line
+ * User text carries labelled lines (`Query: …`, `Phrase: …`, `Target: …`, `Question: …`, `Options: A) … B) …`,
+ * `Image roles: raw, overlay A, overlay B`, `Overlay colour: …`, `Candidate A: …`, `Candidate B: …`) and an
+ * optional `Lessons:` block (one lesson per line
  * starting with `- `, ended by an empty line). Engines build requests with these helpers and parse
  * responses with these schemas, so the engine never needs to know who answers.
  */
 import { z } from 'zod';
+import { engineJsonSchema } from './engine-json-schema.js';
 
-/** Box [x1, y1, x2, y2] in the emulated model profile's coordinates (see REFERENCE.md "Box conventions"). */
+/**
+ * Box [x1, y1, x2, y2] in the emulated model profile's coordinates (see REFERENCE.md "Box conventions").
+ * Sent as `items: number, minItems: 4, maxItems: 4` (engine-json-schema.ts rewrites the tuple).
+ */
 const modelBox = z.tuple([z.number(), z.number(), z.number(), z.number()]);
 
 /**
@@ -32,21 +37,34 @@ const verifyMask = z.object({ answer: z.enum(['yes', 'no']) });
 /** judge_pair: images [raw, overlay A, overlay B]; which overlay shows the `Query:` target better. */
 const judgePair = z.object({ winner: z.enum(['A', 'B', 'tie']), reason: z.string() });
 
+/**
+ * judge_pair_forced: judge_pair as the published EVOL-SAM3 arena asks it — the source phrases of both
+ * overlays on `Candidate A:` / `Candidate B:` lines, and no tie: the answer is A or B.
+ */
+const judgePairForced = z.object({ winner: z.enum(['A', 'B']) });
+
+/**
+ * rewrite_phrase: rewrite the `Phrase:` so that it names precisely the instance the `Query:` means (the
+ * planned `Target:` is given); always a phrase, possibly the same one (published mutation).
+ */
+const rewritePhrase = z.object({ phrase: z.string() });
+
 /** predict_box: boxes of the `Query:` target in the model profile's coordinate convention. */
 const predictBox = z.object({ boxes: z.array(z.object({ bbox_2d: modelBox, label: z.string() })) });
 
 /**
  * agent_step: one tool call of a SAM 3 Agent-style loop. `segment_phrase` uses `text_prompt`;
  * `select_masks_and_return` uses `final_answer_masks` (1-based indices of the masks shown last);
- * `examine_each_mask` and `report_no_mask` take no arguments. The user turn that returns a tool result
+ * `examine_each_mask` and `report_no_mask` take no arguments. Both keys are required and nullable (null
+ * when unused), as OpenAI strict mode requires; a reply that omits one still parses, as null. The user turn that returns a tool result
  * carries a `Masks: N` line (how many masks the last segment_phrase produced); the first user turn
  * carries the `Query:` line and the raw image.
  */
 const agentStep = z.object({
   tool: z.enum(['segment_phrase', 'examine_each_mask', 'select_masks_and_return', 'report_no_mask']),
   arguments: z.object({
-    text_prompt: z.string().optional(),
-    final_answer_masks: z.array(z.number().int()).optional(),
+    text_prompt: z.string().nullable().default(null),
+    final_answer_masks: z.array(z.number().int()).nullable().default(null),
   }),
 });
 
@@ -75,8 +93,10 @@ export const TASK_RESPONSE_SCHEMAS = {
   plan_phrases: planPhrases,
   refine_phrase: refinePhrase,
   rephrase_variants: rephraseVariants,
+  rewrite_phrase: rewritePhrase,
   verify_mask: verifyMask,
   judge_pair: judgePair,
+  judge_pair_forced: judgePairForced,
   predict_box: predictBox,
   agent_step: agentStep,
   answer_vqa: null,
@@ -114,10 +134,14 @@ export interface JsonSchemaResponseFormat {
   json_schema: { name: string; schema: Record<string, unknown>; strict: true };
 }
 
+/** The JSON Schema sent for a structured task: draft-7, in the subset every engine converts. */
+export function taskJsonSchema(task: StructuredTaskName): Record<string, unknown> {
+  return engineJsonSchema(taskResponseSchema(task) as z.ZodType<unknown>);
+}
+
 /** The OpenAI `response_format` that names a structured task and carries its JSON Schema. */
 export function taskResponseFormat(task: StructuredTaskName): JsonSchemaResponseFormat {
-  const schema = z.toJSONSchema(taskResponseSchema(task)) as Record<string, unknown>;
-  delete schema['$schema'];
+  const schema = taskJsonSchema(task);
   return { type: 'json_schema', json_schema: { name: task, schema, strict: true } };
 }
 

@@ -73,6 +73,20 @@ function failureLines(failed: number, failuresByCode: Record<string, number>): s
   return [`## Failures (${failed})`, '', ...table(['error code', 'samples'], Object.entries(failuresByCode).map(([code, count]) => [code, String(count)])), ''];
 }
 
+function grefcocoLines(summary: SegmentationSummary): string[] {
+  const g = summary.grefcoco;
+  if (g === undefined) return [];
+  return [
+    '## gRefCOCO (ReLA rules: an empty or declared-empty answer is "no target")',
+    '',
+    ...table(
+      ['gIoU', 'cIoU', 'N-acc', 'T-acc', 'TP', 'FN', 'TN', 'FP'],
+      [[percent(g.giou), percent(g.ciou), percent(g.nAcc), percent(g.tAcc), String(g.confusion.TP), String(g.confusion.FN), String(g.confusion.TN), String(g.confusion.FP)]],
+    ),
+    '',
+  ];
+}
+
 export function segmentationMarkdown(report: RunReport, summary: SegmentationSummary): string {
   const { scores } = summary;
   const lines = [
@@ -88,6 +102,7 @@ export function segmentationMarkdown(report: RunReport, summary: SegmentationSum
       ],
     ),
     '',
+    ...grefcocoLines(summary),
     `Samples: ${summary.n} (${summary.finished} finished, ${summary.failed} failed).`,
     '',
     ...failureLines(summary.failed, summary.failuresByCode),

@@ -10,7 +10,7 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Warning } from '../core/index.js';
-import { mmevolveError } from '../core/index.js';
+import { canonicalJson, mmevolveError } from '../core/index.js';
 import { readTextIfExists } from './read-if-exists.js';
 import { acquireLock } from './run-lock.js';
 
@@ -58,18 +58,6 @@ export const resultLineBaseSchema = z.looseObject({
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
 export type ResultLineBase = z.infer<typeof resultLineBaseSchema>;
-
-/** JSON with object keys sorted, so equal settings give equal text whatever the key order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item)).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, item]) => item !== undefined)
-      .sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
 
 export function identityFingerprint(identity: RunIdentity): string {
   const { command, method, dataset, settings } = identity;

@@ -4,9 +4,13 @@ import type { ScoreSummary, ScoredSample } from './metrics.js';
 import { segmentationCounts, summarize } from './metrics.js';
 import type { PredictionSet } from './predictions.js';
 import { openPredictions } from './predictions.js';
-import type { ReasonSegSample } from './reasonseg.js';
-import { loadGroundTruth } from './reasonseg.js';
-import { loadReasonSegFolder } from './reasonseg-folder.js';
+import type { EvalSample } from './datasets/dataset.js';
+import type { DatasetSpec } from './datasets/open-dataset.js';
+import { openDataset } from './datasets/open-dataset.js';
+import type { ScoringRules } from './datasets/dataset.js';
+import { grefcocoCounts, summarizeGrefcoco } from './grefcoco-metrics.js';
+import type { GrefcocoSummary, ReferringCounts } from './grefcoco-metrics.js';
+import { maskArea } from '../vision/index.js';
 
 /**
  * Score predicted masks against a ReasonSeg folder with LISA's gIoU/cIoU. A missing prediction counts as
@@ -20,22 +24,26 @@ export interface ScoreReport extends ScoreSummary {
   warnings: Warning[];
   /** The dataset declares itself simulated (SynthWorld manifest): never a real model's quality. */
   simulated: boolean;
+  /** gRefCOCO (ReLA's rules): gIoU, cIoU, N-acc, T-acc; an empty mask is the answer "no target". */
+  grefcoco?: GrefcocoSummary;
 }
 
 export interface ScoreOptions {
   simulated?: boolean;
+  scoring?: ScoringRules;
 }
 
 export async function scoreDataset(
-  samples: ReadonlyArray<ReasonSegSample>,
+  samples: ReadonlyArray<EvalSample>,
   predictions: PredictionSet,
   options: ScoreOptions = {},
 ): Promise<ScoreReport> {
   const scored: ScoredSample[] = [];
+  const referring: Array<ReferringCounts & { iou: number }> = [];
   const missing: string[] = [];
   const warnings: Warning[] = samples.flatMap((sample) => sample.warnings);
   for (const sample of samples) {
-    const groundTruth = await loadGroundTruth(sample);
+    const groundTruth = await sample.groundTruth();
     let prediction = createMask(sample.width, sample.height);
     if (predictions.has(sample.name)) {
       prediction = await predictions.load(sample.name);
@@ -50,6 +58,7 @@ export async function scoreDataset(
       missing.push(sample.name);
     }
     scored.push({ counts: segmentationCounts(prediction, groundTruth), isSentence: sample.isSentence });
+    if (options.scoring === 'grefcoco') referring.push(grefcocoCounts(prediction, groundTruth, sample.noTarget, maskArea(prediction) === 0));
   }
   const known = new Set(samples.map((sample) => sample.name));
   const unused = predictions.names.filter((name) => !known.has(name)).sort();
@@ -59,14 +68,20 @@ export async function scoreDataset(
       message: `${unused.length} prediction(s) in ${predictions.source} match no sample in the dataset: ${preview(unused)}`,
     });
   }
-  return { ...summarize(scored), missing: missing.sort(), warnings, simulated: options.simulated ?? false };
+  return {
+    ...summarize(scored),
+    missing: missing.sort(),
+    warnings,
+    simulated: options.simulated ?? false,
+    ...(options.scoring === 'grefcoco' ? { grefcoco: summarizeGrefcoco(referring) } : {}),
+  };
 }
 
-/** `mmevolve score`: load the dataset folder and the predictions (PNG folder or RLE JSON), then score. */
-export async function scoreReasonSeg(datasetDirectory: string, predictionsLocation: string): Promise<ScoreReport> {
-  const folder = await loadReasonSegFolder(datasetDirectory);
+/** `mmevolve score`: load the dataset (a ReasonSeg folder unless `spec` says otherwise) and the predictions (PNG folder or RLE JSON), then score. */
+export async function scoreReasonSeg(datasetDirectory: string, predictionsLocation: string, spec: Omit<DatasetSpec, 'path'> = {}): Promise<ScoreReport> {
+  const folder = await openDataset({ ...spec, path: datasetDirectory });
   const predictions = await openPredictions(predictionsLocation);
-  const report = await scoreDataset(folder.samples, predictions, { simulated: folder.simulated });
+  const report = await scoreDataset(folder.samples, predictions, { simulated: folder.simulated, scoring: folder.scoring });
   return { ...report, warnings: [...folder.warnings, ...report.warnings] };
 }
 
@@ -81,8 +96,16 @@ export function scoreReportJson(report: ScoreReport): {
   missing: string[];
   subsets: ScoreSummary['subsets'];
   simulated?: true;
+  grefcoco?: GrefcocoSummary;
 } {
-  const json = { giou: report.giou, ciou: report.ciou, n: report.n, missing: report.missing, subsets: report.subsets };
+  const json = {
+    giou: report.giou,
+    ciou: report.ciou,
+    n: report.n,
+    missing: report.missing,
+    subsets: report.subsets,
+    ...(report.grefcoco === undefined ? {} : { grefcoco: report.grefcoco }),
+  };
   return report.simulated ? { ...json, simulated: true } : json;
 }
 

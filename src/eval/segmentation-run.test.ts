@@ -5,8 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { CallRecord, Mask, RgbImage } from '../core/index.js';
 import { createMask, mmevolveError } from '../core/index.js';
 import { imageIou, summarize } from './metrics.js';
-import type { ReasonSegSample } from './reasonseg.js';
-import { loadGroundTruth } from './reasonseg.js';
+import type { EvalSample } from './datasets/dataset.js';
 import { writeRunReport } from './report.js';
 import { RESULTS_FILE, readResultLines } from './run-store.js';
 import { runSegmentationEval, segmentationLineSchema } from './segmentation-run.js';
@@ -28,9 +27,9 @@ function call(stage: string, promptTokens: number): CallRecord {
 }
 
 /** Fake engine: the ground truth for red-cup, its top half for shade-tree, nothing for two-boats; no-giraffe fails. */
-async function fakeSegment(_image: RgbImage, sample: ReasonSegSample): Promise<SegmentationOutcome> {
+async function fakeSegment(_image: RgbImage, sample: EvalSample): Promise<SegmentationOutcome> {
   if (sample.name === 'no-giraffe') throw mmevolveError('backend-timeout', 'the segmenter did not answer', 'retry');
-  const truth = await loadGroundTruth(sample);
+  const truth = await sample.groundTruth();
   const mask: Mask = createMask(sample.width, sample.height);
   if (sample.name === 'red-cup') for (let index = 0; index < truth.data.length; index += 1) mask.data[index] = truth.data[index] === 1 ? 1 : 0;
   if (sample.name === 'shade-tree') for (let index = 0; index < truth.data.length / 2; index += 1) mask.data[index] = truth.data[index] === 1 ? 1 : 0;

@@ -1,5 +1,6 @@
 /**
- * `mmevolve eval` as a library call: run a segmentation method over a ReasonSeg folder into a resumable
+ * `mmevolve eval` as a library call: run a segmentation method over a benchmark (ReasonSeg folder,
+ * RefCOCO family, gRefCOCO; see datasets/open-dataset.ts) into a resumable
  * run folder. The method is injected (a function from image + sample to mask, trace, calls, counters), so
  * the harness does not depend on which engine produced the mask. Each finished sample writes its trace to
  * RUN/traces/<name>.json first, then appends its results line (so every line's trace exists).
@@ -14,9 +15,10 @@ import { callDigestSchema, digestCalls, numericFields } from './call-digest.js';
 import { imageIou, segmentationCounts } from './metrics.js';
 import { runBounds } from './eval-run-options.js';
 import type { EvalRunOptions, EvalRunResult } from './eval-run-options.js';
-import type { ReasonSegSample } from './reasonseg.js';
-import { loadGroundTruth } from './reasonseg.js';
-import { loadReasonSegFolder } from './reasonseg-folder.js';
+import type { DatasetSpec } from './datasets/open-dataset.js';
+import { openDataset } from './datasets/open-dataset.js';
+import type { EvalSample, ScoringRules } from './datasets/dataset.js';
+import { grefcocoCounts } from './grefcoco-metrics.js';
 import { openRun, resultLineBaseSchema } from './run-store.js';
 import { runSamples } from './runner.js';
 import { runningSegmentationMetric } from './segmentation-summary.js';
@@ -36,6 +38,9 @@ export const segmentationLineSchema = resultLineBaseSchema.extend({
   counters: z.record(z.string(), z.number()),
   /** Engine variant ("evol-published", "evol-improved", "single", …) when the trace names one. */
   variant: z.string().optional(),
+  /** gRefCOCO: the expression has no target (ground truth), and the method answered "no target". */
+  noTarget: z.boolean().optional(),
+  predictedNoTarget: z.boolean().optional(),
   /** Trace file relative to the run folder. */
   trace: z.string().optional(),
   warnings: z.array(z.string()),
@@ -51,11 +56,15 @@ export interface SegmentationOutcome {
   /** Numeric counters (image encodes, generations, …); non-numeric fields are dropped. */
   counters: object;
   warnings: readonly Warning[];
+  /** The method answered "nothing in the image matches" on purpose (the mask is then empty). */
+  noTarget?: boolean;
 }
 
-export type SegmentSample = (image: RgbImage, sample: ReasonSegSample, signal: AbortSignal) => Promise<SegmentationOutcome>;
+export type SegmentSample = (image: RgbImage, sample: EvalSample, signal: AbortSignal) => Promise<SegmentationOutcome>;
 
 export interface SegmentationRunOptions extends EvalRunOptions {
+  /** Which benchmark `dataset` is and how to read it (default: a ReasonSeg folder). */
+  datasetSpec?: Omit<DatasetSpec, 'path'>;
   segment: SegmentSample;
   concurrency?: number;
 }
@@ -66,7 +75,8 @@ export const TRACE_FOLDER = 'traces';
 
 export async function runSegmentationEval(options: SegmentationRunOptions): Promise<SegmentationRunResult> {
   const dataset = path.resolve(options.dataset);
-  const folder = await loadReasonSegFolder(dataset);
+  const folder = await openDataset({ ...options.datasetSpec, path: dataset });
+  const scoring = folder.scoring;
   const store = await openRun<SegmentationLine>({
     directory: options.out,
     identity: { command: 'eval', method: options.method, dataset, settings: options.settings },
@@ -76,13 +86,13 @@ export async function runSegmentationEval(options: SegmentationRunOptions): Prom
   });
   await mkdir(path.join(options.out, TRACE_FOLDER), { recursive: true });
   try {
-    const outcome = await runSamples<ReasonSegSample, SegmentationLine>({
+    const outcome = await runSamples<EvalSample, SegmentationLine>({
       store,
       samples: folder.samples,
       id: (sample) => sample.name,
-      run: (sample, signal) => segmentOne(options, sample, signal),
+      run: (sample, signal) => segmentOne(options, scoring, sample, signal),
       failed: async (sample, error) => ({
-        ...(await scoreLine(sample, createMask(sample.width, sample.height))),
+        ...(await scoreLine(scoring, sample, createMask(sample.width, sample.height), false)),
         id: sample.name,
         status: 'failed',
         error,
@@ -101,12 +111,22 @@ export async function runSegmentationEval(options: SegmentationRunOptions): Prom
   }
 }
 
-async function scoreLine(sample: ReasonSegSample, mask: Mask): Promise<Pick<SegmentationLine, 'kind' | 'query' | 'isSentence' | 'intersection' | 'union' | 'iou' | 'area'>> {
-  const counts = segmentationCounts(mask, await loadGroundTruth(sample));
-  return { kind: 'segmentation', query: sample.query, isSentence: sample.isSentence, ...counts, iou: imageIou(counts), area: maskArea(mask) };
+type ScoreFields = Pick<SegmentationLine, 'kind' | 'query' | 'isSentence' | 'intersection' | 'union' | 'iou' | 'area' | 'noTarget' | 'predictedNoTarget'>;
+
+/** LISA counts, or ReLA's for gRefCOCO (where "no target" is an answer: declared, or an empty mask). */
+async function scoreLine(scoring: ScoringRules, sample: EvalSample, mask: Mask, declaredNoTarget: boolean): Promise<ScoreFields> {
+  const groundTruth = await sample.groundTruth();
+  const area = maskArea(mask);
+  const base = { kind: 'segmentation' as const, query: sample.query, isSentence: sample.isSentence, area };
+  if (scoring === 'grefcoco') {
+    const counts = grefcocoCounts(mask, groundTruth, sample.noTarget, declaredNoTarget || area === 0);
+    return { ...base, intersection: counts.intersection, union: counts.union, iou: counts.iou, noTarget: counts.noTarget, predictedNoTarget: counts.predictedNoTarget };
+  }
+  const counts = segmentationCounts(mask, groundTruth);
+  return { ...base, ...counts, iou: imageIou(counts) };
 }
 
-async function segmentOne(options: SegmentationRunOptions, sample: ReasonSegSample, signal: AbortSignal): Promise<SegmentationLine> {
+async function segmentOne(options: SegmentationRunOptions, scoring: ScoringRules, sample: EvalSample, signal: AbortSignal): Promise<SegmentationLine> {
   const image = await readImage(sample.imagePath);
   const started = performance.now();
   const result = await options.segment(image, sample, signal);
@@ -119,7 +139,7 @@ async function segmentOne(options: SegmentationRunOptions, sample: ReasonSegSamp
   await writeFile(path.join(options.out, tracePath), `${JSON.stringify(traceFile)}\n`);
   const variant = 'variant' in result.trace && typeof result.trace.variant === 'string' ? result.trace.variant : undefined;
   return {
-    ...(await scoreLine(sample, result.mask)),
+    ...(await scoreLine(scoring, sample, result.mask, result.noTarget === true)),
     id: sample.name,
     status: 'ok',
     wallMs,

@@ -8,6 +8,8 @@ import type { StageDigest } from './call-digest.js';
 import type { ScoreSummary } from './metrics.js';
 import { imageIou, summarize } from './metrics.js';
 import type { SegmentationLine } from './segmentation-run.js';
+import { summarizeGrefcoco } from './grefcoco-metrics.js';
+import type { GrefcocoSummary } from './grefcoco-metrics.js';
 
 export interface StageCost {
   callsPerSample: number;
@@ -46,6 +48,8 @@ export interface SegmentationSummary {
   iouHistogram: { edges: number[]; counts: number[] };
   /** Per-sample IoU recomputed from the counts, in line order (plots, compare). */
   perSample: { id: string; iou: number; calls: number; isSentence: boolean; status: 'ok' | 'failed' }[];
+  /** gRefCOCO runs (lines carry noTarget): ReLA's gIoU, cIoU, N-acc and T-acc, exact. */
+  grefcoco?: GrefcocoSummary;
 }
 
 export const HISTOGRAM_BINS = 10;
@@ -74,6 +78,16 @@ export function summarizeSegmentation(lines: readonly SegmentationLine[]): Segme
     countersPerSample: meanCounters(finished.map((line) => line.counters)),
     iouHistogram: histogram(perSample.map((sample) => sample.iou)),
     perSample,
+    ...grefcocoBlock(lines),
+  };
+}
+
+function grefcocoBlock(lines: readonly SegmentationLine[]): { grefcoco?: GrefcocoSummary } {
+  if (!lines.some((line) => line.noTarget !== undefined)) return {};
+  return {
+    grefcoco: summarizeGrefcoco(
+      lines.map((line) => ({ intersection: line.intersection, union: line.union, iou: line.iou, noTarget: line.noTarget ?? false, predictedNoTarget: line.predictedNoTarget ?? line.area === 0 })),
+    ),
   };
 }
 

@@ -20,6 +20,8 @@ export function formatRunSummary(report: RunReport, directory: string, counts: R
     lines.push(
       `gIoU ${percent(scores.giou)}  cIoU ${percent(scores.ciou)}  (short: ${percent(scores.subsets.short.giou)}/${percent(scores.subsets.short.ciou)} n=${scores.subsets.short.n}; long: ${percent(scores.subsets.long.giou)}/${percent(scores.subsets.long.ciou)} n=${scores.subsets.long.n})`,
     );
+    const g = summary.grefcoco;
+    if (g !== undefined) lines.push(`gRefCOCO: gIoU ${percent(g.giou)}  cIoU ${percent(g.ciou)}  N-acc ${percent(g.nAcc)}  T-acc ${percent(g.tAcc)}`);
   } else {
     lines.push(`accuracy ${percent(summary.accuracy.accuracy)} (${summary.accuracy.correct}/${summary.accuracy.n}); lessons written ${summary.lessons.written}, merged ${summary.lessons.merged}, retrieved ${summary.lessons.retrieved}`);
     if (summary.retrievalPrecision !== undefined) lines.push(`retrieval precision ${percent(summary.retrievalPrecision.precision)} (${summary.retrievalPrecision.matching}/${summary.retrievalPrecision.judged}; chance ${percent(summary.retrievalPrecision.chance)})`);

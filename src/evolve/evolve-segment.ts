@@ -11,7 +11,7 @@ import { runArena } from './arena.js';
 import { runBoxStream } from './box-stream.js';
 import type { BoxStream } from './box-stream.js';
 import { DEFAULT_EVOLVE_PRESET, resolveEvolveConfig } from './config.js';
-import type { EvolveConfig } from './config.js';
+import type { DatasetKind, EvolveConfig } from './config.js';
 import { evaluatePhrase } from './evaluation.js';
 import type { SegmentationEventListener } from './events.js';
 import { metaPlan } from './planning.js';
@@ -30,6 +30,11 @@ export interface SegmentationOptions {
   isSentence?: boolean;
   /** Other phrasings of the query (ReasonSeg `text[1:]`); the published code sends them all. */
   queryVariants?: readonly string[];
+  /**
+   * ReasonSeg-style reasoning query or RefCOCO-style referring expression (default reasonseg, as the
+   * published code): an inconsistent final verdict falls back to text for reasonseg, to box for refcoco.
+   */
+  datasetKind?: DatasetKind;
   signal?: AbortSignal;
   onEvent?: SegmentationEventListener;
 }
@@ -40,7 +45,7 @@ export interface EvolveOptions extends SegmentationOptions {
 
 export function createRunContext(image: RgbImage, query: string, options: SegmentationOptions): RunContext {
   const config = options.config ?? resolveEvolveConfig(DEFAULT_EVOLVE_PRESET);
-  return new RunContext(image, query, config, options.backends, options.isSentence ?? looksLikeSentence(query), options.onEvent, options.signal, options.queryVariants ?? []);
+  return new RunContext(image, query, config, options.backends, options.isSentence ?? looksLikeSentence(query), options.onEvent, options.signal, options.queryVariants ?? [], options.datasetKind ?? 'reasonseg');
 }
 
 /** "evol-published" / "evol-improved" when the fixes match a preset, else "evol-custom". */

@@ -1,9 +1,9 @@
 /** Evolutionary reasoning segmentation (EVOL-SAM3), its baselines, and the explain view of a trace. */
-export { DEFAULT_EVOLVE_PRESET, EVOLVE_PRESET_NAMES, evolveConfigSchema, isEvolvePresetName, resolveEvolveConfig } from './config.js';
-export type { EvolveConfig, EvolveConfigInput, EvolvePresetName } from './config.js';
+export { DATASET_KINDS, DEFAULT_EVOLVE_PRESET, EVOLVE_PRESET_NAMES, evolveConfigSchema, isEvolvePresetName, resolveEvolveConfig } from './config.js';
+export type { DatasetKind, EvolveConfig, EvolveConfigInput, EvolvePresetName } from './config.js';
 export { evolveSegment, evolveVariantName } from './evolve-segment.js';
 export type { EvolveOptions, SegmentationOptions } from './evolve-segment.js';
-export { SEGMENTATION_METHODS, isSegmentationMethod, runSegmentation } from './run-segmentation.js';
+export { SEGMENTATION_METHODS, isSegmentationMethod, methodNeedsMllm, runSegmentation } from './run-segmentation.js';
 export { singleSegment, boxSegment } from './baselines/linear.js';
 export { agentSegment } from './baselines/agent.js';
 export { publishedStrategies, championChallengerSelection, convergenceStopping, positionJudging, semanticMutation } from './strategies.js';

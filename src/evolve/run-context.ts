@@ -3,7 +3,7 @@
  * time waiting on backends), caches, warnings and progress events. Stages call backends only through
  * this context so that every call is counted and every failure is either thrown or recorded.
  */
-import { isMmevolveError } from '../core/index.js';
+import { isMmevolveError, mmevolveError } from '../core/index.js';
 import type {
   Box,
   CallRecord,
@@ -22,13 +22,14 @@ import type {
 } from '../core/index.js';
 import { taskResponseSchema } from '../core/index.js';
 import type { ZodType } from 'zod';
-import type { EvolveConfig } from './config.js';
+import type { DatasetKind, EvolveConfig } from './config.js';
 import { OverlayCache } from './overlay-cache.js';
 import type { SegmentationEvent, SegmentationEventListener } from './events.js';
 import type { GateDecision, PhraseEvaluation, SegmentationCounters } from './trace.js';
 
 export interface SegmentationBackends {
-  mllm: MllmClient;
+  /** Every method but concept-only asks it (methodNeedsMllm). */
+  mllm?: MllmClient | undefined;
   /** Verifies, fights and final judgements; the mllm when absent. */
   judge?: MllmClient;
   segmenter: Segmenter;
@@ -105,6 +106,8 @@ export class RunContext {
   private readonly clock = new BusyClock();
   private readonly started = performance.now();
   private prepared: Promise<PreparedImage> | undefined;
+  /** The planner's most refined phrase (published T_final): the gate's target and the mutation's anchor. */
+  targetPhrase: string | undefined;
 
   constructor(
     readonly image: RgbImage,
@@ -115,6 +118,8 @@ export class RunContext {
     private readonly listener: SegmentationEventListener | undefined,
     readonly signal: AbortSignal | undefined,
     private readonly queryVariants: readonly string[] = [],
+    /** Decides the final arbitration's fallback when its verdicts disagree. */
+    readonly datasetKind: DatasetKind = 'reasonseg',
   ) {
     this.overlays = new OverlayCache(image);
   }
@@ -126,7 +131,15 @@ export class RunContext {
   }
 
   get judge(): MllmClient {
-    return this.backends.judge ?? this.backends.mllm;
+    return this.backends.judge ?? this.mllm;
+  }
+
+  get mllm(): MllmClient {
+    const client = this.backends.mllm;
+    if (client === undefined) {
+      throw mmevolveError('backend-not-configured', 'this segmentation method needs an MLLM backend', 'Add backends.mllm, or use --method concept-only, which sends the query to the segmenter alone.');
+    }
+    return client;
   }
 
   emit(event: SegmentationEvent): void {
@@ -156,7 +169,7 @@ export class RunContext {
   /** One structured MLLM call of a task from core/tasks; the call is recorded even when it fails. */
   async ask<K extends StructuredTaskName>(role: 'mllm' | 'judge', task: K, request: TaskRequest): Promise<ChatResult<TaskResponse<K>>> {
     this.signal?.throwIfAborted();
-    const client = role === 'judge' ? this.judge : this.backends.mllm;
+    const client = role === 'judge' ? this.judge : this.mllm;
     if (role === 'judge') this.counters.judgeCalls += 1;
     else this.counters.mllmCalls += 1;
     const messages: ChatMessage[] = [{ role: 'system', content: request.system }, ...(request.history ?? []), { role: 'user', content: request.user }];

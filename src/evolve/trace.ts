@@ -6,23 +6,27 @@
 import type { Box, CallRecord, Mask, Warning } from '../core/index.js';
 import type { CocoRle } from '../vision/index.js';
 
-export type SegmentationMethod = 'evol' | 'single' | 'box' | 'agent';
+export type SegmentationMethod = 'evol' | 'single' | 'box' | 'agent' | 'concept-only';
 
 /** Where an individual came from. */
-export type PhraseOrigin = 'plan' | 'refine' | 'variant' | 'carried' | 'mutation-refine' | 'mutation-variant' | 'fallback';
+/** Where an individual came from; 'query' is the raw query sent as the prompt (concept-only). */
+export type PhraseOrigin = 'plan' | 'refine' | 'variant' | 'carried' | 'mutation-refine' | 'mutation-variant' | 'fallback' | 'query';
 
 /**
  * Gate outcome: `confident` (score above passAbove), `unconfident` (below failBelow), `empty` (no instance
- * left after the size filter), `verified-yes` / `verified-no` (the MLLM was asked), `unparsable` (the
- * verifier's answer could not be read: documented fallback = fail).
+ * left after the size filter), `verified-yes` / `verified-no` (the MLLM was asked), `confirmed` (published:
+ * score above confirmedAbove, passed whatever the MLLM said), `unparsable` (the verifier's answer could not
+ * be read: documented fallback = fail).
  */
-export type GateReason = 'confident' | 'unconfident' | 'empty' | 'verified-yes' | 'verified-no' | 'unparsable';
+export type GateReason = 'confident' | 'unconfident' | 'empty' | 'verified-yes' | 'verified-no' | 'confirmed' | 'unparsable';
 
 export interface GateDecision {
   passed: boolean;
   reason: GateReason;
   /** True when the decision came from the per-mask cache (no new verify call). */
   cached: boolean;
+  /** `confirmed` only: what the MLLM answered (it was asked, and overruled when it said no). */
+  mllmSaid?: 'yes' | 'no';
 }
 
 /** What the segmenter made of one phrase (cached per phrase). */
@@ -107,6 +111,8 @@ export interface PlanningRecord {
   variants: string[];
   population: string[];
   lastPlannedPhrase?: string;
+  /** The planner named nothing and "object" was evolved instead (published). */
+  nothingPlanned?: true;
 }
 
 export interface ArbitrationRecord {

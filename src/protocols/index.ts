@@ -37,8 +37,6 @@ export {
   OFFLINE_EMBEDDING_DIMENSIONS,
   OFFLINE_IMAGE_MODEL,
   OFFLINE_TEXT_MODEL,
-  cosineOfCommonPrefix,
-  cosineSimilarity,
   lexicalTextEmbedding,
   perceptualImageEmbedding,
 } from './offline-embedding.js';

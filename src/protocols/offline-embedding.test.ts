@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RgbImage } from '../core/index.js';
-import { cosineOfCommonPrefix, cosineSimilarity, lexicalTextEmbedding, perceptualImageEmbedding } from './offline-embedding.js';
+import { cosineSimilarity } from '../core/index.js';
+import { lexicalTextEmbedding, perceptualImageEmbedding } from './offline-embedding.js';
 
 function norm(vector: Float32Array): number {
   let sum = 0;
@@ -65,18 +66,5 @@ describe('perceptualImageEmbedding', () => {
 
   it('rejects an image whose data length does not match its size', () => {
     expect(() => perceptualImageEmbedding({ width: 2, height: 2, data: new Uint8Array(5) })).toThrow(/data length/);
-  });
-});
-
-describe('cosine similarity', () => {
-  it('computes the cosine of equal-length vectors and refuses different lengths', () => {
-    expect(cosineSimilarity(Float32Array.from([1, 0]), Float32Array.from([1, 1]))).toBeCloseTo(Math.SQRT1_2, 6);
-    expect(cosineSimilarity(Float32Array.from([0, 0]), Float32Array.from([1, 1])), 'zero vector').toBe(0);
-    expect(() => cosineSimilarity(Float32Array.from([1]), Float32Array.from([1, 0]))).toThrow(/lengths differ/);
-  });
-
-  it('compares only the common prefix when lengths differ', () => {
-    expect(cosineOfCommonPrefix(Float32Array.from([1, 0]), Float32Array.from([1, 1, 5]))).toBeCloseTo(Math.SQRT1_2, 6);
-    expect(cosineOfCommonPrefix(Float32Array.from([3, 4]), Float32Array.from([3, 4]))).toBe(cosineSimilarity(Float32Array.from([3, 4]), Float32Array.from([3, 4])));
   });
 });

@@ -17,6 +17,7 @@ export const SERVER_ERROR_CODES = [
   'rate-limited',
   'backend-not-configured',
   'unsupported-media-type',
+  'overloaded',
 ] as const;
 
 const STATUS_BY_CODE: Record<string, number> = {
@@ -40,6 +41,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   'backend-timeout': 503,
   'backend-unavailable': 503,
   'backend-not-configured': 503,
+  'overloaded': 503,
   'embedding-mismatch': 503,
   'memory-unavailable': 503,
   // The client went away or cancelled; nginx's 499 is the customary status (rarely seen by anyone).

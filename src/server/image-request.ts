@@ -50,12 +50,12 @@ export async function readImageRequest<T>(context: Context, schema: z.ZodType<T>
     });
     fields = parseValue(values, schema, what);
     if (files.length > limits.maxImagesPerRequest) throw mmevolveError('invalid-input', `${what}: ${files.length} images, at most ${limits.maxImagesPerRequest} allowed`, 'Send fewer images.');
-    for (const [index, file] of files.entries()) images.push(await decodeRequestImage(new Uint8Array(await file.arrayBuffer()), limits, `image ${index + 1} (${file.name || 'upload'})`));
+    for (const [index, file] of files.entries()) images.push(await decodeRequestImage(new Uint8Array(await file.arrayBuffer()), limits, `image ${index + 1} (${file.name || 'upload'})`, context.req.raw.signal));
   } else {
     fields = await readJson(context, schema, what);
     const urls = imageUrls(fields);
     if (urls.length > limits.maxImagesPerRequest) throw mmevolveError('invalid-input', `${what}: ${urls.length} images, at most ${limits.maxImagesPerRequest} allowed`, 'Send fewer images.');
-    for (const [index, url] of urls.entries()) images.push(await imageFromUrl(url, limits, `image ${index + 1}`));
+    for (const [index, url] of urls.entries()) images.push(await imageFromUrl(url, limits, `image ${index + 1}`, context.req.raw.signal));
   }
   if (images.length === 0) {
     throw mmevolveError('invalid-input', `${what}: no image`, 'Send a multipart file field "image", or JSON with "image": "data:image/png;base64,…".');

@@ -1,35 +1,9 @@
-import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveLimits, checkImageHeader } from './limits.js';
+import { pngClaiming } from './hostile-inputs.js';
+import { admitImage } from './image-gate.js';
+import { resolveLimits } from './limits.js';
 import { createTestServer, errorOf } from './server-test-support.js';
 import type { TestServer } from './server-test-support.js';
-
-function crc32(bytes: Uint8Array): number {
-  let crc = 0xffffffff;
-  for (const byte of bytes) {
-    crc ^= byte;
-    for (let bit = 0; bit < 8; bit += 1) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
-  }
-  return (crc ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, data: Uint8Array): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const typed = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(typed));
-  return Buffer.concat([length, typed, crc]);
-}
-
-/** A PNG of a few hundred bytes whose header claims width × height pixels (a decompression bomb's shape). */
-function pngClaiming(width: number, height: number): Buffer {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(Buffer.alloc(64))), chunk('IEND', new Uint8Array(0))]);
-}
 
 let clock = 0;
 let server: TestServer;
@@ -63,7 +37,7 @@ describe('request limits', () => {
   it('refuses a PNG whose header claims 10 gigapixels before decoding it', async () => {
     const bomb = pngClaiming(100_000, 100_000);
     expect(bomb.length, 'the bomb is tiny on the wire').toBeLessThan(200);
-    await expect(checkImageHeader(bomb, resolveLimits({ maxImagePixels: 1_000_000 }), 'upload')).rejects.toMatchObject({ code: 'image-too-large' });
+    await expect(admitImage(bomb, resolveLimits({ maxImagePixels: 1_000_000 }), 'upload')).rejects.toMatchObject({ code: 'image-too-large' });
     const response = await server.request('/v1/chat/completions', {
       method: 'POST',
       key,
@@ -75,8 +49,9 @@ describe('request limits', () => {
     expect(error.message).toContain('100000×100000');
   });
 
-  it('answers 422 unreadable-image for bytes that are no image', async () => {
-    await expect(checkImageHeader(Buffer.from('GIF89a but not really'), resolveLimits(), 'upload')).rejects.toMatchObject({ code: 'unreadable-image' });
+  it('answers 415 for bytes that are no JPEG, PNG or WebP, and 422 for a truncated PNG', async () => {
+    await expect(admitImage(Buffer.from('GIF89a but not really'), resolveLimits(), 'upload')).rejects.toMatchObject({ code: 'unsupported-media-type' });
+    await expect(admitImage(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]), resolveLimits(), 'upload')).rejects.toMatchObject({ code: 'unreadable-image' });
   });
 
   it('answers 400 query-too-long for a search query above the limit', async () => {

@@ -4,15 +4,15 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import sharp from 'sharp';
-import { MmevolveError, mmevolveError } from '../core/index.js';
+import { MmevolveError } from '../core/index.js';
 import { apiError } from './api-errors.js';
+import type { ImageGateLimits } from './image-gate.js';
 import type { ServerEnv } from './principal.js';
 import type { RemoteImagePolicy } from './remote-image.js';
 
-export interface ServerLimits {
+/** The image gate's limits (image-gate.ts) and the request limits. */
+export interface ServerLimits extends ImageGateLimits {
   maxBodyBytes: number;
-  maxImagePixels: number;
   maxQueryLength: number;
   /** Token bucket per key: burst size and sustained requests per second. */
   rateLimit: { burst: number; perSecond: number };
@@ -27,6 +27,13 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxBodyBytes: 25 * 1024 * 1024,
   // 40 MP: above any camera photo a user would send to an MLLM, far below a decompression bomb.
   maxImagePixels: 40_000_000,
+  // Photos and scans carry well under 100 pixels per byte; a PNG bomb carries thousands.
+  maxPixelsPerByte: 1000,
+  bombCheckPixels: 4_000_000,
+  decodeTimeoutMs: 5000,
+  // The machine's libvips already spreads one decode over its threads; two at once keep a core for the rest.
+  decodeConcurrency: 2,
+  decodeQueue: 32,
   maxQueryLength: 4000,
   rateLimit: { burst: 60, perSecond: 20 },
   maxImagesPerRequest: 8,
@@ -45,26 +52,6 @@ export function limitBody(limits: ServerLimits): MiddlewareHandler<ServerEnv> {
       throw apiError('payload-too-large', `request body exceeds ${limits.maxBodyBytes} bytes`, 'Send a smaller image (downscale or JPEG-compress it) or raise --max-body-mb on the server.');
     },
   });
-}
-
-/** Width and height from the image header; refuses pixel counts above the limit before decoding. */
-export async function checkImageHeader(bytes: Uint8Array, limits: ServerLimits, source: string): Promise<{ width: number; height: number }> {
-  let width: number | undefined;
-  let height: number | undefined;
-  try {
-    const metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
-    width = metadata.width;
-    height = metadata.height;
-  } catch (cause) {
-    throw mmevolveError('unreadable-image', `${source} is not a readable JPEG, PNG or WebP image`, 'Send the image bytes (multipart field "image") or a data: URL with base64 content.', cause);
-  }
-  if (width === undefined || height === undefined || width <= 0 || height <= 0) {
-    throw mmevolveError('unreadable-image', `${source} has no usable width and height in its header`, 'Send a JPEG, PNG or WebP image.');
-  }
-  if (width * height > limits.maxImagePixels) {
-    throw apiError('image-too-large', `${source} is ${width}×${height} = ${width * height} pixels, above the limit of ${limits.maxImagePixels}`, 'Downscale the image before sending it (models resize to about 1 MP anyway).');
-  }
-  return { width, height };
 }
 
 export function checkQueryLength(text: string, limits: ServerLimits, field: string): void {

@@ -18,6 +18,12 @@ beforeAll(async () => {
     if (request.url === '/image.png') response.writeHead(200, { 'content-type': 'image/png' }).end(png);
     else if (request.url === '/moved') response.writeHead(302, { location: '/image.png' }).end();
     else if (request.url === '/big') response.writeHead(200).end(Buffer.alloc(5000));
+    else if (request.url === '/drip') {
+      // A slow-drip server: headers at once, then one byte every 200 ms, never finishing in time.
+      response.writeHead(200, { 'content-type': 'image/png' });
+      const timer = setInterval(() => response.write(Buffer.from([0x89])), 200);
+      response.on('close', () => clearInterval(timer));
+    }
     else response.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -40,6 +46,37 @@ describe('image URLs in request bodies', () => {
       expect(isPublicAddress(address), address).toBe(false);
     }
     for (const address of ['8.8.8.8', '93.184.216.34', '2001:4860:4860::8888', '::ffff:8.8.8.8']) expect(isPublicAddress(address), address).toBe(true);
+  });
+
+  it('judges IPv6 forms that embed an IPv4 address by the embedded address (compatible, NAT64, 6to4, SIIT)', () => {
+    for (const address of ['::127.0.0.1', '[::127.0.0.1]', '::7f00:1', '64:ff9b::7f00:1', '[64:ff9b::127.0.0.1]', '64:ff9b::a9fe:a9fe', '2002:7f00:1::', '2002:c0a8:101::1', '::ffff:0:127.0.0.1', '::ffff:0:a00:1', '2001:0:4136:e378:8000:63bf:3fff:fdd2', '64:ff9b:1::1', 'fe80::1%eth0']) {
+      expect(isPublicAddress(address), address).toBe(false);
+    }
+    for (const address of ['64:ff9b::808:808', '2002:808:808::1', '::8.8.8.8', '[2606:4700::1111]']) expect(isPublicAddress(address), address).toBe(true);
+  });
+
+  it('resolves a host name once and connects to the address it checked (no second lookup to rebind)', async () => {
+    const { port } = new URL(base);
+    const answers = ['127.0.0.1', '127.0.0.9'];
+    const asked: string[] = [];
+    const resolve = (hostname: string): Promise<string[]> => {
+      asked.push(hostname);
+      return Promise.resolve([answers.shift() ?? '127.0.0.9']);
+    };
+    const bytes = await fetchRemoteImage(`http://images.example.test:${port}/image.png`, { ...any, resolve }, 'image 1');
+    expect(Buffer.from(bytes).equals(png), 'the connection went to the first (checked) answer').toBe(true);
+    expect(asked, 'the name was resolved exactly once').toEqual(['images.example.test']);
+    const rebinding = (): Promise<string[]> => Promise.resolve(['93.184.216.34', '127.0.0.1']);
+    const refusedMixed = await errorOf(fetchRemoteImage(`http://images.example.test:${port}/image.png`, { ...any, policy: 'public', resolve: rebinding }, 'image 1'));
+    expect(refusedMixed.message, 'any non-public answer refuses the name').toContain('non-public address 127.0.0.1');
+  });
+
+  it('answers a slow-drip URL with a 4xx error once the timeout passes, not a 500', async () => {
+    const started = performance.now();
+    const slow = await errorOf(imageFromUrl(`${base}/drip`, resolveLimits({ imageUrls: 'any', imageUrlTimeoutMs: 600 }), 'image 1'));
+    expect(slow.code).toBe('invalid-input');
+    expect(slow.message).toContain('within 600 ms');
+    expect(performance.now() - started).toBeLessThan(3000);
   });
 
   it('fetches the bytes of an http image URL when the policy allows any host, and decodes them like an upload', async () => {

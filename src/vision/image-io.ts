@@ -46,9 +46,17 @@ function unreadable(source: string, cause: unknown): Error {
   );
 }
 
-export async function decodeImage(bytes: Uint8Array, source = '<buffer>'): Promise<RgbImage> {
+export interface DecodeOptions {
+  /** Refuse inputs with more pixels than this (libvips checks the header before decoding); default sharp's 268 MP. */
+  limitInputPixels?: number;
+  /** Abandon a decode that takes longer (libvips stops the pipeline); whole seconds, at least 1. */
+  timeoutSeconds?: number;
+}
+
+export async function decodeImage(bytes: Uint8Array, source = '<buffer>', options: DecodeOptions = {}): Promise<RgbImage> {
   try {
-    const input = sharp(bytes);
+    const input = sharp(bytes, options.limitInputPixels === undefined ? {} : { limitInputPixels: options.limitInputPixels });
+    if (options.timeoutSeconds !== undefined) input.timeout({ seconds: Math.max(1, Math.ceil(options.timeoutSeconds)) });
     const metadata = await input.metadata();
     const oriented = honoursOrientation(metadata.format) ? input.rotate() : input;
     const { data, info } = await oriented

@@ -1,3 +1,4 @@
+export { boxRunLengths, polygonRunLengths } from './coco-polygon.js';
 export { DEFAULT_OPENCV_DRAWING_VERSION, fillPolygon, rasterizePolygon, truncatePoints } from './polygon.js';
 export type { OpenCvDrawingVersion, PolygonOptions, PolygonPoint } from './polygon.js';
 export {
@@ -35,14 +36,16 @@ export {
   readImageSize,
   writeImage,
 } from './image-io.js';
-export type { EncodeOptions, ImageFormat } from './image-io.js';
+export type { DecodeOptions, EncodeOptions, ImageFormat } from './image-io.js';
 export {
   DEFAULT_OVERLAY_ALPHA,
   OVERLAY_PALETTE,
   blendChannel,
   chooseOverlayColour,
+  overlayColourName,
   renderOverlay,
   sideBySide,
 } from './overlay.js';
 export type { OverlayOptions, RgbColour } from './overlay.js';
 export { drawText, fillRectangle, measureText } from './bitmap-font.js';
+export { cropImage } from './crop.js';

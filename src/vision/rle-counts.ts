@@ -1,4 +1,4 @@
-import { createMask } from '../core/index.js';
+import { mmevolveError } from '../core/index.js';
 import type { Mask } from '../core/index.js';
 
 /**
@@ -8,117 +8,176 @@ import type { Mask } from '../core/index.js';
  * Both directions work on run boundaries instead of visiting pixels in column order: a boundary
  * inside a column is a place where a pixel differs from the one above it, so encoding compares each
  * row with the previous one (4 bytes at a time when rows are word-aligned) and decoding copies each
- * row from the previous one and toggles the pixels where a run starts or ends.
+ * row from the previous one and toggles the pixels where a run starts or ends. Working memory is
+ * typed arrays reused across calls; no per-run objects.
  */
 
-/** Run lengths of a row-major mask in COCO order; any non-zero pixel is foreground. */
-export function encodeRleCounts(mask: Mask): number[] {
+/** Receives run lengths in order (an array collector or the string writer). */
+export interface RunSink {
+  push(count: number): void;
+}
+
+/** Int32 positions keep the hot loops in small integers; no mask comes near 2^31 pixels. */
+const MAX_PIXELS = 2 ** 31 - 1;
+
+let eventColumns: Int32Array = new Int32Array(1 << 14);
+let eventRows: Int32Array = new Int32Array(1 << 14);
+let sortedRows: Int32Array = new Int32Array(1 << 14);
+let boundaries: Int32Array = new Int32Array(1 << 14);
+
+function grown(array: Int32Array, needed: number): Int32Array {
+  if (array.length >= needed) return array;
+  const next = new Int32Array(Math.max(needed, array.length * 2));
+  next.set(array);
+  return next;
+}
+
+function checkPixelCount(total: number): void {
+  if (total > MAX_PIXELS) {
+    throw mmevolveError('invalid-input', `a mask of ${total} pixels is larger than COCO RLE handling supports (${MAX_PIXELS})`, 'split or downscale the image');
+  }
+}
+
+/** Streams the run lengths of a row-major mask in COCO order into `sink`; any non-zero pixel is foreground. */
+export function writeRleRuns(mask: Mask, sink: RunSink): void {
   const { width, height, data } = mask;
   const total = width * height;
-  if (total === 0) return [0];
-  const eventColumns: number[] = [];
-  const eventRows: number[] = [];
-  const words =
-    width % 4 === 0 && data.byteOffset % 4 === 0 ? new Uint32Array(data.buffer, data.byteOffset, total / 4) : null;
-  const wordsPerRow = width / 4;
+  checkPixelCount(total);
+  if (total === 0) {
+    sink.push(0);
+    return;
+  }
+  let events = 0;
+  // Module scratch copied to locals: module-scope bindings cost a hole check per use in hot loops.
+  let columns = eventColumns;
+  let rows = eventRows;
+  const columnStarts = new Int32Array(width + 1);
+  const aligned = width % 4 === 0 && data.byteOffset % 4 === 0;
+  const words = aligned ? new Uint32Array(data.buffer, data.byteOffset, total / 4) : null;
+  const wordsPerRow = width >> 2;
   for (let y = 1; y < height; y += 1) {
     const rowStart = y * width;
     const previousStart = rowStart - width;
+    if (columns.length - events < width) {
+      columns = eventColumns = grown(columns, events + width);
+      rows = eventRows = grown(rows, events + width);
+    }
     if (words !== null) {
-      const wordStart = rowStart / 4;
-      const previousWordStart = previousStart / 4;
+      const wordStart = rowStart >> 2;
+      const previousWordStart = previousStart >> 2;
       for (let word = 0; word < wordsPerRow; word += 1) {
         if (words[wordStart + word] === words[previousWordStart + word]) continue;
-        for (let x = word * 4; x < word * 4 + 4; x += 1) {
+        const end = (word << 2) + 4;
+        for (let x = word << 2; x < end; x += 1) {
           if ((data[rowStart + x] === 0) !== (data[previousStart + x] === 0)) {
-            eventColumns.push(x);
-            eventRows.push(y);
+            columns[events] = x;
+            rows[events] = y;
+            columnStarts[x + 1] = (columnStarts[x + 1] as number) + 1;
+            events += 1;
           }
         }
       }
     } else {
       for (let x = 0; x < width; x += 1) {
         if ((data[rowStart + x] === 0) !== (data[previousStart + x] === 0)) {
-          eventColumns.push(x);
-          eventRows.push(y);
+          columns[events] = x;
+          rows[events] = y;
+          columnStarts[x + 1] = (columnStarts[x + 1] as number) + 1;
+          events += 1;
         }
       }
     }
   }
   // Counting sort of the boundaries by column; rows stay ascending within a column.
-  const columnStarts = new Int32Array(width + 1);
-  for (const x of eventColumns) columnStarts[x + 1] = (columnStarts[x + 1] as number) + 1;
   for (let x = 0; x < width; x += 1) columnStarts[x + 1] = (columnStarts[x + 1] as number) + (columnStarts[x] as number);
   const cursor = columnStarts.slice(0, width);
-  const sortedRows = new Int32Array(eventRows.length);
-  for (let index = 0; index < eventRows.length; index += 1) {
-    const x = eventColumns[index] as number;
+  const sorted = (sortedRows = grown(sortedRows, events));
+  for (let index = 0; index < events; index += 1) {
+    const x = columns[index] as number;
     const slot = cursor[x] as number;
-    sortedRows[slot] = eventRows[index] as number;
+    sorted[slot] = rows[index] as number;
     cursor[x] = slot + 1;
   }
 
-  const counts: number[] = [];
   let runStart = 0;
   let current = 0;
   for (let x = 0; x < width; x += 1) {
     const columnStart = x * height;
     const top = data[x] === 0 ? 0 : 1;
     if (top !== current) {
-      counts.push(columnStart - runStart);
+      sink.push(columnStart - runStart);
       runStart = columnStart;
       current = top;
     }
     const end = columnStarts[x + 1] as number;
     for (let slot = columnStarts[x] as number; slot < end; slot += 1) {
-      const position = columnStart + (sortedRows[slot] as number);
-      counts.push(position - runStart);
+      const position = columnStart + (sorted[slot] as number);
+      sink.push(position - runStart);
       runStart = position;
       current ^= 1;
     }
   }
-  counts.push(total - runStart);
+  sink.push(total - runStart);
+}
+
+/** Run lengths of a row-major mask in COCO order; any non-zero pixel is foreground. */
+export function encodeRleCounts(mask: Mask): number[] {
+  const counts: number[] = [];
+  writeRleRuns(mask, counts);
   return counts;
 }
 
 /**
- * A row-major 0/1 mask from COCO-order run lengths. The caller guarantees the counts sum to
- * width × height (decodeRle checks it).
+ * A row-major 0/1 mask from the first `length` COCO-order run lengths of `counts`. Throws 'invalid-rle'
+ * when the runs do not cover exactly width × height pixels.
  */
-export function decodeRleCounts(counts: ArrayLike<number>, width: number, height: number): Mask {
-  const mask = createMask(width, height);
+export function decodeRleCounts(counts: ArrayLike<number>, width: number, height: number, length = counts.length): Mask {
   const total = width * height;
-  if (total === 0) return mask;
-  const data = mask.data;
+  checkPixelCount(total);
   // Every boundary between consecutive runs toggles the value; collect the ones inside columns by row.
   const rowStarts = new Int32Array(height + 1);
-  const boundaries: number[] = [];
+  const runEnds = (boundaries = grown(boundaries, length));
   let position = 0;
-  for (let index = 0; index + 1 < counts.length; index += 1) {
+  for (let index = 0; index + 1 < length; index += 1) {
     position += counts[index] as number;
-    boundaries.push(position);
+    runEnds[index] = position;
     const y = position % height;
     if (y !== 0) rowStarts[y + 1] = (rowStarts[y + 1] as number) + 1;
   }
+  const covered = length === 0 ? 0 : position + (counts[length - 1] as number);
+  if (covered !== total) {
+    throw mmevolveError(
+      'invalid-rle',
+      `COCO RLE counts cover ${covered} pixels but size ${height}x${width} has ${total}`,
+      'check that size is [height, width] (not [width, height]) and that counts belong to this mask',
+    );
+  }
+  const boundaryCount = Math.max(length - 1, 0);
+  // Every byte is written below (row 0 directly, each later row copied from the one above), so the
+  // buffer need not be zeroed first.
+  const data = new Uint8Array(Buffer.allocUnsafeSlow(total).buffer, 0, total);
+  const mask: Mask = { width, height, data };
+  if (total === 0) return mask;
   for (let y = 0; y < height; y += 1) rowStarts[y + 1] = (rowStarts[y + 1] as number) + (rowStarts[y] as number);
   const cursor = rowStarts.slice(0, height);
-  const eventColumns = new Int32Array(rowStarts[height] as number);
+  const columns = (eventColumns = grown(eventColumns, rowStarts[height] as number));
   // Row 0: the value at the top of each column is the parity of the boundaries at or before it.
   let boundaryIndex = 0;
   let parity = 0;
   for (let x = 0; x < width; x += 1) {
     const columnStart = x * height;
-    while (boundaryIndex < boundaries.length && (boundaries[boundaryIndex] as number) <= columnStart) {
+    while (boundaryIndex < boundaryCount && (runEnds[boundaryIndex] as number) <= columnStart) {
       parity ^= 1;
       boundaryIndex += 1;
     }
     data[x] = parity;
   }
-  for (const boundary of boundaries) {
+  for (let index = 0; index < boundaryCount; index += 1) {
+    const boundary = runEnds[index] as number;
     const y = boundary % height;
     if (y === 0) continue;
     const slot = cursor[y] as number;
-    eventColumns[slot] = (boundary - y) / height;
+    columns[slot] = (boundary - y) / height;
     cursor[y] = slot + 1;
   }
   for (let y = 1; y < height; y += 1) {
@@ -126,7 +185,7 @@ export function decodeRleCounts(counts: ArrayLike<number>, width: number, height
     data.copyWithin(rowStart, rowStart - width, rowStart);
     const end = rowStarts[y + 1] as number;
     for (let slot = rowStarts[y] as number; slot < end; slot += 1) {
-      const index = rowStart + (eventColumns[slot] as number);
+      const index = rowStart + (columns[slot] as number);
       data[index] = (data[index] as number) ^ 1;
     }
   }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { mmevolveError } from '../core/index.js';
 import type { Box, Mask } from '../core/index.js';
-import { decodeRleCounts, encodeRleCounts } from './rle-counts.js';
-import { rleCountsFromString, rleCountsToString } from './rle-string.js';
+import { decodeRleCounts, writeRleRuns } from './rle-counts.js';
+import { RleStringWriter, parseRleString, rleCountsFromString, rleCountsToString } from './rle-string.js';
 
 export { rleCountsFromString, rleCountsToString };
 
@@ -23,18 +23,20 @@ export const cocoRleSchema = z.object({
 });
 
 export function encodeRle(mask: Mask): CocoRle {
-  return { size: [mask.height, mask.width], counts: rleCountsToString(encodeRleCounts(mask)) };
+  const writer = new RleStringWriter();
+  writeRleRuns(mask, writer);
+  return { size: [mask.height, mask.width], counts: writer.finish() };
 }
 
-/** Run lengths of an RLE, checked to cover exactly height × width pixels ('invalid-rle' otherwise). */
-export function rleCounts(rle: CocoRle): number[] {
+function checkSize(rle: CocoRle): void {
   const [height, width] = rle.size;
   if (!Number.isInteger(height) || !Number.isInteger(width) || height < 0 || width < 0) {
     throw mmevolveError('invalid-rle', `COCO RLE size ${JSON.stringify(rle.size)} is not [height, width]`, 'size holds two non-negative integers');
   }
-  const counts = rleCountsFromString(rle.counts);
-  let sum = 0;
-  for (const count of counts) sum += count;
+}
+
+function checkCoverage(rle: CocoRle, sum: number): void {
+  const [height, width] = rle.size;
   if (sum !== height * width) {
     throw mmevolveError(
       'invalid-rle',
@@ -42,12 +44,48 @@ export function rleCounts(rle: CocoRle): number[] {
       'check that size is [height, width] (not [width, height]) and that counts belong to this mask',
     );
   }
+}
+
+// Two scratch arrays reused by every call (IoU reads two strings at once); never returned to callers.
+let scratchA: Int32Array = new Int32Array(1 << 14);
+let scratchB: Int32Array = new Int32Array(1 << 14);
+
+/** The counts of a size-checked RLE, decoded into the first scratch array. */
+function countsOf(rle: CocoRle): { counts: Int32Array; length: number } {
+  checkSize(rle);
+  const parsed = parseRleString(rle.counts, scratchA);
+  scratchA = parsed.counts;
+  return parsed;
+}
+
+/** The same into the second scratch array. */
+function otherCountsOf(rle: CocoRle): { counts: Int32Array; length: number } {
+  checkSize(rle);
+  const parsed = parseRleString(rle.counts, scratchB);
+  scratchB = parsed.counts;
+  return parsed;
+}
+
+function sumOf(counts: Int32Array, length: number): number {
+  let sum = 0;
+  for (let index = 0; index < length; index += 1) sum += counts[index] as number;
+  return sum;
+}
+
+/** Run lengths of an RLE, checked to cover exactly height × width pixels ('invalid-rle' otherwise). */
+export function rleCounts(rle: CocoRle): number[] {
+  checkSize(rle);
+  const counts = rleCountsFromString(rle.counts);
+  let sum = 0;
+  for (const count of counts) sum += count;
+  checkCoverage(rle, sum);
   return counts;
 }
 
 export function decodeRle(rle: CocoRle): Mask {
   const [height, width] = rle.size;
-  return decodeRleCounts(rleCounts(rle), width, height);
+  const { counts, length } = countsOf(rle);
+  return decodeRleCounts(counts, width, height, length);
 }
 
 /** Builds an RLE from run lengths (e.g. the uncompressed form COCO uses for crowd annotations). */
@@ -57,10 +95,17 @@ export function rleFromCounts(counts: ArrayLike<number>, height: number, width: 
   return rle;
 }
 
+/** Foreground pixels, from the counts decoded into scratch memory (no per-call allocation). */
 export function rleArea(rle: CocoRle): number {
-  const counts = rleCounts(rle);
+  const { counts, length } = countsOf(rle);
   let area = 0;
-  for (let index = 1; index < counts.length; index += 2) area += counts[index] as number;
+  let sum = 0;
+  for (let index = 0; index < length; index += 1) {
+    const count = counts[index] as number;
+    sum += count;
+    if ((index & 1) === 1) area += count;
+  }
+  checkCoverage(rle, sum);
   return area;
 }
 
@@ -71,13 +116,13 @@ export function rleArea(rle: CocoRle): number {
  */
 export function rleBox(rle: CocoRle): Box | null {
   const height = rle.size[0];
-  const counts = rleCounts(rle);
+  const { counts, length: countTotal } = countsOf(rle);
   let xMin = Number.POSITIVE_INFINITY;
   let xMax = -1;
   let yMin = Number.POSITIVE_INFINITY;
   let yMax = -1;
   let position = 0;
-  for (let index = 0; index < counts.length; index += 1) {
+  for (let index = 0; index < countTotal; index += 1) {
     const length = counts[index] as number;
     if (index % 2 === 1 && length > 0) {
       const last = position + length - 1;
@@ -95,6 +140,7 @@ export function rleBox(rle: CocoRle): Box | null {
     }
     position += length;
   }
+  checkCoverage(rle, position);
   if (xMax < 0) return null;
   return [xMin, yMin, xMax + 1, yMax + 1];
 }
@@ -151,34 +197,39 @@ function combineCounts(a: number[], b: number[], combine: (va: number, vb: numbe
   return output;
 }
 
-/** Intersection and union pixel counts of two RLEs of the same size, computed on runs. */
+/**
+ * Intersection and union pixel counts of two RLEs of the same size, computed on runs (pycocotools
+ * rleIou's merge walk) over counts decoded into scratch memory.
+ */
 export function rleIntersectionUnion(a: CocoRle, b: CocoRle): { intersection: number; union: number } {
   checkSameSize(a, b);
-  const countsA = rleCounts(a);
-  const countsB = rleCounts(b);
+  const { counts: countsA, length: lengthA } = countsOf(a);
+  const { counts: countsB, length: lengthB } = otherCountsOf(b);
+  checkCoverage(a, sumOf(countsA, lengthA));
+  checkCoverage(b, sumOf(countsB, lengthB));
   let intersection = 0;
   let union = 0;
   let indexA = 0;
   let indexB = 0;
-  let remainingA = countsA[0] ?? 0;
-  let remainingB = countsB[0] ?? 0;
+  let remainingA = lengthA > 0 ? (countsA[0] as number) : 0;
+  let remainingB = lengthB > 0 ? (countsB[0] as number) : 0;
   let valueA = 0;
   let valueB = 0;
   for (;;) {
-    while (remainingA === 0 && indexA + 1 < countsA.length) {
+    while (remainingA === 0 && indexA + 1 < lengthA) {
       indexA += 1;
       remainingA = countsA[indexA] as number;
       valueA ^= 1;
     }
-    while (remainingB === 0 && indexB + 1 < countsB.length) {
+    while (remainingB === 0 && indexB + 1 < lengthB) {
       indexB += 1;
       remainingB = countsB[indexB] as number;
       valueB ^= 1;
     }
     if (remainingA === 0 || remainingB === 0) break;
-    const step = Math.min(remainingA, remainingB);
-    intersection += valueA & valueB ? step : 0;
-    union += valueA | valueB ? step : 0;
+    const step = remainingA < remainingB ? remainingA : remainingB;
+    if ((valueA & valueB) !== 0) intersection += step;
+    if ((valueA | valueB) !== 0) union += step;
     remainingA -= step;
     remainingB -= step;
   }

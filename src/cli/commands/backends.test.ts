@@ -52,3 +52,25 @@ describe('mmevolve backends check', () => {
     process.exitCode = 0;
   });
 });
+
+describe('mmevolve backends schemas', () => {
+  it('prints every structured task schema as JSON, keyed by task name, each following every engine rule', async () => {
+    const { TASK_NAMES, engineSchemaProblems, isStructuredTask } = await import('../../core/index.js');
+    const output: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      output.push(String(chunk));
+      return true;
+    });
+    const program = new Command('mmevolve').exitOverride();
+    registerBackendsCommand(program);
+    try {
+      await program.parseAsync(['backends', 'schemas', '--json'], { from: 'user' });
+    } finally {
+      write.mockRestore();
+    }
+    const schemas = JSON.parse(output.join('')) as Record<string, unknown>;
+    expect(Object.keys(schemas).sort()).toEqual(TASK_NAMES.filter(isStructuredTask).sort());
+    for (const [task, schema] of Object.entries(schemas)) expect(engineSchemaProblems(schema), `${task} breaks a rule`).toEqual([]);
+    expect(JSON.stringify(schemas)).not.toContain('prefixItems');
+  });
+});

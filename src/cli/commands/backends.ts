@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { isMmevolveError, mmevolveError, taskResponseSchema } from '../../core/index.js';
+import { TASK_NAMES, engineSchemaProblems, isMmevolveError, isStructuredTask, mmevolveError, taskJsonSchema, taskResponseSchema } from '../../core/index.js';
 import type { Embedder, MllmClient, RgbImage, Segmenter } from '../../core/index.js';
 import { addWorkspaceOptions, openCommandWorkspace } from './workspace-options.js';
 import type { WorkspaceCommandOptions } from './workspace-options.js';
@@ -100,8 +100,33 @@ async function guarded(role: string, check: () => Promise<Omit<BackendCheck, 'ro
   }
 }
 
+/** Every response_format JSON Schema the client can send, keyed by task name (answer_vqa sends none). */
+export function clientSchemas(): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(TASK_NAMES.filter(isStructuredTask).map((task) => [task, taskJsonSchema(task)]));
+}
+
+function printSchemas(json: boolean): void {
+  const schemas = clientSchemas();
+  if (json) {
+    process.stdout.write(`${JSON.stringify(schemas, null, 2)}\n`);
+    return;
+  }
+  for (const [task, schema] of Object.entries(schemas)) {
+    const problems = engineSchemaProblems(schema);
+    const verdict = problems.length === 0 ? 'follows every engine rule' : problems.map((problem) => `${problem.rule} at ${problem.path || '/'}`).join('; ');
+    process.stdout.write(`# ${task} (response_format json_schema name "${task}", strict: true; ${verdict})\n${JSON.stringify(schema, null, 2)}\n\n`);
+  }
+}
+
 export function registerBackendsCommand(program: Command): void {
   const backends = new Command('backends').description('Configured model backends (mllm, judge, segmenter, embedder).');
+  backends
+    .command('schemas')
+    .description('Print every response_format JSON Schema the client can send, keyed by task name, to test a server with.')
+    .option('--json', 'print one JSON object {task: schema}')
+    .action((options: { json?: boolean }) => {
+      printSchemas(options.json === true);
+    });
   const check = backends
     .command('check')
     .description('Ping each configured backend: model ids, round-trip latency, whether structured output works.')

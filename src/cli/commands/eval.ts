@@ -20,10 +20,12 @@ import {
 } from '../../eval/index.js';
 import { formatRunSummary } from '../../eval/index.js';
 import type { ProgressReporter, RunReport, SegmentationRunResult, VqaRunResult } from '../../eval/index.js';
+import { addDatasetOptions, datasetSpecFrom } from './dataset-options.js';
+import type { DatasetFlags } from './dataset-options.js';
 import { addWorkspaceOptions, openCommandWorkspace, presetOption } from './workspace-options.js';
 import type { WorkspaceCommandOptions } from './workspace-options.js';
 
-export interface EvalCommandOptions extends WorkspaceCommandOptions {
+export interface EvalCommandOptions extends DatasetFlags, WorkspaceCommandOptions {
   dataset: string;
   method: string;
   out: string;
@@ -68,21 +70,25 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalComman
   const workspace = await openCommandWorkspace(options);
   try {
     const { preset, config: evolveConfig } = workspace.evolve(options.preset);
-    const { mllm, judge, segmenter } = workspace.segmentation();
+    const { mllm, judge, segmenter } = workspace.segmentation(method);
     const models = backendModels(workspace.backends);
+    const datasetSpec = datasetSpecFrom(options);
     const result = await runSegmentationEval({
       dataset: options.dataset,
+      datasetSpec,
       method,
       out: options.out,
-      settings: { preset, evolve: evolveConfig, backends: models },
+      settings: { preset, evolve: evolveConfig, backends: models, ...(datasetSpec.format === undefined ? {} : { dataset: datasetSpec }) },
       backends: models,
       simulatedBackends: Object.values(models).some(isSimulatedModel),
       segment: (image, sample, signal) =>
         runSegmentation(method, image, sample.query, {
-          backends: { mllm, segmenter, ...(judge === undefined ? {} : { judge }) },
+          backends: { ...(mllm === undefined ? {} : { mllm }), segmenter, ...(judge === undefined ? {} : { judge }) },
           config: evolveConfig,
           isSentence: sample.isSentence,
           queryVariants: sample.queries.slice(1),
+          // RefCOCO-family referring expressions: an inconsistent final verdict falls back to box (published rule).
+          datasetKind: datasetSpec.format === undefined || datasetSpec.format === 'reasonseg' ? 'reasonseg' : 'refcoco',
           signal,
         }),
       ...(options.limit === undefined ? {} : { limit: options.limit }),
@@ -127,8 +133,9 @@ export function quoteCommand(argv: readonly string[]): string {
 export function registerEvalCommand(program: Command): void {
   const command = program
     .command('eval')
-    .description('Run a segmentation method over a ReasonSeg folder (resumable), then write RUN/report.md, report.json and plots')
-    .requiredOption('--dataset <dir>', 'ReasonSeg folder: name.jpg + name.json pairs (real or SynthWorld)')
+    .description('Run a segmentation method over a benchmark (ReasonSeg, RefCOCO/+/g, gRefCOCO; resumable), then write RUN/report.md, report.json and plots')
+    .requiredOption('--dataset <dir>', 'ReasonSeg folder (name.jpg + name.json pairs, real or SynthWorld), or the --format dataset folder');
+  addDatasetOptions(command)
     .addOption(new Option('--method <method>', 'segmentation method').choices([...SEGMENTATION_METHODS]).makeOptionMandatory())
     .requiredOption('--out <dir>', 'run folder (created; rerunning the same command resumes it)')
     .addOption(presetOption())

@@ -4,6 +4,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { Command } from 'commander';
 import { describe, expect, it, vi } from 'vitest';
+import { createMask } from '../../core/index.js';
+import { encodeRle } from '../../vision/index.js';
 import { registerScoreCommand, runScoreCommand } from './score.js';
 
 const examples = new URL('../../../examples/', import.meta.url).pathname;
@@ -48,11 +50,11 @@ describe('mmevolve score', () => {
       await writeFile(path.join(dataset, 'scene.json'), JSON.stringify({ text: ['a'], is_sentence: false, shapes: [] }));
       await writeFile(path.join(dataset, 'sim-manifest.json'), JSON.stringify({ simulated: true }));
       const predictions = path.join(dataset, 'predictions.json');
-      await writeFile(predictions, '{}');
+      await writeFile(predictions, JSON.stringify({ scene: encodeRle(createMask(6, 4)) }));
       const table = await runScoreCommand({ dataset, predictions });
       expect(table.stdout).toContain('SIMULATED data');
       const json = JSON.parse((await runScoreCommand({ dataset, predictions, json: true })).stdout) as Record<string, unknown>;
-      expect(json).toMatchObject({ simulated: true, n: 1, missing: ['scene'] });
+      expect(json).toMatchObject({ simulated: true, n: 1, missing: [] });
       expect(JSON.parse((await runScoreCommand({ ...options, json: true })).stdout)).not.toHaveProperty('simulated');
     } finally {
       await rm(dataset, { recursive: true, force: true });

@@ -88,4 +88,19 @@ describe('mmevolve segment', () => {
     await writeFile(path, JSON.stringify({ backends: { mllm: { baseURL: `${mllm.url}/v1`, model: mllm.modelId } }, cache: { enabled: false } }));
     await expect(run({ image: join(root, 'scene.png'), query: 'q', out: join(root, 'x'), config: path })).rejects.toMatchObject({ code: 'backend-not-configured', hint: expect.stringContaining('--segmenter-url') });
   });
+
+  it('runs --method concept-only with a segmenter alone: the query is the prompt, no MLLM is configured', async () => {
+    const path = join(root, 'segmenter-only.json');
+    await writeFile(path, JSON.stringify({ backends: { segmenter: { baseURL: segmenter.url, sendImageWithId: false } }, cache: { enabled: false } }));
+    const imagePath = join(root, 'plain.png');
+    const rendered = renderScene(generateScene(3, { width: 320, height: 240 }));
+    await writeImage(imagePath, rendered.image);
+    const object = rendered.objects[0];
+    const out = join(root, 'out-concept');
+    const { stdout } = await run({ image: imagePath, query: `${object?.colour ?? ''} ${object?.shape ?? ''}`, out, method: 'concept-only', config: path });
+    expect(stdout, 'the summary names no MLLM').toMatch(/^concept-only: \d+ px from ".+" \(models: none \/ /);
+    const trace = JSON.parse(await readFile(join(out, 'trace.json'), 'utf8')) as { models: { mllm: string | null }; trace: { phrases: { origin: string }[] } };
+    expect(trace.models.mllm, 'no MLLM recorded').toBeNull();
+    expect(trace.trace.phrases.map((phrase) => phrase.origin)).toEqual(['query']);
+  });
 });

@@ -1,9 +1,10 @@
 /**
  * `mmevolve segment --image X --query "..." [--method evol|single|box|agent] [--preset published|improved]
- * [--config FILE | --base-url URL --model ID --segmenter-url URL] --out DIR [--explain] [--no-cache]`:
- * segment one image and write mask.png, overlay.png, mask.rle.json and trace.json. Progress (stage,
- * generation) goes to stderr; `--explain` prints the evolution as a tree. The preset defaults to the
- * config's evolve.preset, else `improved`; the config's `evolve` section overrides the preset's settings.
+ * [--dataset-kind reasonseg|refcoco] [--config FILE | --base-url URL --model ID --segmenter-url URL] --out DIR
+ * [--explain] [--no-cache]`: segment one image and write mask.png, overlay.png, mask.rle.json and
+ * trace.json. Progress (stage, generation) goes to stderr; `--explain` prints the evolution as a tree. The
+ * preset defaults to the config's evolve.preset, else `improved`; the config's `evolve` section overrides
+ * the preset's settings.
  */
 import { setMaxListeners } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -11,8 +12,8 @@ import { join } from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { mmevolveError } from '../../core/index.js';
-import { SEGMENTATION_METHODS, formatTraceTree, progressText, runSegmentation } from '../../evolve/index.js';
-import type { EvolvePresetName, SegmentationEvent, SegmentationMethod, SegmentationResult } from '../../evolve/index.js';
+import { DATASET_KINDS, SEGMENTATION_METHODS, formatTraceTree, progressText, runSegmentation } from '../../evolve/index.js';
+import type { DatasetKind, EvolvePresetName, SegmentationEvent, SegmentationMethod, SegmentationResult } from '../../evolve/index.js';
 import { encodeMaskPng, maskArea, readImage, renderOverlay, writeImage } from '../../vision/index.js';
 import { addWorkspaceOptions, openCommandWorkspace, presetOption } from './workspace-options.js';
 import type { WorkspaceCommandOptions } from './workspace-options.js';
@@ -26,6 +27,7 @@ export interface SegmentCommandOptions extends WorkspaceCommandOptions {
   out: string;
   explain?: boolean;
   sentence?: boolean;
+  datasetKind?: DatasetKind;
 }
 
 export interface SegmentCommandIo {
@@ -69,27 +71,29 @@ export async function runSegmentCommand(options: SegmentCommandOptions, io: Segm
   const workspace = await openCommandWorkspace(options);
   try {
     const { preset, config: evolveConfig } = workspace.evolve(options.preset);
-    const { mllm, judge, segmenter } = workspace.segmentation();
+    const { mllm, judge, segmenter } = workspace.segmentation(options.method);
     const image = await readImage(options.image);
     const progress = progressWriter(io);
     let result: SegmentationResult;
     try {
       result = await runSegmentation(options.method, image, options.query, {
-        backends: { mllm, segmenter, ...(judge === undefined ? {} : { judge }) },
+        backends: { ...(mllm === undefined ? {} : { mllm }), segmenter, ...(judge === undefined ? {} : { judge }) },
         config: evolveConfig,
         ...(options.sentence === undefined ? {} : { isSentence: options.sentence }),
+        ...(options.datasetKind === undefined ? {} : { datasetKind: options.datasetKind }),
         ...(io.signal === undefined ? {} : { signal: io.signal }),
         onEvent: progress.onEvent,
       });
     } finally {
       progress.done();
     }
-    const models = { mllm: mllm.model, judge: (judge ?? mllm).model, segmenter: segmenter.model };
+    // concept-only runs without an MLLM: its model is then recorded as null ("none" in the summary line).
+    const models = { mllm: mllm?.model ?? null, judge: (judge ?? mllm)?.model ?? null, segmenter: segmenter.model };
     await writeSegmentationOutputs(options.out, image, result, { query: options.query, image: options.image, preset, evolve: evolveConfig, models });
     const area = maskArea(result.mask);
     io.stdout(
       [
-        `${result.trace.variant}: ${area} px${result.phrase === undefined ? '' : ` from ${JSON.stringify(result.phrase)}`} (models: ${models.mllm} / ${models.segmenter})`,
+        `${result.trace.variant}: ${area} px${result.phrase === undefined ? '' : ` from ${JSON.stringify(result.phrase)}`} (models: ${models.mllm ?? 'none'} / ${models.segmenter})`,
         `wrote ${['mask.png', 'overlay.png', 'mask.rle.json', 'trace.json'].map((name) => join(options.out, name)).join(', ')}`,
         '',
       ].join('\n'),
@@ -113,7 +117,8 @@ export function registerSegmentCommand(program: Command): void {
     .requiredOption('--out <dir>', 'output directory for mask.png, overlay.png, mask.rle.json, trace.json')
     .option('--explain', 'print the evolution (phrases, gate, fights, fitness, arbitration, cost) as a tree')
     .option('--sentence', 'treat the query as a reasoning sentence (default: guessed from its length)')
-    .option('--no-sentence', 'treat the query as a short referring phrase');
+    .option('--no-sentence', 'treat the query as a short referring phrase')
+    .addOption(new Option('--dataset-kind <kind>', 'reasonseg (reasoning query) or refcoco (referring expression): an inconsistent final verdict falls back to text or box').choices([...DATASET_KINDS]));
   addWorkspaceOptions(command).action(async (options: SegmentCommandOptions) => {
       const controller = new AbortController();
       // Every concurrent backend call listens on the one Ctrl-C signal.

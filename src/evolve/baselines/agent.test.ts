@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { maskArea, maskIou } from '../../vision/index.js';
 import { resolveEvolveConfig } from '../config.js';
-import { agentSegment, cropImage } from './agent.js';
+import { agentSegment } from './agent.js';
 import { instance, phraseSegmenter, rectangle, scriptedMllm, tasksCalled, testImage, userText } from '../__tests__/support.js';
 
 const CUP = rectangle(4, 4, 16, 16);
@@ -62,12 +62,5 @@ describe('agent baseline', () => {
     const result = await agentSegment(testImage(), 'the unicorn', { backends: { mllm, segmenter: phraseSegmenter({}) } });
     expect(maskArea(result.mask)).toBe(0);
     expect(result.warnings).toEqual([]);
-  });
-
-  it('crops the pixels of a box, clipped to the image', () => {
-    const image = testImage();
-    const crop = cropImage(image, [60, 40, 70, 50]);
-    expect([crop.width, crop.height]).toEqual([4, 8]);
-    expect(Array.from(crop.data.subarray(0, 3))).toEqual(Array.from(image.data.subarray((40 * 64 + 60) * 3, (40 * 64 + 60) * 3 + 3)));
   });
 });

@@ -8,7 +8,7 @@
  */
 import { createMask } from '../../core/index.js';
 import type { Box, ChatImage, ChatMessage, Mask, RgbImage } from '../../core/index.js';
-import { maskArea, maskBox, orMasks, renderOverlay } from '../../vision/index.js';
+import { cropImage, maskArea, maskBox, orMasks, renderOverlay } from '../../vision/index.js';
 import type { SegmentationOptions } from '../evolve-segment.js';
 import { createRunContext } from '../evolve-segment.js';
 import { agentErrorResult, agentExamineResult, agentFirstTurn, agentSegmentResult, agentSystemPrompt, verifyMaskPrompt } from '../prompts.js';
@@ -16,22 +16,6 @@ import { emptyTrace, finishResult } from '../result.js';
 import { isUnreadableOutput } from '../run-context.js';
 import type { RunContext } from '../run-context.js';
 import type { AgentTurnRecord, SegmentationResult } from '../trace.js';
-
-/** The pixels of `box` (pixel edges, clipped and rounded outwards). */
-export function cropImage(image: RgbImage, box: Box): RgbImage {
-  const x1 = Math.max(0, Math.floor(box[0]));
-  const y1 = Math.max(0, Math.floor(box[1]));
-  const x2 = Math.min(image.width, Math.ceil(box[2]));
-  const y2 = Math.min(image.height, Math.ceil(box[3]));
-  const width = Math.max(1, x2 - x1);
-  const height = Math.max(1, y2 - y1);
-  const data = new Uint8Array(width * height * 3);
-  for (let row = 0; row < height; row += 1) {
-    const source = ((y1 + row) * image.width + x1) * 3;
-    data.set(image.data.subarray(source, source + width * 3), row * width * 3);
-  }
-  return { width, height, data };
-}
 
 /** The mask's box grown by `margin` of its larger side on every edge. */
 export function zoomBox(mask: Mask, margin: number): Box | undefined {
@@ -95,7 +79,7 @@ export async function agentSegment(image: RgbImage, query: string, options: Segm
     const { tool, arguments: args } = step.value;
     const assistant: ChatMessage = { role: 'assistant', content: JSON.stringify(step.value) };
     const previousUser: ChatMessage[] = turn === 1 ? [] : [{ role: 'user', content: user }];
-    context.emit({ type: 'agent-turn', turn, tool, ...(args.text_prompt === undefined ? {} : { phrase: args.text_prompt }) });
+    context.emit({ type: 'agent-turn', turn, tool, ...(args.text_prompt === null ? {} : { phrase: args.text_prompt }) });
 
     if (tool === 'segment_phrase') {
       const phrase = args.text_prompt?.trim() ?? '';

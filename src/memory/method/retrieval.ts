@@ -4,8 +4,7 @@
  * lessons' source images, then re-ranked by the same text query. Every retrieval adds one use to each
  * lesson it returns.
  */
-import { cosineOfCommonPrefix } from '../../protocols/index.js';
-import { mmevolveError } from '../../core/index.js';
+import { cosineOfCommonPrefix, mmevolveError } from '../../core/index.js';
 import type { Embedder, Lesson, LessonStream, RgbImage, TenantMemory } from '../../core/index.js';
 import type { MemoryMethodConfig } from './config.js';
 

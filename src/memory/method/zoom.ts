@@ -10,27 +10,12 @@ import type { CallContext } from './call-context.js';
 import type { MemoryProblem } from './problem.js';
 import type { PromptLesson } from './prompts.js';
 import { zoomRegionMessages } from './prompts.js';
+import { cropImage } from '../../vision/index.js';
 
 export interface ZoomHint {
   /** The region in original-image pixels (after the margin, clipped to the image). */
   box: Box;
   crop: RgbImage;
-}
-
-/** Copies the pixels of an integer box (clipped to the image). */
-export function cropImage(image: RgbImage, box: Box): RgbImage {
-  const x1 = Math.max(0, Math.min(image.width, Math.floor(box[0])));
-  const y1 = Math.max(0, Math.min(image.height, Math.floor(box[1])));
-  const x2 = Math.max(x1, Math.min(image.width, Math.ceil(box[2])));
-  const y2 = Math.max(y1, Math.min(image.height, Math.ceil(box[3])));
-  const width = x2 - x1;
-  const height = y2 - y1;
-  const data = new Uint8Array(width * height * 3);
-  for (let row = 0; row < height; row += 1) {
-    const from = ((y1 + row) * image.width + x1) * 3;
-    data.set(image.data.subarray(from, from + width * 3), row * width * 3);
-  }
-  return { width, height, data };
 }
 
 /** The box grown by `margin` of its size on each side, clipped and rounded outwards to whole pixels. */

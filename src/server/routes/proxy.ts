@@ -2,19 +2,23 @@
  * OpenAI-compatible proxy: /v1/chat/completions and /v1/models forward to the configured MLLM server.
  * Before forwarding a chat request, the tenant's relevant lessons are added as a system message (see
  * lesson-injection.ts); `X-Mmevolve-Memory: off` or a model id ending in `:no-memory` turns that off.
- * The upstream response (JSON or an SSE stream) is passed back byte for byte.
+ * Every image part is vetted first (proxy-images.ts): the model server receives only data: URLs that passed
+ * the image gate, never a URL it would fetch itself. The upstream response (JSON or an SSE stream) is
+ * passed back byte for byte.
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Embedder, MemoryStore, RgbImage } from '../../core/index.js';
 import { unavailableError } from '../../backends/index.js';
 import { requireScope } from '../auth.js';
-import { imageFromUrl, isDataUrl } from '../image-input.js';
+import { dataUrlBytes, decodeRequestImage } from '../image-input.js';
 import type { MemoryMethodConfig } from '../../memory/index.js';
 import { lessonSystemMessage, retrieveForChat } from '../lesson-injection.js';
 import type { ServerLimits } from '../limits.js';
 import { checkQueryLength } from '../limits.js';
 import type { ServerEnv } from '../principal.js';
+import { vetChatMessages } from '../proxy-images.js';
+import type { ChatMessage } from '../proxy-images.js';
 import { readJson } from '../request-body.js';
 
 export const NO_MEMORY_SUFFIX = ':no-memory';
@@ -36,7 +40,7 @@ export interface ProxyRouteOptions {
   memoryConfig: MemoryMethodConfig;
 }
 
-const contentPartSchema = z.looseObject({ type: z.string(), text: z.string().optional(), image_url: z.looseObject({ url: z.string() }).optional() });
+const contentPartSchema = z.looseObject({ type: z.string().max(100), text: z.string().optional(), image_url: z.union([z.string(), z.looseObject({ url: z.string() })]).optional() });
 const messageSchema = z.looseObject({ role: z.string(), content: z.union([z.string(), z.array(contentPartSchema), z.null()]).optional() });
 export const chatCompletionBodySchema = z.looseObject({ model: z.string().min(1).max(300), messages: z.array(messageSchema).min(1).max(500), stream: z.boolean().optional() });
 
@@ -50,11 +54,6 @@ function messageText(message: ChatMessageBody): string {
   if (typeof message.content === 'string') return message.content;
   if (message.content === null || message.content === undefined) return '';
   return message.content.flatMap((part) => (part.type === 'text' && part.text !== undefined ? [part.text] : [])).join('\n');
-}
-
-function messageImageUrls(message: ChatMessageBody): string[] {
-  if (!Array.isArray(message.content)) return [];
-  return message.content.flatMap((part) => (part.type === 'image_url' && part.image_url !== undefined ? [part.image_url.url] : []));
 }
 
 function upstreamHeaders(options: UpstreamOptions): Record<string, string> {
@@ -97,16 +96,22 @@ export function proxyRoutes(options: ProxyRouteOptions): Hono<ServerEnv> {
     const suffixOff = body.model.endsWith(NO_MEMORY_SUFFIX);
     const model = suffixOff ? body.model.slice(0, -NO_MEMORY_SUFFIX.length) : body.model;
     const headerOff = (context.req.header(MEMORY_HEADER) ?? '').trim().toLowerCase() === 'off';
-    const lastUser = [...body.messages].reverse().find((message) => message.role === 'user');
-    let messages = body.messages;
+    const vetted = await vetChatMessages(body.messages as ChatMessage[], options.limits, context.req.raw.signal);
+    const lastUserIndex = body.messages.findLastIndex((message) => message.role === 'user');
+    const lastUser = body.messages[lastUserIndex];
+    let messages = vetted.messages;
     const extraHeaders: Record<string, string> = {};
     if (suffixOff || headerOff || options.store === undefined || options.embedder === undefined || lastUser === undefined) {
       extraHeaders['X-Mmevolve-Memory'] = 'off';
     } else {
       const text = messageText(lastUser);
       checkQueryLength(text, options.limits, 'the last user message');
-      const urls = messageImageUrls(lastUser).filter(isDataUrl).slice(0, options.limits.maxImagesPerRequest);
-      const images: RgbImage[] = await Promise.all(urls.map((url, index) => imageFromUrl(url, options.limits, `image ${index + 1} of the last user message`)));
+      const urls = (vetted.imagesByMessage.get(lastUserIndex) ?? []).slice(0, options.limits.maxImagesPerRequest);
+      const images: RgbImage[] = [];
+      for (const [index, url] of urls.entries()) {
+        const source = `image ${index + 1} of the last user message`;
+        images.push(await decodeRequestImage(dataUrlBytes(url, source), options.limits, source, context.req.raw.signal));
+      }
       const memory = options.store.forTenant(context.get('principal').tenant);
       const lessons = await retrieveForChat(memory, options.embedder, text, images, options.memoryConfig, context.req.raw.signal);
       extraHeaders['X-Mmevolve-Memory'] = 'on';

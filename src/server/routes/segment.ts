@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { Backends } from '../../backends/index.js';
 import { isMmevolveError, mmevolveError } from '../../core/index.js';
 import type { RgbImage } from '../../core/index.js';
-import { EVOLVE_PRESET_NAMES, SEGMENTATION_METHODS, runSegmentation } from '../../evolve/index.js';
+import { EVOLVE_PRESET_NAMES, SEGMENTATION_METHODS, methodNeedsMllm, runSegmentation } from '../../evolve/index.js';
 import type { EvolveConfig, EvolvePresetName, SegmentationBackends, SegmentationEvent, SegmentationMethod, SegmentationResult } from '../../evolve/index.js';
 import { encodeImage, encodeMaskPng, renderOverlay } from '../../vision/index.js';
 import { errorBody } from '../api-errors.js';
@@ -69,19 +69,20 @@ export interface SegmentResponse {
   overlay: { png: string };
   box?: SegmentationResult['box'];
   phrase?: string;
-  models: { mllm: string; judge: string; segmenter: string };
+  /** null when the method ran without that backend (concept-only without backends.mllm). */
+  models: { mllm: string | null; judge: string | null; segmenter: string };
   trace: SegmentationResult['trace'];
   counters: SegmentationResult['counters'];
   calls: number;
   warnings: SegmentationResult['warnings'];
 }
 
-function segmentationBackends(backends: Backends | undefined): SegmentationBackends {
+function segmentationBackends(backends: Backends | undefined, method: SegmentationMethod): SegmentationBackends {
   const { mllm, segmenter } = backends ?? {};
-  if (mllm === undefined || segmenter === undefined) {
+  if (segmenter === undefined || (mllm === undefined && methodNeedsMllm(method))) {
     throw mmevolveError('backend-not-configured', 'segmentation needs an MLLM and a segmenter backend', 'Add backends.mllm and backends.segmenter to mmevolve.config.* and restart mmevolve serve.');
   }
-  return { mllm, segmenter, ...(backends?.judge === undefined ? {} : { judge: backends.judge }) };
+  return { ...(mllm === undefined ? {} : { mllm }), segmenter, ...(backends?.judge === undefined ? {} : { judge: backends.judge }) };
 }
 
 async function describe(result: SegmentationResult, image: RgbImage, query: string, backends: SegmentationBackends, settings: SegmentResponse['settings']): Promise<SegmentResponse> {
@@ -94,7 +95,7 @@ async function describe(result: SegmentationResult, image: RgbImage, query: stri
     height: image.height,
     mask: { rle: result.rle, png: (await encodeMaskPng(result.mask)).toString('base64'), area },
     overlay: { png: (await encodeImage(renderOverlay(image, result.mask), 'png')).toString('base64') },
-    models: { mllm: backends.mllm.model, judge: (backends.judge ?? backends.mllm).model, segmenter: backends.segmenter.model },
+    models: { mllm: backends.mllm?.model ?? null, judge: (backends.judge ?? backends.mllm)?.model ?? null, segmenter: backends.segmenter.model },
     trace: result.trace,
     counters: result.counters,
     calls: result.calls.length,
@@ -112,7 +113,7 @@ export function segmentRoutes(options: SegmentRouteOptions): Hono<ServerEnv> {
     checkQueryLength(fields.query, options.limits, 'query');
     const [image] = images;
     if (image === undefined || images.length > 1) throw mmevolveError('invalid-input', 'segment takes exactly one image', 'Send one image.');
-    const backends = segmentationBackends(options.backends);
+    const backends = segmentationBackends(options.backends, fields.method);
     const { preset, config } = requestEvolve(options.evolve, fields.preset, fields.config);
     const settings = { preset, evolve: config };
     const run = (onEvent: ((event: SegmentationEvent) => void) | undefined, signal: AbortSignal) =>

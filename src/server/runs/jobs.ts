@@ -8,7 +8,7 @@ import type { Backends } from '../../backends/index.js';
 import { missingEmbedder, noEmbedderError, openLessonStore } from '../../app/index.js';
 import type { Embedder } from '../../core/index.js';
 import { deepMerge, mmevolveError } from '../../core/index.js';
-import { SEGMENTATION_METHODS, resolveEvolveConfig, runSegmentation } from '../../evolve/index.js';
+import { SEGMENTATION_METHODS, methodNeedsMllm, resolveEvolveConfig, runSegmentation } from '../../evolve/index.js';
 import type { EvolvePresetName, SegmentationMethod } from '../../evolve/index.js';
 import { runSegmentationEval, runVqaEval } from '../../eval/index.js';
 import type { ProgressReporter, RunSamplesOutcome } from '../../eval/index.js';
@@ -41,8 +41,8 @@ export function checkJob(spec: JobSpec, context: Pick<JobContext, 'backends' | '
   const { mllm, segmenter } = context.backends ?? {};
   if (spec.kind === 'segmentation') {
     if (!(SEGMENTATION_METHODS as readonly string[]).includes(spec.method)) throw mmevolveError('invalid-input', `unknown segmentation method "${spec.method}"`, `Use one of ${SEGMENTATION_METHODS.join(', ')}.`);
-    if (mllm === undefined || segmenter === undefined) {
-      throw mmevolveError('backend-not-configured', 'segmentation runs need an MLLM and a segmenter backend', 'Add backends.mllm and backends.segmenter to mmevolve.config.* and restart mmevolve serve.');
+    if (segmenter === undefined || (mllm === undefined && methodNeedsMllm(spec.method as SegmentationMethod))) {
+      throw mmevolveError('backend-not-configured', 'segmentation runs need an MLLM and a segmenter backend (concept-only: the segmenter alone)', 'Add backends.mllm and backends.segmenter to mmevolve.config.* and restart mmevolve serve.');
     }
     resolveEvolveConfig(spec.preset as EvolvePresetName, spec.config, 'config');
     return;
@@ -66,9 +66,11 @@ export async function executeJob(record: RunRecord, dataset: string, directory: 
     ...(record.limit === undefined ? {} : { limit: record.limit }),
   };
   const { mllm, segmenter, judge } = backends;
-  if (mllm === undefined) throw mmevolveError('backend-not-configured', 'no MLLM backend', 'Add backends.mllm and restart mmevolve serve.');
   if (record.kind === 'segmentation') {
     if (segmenter === undefined) throw mmevolveError('backend-not-configured', 'no segmenter backend', 'Add backends.segmenter and restart mmevolve serve.');
+    if (mllm === undefined && methodNeedsMllm(record.method as SegmentationMethod)) {
+      throw mmevolveError('backend-not-configured', 'no MLLM backend', 'Add backends.mllm and restart mmevolve serve.');
+    }
     const config = resolveEvolveConfig(record.preset as EvolvePresetName, record.config, 'config');
     return runSegmentationEval({
       ...common,
@@ -78,7 +80,7 @@ export async function executeJob(record: RunRecord, dataset: string, directory: 
       concurrency: record.concurrency,
       segment: (image, sample, signal) =>
         runSegmentation(record.method as SegmentationMethod, image, sample.query, {
-          backends: { mllm, segmenter, ...(judge === undefined ? {} : { judge }) },
+          backends: { ...(mllm === undefined ? {} : { mllm }), segmenter, ...(judge === undefined ? {} : { judge }) },
           config,
           isSentence: sample.isSentence,
           queryVariants: sample.queries.slice(1),
@@ -86,6 +88,7 @@ export async function executeJob(record: RunRecord, dataset: string, directory: 
         }),
     });
   }
+  if (mllm === undefined) throw mmevolveError('backend-not-configured', 'no MLLM backend', 'Add backends.mllm and restart mmevolve serve.');
   const mode = record.method as SolveMode;
   const methodConfig = parseMemoryMethodConfig(deepMerge(context.memoryConfig, record.config), 'config');
   const embedder = context.embedder;

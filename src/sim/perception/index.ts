@@ -2,4 +2,4 @@ export { MIN_OBJECT_AREA, PALETTE_DISTANCE, perceiveObjects } from './perceive-o
 export type { PerceivedObject } from './perceive-objects.js';
 export { recoverOverlay, recoverOverlayMask } from './recover-overlay.js';
 export type { RecoveredOverlay } from './recover-overlay.js';
-export { maskIou, objectMask, objectRleCounts } from './masks.js';
+export { objectMask, objectRleCounts } from './masks.js';

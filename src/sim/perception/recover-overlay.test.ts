@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Mask, RgbImage } from '../../core/index.js';
-import { maskIou, objectMask } from './masks.js';
+import { maskIou } from '../../vision/index.js';
+import { objectMask } from './masks.js';
 import { perceiveObjects } from './perceive-objects.js';
 import { recoverOverlay, recoverOverlayMask } from './recover-overlay.js';
 import { jpegRoundTrip, renderGrid } from './test-grid.js';

@@ -1,7 +1,8 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOpenAIEmbedder } from '../../backends/index.js';
-import { cosineSimilarity, lexicalTextEmbedding, perceptualImageEmbedding } from '../../protocols/index.js';
+import { cosineSimilarity } from '../../core/index.js';
+import { lexicalTextEmbedding, perceptualImageEmbedding } from '../../protocols/index.js';
 import { SIM_EMBEDDING_MODEL, startSimEmbeddingsServer } from './embeddings-server.js';
 import type { SimEmbeddingsServer } from './embeddings-server.js';
 import { pngDataUrl, sceneFixture } from './test-support.js';

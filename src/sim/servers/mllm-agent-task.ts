@@ -16,7 +16,7 @@ function earlierToolCalls(context: TaskContext): { tool: string; phrase: string 
     if (turn.role !== 'assistant') continue;
     try {
       const parsed = taskResponseSchema('agent_step').safeParse(JSON.parse(turn.text));
-      if (parsed.success) calls.push({ tool: parsed.data.tool, phrase: parsed.data.arguments.text_prompt });
+      if (parsed.success) calls.push({ tool: parsed.data.tool, phrase: parsed.data.arguments.text_prompt ?? undefined });
     } catch {
       // An assistant turn that is not a tool call (prose) is simply not counted.
     }
@@ -37,17 +37,17 @@ export function agentStep(context: TaskContext): TaskAnswer {
   const calls = earlierToolCalls(context);
   const segmentCalls = calls.filter((call) => call.tool === 'segment_phrase');
   const chosen = chosenObject(agentContext, view);
-  if (chosen === undefined) return { kind: 'json', value: { tool: 'report_no_mask', arguments: {} } };
+  if (chosen === undefined) return { kind: 'json', value: { tool: 'report_no_mask', arguments: { text_prompt: null, final_answer_masks: null } } };
   const tried = new Set(segmentCalls.map((call) => call.phrase));
   const nextPhrase = uniquePhrases(view.objects, chosen).find((phrase) => !tried.has(phrase));
   if (segmentCalls.length === 0 || calls.at(-1)?.tool !== 'segment_phrase') {
-    if (nextPhrase === undefined) return { kind: 'json', value: { tool: 'report_no_mask', arguments: {} } };
-    return { kind: 'json', value: { tool: 'segment_phrase', arguments: { text_prompt: nextPhrase } } };
+    if (nextPhrase === undefined) return { kind: 'json', value: { tool: 'report_no_mask', arguments: { text_prompt: null, final_answer_masks: null } } };
+    return { kind: 'json', value: { tool: 'segment_phrase', arguments: { text_prompt: nextPhrase, final_answer_masks: null } } };
   }
   const masks = Number.parseInt(readLabelledLine(context.text, 'Masks') ?? '0', 10);
   if (Number.isFinite(masks) && masks > 0) {
-    return { kind: 'json', value: { tool: 'select_masks_and_return', arguments: { final_answer_masks: Array.from({ length: masks }, (_, index) => index + 1) } } };
+    return { kind: 'json', value: { tool: 'select_masks_and_return', arguments: { text_prompt: null, final_answer_masks: Array.from({ length: masks }, (_, index) => index + 1) } } };
   }
-  if (segmentCalls.length >= MAX_EMPTY_ATTEMPTS || nextPhrase === undefined) return { kind: 'json', value: { tool: 'report_no_mask', arguments: {} } };
-  return { kind: 'json', value: { tool: 'segment_phrase', arguments: { text_prompt: nextPhrase } } };
+  if (segmentCalls.length >= MAX_EMPTY_ATTEMPTS || nextPhrase === undefined) return { kind: 'json', value: { tool: 'report_no_mask', arguments: { text_prompt: null, final_answer_masks: null } } };
+  return { kind: 'json', value: { tool: 'segment_phrase', arguments: { text_prompt: nextPhrase, final_answer_masks: null } } };
 }

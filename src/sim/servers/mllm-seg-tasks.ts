@@ -5,7 +5,8 @@
  */
 import { readLabelledLine } from '../../core/index.js';
 import type { Box } from '../../core/index.js';
-import { maskIou, objectMask, recoverOverlayMask } from '../perception/index.js';
+import { maskIou } from '../../vision/index.js';
+import { objectMask, recoverOverlayMask } from '../perception/index.js';
 import { COLOURS, SHAPES, canonicalPhrase, phraseText, phraseToSpec, resolveQuery } from '../world/index.js';
 import type { ObjectView, QuerySpec, Rng } from '../world/index.js';
 import { rememberBounded } from './bounded-cache.js';
@@ -147,6 +148,24 @@ export function judgePair(context: TaskContext): TaskAnswer {
   if (Math.abs(scoreA - scoreB) < TIE_MARGIN) return { kind: 'json', value: { winner: 'tie', reason: 'Both overlays cover the same region.' } };
   const winner = scoreA > scoreB ? 'A' : 'B';
   return { kind: 'json', value: { winner, reason: `Overlay ${winner} covers the target more accurately.` } };
+}
+
+/**
+ * judge_pair_forced: the same judgement, but the schema allows no tie — where the judge would call one it
+ * falls back on its position bias, as a forced-choice judge does.
+ */
+export function judgePairForced(context: TaskContext): TaskAnswer {
+  const answer = judgePair(context);
+  const winner = answer.kind === 'json' ? (answer.value as { winner?: string }).winner : undefined;
+  if (winner === 'A' || winner === 'B') return { kind: 'json', value: { winner } };
+  return { kind: 'json', value: { winner: context.rng.chance(context.noise.config.judging.positionBias) ? 'A' : 'B' } };
+}
+
+/** rewrite_phrase: refine_phrase's judgement, answered as a phrase every time (a kept phrase is repeated). */
+export function rewritePhrase(context: TaskContext): TaskAnswer {
+  const answer = refinePhrase(context);
+  const phrase = answer.kind === 'json' ? (answer.value as { phrase?: string }).phrase : undefined;
+  return { kind: 'json', value: { phrase: phrase ?? readLabelledLine(context.text, 'Phrase') ?? '' } };
 }
 
 function jitteredBox(context: TaskContext, box: Box, width: number, height: number): Box {

@@ -41,6 +41,23 @@ describe('simulated MLLM tasks (oracle)', () => {
     expect(resolveQuery(phraseToSpec(refined.phrase) ?? { target: {} }, rendered.objects)).toEqual([target]);
   });
 
+  it('rewrite_phrase always answers a phrase: the exact phrase repeated, an ambiguous one rewritten to the target', async () => {
+    const { rendered, query } = sceneFixture(61);
+    const image = await pngDataUrl(rendered.image);
+    const target = query.targetIndex ?? 0;
+    const exact = canonicalPhrase(rendered.objects, target);
+    expect(await ask('rewrite_phrase', [{ role: 'user', text: `Query: ${query.query}\nTarget: ${exact}\nPhrase: ${exact}`, images: [image] }])).toEqual({ phrase: exact });
+    const rewritten = (await ask('rewrite_phrase', [{ role: 'user', text: `Query: ${query.query}\nTarget: ${exact}\nPhrase: object`, images: [image] }])) as { phrase: string };
+    expect(resolveQuery(phraseToSpec(rewritten.phrase) ?? { target: {} }, rendered.objects)).toEqual([target]);
+  });
+
+  it('judge_pair_forced never answers tie: two identical overlays still get A or B', async () => {
+    const { rendered, query } = sceneFixture(62);
+    const image = await pngDataUrl(rendered.image);
+    const answer = await ask('judge_pair_forced', [{ role: 'user', text: `Query: ${query.query}\nCandidate A: x\nCandidate B: y\nImage roles: raw, overlay A, overlay B`, images: [image, image, image] }]);
+    expect(answer).toEqual({ winner: expect.stringMatching(/^[AB]$/) as unknown });
+  });
+
   it('gives distinct variants that all refer to the same object', async () => {
     const { rendered, query } = sceneFixture(62);
     const target = query.targetIndex ?? 0;
@@ -57,12 +74,12 @@ describe('simulated MLLM tasks (oracle)', () => {
     const step1 = (await ask('agent_step', [first])) as { tool: string; arguments: { text_prompt?: string } };
     expect(step1.tool).toBe('segment_phrase');
     const call1: Turn = { role: 'assistant', text: JSON.stringify(step1) };
-    expect(await ask('agent_step', [first, call1, { role: 'user', text: 'Masks: 2' }])).toEqual({ tool: 'select_masks_and_return', arguments: { final_answer_masks: [1, 2] } });
+    expect(await ask('agent_step', [first, call1, { role: 'user', text: 'Masks: 2' }])).toEqual({ tool: 'select_masks_and_return', arguments: { text_prompt: null, final_answer_masks: [1, 2] } });
     const step2 = (await ask('agent_step', [first, call1, { role: 'user', text: 'Masks: 0' }])) as { tool: string; arguments: { text_prompt?: string } };
     expect(step2.tool).toBe('segment_phrase');
     expect(step2.arguments.text_prompt).not.toBe(step1.arguments.text_prompt);
     const history = [first, call1, { role: 'user', text: 'Masks: 0' } as Turn, { role: 'assistant', text: JSON.stringify(step2) } as Turn, { role: 'user', text: 'Masks: 0' } as Turn];
-    expect(await ask('agent_step', history)).toEqual({ tool: 'report_no_mask', arguments: {} });
+    expect(await ask('agent_step', history)).toEqual({ tool: 'report_no_mask', arguments: { text_prompt: null, final_answer_masks: null } });
   });
 
   it('writes a lesson naming the trap the failed answer fell into, and merges lessons keeping every source', async () => {

@@ -1,7 +1,7 @@
 /**
- * What the simulated SAM 3 returns for one prompt on one perceived image. Text prompts are parsed for
- * colour, shape and relational words (phraseToSpec) and resolved on the perceived objects: concept
- * prompts return every match, vague ones ("object", "thing") every object at low confidence. Box
+ * What the simulated SAM 3 returns for one prompt on one perceived image. A text prompt is read as a
+ * concept (concept-prompt.ts: category, colour, size, texture; relations, ordinals and clauses ignored)
+ * and every perceived object it admits is an instance with its own confidence (concept-match.ts). Box
  * prompts return the dominant component inside the box. Noise: missed and spurious instances, boundary
  * erosion/dilation, score noise.
  */
@@ -11,8 +11,9 @@ import { gaussian } from '../noise/index.js';
 import { encodeRleCounts } from '../../vision/index.js';
 import { objectMask, objectRleCounts } from '../perception/index.js';
 import type { PerceivedObject } from '../perception/index.js';
-import { phraseToSpec, resolveQuery } from '../world/index.js';
-import type { QuerySpec, Rng } from '../world/index.js';
+import type { Rng } from '../world/index.js';
+import { conceptConfidences } from './concept-match.js';
+import { parseConceptPrompt } from './concept-prompt.js';
 import { morph } from './morphology.js';
 
 export interface SimInstance {
@@ -39,18 +40,14 @@ function maskInstance(mask: Mask, confidence: number): SimInstance {
   return { mask, rleCounts: () => encodeRleCounts(mask), confidence };
 }
 
-/** Base confidences: a named concept, one with an ordinal or relation (harder for SAM), a vague noun. */
-const CONFIDENCE_CONCEPT = 0.93;
-const CONFIDENCE_RELATIONAL = 0.78;
-const CONFIDENCE_VAGUE = 0.55;
+/** Base confidences of a box-prompted instance and of a spurious one (text confidences: concept-match.ts). */
 const CONFIDENCE_BOX = 0.9;
 const CONFIDENCE_SPURIOUS = 0.45;
 
-function baseConfidence(spec: QuerySpec): number {
-  const filter = spec.target;
-  const vague = filter.colour === undefined && filter.shape === undefined && filter.trait === undefined && filter.corners === undefined;
-  if (vague) return CONFIDENCE_VAGUE;
-  return spec.ordinal !== undefined || spec.relation !== undefined ? CONFIDENCE_RELATIONAL : CONFIDENCE_CONCEPT;
+/** An object the prompt admits, with its confidence before score noise. */
+interface Candidate {
+  readonly index: number;
+  readonly base: number;
 }
 
 function clampScore(score: number): number {
@@ -64,10 +61,11 @@ function disturbance(noise: NoiseModel, rng: Rng): number {
   return rng.int(1, boundaryPixels) * (rng.chance(0.5) ? 1 : -1);
 }
 
-function instancesFor(indices: readonly number[], objects: readonly PerceivedObject[], base: number, size: { width: number; height: number }, noise: NoiseModel, rng: Rng): SimInstance[] {
+function instancesFor(candidates: readonly Candidate[], objects: readonly PerceivedObject[], size: { width: number; height: number }, noise: NoiseModel, rng: Rng): SimInstance[] {
   const { missRate, spuriousRate, scoreNoise } = noise.config.segmenter;
   const instances: SimInstance[] = [];
-  for (const index of indices) {
+  const indices = candidates.map((candidate) => candidate.index);
+  for (const { index, base } of candidates) {
     if (rng.chance(missRate)) continue;
     const object = objects[index];
     if (object === undefined) continue;
@@ -85,10 +83,13 @@ function instancesFor(indices: readonly number[], objects: readonly PerceivedObj
   return instances;
 }
 
+/** A prompt that names no concept ("the one on the left") finds nothing, as SAM 3's presence head says. */
 export function segmentText(text: string, objects: readonly PerceivedObject[], size: { width: number; height: number }, noise: NoiseModel, rng: Rng): SimInstance[] {
-  const spec = phraseToSpec(text);
-  if (spec === null) return [];
-  return instancesFor(resolveQuery(spec, objects), objects, baseConfidence(spec), size, noise, rng);
+  const prompt = parseConceptPrompt(text);
+  if (prompt.terms.length === 0) return [];
+  const confidences = conceptConfidences(prompt, objects, size.width * size.height);
+  const candidates = confidences.flatMap((base, index) => (base > 0 ? [{ index, base }] : []));
+  return instancesFor(candidates, objects, size, noise, rng);
 }
 
 /** The object with most pixels inside the box (the box's dominant component), if any. */
@@ -116,5 +117,11 @@ export function segmentBoxes(boxes: readonly Box[], labels: readonly boolean[], 
     const index = dominantInBox(box, objects, size.width);
     if (index !== undefined && !indices.includes(index)) indices.push(index);
   });
-  return instancesFor(indices, objects, CONFIDENCE_BOX, size, noise, rng);
+  return instancesFor(
+    indices.map((index) => ({ index, base: CONFIDENCE_BOX })),
+    objects,
+    size,
+    noise,
+    rng,
+  );
 }

@@ -8,7 +8,6 @@
  */
 import { crc32, inflateSync } from 'node:zlib';
 import type { RgbImage } from '../../core/index.js';
-import { inflateInto } from './inflate-into.js';
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /** Chunks that do not change decoded pixels (everything else makes us defer to sharp). */
@@ -59,11 +58,11 @@ function unfilterInPlace(buffer: Uint8Array, width: number, height: number): boo
 }
 
 /**
- * Pixels of an 8-bit RGB non-interlaced PNG, or undefined when sharp must decode it. `allocate(size)`
- * gives the buffer the image data is inflated into (default: a new one), so a caller can reuse one
- * scratch buffer (inflate-into.ts): the pixels are then a view of it, valid until its next use.
+ * Pixels of an 8-bit RGB non-interlaced PNG, or undefined when sharp must decode it. The image data is
+ * inflated by node:zlib into a new buffer (Node has no public API to inflate into a reused one; the
+ * simulator's speed is not worth reading zlib's private handle for).
  */
-export function decodeSimplePng(bytes: Uint8Array, allocate?: (size: number) => Uint8Array): RgbImage | undefined {
+export function decodeSimplePng(bytes: Uint8Array): RgbImage | undefined {
   if (bytes.length < 8 || SIGNATURE.some((value, index) => bytes[index] !== value)) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let width = 0;
@@ -94,10 +93,8 @@ export function decodeSimplePng(bytes: Uint8Array, allocate?: (size: number) => 
   let filtered: Uint8Array;
   try {
     const joined = compressed.length === 1 ? (compressed[0] ?? new Uint8Array()) : Buffer.concat(compressed);
-    const into = allocate?.(expected + 1);
-    const written = into === undefined ? undefined : inflateInto(joined, into);
-    // One spare byte: a stream longer than expected fills the buffer and goes to inflateSync, as before.
-    filtered = into !== undefined && written !== undefined ? into.subarray(0, written) : inflateSync(joined, { chunkSize: Math.max(64 * 1024, expected + 1), maxOutputLength: expected + 1 });
+    // One spare byte of room: a stream longer than expected then shows as a wrong length below.
+    filtered = inflateSync(joined, { chunkSize: Math.max(64 * 1024, expected + 1), maxOutputLength: expected + 1 });
   } catch {
     // Corrupt or oversized stream: sharp decides (and reports) instead.
     return undefined;

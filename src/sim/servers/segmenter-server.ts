@@ -91,13 +91,6 @@ export function createSimSegmenterApp(config: SimConfig): { app: Hono; metrics: 
   /** Reused for each fresh image's base64-decoded PNG bytes: 0.5 MB less garbage per 640×480 image (issue 4). */
   let scratch = Buffer.alloc(0);
   const scratchOf = (size: number): Buffer => (scratch.length >= size ? scratch : (scratch = Buffer.allocUnsafe(size))).subarray(0, size);
-  /**
-   * Reused for each fresh image's inflated PNG data, i.e. its pixels: a new 0.9 MB buffer per 640×480
-   * image was external memory that set off a full GC every ~20 fresh images (issue 4).
-   */
-  let pixelScratch = Buffer.alloc(0);
-  const pixelScratchOf = (size: number): Buffer =>
-    (pixelScratch.length >= size ? pixelScratch : (pixelScratch = Buffer.allocUnsafeSlow(size))).subarray(0, size);
 
   /**
    * Base64 or data URL, keyed exactly as ImageCache.fromBase64 does, but 8-bit RGB PNGs are decoded
@@ -108,10 +101,9 @@ export function createSimSegmenterApp(config: SimConfig): { app: Hono; metrics: 
     const cached = byContent.get(key);
     if (cached !== undefined) return cached;
     // The PNG bytes live in the scratch buffer only while decodeSimplePng runs (synchronously); sharp,
-    // which awaits, gets its own copy. Pixels in pixelScratch are perceived before any await, and the
-    // perceived objects keep pixel indices, not the pixels.
+    // which awaits, gets its own copy.
     const bytes = value.payloadBytes(scratchOf);
-    const direct = decodeSimplePng(bytes, pixelScratchOf);
+    const direct = decodeSimplePng(bytes);
     if (direct !== undefined) return rememberBounded(byContent, key, { key, width: direct.width, height: direct.height, objects: perceiveObjects(direct) }, CONTENT_CACHE);
     const image = await decodeImageBytes(Buffer.from(bytes));
     return rememberBounded(byContent, key, { key, width: image.width, height: image.height, objects: perceiveObjects(image) }, CONTENT_CACHE);

@@ -35,8 +35,8 @@ export interface SceneFixture {
 }
 
 /** A scene and a segmentation query whose target is fully visible (or null for no target). */
-export function sceneFixture(seed: number, options: { sentenceRate?: number; noTargetRate?: number } = {}): SceneFixture {
-  const scene = generateScene(seed, { width: 640, height: 480 });
+export function sceneFixture(seed: number, options: { sentenceRate?: number; noTargetRate?: number; width?: number; height?: number } = {}): SceneFixture {
+  const scene = generateScene(seed, { width: options.width ?? 640, height: options.height ?? 480 });
   const rendered = renderScene(scene);
   const fullyVisible = scene.objects.map((object, index) => {
     const full = rasterizePolygon(scene, object.polygon);

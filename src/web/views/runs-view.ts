@@ -79,7 +79,7 @@ function runList(): HTMLElement {
   }
 
   const dataset = h('input', { type: 'text', placeholder: 'dataset folder on the server (e.g. dataset)', class: 'grow', 'data-testid': 'run-dataset' });
-  const method = h('select', {}, ...['evol', 'single', 'box', 'agent'].map((name) => h('option', { value: name }, name)));
+  const method = h('select', {}, ...['evol', 'single', 'box', 'agent', 'concept-only'].map((name) => h('option', { value: name }, name)));
   const limit = h('input', { type: 'number', min: 1, placeholder: 'limit', style: 'width: 90px' });
   const start = async () => {
     try {

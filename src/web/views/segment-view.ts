@@ -17,6 +17,7 @@ const METHODS = [
   ['single', 'single — one phrase'],
   ['box', 'box — MLLM box prompt'],
   ['agent', 'agent — SAM 3 Agent baseline'],
+  ['concept-only', 'concept-only — raw query to SAM 3, no MLLM'],
 ] as const;
 
 const GREEN: [number, number, number] = [40, 200, 90];

@@ -1,6 +1,7 @@
 /**
  * Recording mocks of the three contracts (`calls[]`), so engines can be tested deterministically without
- * HTTP. The MLLM mock runs scripted text through the same tolerant parser as the real client.
+ * HTTP. The MLLM mock runs scripted text through the same tolerant parser as the real client. Test support:
+ * not exported by backends/index.ts, not in the lib/ build.
  */
 import type {
   Box,
@@ -14,10 +15,10 @@ import type {
   SegmentInstance,
   SegmentOptions,
   Segmenter,
-} from '../core/index.js';
-import { isPreparedImage } from '../core/index.js';
-import { createOfflineEmbedder } from './embedders.js';
-import { parseModelOutput } from './parse-model-output.js';
+} from '../../core/index.js';
+import { isPreparedImage } from '../../core/index.js';
+import { createOfflineEmbedder } from '../embedders.js';
+import { parseModelOutput } from '../parse-model-output.js';
 
 function callRecord(stage: string, backend: string): CallRecord {
   return { stage, backend, latencyMs: 0, promptTokens: 0, completionTokens: 0, cacheHit: false, retries: 0, repairs: 0 };

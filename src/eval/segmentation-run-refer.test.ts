@@ -1,0 +1,69 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createMask } from '../core/index.js';
+import type { EvalSample } from './datasets/dataset.js';
+import { writeRunReport } from './report.js';
+import { runSegmentationEval } from './segmentation-run.js';
+import type { SegmentationOutcome } from './segmentation-run.js';
+
+const root = new URL('./datasets/__fixtures__/refer/', import.meta.url).pathname;
+const images = path.join(root, 'images');
+const folders: string[] = [];
+afterAll(async () => Promise.all(folders.map((folder) => rm(folder, { recursive: true, force: true }))));
+
+async function fresh(): Promise<string> {
+  const folder = await mkdtemp(path.join(tmpdir(), 'mmevolve-refer-run-'));
+  folders.push(folder);
+  return folder;
+}
+
+/** The ground truth for the first sample, "no target" declared for the second, an empty mask for the rest. */
+async function answer(sample: EvalSample): Promise<SegmentationOutcome> {
+  const base = { trace: { variant: 'fake' }, calls: [], counters: {}, warnings: [] };
+  if (sample.name === 'r0_s0') return { ...base, mask: await sample.groundTruth() };
+  return { ...base, mask: createMask(sample.width, sample.height), ...(sample.name === 'r1_s1' ? { noTarget: true } : {}) };
+}
+
+describe('eval on the referring-expression sets', () => {
+  it('runs gRefCOCO val and reports N-acc and T-acc beside gIoU/cIoU', async () => {
+    const out = await fresh();
+    const result = await runSegmentationEval({
+      dataset: path.join(root, 'grefcoco'),
+      datasetSpec: { format: 'grefcoco', split: 'val', images },
+      method: 'single',
+      out,
+      settings: {},
+      backends: {},
+      simulatedBackends: false,
+      segment: (_image, sample) => answer(sample),
+    });
+    expect(result.lines.map((line) => [line.id, line.noTarget, line.predictedNoTarget, line.iou])).toEqual([
+      ['r0_s0', false, false, 1],
+      ['r1_s1', true, true, 1],
+      ['r2_s2', false, true, 0],
+    ]);
+    const report = await writeRunReport(out);
+    if (report.summary.kind !== 'segmentation') throw new Error('expected a segmentation report');
+    expect(report.summary.grefcoco).toMatchObject({ nAcc: 1, tAcc: 0.5, confusion: { TP: 1, TN: 1, FP: 1, FN: 0 } });
+    expect(report.summary.grefcoco?.giou).toBeCloseTo(2 / 3, 12);
+    expect(await readFile(path.join(out, 'report.md'), 'utf8')).toContain('| 66.67 | ');
+  });
+
+  it('runs RefCOCO val with LISA counts and keeps the split in the run identity', async () => {
+    const out = await fresh();
+    const result = await runSegmentationEval({
+      dataset: path.join(root, 'refcoco'),
+      datasetSpec: { format: 'refcoco', split: 'val', images },
+      method: 'single',
+      out,
+      settings: { dataset: { format: 'refcoco', split: 'val' } },
+      backends: {},
+      simulatedBackends: false,
+      segment: async (_image, sample) => ({ mask: await sample.groundTruth(), trace: {}, calls: [], counters: {}, warnings: [] }),
+    });
+    expect(result.lines.map((line) => line.id)).toEqual(['r0_s0', 'r0_s1', 'r1_s2']);
+    expect(result.lines.every((line) => line.iou > 0.9999 && line.noTarget === undefined), 'perfect masks score IoU ≈ 1 under LISA rules').toBe(true);
+  });
+});
