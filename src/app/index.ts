@@ -6,3 +6,5 @@ export type { ModelFlags } from './model-flags.js';
 export { missingEmbedder, noEmbedderError, openLessonStore } from './lesson-store.js';
 export { loadWorkspaceConfig, openWorkspace } from './workspace.js';
 export type { ConfigSources, OpenWorkspaceOptions, ResolvedEvolve, Workspace } from './workspace.js';
+export { INIT_TARGETS, initConfigText } from './init-config.js';
+export type { InitTarget } from './init-config.js';
