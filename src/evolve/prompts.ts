@@ -161,10 +161,10 @@ export function agentSystemPrompt(maxTurns: number): string {
     'Tools (answer {"tool": <name>, "arguments": {...}}):',
     '- segment_phrase {"text_prompt": <short noun phrase>}: run SAM 3 on the phrase; you then see every mask,',
     '  numbered 1..N on one overlay, and a line "Masks: N".',
-    '- examine_each_mask {}: each mask of the last segment_phrase is checked on a zoomed crop plus context',
-    '  and marked Accept or Reject.',
-    '- select_masks_and_return {"final_answer_masks": [indices]}: finish with these masks (1-based, from the',
-    '  last segment_phrase).',
+    '- examine_each_mask {}: each current mask is checked on a zoomed crop plus context and marked Accept or',
+    '  Reject; rejected masks are removed and the kept ones renumbered 1..K.',
+    '- select_masks_and_return {"final_answer_masks": [indices]}: finish with these masks (1-based, as last',
+    '  numbered).',
     '- report_no_mask {}: finish when no object in the image fits the query.',
     'Prefer simple noun phrases; if a phrase finds nothing or the wrong objects, try a different one (do not',
     `repeat phrases already tried). You have at most ${maxTurns} tool calls.`,
@@ -181,9 +181,15 @@ export function agentSegmentResult(phrase: string, masks: number, tried: readonl
   return [`segment_phrase("${phrase}") returned ${masks} mask(s). ${shown}`, `Masks: ${masks}`, `Tried phrases: ${tried.join('; ')}`, 'Call one tool.'].join('\n');
 }
 
+/**
+ * As the SAM 3 Agent reports examine_each_mask: each mask's verdict, then the rejected masks are removed and
+ * the kept ones renumbered 1..K on a new overlay (select_masks_and_return indexes those K).
+ */
 export function agentExamineResult(verdicts: readonly boolean[], tried: readonly string[]): string {
   const lines = verdicts.map((accepted, index) => `mask ${index + 1}: ${accepted ? 'Accept' : 'Reject'}`);
-  return [`examine_each_mask results:`, ...lines, `Masks: ${verdicts.length}`, `Tried phrases: ${tried.join('; ')}`, 'Call one tool.'].join('\n');
+  const kept = verdicts.filter((accepted) => accepted).length;
+  const next = kept === 0 ? 'Every mask was rejected; try a different phrase or report no mask.' : `Rejected masks were removed; the overlay now numbers the ${kept} kept mask(s) 1..${kept}.`;
+  return [`examine_each_mask results:`, ...lines, next, `Masks: ${kept}`, `Tried phrases: ${tried.join('; ')}`, 'Call one tool.'].join('\n');
 }
 
 export function agentErrorResult(message: string, masks: number, tried: readonly string[]): string {

@@ -33,6 +33,9 @@ export interface EvalCommandOptions extends DatasetFlags, WorkspaceCommandOption
   preset?: EvolvePresetName | undefined;
   limit?: number;
   concurrency: number;
+  maxCallsPerSample?: number;
+  maxTokensPerSample?: number;
+  failFastNoTarget?: boolean;
 }
 
 export interface EvalCommandIo {
@@ -73,12 +76,18 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalComman
     const { mllm, judge, segmenter } = workspace.segmentation(method);
     const models = backendModels(workspace.backends);
     const datasetSpec = datasetSpecFrom(options);
+    const budget = {
+      ...(options.maxCallsPerSample === undefined ? {} : { maxCalls: options.maxCallsPerSample }),
+      ...(options.maxTokensPerSample === undefined ? {} : { maxTokens: options.maxTokensPerSample }),
+      ...(options.failFastNoTarget === true ? { failFastNoTarget: true } : {}),
+    };
+    const budgeted = Object.keys(budget).length > 0;
     const result = await runSegmentationEval({
       dataset: options.dataset,
       datasetSpec,
       method,
       out: options.out,
-      settings: { preset, evolve: evolveConfig, backends: models, ...(datasetSpec.format === undefined ? {} : { dataset: datasetSpec }) },
+      settings: { preset, evolve: evolveConfig, backends: models, ...(datasetSpec.format === undefined ? {} : { dataset: datasetSpec }), ...(budgeted ? { budget } : {}) },
       backends: models,
       simulatedBackends: Object.values(models).some(isSimulatedModel),
       segment: (image, sample, signal) =>
@@ -90,6 +99,7 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalComman
           // RefCOCO-family referring expressions: an inconsistent final verdict falls back to box (published rule).
           datasetKind: datasetSpec.format === undefined || datasetSpec.format === 'reasonseg' ? 'reasonseg' : 'refcoco',
           signal,
+          ...(budgeted ? { budget } : {}),
         }),
       ...(options.limit === undefined ? {} : { limit: options.limit }),
       concurrency: options.concurrency,
@@ -140,7 +150,10 @@ export function registerEvalCommand(program: Command): void {
     .requiredOption('--out <dir>', 'run folder (created; rerunning the same command resumes it)')
     .addOption(presetOption())
     .option('--limit <n>', 'only the first N samples (in name order)', positiveInteger('--limit'))
-    .option('--concurrency <k>', 'samples in flight at once', positiveInteger('--concurrency'), 1);
+    .option('--concurrency <k>', 'samples in flight at once', positiveInteger('--concurrency'), 1)
+    .option('--max-calls-per-sample <n>', 'stop a sample after N backend calls (evol answers with its best mask so far)', positiveInteger('--max-calls-per-sample'))
+    .option('--max-tokens-per-sample <n>', 'stop a sample once its calls used N prompt + completion tokens', positiveInteger('--max-tokens-per-sample'))
+    .option('--fail-fast-no-target', 'evol: when the planner proposes no phrase, answer "no target" at once (no box stream, no evolution)');
   addWorkspaceOptions(command).action(async (options: EvalCommandOptions) => {
       const interrupt = interruptOnSigint(process, () => process.stderr.write('\nstopping: in-flight samples are cancelled (Ctrl-C again to quit at once)\n'));
       try {
