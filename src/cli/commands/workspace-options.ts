@@ -29,7 +29,7 @@ export function addWorkspaceOptions(command: Command): Command {
 
 /** The --preset option; its default is the config's evolve.preset, else the one default of every surface. */
 export function presetOption(): Option {
-  return new Option('--preset <preset>', `evolve settings: published (paper) or improved (paper + our fixes); default: the config's evolve.preset, else ${DEFAULT_EVOLVE_PRESET}`).choices([...EVOLVE_PRESET_NAMES]);
+  return new Option('--preset <preset>', `evolve settings: published (the authors' code) or improved (the same constants with our fixes); default: the config's evolve.preset, else ${DEFAULT_EVOLVE_PRESET}`).choices([...EVOLVE_PRESET_NAMES]);
 }
 
 export function modelFlags(options: WorkspaceCommandOptions): ModelFlags {
