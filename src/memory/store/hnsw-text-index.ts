@@ -64,9 +64,9 @@ export class HnswTextIndex {
     this.#folder = databasePath === ':memory:' ? undefined : `${databasePath}.hnsw`;
   }
 
-  /** Records a new or replaced unit text vector (call inside the write's transaction). */
-  noteVector(tenant: string, stream: LessonStream, rowid: number, vector: Float32Array): void {
-    const loaded = this.#inStep(tenant, stream);
+  /** Records a new (`added` 1) or replaced (0) unit text vector (call inside the write's transaction). */
+  noteVector(tenant: string, stream: LessonStream, rowid: number, vector: Float32Array, added: 0 | 1): void {
+    const loaded = this.#inStep(tenant, stream, added);
     if (loaded !== undefined) {
       if (loaded.graph.getCurrentCount() >= loaded.capacity) {
         loaded.capacity *= 2;
@@ -80,7 +80,7 @@ export class HnswTextIndex {
 
   /** Records a deleted text vector (call inside the write's transaction). */
   noteDelete(tenant: string, stream: LessonStream, rowid: number): void {
-    const loaded = this.#inStep(tenant, stream);
+    const loaded = this.#inStep(tenant, stream, -1);
     if (loaded === undefined) return;
     try {
       loaded.graph.markDelete(rowid);
@@ -95,13 +95,13 @@ export class HnswTextIndex {
   }
 
   /**
-   * Bumps the partition's generation and returns its graph if that graph reflected the generation
-   * before this write (so the caller may apply the write to it); drops it otherwise.
+   * Bumps the partition's generation (and its size by `sizeChange`) and returns its graph if that graph
+   * reflected the generation before this write (so the caller may apply the write to it); drops it otherwise.
    */
-  #inStep(tenant: string, stream: LessonStream): LoadedGraph | undefined {
+  #inStep(tenant: string, stream: LessonStream, sizeChange: number): LoadedGraph | undefined {
     const key = partitionKey(tenant, stream);
     const before = this.#generation(tenant, stream);
-    this.#statements.bumpTextGeneration.run(tenant, stream);
+    this.#statements.bumpTextGeneration.run({ tenant, stream, change: sizeChange });
     this.#unsaved.add(key);
     const loaded = this.#graphs.get(key);
     if (loaded === undefined) return undefined;
@@ -115,6 +115,12 @@ export class HnswTextIndex {
   #generation(tenant: string, stream: LessonStream): number {
     const row = this.#statements.textGeneration.get(tenant, stream) as { generation: number } | undefined;
     return row?.generation ?? 0;
+  }
+
+  /** Lessons in the partition, kept beside its generation (a count over the lessons index costs milliseconds). */
+  partitionSize(tenant: string, stream: LessonStream): number {
+    const row = this.#statements.textGeneration.get(tenant, stream) as { size: number } | undefined;
+    return row?.size ?? 0;
   }
 
   /**

@@ -60,7 +60,7 @@ export function insertLessonRows(context: TenantContext, rows: LessonRows): numb
   });
   const lessonRowid = Number(info.lastInsertRowid);
   for (const entry of rows.versions) insertVersionRow(context, lessonRowid, entry);
-  putTextVector(context, lessonRowid, rows.stream, current.textVector);
+  putTextVector(context, lessonRowid, rows.stream, current.textVector, 1);
   addImageRows(context, lessonRowid, rows.images);
   return lessonRowid;
 }
@@ -86,14 +86,14 @@ export function appendCurrentVersion(context: TenantContext, lessonRowid: number
   insertVersionRow(context, lessonRowid, entry);
   context.statements.setCurrentVersion.run(entry.version.version, normaliseLessonText(entry.version.text), lessonRowid);
   context.statements.deleteTextVector.run(BigInt(lessonRowid));
-  putTextVector(context, lessonRowid, stream, entry.textVector);
+  putTextVector(context, lessonRowid, stream, entry.textVector, 0);
 }
 
 /** The lesson's searchable text vector: its unit copy in the vec0 index, and in the partition's graph. */
-function putTextVector(context: TenantContext, lessonRowid: number, stream: LessonStream, vector: Float32Array): void {
+function putTextVector(context: TenantContext, lessonRowid: number, stream: LessonStream, vector: Float32Array, added: 0 | 1): void {
   const unit = unitVector(vector);
   context.statements.insertTextVector.run(BigInt(lessonRowid), context.tenant, streamCode(stream), vectorToBlob(unit));
-  context.textIndex.noteVector(context.tenant, stream, lessonRowid, unit);
+  context.textIndex.noteVector(context.tenant, stream, lessonRowid, unit, added);
 }
 
 export function addImageRows(context: TenantContext, lessonRowid: number, images: readonly LessonImageVector[]): void {

@@ -120,8 +120,11 @@ const MIGRATIONS: readonly Migration[] = [
           tenant text not null,
           stream text not null,
           generation integer not null,
+          size integer not null,
           primary key (tenant, stream)
         ) strict;
+        insert into text_index_generations (tenant, stream, generation, size)
+          select tenant, stream, 1, count(*) from lessons group by tenant, stream;
       `);
     },
   },

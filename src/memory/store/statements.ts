@@ -62,10 +62,9 @@ export function prepareStatements(db: Database.Database) {
       where embedding match ? and k = ? and tenant = ? and stream = ? order by distance`),
     // HNSW candidates (hnsw-text-index.ts): a partition's generation changes with every write to its text
     // vectors; its size decides between exact search and graph candidates; the current vectors rebuild it.
-    bumpTextGeneration: db.prepare(`insert into text_index_generations (tenant, stream, generation) values (?, ?, 1)
-      on conflict (tenant, stream) do update set generation = generation + 1`),
-    textGeneration: db.prepare('select generation from text_index_generations where tenant = ? and stream = ?'),
-    partitionSize: db.prepare('select count(*) as size from lessons where tenant = ? and stream = ?'),
+    bumpTextGeneration: db.prepare(`insert into text_index_generations (tenant, stream, generation, size) values (@tenant, @stream, 1, @change)
+      on conflict (tenant, stream) do update set generation = generation + 1, size = size + @change`),
+    textGeneration: db.prepare('select generation, size from text_index_generations where tenant = ? and stream = ?'),
     partitionTextVectors: db.prepare(`select l.rowid, v.text_vector from lessons l
       join lesson_versions v on v.lesson_rowid = l.rowid and v.version = l.current_version
       where l.tenant = ? and l.stream = ? order by l.rowid`),

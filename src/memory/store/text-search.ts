@@ -46,7 +46,7 @@ export function nearestTexts(context: TenantContext, stream: LessonStream, vecto
   const code = streamCode(stream);
   const unit = unitVector(vector);
   const query = vectorToBlob(unit);
-  const { size } = statements.partitionSize.get(tenant, stream) as { size: number };
+  const size = textIndex.partitionSize(tenant, stream);
   if (textSearchMethod(size, k, textSearch) === 'exact') {
     return statements.knnText.all(query, BigInt(k), tenant, code) as TextHit[];
   }
