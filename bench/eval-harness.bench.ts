@@ -9,7 +9,10 @@
  * 2. Issue 7: step-by-step vs the memory method (and without visual / without logic lessons) online over
  *    SynthWorld VQA problems — accuracy, lessons, retrieval precision (hidden trap tags) — with bootstrap
  *    intervals memory − step.
- * Sizes: MMEVOLVE_BENCH_SEG_IMAGES (default 200, as issue 6 asks) and MMEVOLVE_BENCH_VQA_PROBLEMS (default 300); 0 skips a part.
+ * Seed: MMEVOLVE_BENCH_SEED (default 7) seeds the datasets and the sim servers; MMEVOLVE_BENCH_MIN_SCORE sets
+ * the retrieval threshold. Sizes: MMEVOLVE_BENCH_SEG_IMAGES (default 200, as issue 6 asks) and MMEVOLVE_BENCH_VQA_PROBLEMS (default 300); 0 skips a part;
+ * MMEVOLVE_BENCH_SEG_METHODS keeps some segmentation runs (labels, comma-separated); MMEVOLVE_BENCH_KEEP=1
+ * keeps the run folders.
  * Every number here describes the simulation, never a real model.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -22,19 +25,22 @@ import { resolveEvolveConfig, runSegmentation } from '../src/evolve/index.js';
 import type { EvolvePresetName, SegmentationMethod } from '../src/evolve/index.js';
 import { mathVProblem, openMemoryStore, solveWithMemory } from '../src/memory/index.js';
 import type { SolveMode } from '../src/memory/index.js';
-import { SIM_EMBEDDING_MODEL, exportReasonSeg, exportVqa, startSimEmbeddingsServer, startSimMllmServer, startSimSegmenterServer } from '../src/sim/index.js';
+import { SIM_EMBEDDING_MODEL, resolveSimConfig, exportReasonSeg, exportVqa, startSimEmbeddingsServer, startSimMllmServer, startSimSegmenterServer } from '../src/sim/index.js';
 import { readImage } from '../src/vision/index.js';
 
 const SEG_IMAGES = Number(process.env.MMEVOLVE_BENCH_SEG_IMAGES ?? 200);
 const VQA_PROBLEMS = Number(process.env.MMEVOLVE_BENCH_VQA_PROBLEMS ?? 300);
-const SEED = 7;
+/** Comma-separated run labels to keep (e.g. "single,concept-only,evol-improved"); all when unset. The first is the intervals' baseline. */
+const SEG_METHODS = process.env.MMEVOLVE_BENCH_SEG_METHODS?.split(',').map((label) => label.trim());
+/** Dataset and sim-server seed (MMEVOLVE_BENCH_SEED; 7 is the seed settings were chosen on, report on others). */
+const SEED = Number(process.env.MMEVOLVE_BENCH_SEED ?? 7);
 /**
  * The paper's 0.7 assumes a semantic embedder. With the sim's lexical/perceptual vectors a lesson about the
  * problem's own trap scores ≈ 0.65–0.70 against the query and one about another trap ≈ 0.3–0.55, so 0.5
  * keeps most of the right lessons and drops most of the others (0.25 retrieved nearly every lesson:
  * precision near chance, see README "Benchmarks").
  */
-const SIMULATED_MIN_SCORE = 0.5;
+const SIMULATED_MIN_SCORE = Number(process.env.MMEVOLVE_BENCH_MIN_SCORE ?? 0.5);
 const SIMULATED_MEMORY_CONFIG = { retrieval: { logic: { minScore: SIMULATED_MIN_SCORE }, visual: { minScore: SIMULATED_MIN_SCORE } } };
 
 function seconds(milliseconds: number): string {
@@ -44,23 +50,25 @@ function seconds(milliseconds: number): string {
 async function segmentationTable(root: string): Promise<void> {
   const dataset = path.join(root, 'reasonseg');
   await exportReasonSeg({ n: SEG_IMAGES, seed: SEED, out: dataset });
-  const mllmServer = await startSimMllmServer({ port: 0, host: '127.0.0.1', preset: 'paper-like' });
-  const segmenterServer = await startSimSegmenterServer({ port: 0, host: '127.0.0.1', preset: 'paper-like' });
+  const mllmServer = await startSimMllmServer({ port: 0, host: '127.0.0.1', config: resolveSimConfig({ preset: 'paper-like', seed: SEED }) });
+  const segmenterServer = await startSimSegmenterServer({ port: 0, host: '127.0.0.1', config: resolveSimConfig({ preset: 'paper-like', seed: SEED }) });
   const config = parseConfig({
     backends: {
       mllm: { baseURL: `${mllmServer.url}/v1`, model: mllmServer.modelId, profile: 'qwen2.5-vl', image: { format: 'png', resizeToProfile: false }, concurrency: 16 },
-      segmenter: { baseURL: segmenterServer.url, sendImageWithId: false, concurrency: 16 },
+      segmenter: { baseURL: segmenterServer.url, concurrency: 16 },
     },
     cache: { enabled: false },
   });
   const backends: Backends = createBackends(config, { cache: false });
-  const runs: Array<{ label: string; method: SegmentationMethod; preset: EvolvePresetName }> = [
+  const allRuns: Array<{ label: string; method: SegmentationMethod; preset: EvolvePresetName }> = [
     { label: 'single', method: 'single', preset: 'published' },
+    { label: 'concept-only', method: 'concept-only', preset: 'published' },
     { label: 'box', method: 'box', preset: 'published' },
     { label: 'agent', method: 'agent', preset: 'published' },
     { label: 'evol-published', method: 'evol', preset: 'published' },
     { label: 'evol-improved', method: 'evol', preset: 'improved' },
   ];
+  const runs = allRuns.filter((run) => SEG_METHODS === undefined || SEG_METHODS.includes(run.label));
   try {
     const { mllm, segmenter } = backends;
     if (mllm === undefined || segmenter === undefined) throw new Error('backends missing');
@@ -98,7 +106,7 @@ async function vqaComparison(root: string): Promise<void> {
   const folder = path.join(root, 'vqa');
   await exportVqa({ n: VQA_PROBLEMS, seed: SEED, out: folder });
   const dataset = path.join(folder, 'problems.jsonl');
-  const mllmServer = await startSimMllmServer({ port: 0, host: '127.0.0.1', preset: 'paper-like' });
+  const mllmServer = await startSimMllmServer({ port: 0, host: '127.0.0.1', config: resolveSimConfig({ preset: 'paper-like', seed: SEED }) });
   const embeddingsServer = await startSimEmbeddingsServer({ port: 0, host: '127.0.0.1' });
   const config = parseConfig({
     backends: {
@@ -163,6 +171,8 @@ export async function run(): Promise<void> {
     if (SEG_IMAGES > 0) await segmentationTable(root);
     if (VQA_PROBLEMS > 0) await vqaComparison(root);
   } finally {
-    await rm(root, { recursive: true, force: true });
+    // MMEVOLVE_BENCH_KEEP=1 keeps the datasets and run folders (for `mmevolve compare` or per-query analysis).
+    if (process.env.MMEVOLVE_BENCH_KEEP === '1') console.log(`kept ${root}`);
+    else await rm(root, { recursive: true, force: true });
   }
 }

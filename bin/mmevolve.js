@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI directly through tsx, so the installed command never lags behind src/.
+// The repository's development launcher: runs the TypeScript CLI (src/cli/main.ts) through tsx, so tests,
+// benches and the demo always run the current sources. The installed `mmevolve` command is the built
+// JavaScript instead (package.json "bin": lib/cli/main.js, built by `npm run build`), which needs no tsx.
 import { register } from 'tsx/esm/api';
 
 register();

@@ -3,12 +3,13 @@
  * the memory method. Run: `npx tsx examples/library.ts [--config FILE IMAGE "QUERY" "QUESTION"]`.
  * With a config the backends are your model servers (README "Configuration"); without one the example
  * starts SynthWorld's SIMULATED servers and draws a SynthWorld scene, so it runs anywhere. An application
- * imports the same names from 'mmevolve' (package.json "exports"; sources are TypeScript, run with tsx).
+ * imports the same names from 'mmevolve', and the simulator's from 'mmevolve/sim' (package.json "exports").
  */
 import { pathToFileURL } from 'node:url';
-import { createBackends, evolveSegment, loadConfig, openMemoryStore, parseConfig, readImage, resolveEvolveConfig, solveWithMemory, startSimStack } from '../src/index.js';
-import type { Backends, MemoryProblem, RgbImage, SegmentationResult, SimStack, SolveResult } from '../src/index.js';
-import { SIM_EMBEDDING_MODEL, buildReasonSegSample, buildVqaSample } from '../src/sim/index.js';
+import { createBackends, evolveSegment, loadConfig, openMemoryStore, parseConfig, readImage, resolveEvolveConfig, solveWithMemory } from '../src/index.js';
+import type { Backends, MemoryProblem, RgbImage, SegmentationResult, SolveResult } from '../src/index.js';
+import { SIM_EMBEDDING_MODEL, buildReasonSegSample, buildVqaSample, startSimStack } from '../src/sim/index.js';
+import type { SimStack } from '../src/sim/index.js';
 
 export interface LibraryExampleResult {
   simulated: boolean;

@@ -1,7 +1,8 @@
 /**
  * The library entry (`import … from 'mmevolve'`): what an application needs to run the two methods on its
- * own backends. Every module keeps its fuller API in its own index.ts; this file only picks from them.
- * The package ships TypeScript sources: run with tsx (as the CLI does) or a TypeScript-aware bundler.
+ * own backends — the product only. The simulator (SynthWorld and its simulated servers) is the separate
+ * entry `mmevolve/sim` (src/sim/index.ts). Every module keeps its fuller API in its own index.ts; this file
+ * only picks from them. Built to JavaScript in lib/ (`npm run build`, run by `npm ci` through `prepare`).
  */
 export { isMmevolveError, mmevolveError } from './core/index.js';
 export type { Box, Embedder, Mask, MllmClient, MmevolveError, RgbImage, Segmenter } from './core/index.js';
@@ -13,5 +14,3 @@ export { evolveSegment, resolveEvolveConfig, runSegmentation } from './evolve/in
 export type { EvolveConfigInput, SegmentationEvent, SegmentationMethod, SegmentationResult } from './evolve/index.js';
 export { openMemoryStore, solveWithMemory, verifyAnswer } from './memory/index.js';
 export type { MemoryProblem, SolveOptions, SolveResult } from './memory/index.js';
-export { startSimStack } from './sim/index.js';
-export type { SimStack } from './sim/index.js';

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { isMmevolveError } from '../core/index.js';
 import { registerCommands } from './commands/index.js';

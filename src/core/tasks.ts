@@ -4,8 +4,9 @@
  * A server learns which task a request is from what any OpenAI-compatible server sees:
  * - `response_format: {type: 'json_schema', json_schema: {name: '<task>', schema, strict: true}}`, and
  * - for servers without structured output, a first system-prompt line `Task: <task>`.
- * User text carries labelled lines (`Query: …`, `Phrase: …`, `Question: …`, `Options: A) … B) …`,
- * `Image roles: raw, overlay A, overlay B`) and an optional `Lessons:` block (one lesson per line
+ * User text carries labelled lines (`Query: …`, `Phrase: …`, `Target: …`, `Question: …`, `Options: A) … B) …`,
+ * `Image roles: raw, overlay A, overlay B`, `Overlay colour: …`, `Candidate A: …`, `Candidate B: …`) and an
+ * optional `Lessons:` block (one lesson per line
  * starting with `- `, ended by an empty line). Engines build requests with these helpers and parse
  * responses with these schemas, so the engine never needs to know who answers.
  */
@@ -35,6 +36,18 @@ const verifyMask = z.object({ answer: z.enum(['yes', 'no']) });
 
 /** judge_pair: images [raw, overlay A, overlay B]; which overlay shows the `Query:` target better. */
 const judgePair = z.object({ winner: z.enum(['A', 'B', 'tie']), reason: z.string() });
+
+/**
+ * judge_pair_forced: judge_pair as the published EVOL-SAM3 arena asks it — the source phrases of both
+ * overlays on `Candidate A:` / `Candidate B:` lines, and no tie: the answer is A or B.
+ */
+const judgePairForced = z.object({ winner: z.enum(['A', 'B']) });
+
+/**
+ * rewrite_phrase: rewrite the `Phrase:` so that it names precisely the instance the `Query:` means (the
+ * planned `Target:` is given); always a phrase, possibly the same one (published mutation).
+ */
+const rewritePhrase = z.object({ phrase: z.string() });
 
 /** predict_box: boxes of the `Query:` target in the model profile's coordinate convention. */
 const predictBox = z.object({ boxes: z.array(z.object({ bbox_2d: modelBox, label: z.string() })) });
@@ -80,8 +93,10 @@ export const TASK_RESPONSE_SCHEMAS = {
   plan_phrases: planPhrases,
   refine_phrase: refinePhrase,
   rephrase_variants: rephraseVariants,
+  rewrite_phrase: rewritePhrase,
   verify_mask: verifyMask,
   judge_pair: judgePair,
+  judge_pair_forced: judgePairForced,
   predict_box: predictBox,
   agent_step: agentStep,
   answer_vqa: null,

@@ -89,7 +89,7 @@ async function runFolder(): Promise<string> {
 
 describe('export-pairs', () => {
   it('makes a pair per decided arena fight and per consistent final arbitration, skipping ties', async () => {
-    const { records, summary } = await exportPairs(await runFolder(), 'dpo');
+    const { records, summary } = await exportPairs(await runFolder(), 'pairs');
     const pairs = records as PreferencePair[];
     expect(pairs.map((pair) => pair.id)).toEqual(['cat:arena:g1:0', 'cat:arena:g2:0', 'cat:final']);
     expect(pairs[0]?.chosen).toEqual({ phrase: 'red umbrella', text: 'red umbrella', rle: rle(2) });
@@ -120,6 +120,6 @@ describe('export-pairs', () => {
   });
 
   it('says which folder lacks traces', async () => {
-    await expect(exportPairs(path.join(root, 'nothing'), 'dpo')).rejects.toMatchObject({ code: 'not-found' });
+    await expect(exportPairs(path.join(root, 'nothing'), 'pairs')).rejects.toMatchObject({ code: 'not-found' });
   });
 });

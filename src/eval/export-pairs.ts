@@ -1,6 +1,6 @@
 /**
  * Training data from an eval run's traces (RUN/traces/<name>.json) for the InternVL3.5-style Cascade RL
- * recipe. Preference pairs for offline DPO / MPO come from decided arena fights (winner vs loser; ties and
+ * recipe, before it is laid out for a trainer (trainer-exports.ts). Preference pairs for offline DPO / MPO come from decided arena fights (winner vs loser; ties and
  * unreadable verdicts are skipped) and from consistent final arbitrations (the stream both order-swapped
  * verdicts chose vs the other; inconsistent fallbacks are skipped: the judge did not really prefer one).
  * GSPO groups: one per query, the population's distinct phrases with reward = arena fitness (0 for a phrase
@@ -16,8 +16,8 @@ import type { CocoRle } from '../vision/index.js';
 import { readResultLines } from './run-store.js';
 import { segmentationLineSchema } from './segmentation-run.js';
 
-export type PairFormat = 'dpo' | 'mpo' | 'gspo';
-export const PAIR_FORMATS: readonly PairFormat[] = ['dpo', 'mpo', 'gspo'];
+/** What to read from the traces: preference pairs, or one scored group per query. */
+export type TraceRecordKind = 'pairs' | 'gspo';
 
 const boxSchema = z.tuple([z.number(), z.number(), z.number(), z.number()]);
 const traceFileSchema = z.looseObject({
@@ -64,7 +64,7 @@ export interface PairSide {
 }
 
 export interface PreferencePair {
-  format: 'dpo' | 'mpo';
+  format: 'pairs';
   id: string;
   source: 'arena' | 'final-arbitration';
   image: string;
@@ -124,7 +124,7 @@ function latestRle(trace: TraceFile['trace'], phrase: string): CocoRle | undefin
   return undefined;
 }
 
-function pairsOf(file: TraceFile, format: 'dpo' | 'mpo', skipped: ExportSummary['skipped']): PreferencePair[] {
+function pairsOf(file: TraceFile, format: 'pairs', skipped: ExportSummary['skipped']): PreferencePair[] {
   const { trace } = file;
   const common = { format, image: file.imagePath, query: file.query, isSentence: file.isSentence, prompt: file.query, ...(trace.variant === undefined ? {} : { variant: trace.variant }) };
   const pairs: PreferencePair[] = [];
@@ -199,7 +199,7 @@ function groupOf(file: TraceFile, skipped: ExportSummary['skipped']): GspoGroup 
   };
 }
 
-export async function exportPairs(runDirectory: string, format: PairFormat): Promise<{ records: Array<PreferencePair | GspoGroup>; summary: ExportSummary }> {
+export async function exportPairs(runDirectory: string, format: TraceRecordKind): Promise<{ records: Array<PreferencePair | GspoGroup>; summary: ExportSummary }> {
   // Only traces of samples recorded in results.jsonl: a trace written just before Ctrl-C has no line and
   // belongs to no finished sample.
   const { lines } = await readResultLines(runDirectory, segmentationLineSchema);
@@ -223,7 +223,7 @@ export async function exportPairs(runDirectory: string, format: PairFormat): Pro
       const group = groupOf(parsed.data, skipped);
       if (group !== undefined) records.push(group);
     } else {
-      records.push(...pairsOf(parsed.data, format, skipped));
+      records.push(...pairsOf(parsed.data, 'pairs', skipped));
     }
   }
   const bySource: Record<string, number> = {};

@@ -73,6 +73,30 @@ function failureLines(failed: number, failuresByCode: Record<string, number>): s
   return [`## Failures (${failed})`, '', ...table(['error code', 'samples'], Object.entries(failuresByCode).map(([code, count]) => [code, String(count)])), ''];
 }
 
+/** The final judge's measured position bias and what the double check (both orders asked) corrected. */
+function judgeCheckLines(checks: SegmentationSummary['judgeChecks']): string[] {
+  if (checks.doubleChecks === 0) return [];
+  const decisive = checks.firstWins + checks.secondWins;
+  const share = checks.firstShare === undefined ? '-' : `${fixed(checks.firstShare * 100, 1)}%`;
+  const interval = checks.firstShareCi === undefined ? '' : ` (95% CI ${fixed(checks.firstShareCi[0] * 100, 1)}–${fixed(checks.firstShareCi[1] * 100, 1)}%)`;
+  return [
+    `## Final judge: position bias and double check (${checks.doubleChecks} samples asked in both orders)`,
+    '',
+    ...table(
+      ['measure', 'value'],
+      [
+        ['first overlay won (of decisive verdicts)', `${checks.firstWins} of ${decisive}: ${share}${interval}; 50% = no position bias`],
+        ['second overlay won', String(checks.secondWins)],
+        ['ties', String(checks.ties)],
+        ['same position won both orders', `${checks.samePositionBoth} of ${checks.doubleChecks}`],
+        ['verdicts disagreeing on the mask (fallback used)', `${checks.inconsistent} of ${checks.doubleChecks}`],
+        ['decision overturned by the double check', `${checks.overturned} of ${checks.doubleChecks}`],
+      ],
+    ),
+    '',
+  ];
+}
+
 function grefcocoLines(summary: SegmentationSummary): string[] {
   const g = summary.grefcoco;
   if (g === undefined) return [];
@@ -105,8 +129,11 @@ export function segmentationMarkdown(report: RunReport, summary: SegmentationSum
     ...grefcocoLines(summary),
     `Samples: ${summary.n} (${summary.finished} finished, ${summary.failed} failed).`,
     '',
+    `Budget caps hit: ${summary.capped.samples} sample(s) (${summary.capped.calls} by --max-calls-per-sample, ${summary.capped.tokens} by --max-tokens-per-sample).`,
+    '',
     ...failureLines(summary.failed, summary.failuresByCode),
     ...costLines(summary.costs),
+    ...judgeCheckLines(summary.judgeChecks),
     '## Counters (mean per finished sample)',
     '',
     ...table(['counter', 'mean'], Object.entries(summary.countersPerSample).map(([name, value]) => [name, fixed(value)])),

@@ -13,6 +13,7 @@ import { createMask, mmevolveError } from '../core/index.js';
 import { encodeRle, maskArea, readImage } from '../vision/index.js';
 import { callDigestSchema, digestCalls, numericFields } from './call-digest.js';
 import { imageIou, segmentationCounts } from './metrics.js';
+import { judgeCheckOf, judgeCheckSchema } from './judge-check.js';
 import { runBounds } from './eval-run-options.js';
 import type { EvalRunOptions, EvalRunResult } from './eval-run-options.js';
 import type { DatasetSpec } from './datasets/open-dataset.js';
@@ -41,8 +42,12 @@ export const segmentationLineSchema = resultLineBaseSchema.extend({
   /** gRefCOCO: the expression has no target (ground truth), and the method answered "no target". */
   noTarget: z.boolean().optional(),
   predictedNoTarget: z.boolean().optional(),
+  /** A per-sample budget (calls or tokens) stopped this sample early. */
+  capped: z.enum(['calls', 'tokens']).optional(),
   /** Trace file relative to the run folder. */
   trace: z.string().optional(),
+  /** The final judge's double check (evol with final.check 'double'), for the position-bias report. */
+  judgeCheck: judgeCheckSchema.optional(),
   warnings: z.array(z.string()),
 });
 export type SegmentationLine = z.infer<typeof segmentationLineSchema>;
@@ -58,6 +63,8 @@ export interface SegmentationOutcome {
   warnings: readonly Warning[];
   /** The method answered "nothing in the image matches" on purpose (the mask is then empty). */
   noTarget?: boolean;
+  /** A per-sample budget stopped the method early. */
+  budgetHit?: 'calls' | 'tokens';
 }
 
 export type SegmentSample = (image: RgbImage, sample: EvalSample, signal: AbortSignal) => Promise<SegmentationOutcome>;
@@ -100,6 +107,8 @@ export async function runSegmentationEval(options: SegmentationRunOptions): Prom
         calls: digestCalls([]),
         counters: {},
         warnings: [],
+        // A method without a best-so-far answer fails when its budget runs out; that is a cap hit too.
+        ...(error.code === 'budget-exceeded' ? { capped: error.message.includes('token') ? ('tokens' as const) : ('calls' as const) } : {}),
       }),
       ...runBounds(options),
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
@@ -123,7 +132,7 @@ async function scoreLine(scoring: ScoringRules, sample: EvalSample, mask: Mask, 
     return { ...base, intersection: counts.intersection, union: counts.union, iou: counts.iou, noTarget: counts.noTarget, predictedNoTarget: counts.predictedNoTarget };
   }
   const counts = segmentationCounts(mask, groundTruth);
-  return { ...base, ...counts, iou: imageIou(counts) };
+  return { ...base, ...counts, iou: imageIou(counts), ...(declaredNoTarget && area === 0 ? { predictedNoTarget: true } : {}) };
 }
 
 async function segmentOne(options: SegmentationRunOptions, scoring: ScoringRules, sample: EvalSample, signal: AbortSignal): Promise<SegmentationLine> {
@@ -138,6 +147,7 @@ async function segmentOne(options: SegmentationRunOptions, scoring: ScoringRules
   const traceFile = { name: sample.name, imagePath: sample.imagePath, query: sample.query, isSentence: sample.isSentence, method: options.method, rle: encodeRle(result.mask), trace: result.trace };
   await writeFile(path.join(options.out, tracePath), `${JSON.stringify(traceFile)}\n`);
   const variant = 'variant' in result.trace && typeof result.trace.variant === 'string' ? result.trace.variant : undefined;
+  const judgeCheck = judgeCheckOf(result.trace);
   return {
     ...(await scoreLine(scoring, sample, result.mask, result.noTarget === true)),
     id: sample.name,
@@ -146,7 +156,9 @@ async function segmentOne(options: SegmentationRunOptions, scoring: ScoringRules
     calls: digestCalls(result.calls),
     counters: numericFields(result.counters),
     ...(variant === undefined ? {} : { variant }),
+    ...(judgeCheck === undefined ? {} : { judgeCheck }),
     trace: tracePath,
     warnings: result.warnings.map((warning) => warning.code),
+    ...(result.budgetHit === undefined ? {} : { capped: result.budgetHit }),
   };
 }

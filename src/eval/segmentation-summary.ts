@@ -7,6 +7,8 @@ import { sumDigests } from './call-digest.js';
 import type { StageDigest } from './call-digest.js';
 import type { ScoreSummary } from './metrics.js';
 import { imageIou, summarize } from './metrics.js';
+import { summarizeJudgeChecks } from './judge-check.js';
+import type { JudgeCheckSummary } from './judge-check.js';
 import type { SegmentationLine } from './segmentation-run.js';
 import { summarizeGrefcoco } from './grefcoco-metrics.js';
 import type { GrefcocoSummary } from './grefcoco-metrics.js';
@@ -46,8 +48,14 @@ export interface SegmentationSummary {
   /** Mean of each counter over finished samples. */
   countersPerSample: Record<string, number>;
   iouHistogram: { edges: number[]; counts: number[] };
+  /** The final judge's position bias and the double check's corrections (samples that had one). */
+  judgeChecks: JudgeCheckSummary;
   /** Per-sample IoU recomputed from the counts, in line order (plots, compare). */
   perSample: { id: string; iou: number; calls: number; isSentence: boolean; status: 'ok' | 'failed' }[];
+  /** Samples stopped by a per-sample budget (eval --max-calls-per-sample / --max-tokens-per-sample). */
+  capped: { samples: number; calls: number; tokens: number };
+  /** Samples the method answered "no target" (declared, or an empty mask on gRefCOCO). */
+  answeredNoTarget: number;
   /** gRefCOCO runs (lines carry noTarget): ReLA's gIoU, cIoU, N-acc and T-acc, exact. */
   grefcoco?: GrefcocoSummary;
 }
@@ -77,7 +85,14 @@ export function summarizeSegmentation(lines: readonly SegmentationLine[]): Segme
     costs: costSummary(finished),
     countersPerSample: meanCounters(finished.map((line) => line.counters)),
     iouHistogram: histogram(perSample.map((sample) => sample.iou)),
+    judgeChecks: summarizeJudgeChecks(finished.map((line) => line.judgeCheck)),
     perSample,
+    capped: {
+      samples: lines.filter((line) => line.capped !== undefined).length,
+      calls: lines.filter((line) => line.capped === 'calls').length,
+      tokens: lines.filter((line) => line.capped === 'tokens').length,
+    },
+    answeredNoTarget: lines.filter((line) => line.predictedNoTarget === true).length,
     ...grefcocoBlock(lines),
   };
 }

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { RecordingMllmClient, RecordingSegmenter } from '../backends/index.js';
+import type { RecordingMllmClient, RecordingSegmenter } from '../backends/__tests__/recording-mocks.js';
 import type { ChatRequest } from '../core/index.js';
 import { encodeRle, maskArea } from '../vision/index.js';
 import { arbitrate, consistentWinner } from './arbitration.js';
 import type { TextCandidate } from './arbitration.js';
 import { resolveEvolveConfig } from './config.js';
 import { RunContext } from './run-context.js';
-import { instance, phraseSegmenter, rectangle, scriptedMllm, tasksCalled, testImage } from './__tests__/support.js';
+import type { DatasetKind } from './config.js';
+import { instance, phraseSegmenter, rectangle, scriptedMllm, tasksCalled, testImage, userText } from './__tests__/support.js';
 
 const TEXT_MASK = rectangle(0, 0, 20, 20);
 const BOX_MASK = rectangle(30, 10, 12, 12);
@@ -27,10 +28,10 @@ function overlayAArea(request: ChatRequest<unknown>): number {
   return changed;
 }
 
-function setup(judge: (request: ChatRequest<unknown>, index: number) => unknown, overrides: Record<string, unknown> = {}, isSentence = true): { run: RunContext; mllm: RecordingMllmClient; segmenter: RecordingSegmenter } {
-  const mllm = scriptedMllm({ predict_box: () => ({ boxes: [{ bbox_2d: [30, 10, 42, 22], label: 'cup' }] }), judge_pair: judge });
+function setup(judge: (request: ChatRequest<unknown>, index: number) => unknown, overrides: Record<string, unknown> = {}, datasetKind: DatasetKind = 'reasonseg'): { run: RunContext; mllm: RecordingMllmClient; segmenter: RecordingSegmenter } {
+  const mllm = scriptedMllm({ predict_box: () => ({ boxes: [{ bbox_2d: [30, 10, 42, 22], label: 'cup' }] }), judge_pair: judge, judge_pair_forced: judge });
   const segmenter = phraseSegmenter({}, () => [instance(rectangle(30, 10, 6, 6), 0.5), instance(BOX_MASK, 0.9)]);
-  const run = new RunContext(testImage(), 'the cup', resolveEvolveConfig('published', overrides), { mllm, segmenter }, isSentence, undefined, undefined);
+  const run = new RunContext(testImage(), 'the cup', resolveEvolveConfig('published', overrides), { mllm, segmenter }, true, undefined, undefined, [], datasetKind);
   return { run, mllm, segmenter };
 }
 
@@ -46,9 +47,12 @@ describe('final arbitration', () => {
 
   it('judges twice with the order swapped and takes a consistent verdict', async () => {
     // The judge prefers the box mask wherever it is shown.
-    const { run, mllm } = setup((request) => ({ winner: overlayAArea(request) === 144 ? 'A' : 'B', reason: 'box fits' }));
+    const { run, mllm } = setup((request) => ({ winner: overlayAArea(request) === 144 ? 'A' : 'B' }));
     const outcome = await arbitrate(run, text());
-    expect(tasksCalled(mllm)).toEqual(['predict_box', 'judge_pair', 'judge_pair']);
+    expect(tasksCalled(mllm)).toEqual(['predict_box', 'judge_pair_forced', 'judge_pair_forced']);
+    const first = userText(mllm.calls[1] ?? { messages: [] });
+    expect(first, 'published: the judge sees both sources').toContain('Candidate A: Text: the cup\nCandidate B: Box: [30, 10, 42, 22]');
+    expect(userText(mllm.calls[2] ?? { messages: [] })).toContain('Candidate A: Box: [30, 10, 42, 22]\nCandidate B: Text: the cup');
     expect(outcome.record.verdicts.map((verdict) => [verdict.shownA, verdict.verdict, verdict.winner])).toEqual([
       ['text', 'B', 'box'],
       ['box', 'A', 'box'],
@@ -57,20 +61,28 @@ describe('final arbitration', () => {
     expect(outcome.box).toEqual([30, 10, 42, 22]);
   });
 
-  it('falls back to text for a reasoning sentence and to box for a short phrase when verdicts disagree', async () => {
-    const positional = (): unknown => ({ winner: 'A', reason: 'first looks better' });
-    const sentence = setup(positional, {}, true);
-    expect((await arbitrate(sentence.run, text())).record).toMatchObject({ decision: 'text', reason: 'fallback-inconsistent', textPhrase: 'the cup' });
-    const short = setup(positional, {}, false);
-    expect((await arbitrate(short.run, text())).record).toMatchObject({ decision: 'box', reason: 'fallback-inconsistent' });
-    const configured = setup(positional, { final: { inconsistentFallback: { sentence: 'box', short: 'text' } } }, true);
+  it('published: an inconsistent verdict falls back to text (the evolved mask) for ReasonSeg, to box for RefCOCO', async () => {
+    const positional = (): unknown => ({ winner: 'A' });
+    const reasonseg = setup(positional, {}, 'reasonseg');
+    expect((await arbitrate(reasonseg.run, text())).record).toMatchObject({ decision: 'text', reason: 'fallback-inconsistent', textPhrase: 'the cup' });
+    const refcoco = setup(positional, {}, 'refcoco');
+    expect((await arbitrate(refcoco.run, text())).record).toMatchObject({ decision: 'box', reason: 'fallback-inconsistent' });
+    const configured = setup(positional, { final: { inconsistentFallback: { reasonseg: 'box', refcoco: 'text' } } }, 'reasonseg');
     expect((await arbitrate(configured.run, text())).record.decision, 'fallback is configurable').toBe('box');
   });
 
+  it('published: a short ReasonSeg query still falls back to text (the kind of dataset decides, not the query length)', async () => {
+    const mllm = scriptedMllm({ predict_box: () => ({ boxes: [{ bbox_2d: [30, 10, 42, 22], label: 'cup' }] }), judge_pair_forced: () => ({ winner: 'B' }) });
+    const segmenter = phraseSegmenter({}, () => [instance(BOX_MASK, 0.9)]);
+    const run = new RunContext(testImage(), 'cup', resolveEvolveConfig('published'), { mllm, segmenter }, false, undefined, undefined);
+    expect(run.datasetKind, 'reasonseg unless told otherwise, as the published code').toBe('reasonseg');
+    expect((await arbitrate(run, text())).record).toMatchObject({ decision: 'text', reason: 'fallback-inconsistent' });
+  });
+
   it('judges once with the single check (ablation)', async () => {
-    const { run, mllm } = setup(() => ({ winner: 'A', reason: 'text' }), { final: { check: 'single' } });
+    const { run, mllm } = setup(() => ({ winner: 'A' }), { final: { check: 'single' } });
     const outcome = await arbitrate(run, text());
-    expect(tasksCalled(mllm)).toEqual(['predict_box', 'judge_pair']);
+    expect(tasksCalled(mllm)).toEqual(['predict_box', 'judge_pair_forced']);
     expect(outcome.record).toMatchObject({ decision: 'text', reason: 'consistent' });
   });
 

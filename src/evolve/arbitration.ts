@@ -1,8 +1,9 @@
 /**
  * Stage 6, heterogeneous final arbitration: the evolved text mask against a box-prompted mask. When both
  * exist the judge compares them (double check: twice, order swapped). A consistent verdict wins; an
- * inconsistent one (or a tie) falls back to text for reasoning sentences and box for short phrases
- * (configurable). Output modes `text_only` and `box_only` skip the other stream (published ablations).
+ * inconsistent one (or a tie) falls back by dataset kind, as solver.py _final_arbitration does: text (the
+ * evolved mask) for ReasonSeg, box for RefCOCO (configurable). Output modes `text_only` and `box_only`
+ * skip the other stream (published ablations).
  */
 import { createMask } from '../core/index.js';
 import type { Box, Mask } from '../core/index.js';
@@ -71,7 +72,10 @@ export async function arbitrate(context: RunContext, text: TextCandidate | undef
   const orders: Source[] = check === 'double' ? ['text', 'box'] : ['text'];
   const verdicts = await context.map(orders, async (shownA) => {
     const [first, second] = shownA === 'text' ? [textMask.mask, box.mask] : [box.mask, textMask.mask];
-    const verdict = await judgePair(context, first, second, 'final-judge');
+    const textSource = `Text: ${textMask.phrase}`;
+    const boxSource = `Box: [${(box.box ?? []).map((value) => Math.round(value)).join(', ')}]`;
+    const sources: [string, string] = shownA === 'text' ? [textSource, boxSource] : [boxSource, textSource];
+    const verdict = await judgePair(context, first, second, 'final-judge', sources);
     const shownB: Source = shownA === 'text' ? 'box' : 'text';
     const winner: Source | 'tie' = verdict.verdict === 'tie' ? 'tie' : verdict.verdict === 'A' ? shownA : shownB;
     return { shownA, verdict: verdict.verdict, winner, reason: verdict.reason, unparsable: verdict.unparsable };
@@ -79,6 +83,6 @@ export async function arbitrate(context: RunContext, text: TextCandidate | undef
   record.verdicts = verdicts;
   const winner = consistentWinner(verdicts.map((verdict) => verdict.winner));
   if (winner !== undefined) return winner === 'text' ? textOutcome('consistent') : boxOutcome('consistent');
-  const fallback = context.isSentence ? inconsistentFallback.sentence : inconsistentFallback.short;
+  const fallback = inconsistentFallback[context.datasetKind];
   return fallback === 'text' ? textOutcome('fallback-inconsistent') : boxOutcome('fallback-inconsistent');
 }

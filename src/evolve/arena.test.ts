@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RecordingMllmClient } from '../backends/index.js';
+import type { RecordingMllmClient } from '../backends/__tests__/recording-mocks.js';
 import type { Mask } from '../core/index.js';
 import { encodeRle, maskArea } from '../vision/index.js';
 import { runArena } from './arena.js';
@@ -7,7 +7,7 @@ import { resolveEvolveConfig } from './config.js';
 import { RunContext } from './run-context.js';
 import { convergenceStopping, publishedStrategies } from './strategies.js';
 import type { Member } from './strategies.js';
-import { phraseSegmenter, rectangle, scriptedMllm, testImage } from './__tests__/support.js';
+import { phraseSegmenter, rectangle, scriptedMllm, taskOf, testImage, userText } from './__tests__/support.js';
 
 function member(phrase: string, mask: Mask, score = 0, confidence = 0.9): Member {
   return {
@@ -23,26 +23,60 @@ function context(mllm: RecordingMllmClient, fixes: Record<string, boolean> = {})
 /** A judge that picks whichever overlay (A or B) covers `area` pixels: it follows the mask, not the position. */
 function judgeFavouring(area: number): RecordingMllmClient {
   return scriptedMllm({
-    judge_pair: (request) => {
+    judge_pair_forced: (request) => {
       const [, overlayA] = request.images ?? [];
       const raw = testImage();
       let changedA = 0;
       if (overlayA !== undefined && 'data' in overlayA) for (let index = 0; index < raw.data.length; index += 3) if (overlayA.data[index] !== raw.data[index]) changedA += 1;
-      return { winner: Math.abs(changedA - area) < 5 ? 'A' : 'B', reason: 'test' };
+      return { winner: Math.abs(changedA - area) < 5 ? 'A' : 'B' };
     },
   });
 }
 
 describe('visual arena', () => {
+  it('published: shows the champion as candidate A (the second image) and the challenger as B', async () => {
+    const champion = member('champion', rectangle(0, 0, 20, 20), 1);
+    const challenger = member('challenger', rectangle(30, 0, 10, 10));
+    const mllm = judgeFavouring(400);
+    const outcome = await runArena(context(mllm), publishedStrategies(resolveEvolveConfig()), [champion, challenger], 1);
+    expect(outcome.fights.map((fight) => [fight.shownA, fight.shownB]), 'solver.py: images [raw, champion, challenger], P_A = champion').toEqual([['champion', 'challenger']]);
+    expect(outcome.fights[0]?.winner, 'the judge picked the 400-pixel mask, shown as A').toBe('champion');
+  });
+
+  it('published: the judge sees both source phrases and the overlay colour name, and may answer only A or B', async () => {
+    const champion = member('champion', rectangle(0, 0, 20, 20), 1);
+    const mllm = scriptedMllm({ judge_pair_forced: () => ({ winner: 'A' }) });
+    await runArena(context(mllm), publishedStrategies(resolveEvolveConfig()), [champion, member('the left cup', rectangle(30, 0, 10, 10))], 1);
+    const request = mllm.calls[0];
+    expect(request === undefined ? undefined : taskOf(request), 'task judge_pair_forced').toBe('judge_pair_forced');
+    const text = userText(request ?? { messages: [] });
+    expect(text).toContain('Candidate A: champion');
+    expect(text).toContain('Candidate B: the left cup');
+    expect(text).toMatch(/Overlay colour: (red|green|blue|yellow|magenta|cyan|orange|purple|spring green|rose)\n/);
+    const winner = request?.schema?.schema.safeParse({ winner: 'tie' });
+    expect(winner?.success, 'the response schema refuses a tie').toBe(false);
+    expect(request?.schema?.schema.safeParse({ winner: 'B' }).success).toBe(true);
+  });
+
+  it('improved: the judge sees the masks only and may call a tie (fixes judgeSeesMasksOnly, judgeMayTie)', async () => {
+    const mllm = scriptedMllm({ judge_pair: () => ({ winner: 'tie', reason: 'same' }) });
+    const fixes = { judgeSeesMasksOnly: true, judgeMayTie: true };
+    const outcome = await runArena(context(mllm, fixes), publishedStrategies(resolveEvolveConfig('published', { fixes })), [member('champion', rectangle(0, 0, 20, 20)), member('other', rectangle(30, 0, 10, 10))], 1);
+    expect(outcome.fights[0]?.winner).toBe('tie');
+    const text = userText(mllm.calls[0] ?? { messages: [] });
+    expect(text).not.toContain('Candidate A:');
+    expect(text).not.toContain('champion');
+  });
+
   it('scores a champion win +1/−1 and a challenger win −2/+2', async () => {
     const champion = member('champion', rectangle(0, 0, 20, 20), 1);
     const weak = member('weak', rectangle(30, 0, 10, 10));
     const strong = member('strong', rectangle(40, 20, 20, 20));
-    // Scripted verdicts: the first fight goes to overlay B (the champion), the second to overlay A (the challenger).
-    const mllm = scriptedMllm({ judge_pair: (_request, index) => ({ winner: index === 0 ? 'B' : 'A', reason: 'scripted' }) });
+    // Scripted verdicts: the first fight goes to candidate A (the champion), the second to B (the challenger).
+    const mllm = scriptedMllm({ judge_pair_forced: (_request, index) => ({ winner: index === 0 ? 'A' : 'B' }) });
     const outcome = await runArena(context(mllm), publishedStrategies(resolveEvolveConfig()), [champion, weak, strong], 1);
-    // Published order: challenger shown as A, champion as B. Fight 0 (most different first) is weak or strong.
-    expect(outcome.fights.map((fight) => fight.shownB)).toEqual(['champion', 'champion']);
+    // Published order: champion shown as A. Fight 0 (most different first) is weak or strong.
+    expect(outcome.fights.map((fight) => fight.shownA)).toEqual(['champion', 'champion']);
     const first = outcome.fights[0];
     const second = outcome.fights[1];
     expect(first?.winner).toBe('champion');
@@ -54,11 +88,12 @@ describe('visual arena', () => {
     expect(winner.individual.score).toBe(2);
   });
 
-  it('leaves scores unchanged on a tie', async () => {
+  it('leaves scores unchanged on a tie or an unreadable verdict', async () => {
     const champion = member('champion', rectangle(0, 0, 20, 20));
     const other = member('other', rectangle(30, 0, 10, 10));
-    const mllm = scriptedMllm({ judge_pair: () => ({ winner: 'tie', reason: 'same' }) });
+    const mllm = scriptedMllm({ judge_pair_forced: () => 'neither' });
     const outcome = await runArena(context(mllm), publishedStrategies(resolveEvolveConfig()), [champion, other], 1);
+    expect(outcome.fights[0]).toMatchObject({ winner: 'tie', unparsable: true });
     expect(outcome.fights[0]?.winner).toBe('tie');
     expect([champion.individual.score, other.individual.score]).toEqual([0, 0]);
   });
@@ -69,7 +104,7 @@ describe('visual arena', () => {
     const near = member('near', rectangle(0, 0, 20, 10));
     const far = member('far', rectangle(40, 20, 20, 20));
     const middle = member('middle', rectangle(10, 0, 20, 20));
-    const mllm = scriptedMllm({ judge_pair: () => ({ winner: 'B', reason: 'champion' }) });
+    const mllm = scriptedMllm({ judge_pair_forced: () => ({ winner: 'A' }) });
     const outcome = await runArena(context(mllm), publishedStrategies(resolveEvolveConfig()), [champion, twin, near, far, middle], 1);
     expect(outcome.skipped.map((skip) => skip.phrase)).toEqual(['twin']);
     expect(outcome.skipped[0]?.iou).toBeCloseTo(0.95, 5);

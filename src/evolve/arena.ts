@@ -2,9 +2,13 @@
  * Stage 3, visual arena (champion/challenger): the valid member with the highest fitness is champion;
  * challengers whose mask IoU with it exceeds `arena.skipIou` are skipped; the rest fight most-different
  * first, at most `arena.maxFights` per generation. The judge sees [raw, overlay A, overlay B] in one
- * colour (alpha 0.5). Scores: champion wins +1/−1, challenger wins −2/+2, tie 0.
+ * colour (alpha 0.5). Scores: champion wins +1/−1, challenger wins −2/+2, tie 0. Published (solver.py):
+ * the champion is candidate A (the second image), the judge is told both source phrases and the colour
+ * name and answers A or B (task judge_pair_forced); fixes `judgeSeesMasksOnly` / `judgeMayTie` restore
+ * our masks-only judge with a tie (task judge_pair).
  */
-import { judgePairPrompt } from './prompts.js';
+import { overlayColourName } from '../vision/index.js';
+import { judgePairPrompt, publishedJudgePrompt } from './prompts.js';
 import { isUnreadableOutput } from './run-context.js';
 import type { RunContext } from './run-context.js';
 import type { Member, Strategies } from './strategies.js';
@@ -12,18 +16,25 @@ import type { FightRecord } from './trace.js';
 
 export type PairVerdict = { verdict: 'A' | 'B' | 'tie'; reason: string; unparsable: boolean };
 
-/** judge_pair on two masks shown in the same colour; an unreadable verdict is a tie (documented fallback). */
-export async function judgePair(context: RunContext, first: Member['evaluation']['mask'], second: Member['evaluation']['mask'], stage: string): Promise<PairVerdict> {
+/**
+ * One judgement of two masks shown in the same colour, `sources` being the phrases (or "Box: …") they came
+ * from; an unreadable verdict is a tie (documented fallback).
+ */
+export async function judgePair(context: RunContext, first: Member['evaluation']['mask'], second: Member['evaluation']['mask'], stage: string, sources: readonly [string, string]): Promise<PairVerdict> {
   const colour = context.overlays.pairColour(first, second);
-  const overlayA = context.overlays.overlay(first, colour);
-  const overlayB = context.overlays.overlay(second, colour);
-  const prompt = judgePairPrompt(context.queryLine);
+  const images = [context.image, context.overlays.overlay(first, colour), context.overlays.overlay(second, colour)];
+  const { judgeMayTie, judgeSeesMasksOnly } = context.config.fixes;
+  const prompt = judgeSeesMasksOnly ? judgePairPrompt(context.queryLine, judgeMayTie) : publishedJudgePrompt(context.queryLine, sources, overlayColourName(colour), judgeMayTie);
   try {
-    const result = await context.ask('judge', 'judge_pair', { ...prompt, images: [context.image, overlayA, overlayB], stage });
-    return { verdict: result.value.winner, reason: result.value.reason, unparsable: false };
+    if (judgeMayTie) {
+      const result = await context.ask('judge', 'judge_pair', { ...prompt, images, stage });
+      return { verdict: result.value.winner, reason: result.value.reason, unparsable: false };
+    }
+    const result = await context.ask('judge', 'judge_pair_forced', { ...prompt, images, stage });
+    return { verdict: result.value.winner, reason: '', unparsable: false };
   } catch (error) {
     if (!isUnreadableOutput(error)) throw error;
-    context.warn('judge-unparsable', `judge_pair answer (${stage}) could not be read; counted as a tie (documented fallback)`);
+    context.warn('judge-unparsable', `judge answer (${stage}) could not be read; counted as a tie (documented fallback)`);
     return { verdict: 'tie', reason: 'unreadable verdict', unparsable: true };
   }
 }
@@ -45,7 +56,7 @@ export async function runArena(context: RunContext, strategies: Strategies, vali
   const records = await context.map(fights, async (pairing, index): Promise<FightRecord> => {
     const championFirst = strategies.judging.championFirst(index);
     const [shownA, shownB] = championFirst ? [champion, pairing.challenger] : [pairing.challenger, champion];
-    const verdict = await judgePair(context, shownA.evaluation.mask, shownB.evaluation.mask, 'arena');
+    const verdict = await judgePair(context, shownA.evaluation.mask, shownB.evaluation.mask, 'arena', [shownA.individual.phrase, shownB.individual.phrase]);
     const winner = verdict.verdict === 'tie' ? 'tie' : (verdict.verdict === 'A') === championFirst ? 'champion' : 'challenger';
     return {
       generation,

@@ -11,13 +11,27 @@ describe('evolve config', () => {
     expect(config.gate).toEqual({ passAbove: 0.85, failBelow: 0.35, confirmedAbove: 0.6 });
     expect(config.arena).toMatchObject({ enabled: true, skipIou: 0.85, maxFights: 2, championWins: { champion: 1, challenger: -1 }, challengerWins: { champion: -2, challenger: 2 }, tie: 0, baseFitness: 10 });
     expect(config.stopping).toEqual({ minValid: 2, maxSpread: 3, topK: 3, minTopMeanIou: 0.95, maxGenerations: 2 });
-    expect(config.final).toEqual({ output: 'hybrid', check: 'double', inconsistentFallback: { sentence: 'text', short: 'box' } });
+    expect(config.variantCount, 'solver.py REFINE_TEMPLATE asks for "3 distinct noun phrases"').toBe(3);
+    expect(config.final).toEqual({ output: 'hybrid', check: 'double', inconsistentFallback: { reasonseg: 'text', refcoco: 'box' } });
     expect(Object.values(config.fixes).every((value) => !value)).toBe(true);
   });
 
   it('turns every fix on in the improved preset and keeps the paper constants', () => {
     const config = resolveEvolveConfig('improved');
-    expect(config.fixes).toEqual({ encodeOnce: true, skipLastReproduction: true, swapArenaPositions: true, concurrentStages: true, queryTextOnly: true });
+    expect(config.fixes).toEqual({
+      encodeOnce: true,
+      skipLastReproduction: true,
+      swapArenaPositions: true,
+      concurrentStages: true,
+      queryTextOnly: true,
+      mllmDecidesGateBand: true,
+      keepOtherPlannedPhrases: true,
+      noPlanNoEvolution: true,
+      gateSeesQueryOnly: true,
+      judgeSeesMasksOnly: true,
+      judgeMayTie: true,
+      mutationMayKeep: true,
+    });
     expect(config.gate.passAbove).toBe(0.85);
   });
 

@@ -1,7 +1,8 @@
 /**
  * Every constant of evolutionary reasoning segmentation in one zod-validated config. Defaults are the
- * published EVOL-SAM3 settings (arXiv 2512.24702, issue 6); `fixes` are our changes, each a switch.
- * Presets: `published` (paper settings, fixes off) and `improved` (paper settings, fixes on).
+ * published EVOL-SAM3 settings (arXiv 2512.24702; the authors' code, AHideoKuzeA/Evol-SAM3 src/solver.py,
+ * src/prompts.py and configs/ReasonSeg_7B.yaml, issues 6 and 12); `fixes` are our changes, each a switch.
+ * Presets: `published` (the authors' code, fixes off) and `improved` (same constants, fixes on).
  */
 import { z } from 'zod';
 import { deepMerge, isPlainRecord, mmevolveError } from '../core/index.js';
@@ -9,11 +10,17 @@ import { deepMerge, isPlainRecord, mmevolveError } from '../core/index.js';
 const probability = z.number().min(0).max(1);
 const fallbackSource = z.enum(['text', 'box']);
 
+/** Kind of benchmark a query comes from: ReasonSeg-style reasoning queries or RefCOCO-style referring expressions. */
+export const DATASET_KINDS = ['reasonseg', 'refcoco'] as const;
+export type DatasetKind = (typeof DATASET_KINDS)[number];
+
 export const evolveConfigSchema = z.strictObject({
   /** Individuals per generation (paper: 4). */
   populationSize: z.number().int().min(1).max(32).default(4),
   /** Refinements of the first planned phrase ("answer NO or a more specific phrase"), paper: up to 3. */
   maxRefinements: z.number().int().min(0).max(10).default(3),
+  /** Variants asked for when the population is topped up or mutated (published: "3 distinct noun phrases"). */
+  variantCount: z.number().int().min(1).max(16).default(3),
   /** Segmenter instances smaller than this (pixels) are dropped before OR-merging (paper: 50). */
   minInstancePixels: z.number().int().min(0).default(50),
   /** output_prob_thresh sent to the segmenter; 0.5 is SAM 3's own request default. */
@@ -24,7 +31,10 @@ export const evolveConfigSchema = z.strictObject({
       passAbove: probability.default(0.85),
       /** Confidence below this fails without asking the MLLM (paper: 0.35). */
       failBelow: probability.default(0.35),
-      /** Confidence above this counts as segmenter-confirmed (paper: 0.6); breaks fitness ties. */
+      /**
+       * Confidence above this counts as segmenter-confirmed (paper: 0.6): in the published code such a mask
+       * passes the gate whatever the MLLM answers (the MLLM is still asked); it also breaks fitness ties.
+       */
       confirmedAbove: probability.default(0.6),
     })
     .prefault({}),
@@ -63,8 +73,8 @@ export const evolveConfigSchema = z.strictObject({
       output: z.enum(['hybrid', 'text_only', 'box_only']).default('hybrid'),
       /** 'double' judges text vs box twice with the order swapped; 'single' once (ablation). */
       check: z.enum(['single', 'double']).default('double'),
-      /** Winner when the verdicts disagree or tie: text for reasoning sentences, box for short phrases. */
-      inconsistentFallback: z.strictObject({ sentence: fallbackSource, short: fallbackSource }).default({ sentence: 'text', short: 'box' }),
+      /** Winner when the verdicts disagree or tie, by dataset kind (published: text for ReasonSeg, box for RefCOCO). */
+      inconsistentFallback: z.strictObject({ reasonseg: fallbackSource, refcoco: fallbackSource }).default({ reasonseg: 'text', refcoco: 'box' }),
     })
     .prefault({}),
   fixes: z
@@ -73,12 +83,29 @@ export const evolveConfigSchema = z.strictObject({
       encodeOnce: z.boolean().default(false),
       /** Skip mutation after the last generation (its children can never compete). */
       skipLastReproduction: z.boolean().default(false),
-      /** Alternate the champion's position in arena fights (published: always shown second). */
+      /** Alternate the champion's position in arena fights (published: always candidate A, the second image). */
       swapArenaPositions: z.boolean().default(false),
       /** Run the independent calls of a stage concurrently. */
       concurrentStages: z.boolean().default(false),
       /** Send the query text itself (published: a Python list repr of all query variants). */
       queryTextOnly: z.boolean().default(false),
+      /**
+       * The MLLM's verdict decides every confidence in [failBelow, passAbove] (published: a confidence above
+       * gate.confirmedAbove passes whatever the MLLM says, though it is asked).
+       */
+      mllmDecidesGateBand: z.boolean().default(false),
+      /** Seed the population with every planned phrase (published: only the first, with its refinements). */
+      keepOtherPlannedPhrases: z.boolean().default(false),
+      /** When the planner names nothing, skip the evolution (published: evolve the phrase "object"). */
+      noPlanNoEvolution: z.boolean().default(false),
+      /** The gate prompt shows only the query (published: also the refined phrase and the overlay colour name). */
+      gateSeesQueryOnly: z.boolean().default(false),
+      /** The judge sees only the masks (published: also both source phrases and the overlay colour name). */
+      judgeSeesMasksOnly: z.boolean().default(false),
+      /** The judge may answer tie, with a reason (published: A or B only). */
+      judgeMayTie: z.boolean().default(false),
+      /** Mutation may keep the best phrase unchanged (published: it always rewrites it into a phrase). */
+      mutationMayKeep: z.boolean().default(false),
     })
     .prefault({}),
   agent: z
@@ -103,13 +130,22 @@ export type EvolvePresetName = (typeof EVOLVE_PRESET_NAMES)[number];
 const PRESET_INPUTS: Record<EvolvePresetName, EvolveConfigInput> = {
   published: {},
   improved: {
-    fixes: { encodeOnce: true, skipLastReproduction: true, swapArenaPositions: true, concurrentStages: true, queryTextOnly: true },
+    fixes: {
+      encodeOnce: true,
+      skipLastReproduction: true,
+      swapArenaPositions: true,
+      concurrentStages: true,
+      queryTextOnly: true,
+      mllmDecidesGateBand: true,
+      keepOtherPlannedPhrases: true,
+      noPlanNoEvolution: true,
+      gateSeesQueryOnly: true,
+      judgeSeesMasksOnly: true,
+      judgeMayTie: true,
+      mutationMayKeep: true,
+    },
   },
 };
-
-export function isEvolvePresetName(value: string): value is EvolvePresetName {
-  return (EVOLVE_PRESET_NAMES as readonly string[]).includes(value);
-}
 
 /**
  * The config of a preset with optional overrides (e.g. a `--config` file), validated. Errors name the

@@ -3,7 +3,8 @@ import { resolveEvolveConfig } from './config.js';
 import { evaluatePhrase, gateByConfidence, mergeInstances } from './evaluation.js';
 import { RunContext } from './run-context.js';
 import { HEIGHT, WIDTH, instance, phraseSegmenter, rectangle, scriptedMllm, tasksCalled, testImage, userText } from './__tests__/support.js';
-import type { RecordingMllmClient, RecordingSegmenter } from '../backends/index.js';
+import type { RecordingMllmClient, RecordingSegmenter } from '../backends/__tests__/recording-mocks.js';
+import { messageText } from '../core/index.js';
 
 function context(mllm: RecordingMllmClient, segmenter: RecordingSegmenter, overrides: Record<string, unknown> = {}): RunContext {
   return new RunContext(testImage(), 'the red cup', resolveEvolveConfig('published', overrides), { mllm, segmenter }, false, undefined, undefined);
@@ -29,6 +30,49 @@ describe('semantic gate', () => {
     expect(request?.images?.length, 'verify sees [raw, overlay]').toBe(2);
     expect(userText(request ?? { messages: [] })).toContain('Query: [\'the red cup\']');
     expect(userText(request ?? { messages: [] })).toContain('Image roles: raw, overlay');
+  });
+
+  it('published: the gate prompt shows the refined phrase and the overlay colour name', async () => {
+    const mllm = scriptedMllm({ verify_mask: () => ({ answer: 'yes' }) });
+    const run = context(mllm, phraseSegmenter({ cup: [instance(rectangle(4, 4, 10, 10), 0.5)] }));
+    run.targetPhrase = 'the red cup on the left';
+    await evaluatePhrase(run, 'cup');
+    const request = mllm.calls[0] ?? { messages: [] };
+    const colourName = userText(request).match(/Overlay colour: (.+)/)?.[1];
+    expect(userText(request)).toContain('Phrase: the red cup on the left\n');
+    expect(colourName, 'a palette colour by name').toMatch(/^(red|green|blue|yellow|magenta|cyan|orange|purple|spring green|rose)$/);
+    const system = messageText(request.messages[0]?.content ?? '');
+    expect(system, 'the instructions name the colour too').toContain(`${colourName ?? '?'} overlay`);
+  });
+
+  it('improved: the gate prompt shows only the query (fix gateSeesQueryOnly)', async () => {
+    const mllm = scriptedMllm({ verify_mask: () => ({ answer: 'yes' }) });
+    const run = context(mllm, phraseSegmenter({ cup: [instance(rectangle(4, 4, 10, 10), 0.5)] }), { fixes: { gateSeesQueryOnly: true } });
+    run.targetPhrase = 'the red cup on the left';
+    await evaluatePhrase(run, 'cup');
+    const text = userText(mllm.calls[0] ?? { messages: [] });
+    expect(text).not.toContain('Phrase:');
+    expect(text).not.toContain('Overlay colour:');
+  });
+
+  it('published: a mask with confidence in (0.6, 0.85] passes the gate whatever the MLLM says (it is still asked)', async () => {
+    const mllm = scriptedMllm({ verify_mask: () => ({ answer: 'no' }) });
+    const segmenter = phraseSegmenter({
+      above: [instance(rectangle(4, 4, 10, 10), 0.61)],
+      top: [instance(rectangle(20, 4, 10, 10), 0.85)],
+      at: [instance(rectangle(36, 4, 10, 10), 0.6)],
+    });
+    const run = context(mllm, segmenter);
+    expect((await evaluatePhrase(run, 'above')).gate).toEqual({ passed: true, reason: 'confirmed', cached: false, mllmSaid: 'no' });
+    expect((await evaluatePhrase(run, 'top')).gate, 'solver.py: sam_conf > 0.85 skips the MLLM, 0.85 itself does not').toMatchObject({ passed: true, reason: 'confirmed' });
+    expect((await evaluatePhrase(run, 'at')).gate, 'exactly 0.6 is not above the confirmation threshold').toEqual({ passed: false, reason: 'verified-no', cached: false });
+    expect(tasksCalled(mllm), 'the published code asks the MLLM in the whole band').toEqual(['verify_mask', 'verify_mask', 'verify_mask']);
+  });
+
+  it('improved: the MLLM decides the whole band (fix mllmDecidesGateBand)', async () => {
+    const mllm = scriptedMllm({ verify_mask: () => ({ answer: 'no' }) });
+    const run = context(mllm, phraseSegmenter({ above: [instance(rectangle(4, 4, 10, 10), 0.8)] }), { fixes: { mllmDecidesGateBand: true } });
+    expect((await evaluatePhrase(run, 'above')).gate).toEqual({ passed: false, reason: 'verified-no', cached: false });
   });
 
   it('fails a middling mask the verifier rejects, and a confident one passes with no MLLM call', async () => {
@@ -71,12 +115,13 @@ describe('phrase evaluation', () => {
   it('verifies one mask once even when two phrases produce it', async () => {
     const mllm = scriptedMllm({ verify_mask: () => ({ answer: 'yes' }) });
     const same = rectangle(4, 4, 10, 10);
-    const segmenter = phraseSegmenter({ cup: [instance(same, 0.5)], mug: [instance(same, 0.55)] });
+    const segmenter = phraseSegmenter({ cup: [instance(same, 0.5)], mug: [instance(same, 0.55)], beaker: [instance(same, 0.7)] });
     const run = context(mllm, segmenter);
     await evaluatePhrase(run, 'cup');
     const second = await evaluatePhrase(run, 'mug');
     expect(mllm.calls.length, 'one verify_mask for one mask').toBe(1);
     expect(second.gate).toEqual({ passed: true, reason: 'verified-yes', cached: true });
+    expect((await evaluatePhrase(run, 'beaker')).gate, 'a cached answer is overruled by confidence too').toEqual({ passed: true, reason: 'confirmed', cached: true, mllmSaid: 'yes' });
   });
 
   it('turns an unreadable verifier answer into a failed gate with a warning', async () => {

@@ -1,7 +1,9 @@
 /**
  * Stage 2, evaluation and semantic gate: each phrase → segmenter; instances of at least
  * `minInstancePixels` OR-merged into one mask; confidence = highest kept instance score. Gate: above
- * `passAbove` passes, below `failBelow` fails, otherwise the judge verifies [raw image, overlay].
+ * `passAbove` passes, below `failBelow` fails, otherwise the judge verifies [raw image, overlay]. Published
+ * (solver.py _evaluate_step): in that band a confidence above `confirmedAbove` passes whatever the judge
+ * answers — it is asked all the same; fix `mllmDecidesGateBand` lets its answer decide the whole band.
  * Masks are cached per phrase, gate decisions per mask hash (two phrases with the same mask ask once).
  */
 import { createHash } from 'node:crypto';
@@ -10,7 +12,8 @@ import type { Mask, SegmentInstance } from '../core/index.js';
 import { encodeRle, maskArea, orMasks } from '../vision/index.js';
 import type { CocoRle } from '../vision/index.js';
 import { phraseKey } from './planning.js';
-import { verifyMaskPrompt } from './prompts.js';
+import { overlayColourName } from '../vision/index.js';
+import { publishedGatePrompt, verifyMaskPrompt } from './prompts.js';
 import { isUnreadableOutput } from './run-context.js';
 import type { RunContext } from './run-context.js';
 import type { GateDecision, PhraseEvaluation } from './trace.js';
@@ -37,8 +40,12 @@ export function gateByConfidence(confidence: number, area: number, gate: { passA
 
 async function verify(context: RunContext, mask: Mask): Promise<GateDecision> {
   context.counters.verifications += 1;
-  const overlay = context.overlays.overlay(mask);
-  const prompt = verifyMaskPrompt(context.queryLine);
+  const colour = context.overlays.pairColour(mask, mask);
+  const overlay = context.overlays.overlay(mask, colour);
+  // Published: the planner's refined phrase is the gate's target, with the overlay's colour named.
+  const prompt = context.config.fixes.gateSeesQueryOnly
+    ? verifyMaskPrompt(context.queryLine)
+    : publishedGatePrompt(context.queryLine, context.targetPhrase ?? context.query, overlayColourName(colour));
   try {
     const result = await context.ask('judge', 'verify_mask', { ...prompt, images: [context.image, overlay], stage: 'verify' });
     const passed = result.value.answer === 'yes';
@@ -57,12 +64,18 @@ async function gateDecision(context: RunContext, confidence: number, area: numbe
   const cached = context.gateCache.get(key);
   if (cached !== undefined) {
     context.counters.gateCacheHits += 1;
-    return { ...(await cached), cached: true };
+    return overruleByConfidence(context, confidence, { ...(await cached), cached: true });
   }
   const pending = verify(context, mask);
   context.gateCache.set(key, pending);
   pending.catch(() => context.gateCache.delete(key));
-  return pending;
+  return overruleByConfidence(context, confidence, await pending);
+}
+
+/** Published: a segmenter-confirmed mask passes the gate whatever the MLLM answered. */
+function overruleByConfidence(context: RunContext, confidence: number, decision: GateDecision): GateDecision {
+  if (context.config.fixes.mllmDecidesGateBand || !(confidence > context.config.gate.confirmedAbove)) return decision;
+  return { passed: true, reason: 'confirmed', cached: decision.cached, ...(decision.reason === 'unparsable' ? {} : { mllmSaid: decision.passed ? 'yes' : 'no' }) };
 }
 
 async function evaluateUncached(context: RunContext, phrase: string): Promise<PhraseEvaluation> {
@@ -82,6 +95,22 @@ async function evaluateUncached(context: RunContext, phrase: string): Promise<Ph
     confirmed: merged.confidence > context.config.gate.confirmedAbove,
     gate,
   };
+}
+
+/**
+ * Send the not yet evaluated phrases of a generation to the segmenter in one batched request (with the
+ * encodeOnce fix; RunContext.prefetchTexts), before evaluatePhrase takes them one by one.
+ */
+export function prefetchPhrases(context: RunContext, phrases: readonly string[]): void {
+  const keys = new Set<string>();
+  const fresh: string[] = [];
+  for (const phrase of phrases) {
+    const key = phraseKey(phrase);
+    if (context.phraseCache.has(key) || keys.has(key)) continue;
+    keys.add(key);
+    fresh.push(phrase);
+  }
+  context.prefetchTexts(fresh);
 }
 
 /** Evaluate a phrase once per run (the cache holds the promise, so concurrent requests share it). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRecordingSegmenter } from '../backends/index.js';
+import { createRecordingSegmenter } from '../backends/__tests__/recording-mocks.js';
 import { mmevolveError } from '../core/index.js';
 import type { Mask } from '../core/index.js';
 import { decodeRle, maskArea, maskIou } from '../vision/index.js';
@@ -19,7 +19,10 @@ function agreeingHandlers(): TaskHandlers {
     refine_phrase: () => ({ verdict: 'keep', phrase: 'cup' }),
     rephrase_variants: () => ({ phrases: ['mug', 'red cup', 'the cup'] }),
     predict_box: () => ({ boxes: [{ bbox_2d: [4, 4, 20, 20], label: 'cup' }] }),
+    rewrite_phrase: () => ({ phrase: 'the cup' }),
     judge_pair: () => ({ winner: 'tie', reason: 'same region' }),
+    // Published judge: forced to choose, it picks the first candidate (a position-biased judge).
+    judge_pair_forced: () => ({ winner: 'A' }),
     verify_mask: () => ({ answer: 'yes' }),
   };
 }
@@ -47,7 +50,7 @@ describe('evolveSegment', () => {
     expect(result.trace.generations[0]?.skipped.length, 'identical masks are not fought').toBe(3);
     // Equal fitness and all confirmed: the highest confidence (0.95) makes 'the cup' the best individual.
     expect(result.trace.arbitration).toMatchObject({ decision: 'text', reason: 'fallback-inconsistent', textPhrase: 'the cup' });
-    expect(tasksCalled(mllm)).toEqual(['plan_phrases', 'refine_phrase', 'rephrase_variants', 'predict_box', 'judge_pair', 'judge_pair']);
+    expect(tasksCalled(mllm)).toEqual(['plan_phrases', 'refine_phrase', 'rephrase_variants', 'predict_box', 'judge_pair_forced', 'judge_pair_forced']);
     expect(result.trace.variant).toBe('evol-published');
     expect(result.counters).toMatchObject({ mllmCalls: 4, judgeCalls: 2, segmenterCalls: 5, generations: 1, fights: 0 });
     expect(result.trace.stages['plan']?.calls).toBe(1);
@@ -75,18 +78,18 @@ describe('evolveSegment', () => {
   });
 
   it('fights at most twice per generation and carries fitness into the next generation', async () => {
-    const mllm = scriptedMllm({ ...agreeingHandlers(), judge_pair: () => ({ winner: 'B', reason: 'B' }) });
+    const mllm = scriptedMllm(agreeingHandlers());
     const result = await evolveSegment(testImage(), 'cup', { backends: { mllm, segmenter: disagreeingSegmenter() }, isSentence: false });
     const first = result.trace.generations[0];
     expect(first?.fights.length).toBe(2);
-    expect(first?.fights.every((fight) => fight.shownB === fight.champion && fight.winner === 'champion')).toBe(true);
+    expect(first?.fights.every((fight) => fight.shownA === fight.champion && fight.winner === 'champion'), 'published: the champion is candidate A').toBe(true);
     expect(first?.population.find((member) => member.phrase === 'cup')?.fitness, 'two wins: 10 + 2').toBe(12);
     const second = result.trace.generations[1];
     expect(second?.population[0]).toMatchObject({ phrase: 'cup', origin: 'carried' });
   });
 
   it("falls back to the last planned phrase's mask when nothing passes the gate", async () => {
-    const mllm = scriptedMllm({ ...agreeingHandlers(), verify_mask: () => ({ answer: 'no' }), refine_phrase: () => ({ verdict: 'keep', phrase: '' }) });
+    const mllm = scriptedMllm({ ...agreeingHandlers(), verify_mask: () => ({ answer: 'no' }), refine_phrase: () => ({ verdict: 'keep', phrase: '' }), rewrite_phrase: () => ({ phrase: 'cup' }) });
     const segmenter = createRecordingSegmenter((call) => (call.kind === 'boxes' ? [] : [instance(CUP, 0.5)]));
     const result = await evolveSegment(testImage(), 'cup', { backends: { mllm, segmenter }, config: resolveEvolveConfig('published', { final: { output: 'text_only' } }) });
     expect(result.trace.generations.every((generation) => generation.population.every((member) => !member.valid))).toBe(true);
@@ -95,16 +98,19 @@ describe('evolveSegment', () => {
     expect(maskArea(result.mask)).toBe(256);
   });
 
-  it('encodes the image once with the encodeOnce fix and once per prompt without it', async () => {
+  it('sends a generation\'s phrases in one segmenter request with the encodeOnce fix (encodes ≤ generations + 1), one request per prompt without it', async () => {
     const segmenter = disagreeingSegmenter();
     const published = await evolveSegment(testImage(), 'cup', { backends: { mllm: scriptedMllm(agreeingHandlers()), segmenter } });
-    expect(segmenter.prepared.length).toBe(published.counters.segmenterCalls);
-    expect(published.counters.segmenterImageEncodes).toBe(published.counters.segmenterCalls);
+    expect(segmenter.requests.every((request) => request.length === 1), 'published: one prompt per request').toBe(true);
+    expect(published.counters.segmenterImageEncodes).toBe(segmenter.requests.length);
+    expect(published.counters.segmenterPrompts).toBe(segmenter.calls.length);
     const fixedSegmenter = disagreeingSegmenter();
     const fixed = await evolveSegment(testImage(), 'cup', { backends: { mllm: scriptedMllm(agreeingHandlers()), segmenter: fixedSegmenter }, config: resolveEvolveConfig('published', { fixes: { encodeOnce: true } }) });
-    expect(fixedSegmenter.prepared.length).toBe(1);
-    expect(fixed.counters.segmenterImageEncodes).toBe(1);
-    expect(fixed.trace.stages['prepare']?.calls).toBe(1);
+    expect(fixedSegmenter.prepared.length, 'the image is prepared (PNG-encoded) once').toBe(1);
+    expect(fixed.counters.segmenterImageEncodes, 'one server encode per request').toBe(fixedSegmenter.requests.length);
+    expect(fixed.counters.segmenterImageEncodes).toBeLessThanOrEqual(fixed.counters.generations + 1);
+    expect(fixedSegmenter.requests.some((request) => request.length > 1), 'a generation went out as one batch').toBe(true);
+    expect(fixed.trace.phrases.map((phrase) => phrase.rle)).toEqual(published.trace.phrases.slice(0, fixed.trace.phrases.length).map((phrase) => phrase.rle));
   });
 
   it('gives the same answer with concurrent stages as sequentially', async () => {
@@ -122,7 +128,7 @@ describe('evolveSegment', () => {
     const mllm = scriptedMllm(agreeingHandlers());
     const result = await evolveSegment(testImage(), 'cup', { backends: { mllm, segmenter: disagreeingSegmenter() }, config, strategies });
     expect(result.trace.generations.length).toBe(1);
-    expect(tasksCalled(mllm).filter((task) => task === 'refine_phrase').length, 'no mutation after a converged stop').toBe(1);
+    expect(tasksCalled(mllm).filter((task) => task === 'rewrite_phrase').length, 'no mutation after a converged stop').toBe(0);
   });
 
   it('stops with the abort reason when the signal is aborted', async () => {
@@ -146,10 +152,16 @@ describe('evolveSegment', () => {
   });
 
   it('returns an empty mask when the planner and the box see no target', async () => {
-    const mllm = scriptedMllm({ plan_phrases: () => ({ phrases: [] }), predict_box: () => ({ boxes: [] }) });
-    const result = await evolveSegment(testImage(), 'the unicorn', { backends: { mllm, segmenter: phraseSegmenter({}) } });
+    const handlers: TaskHandlers = { plan_phrases: () => ({ phrases: [] }), predict_box: () => ({ boxes: [] }), refine_phrase: () => ({ verdict: 'keep', phrase: 'object' }), rephrase_variants: () => ({ phrases: [] }), rewrite_phrase: () => ({ phrase: 'object' }) };
+    const published = scriptedMllm(handlers);
+    const result = await evolveSegment(testImage(), 'the unicorn', { backends: { mllm: published, segmenter: phraseSegmenter({}) } });
     expect(maskArea(result.mask)).toBe(0);
     expect(result.trace.arbitration).toMatchObject({ decision: 'empty', reason: 'neither' });
+    expect(result.trace.generations[0]?.population.map((member) => member.phrase), 'published: "object" is evolved').toEqual(['object']);
+    const improved = scriptedMllm(handlers);
+    const skipped = await evolveSegment(testImage(), 'the unicorn', { backends: { mllm: improved, segmenter: phraseSegmenter({}) }, config: resolveEvolveConfig('improved') });
+    expect(skipped.trace.generations, 'improved: no evolution without a planned phrase').toEqual([]);
+    expect(tasksCalled(improved).sort()).toEqual(['plan_phrases', 'predict_box']);
   });
 });
 

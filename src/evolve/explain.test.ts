@@ -10,9 +10,10 @@ describe('explain tree', () => {
     const mllm = scriptedMllm({
       plan_phrases: () => ({ phrases: ['cup', 'mug'] }),
       refine_phrase: () => ({ verdict: 'refine', phrase: 'red cup' }),
-      rephrase_variants: () => ({ phrases: ['bowl'] }),
+      rephrase_variants: () => ({ phrases: ['bowl', 'mug'] }),
+      rewrite_phrase: () => ({ phrase: 'red cup' }),
       verify_mask: () => ({ answer: 'no' }),
-      judge_pair: () => ({ winner: 'A', reason: 'A is the cup' }),
+      judge_pair_forced: () => ({ winner: 'A' }),
       predict_box: () => ({ boxes: [] }),
     });
     const segmenter = phraseSegmenter({
@@ -27,7 +28,7 @@ describe('explain tree', () => {
     expect(tree.split('\n')[0]).toBe('evol-published: "the cup" (short phrase)');
     expect(tree).toContain('├─ planning (Query: [\'the cup\'])');
     expect(tree).toContain('│  ├─ refine "cup" → "red cup"');
-    expect(tree).toMatch(/"mug" \[plan\] score 0\.50 area 100 gate fail \(verified-no\)/);
+    expect(tree).toMatch(/"mug" \[variant\] score 0\.50 area 100 gate fail \(verified-no\)/);
     expect(tree).toMatch(/"bowl" \[.*\] score 0\.20 area 100 gate fail \(unconfident\)/);
     expect(tree).toContain('fight: A="cup" B="red cup"');
     expect(tree).toContain('├─ arbitration (hybrid)');
@@ -35,7 +36,7 @@ describe('explain tree', () => {
     expect(tree).toMatch(/└─ cost: mllm \d+, judge \d+, segmenter \d+ call\(s\)/);
     const lines = events.map(progressText).filter((line): line is string => line !== undefined);
     expect(lines).toContain('generation 1: evaluating 4 phrase(s)');
-    // The judge always answers A, where the published arena shows the challenger: "cup" (100 px) wins.
+    // The judge always answers A, where the published arena shows the champion: "cup" (100 px) wins.
     expect(lines.at(-1)).toMatch(/^done: 100 px in \d+ ms$/);
   });
 });

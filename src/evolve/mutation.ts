@@ -1,9 +1,11 @@
 /**
- * Stage 5, semantic mutation: the next generation is the best, the second best (both keep their arena
- * score), a refinement of the best towards the query, then distinct variants of the best; deduplicated
- * and capped at `populationSize`. With no valid individual the last planned phrase stands in for the best.
+ * Stage 5, semantic mutation (solver.py run, "Reproduction"): the next generation is the best, the second
+ * best (both keep their arena score), the best rewritten towards the query's instance (rewrite_phrase,
+ * always a phrase), then `variantCount` distinct variants of the best; deduplicated and capped at
+ * `populationSize`. With no valid individual the last planned phrase stands in for the best. Fix
+ * `mutationMayKeep`: refine_phrase instead, whose keep verdict adds no new phrase.
  */
-import { addDistinct, refinePhrase, rephraseVariants } from './planning.js';
+import { addDistinct, refinePhrase, rephraseVariants, rewritePhrase } from './planning.js';
 import type { RunContext } from './run-context.js';
 import type { Member } from './strategies.js';
 import type { Individual, MutationRecord } from './trace.js';
@@ -30,12 +32,14 @@ export async function mutate(
   const born = generation + 1;
   const carried: Individual[] = [best, second].flatMap((member) => (member === undefined ? [] : [{ ...member, origin: 'carried' as const }]));
   if (best === undefined) carried.push({ phrase: parent, origin: 'fallback', born, score: 0 });
-  const variantCount = Math.max(1, cap - carried.length - 1);
+  const { variantCount, fixes } = context.config;
   const stage = wasted ? 'mutate-wasted' : 'mutate';
+  const refine = async (): Promise<{ verdict: 'keep' | 'refine'; phrase: string }> =>
+    fixes.mutationMayKeep ? refinePhrase(context, parent, stage) : { verdict: 'refine', phrase: await rewritePhrase(context, parent, stage) };
   const [refined, variants] = await Promise.all(
-    context.config.fixes.concurrentStages
-      ? [refinePhrase(context, parent, stage), rephraseVariants(context, parent, variantCount, stage)]
-      : [await refinePhrase(context, parent, stage), await rephraseVariants(context, parent, variantCount, stage)],
+    fixes.concurrentStages
+      ? [refine(), rephraseVariants(context, parent, variantCount, stage)]
+      : [await refine(), await rephraseVariants(context, parent, variantCount, stage)],
   );
   if (refined.verdict === 'refine') record.refined = refined.phrase;
   record.variants = variants;

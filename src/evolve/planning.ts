@@ -1,9 +1,11 @@
 /**
- * Stage 1, meta-planning: the MLLM proposes referring phrases; the first is refined up to
- * `maxRefinements` times; the refinement history (most refined first) seeds the population, then the
- * other planned phrases; rephrase_variants of the most refined phrase fill it to `populationSize`.
+ * Stage 1, meta-planning, as solver.py _phase0_meta_planning and run(): the MLLM proposes referring
+ * phrases; only the first is kept ("object" when it names none) and refined up to `maxRefinements` times;
+ * the refinement history (most refined first) seeds the population; rephrase_variants ("3 distinct noun
+ * phrases") of the most refined phrase fill it to `populationSize`. Fixes: `keepOtherPlannedPhrases` adds
+ * the other planned phrases after the history; `noPlanNoEvolution` skips the evolution when none is planned.
  */
-import { planPhrasesPrompt, rephraseVariantsPrompt, refinePhrasePrompt } from './prompts.js';
+import { planPhrasesPrompt, rephraseVariantsPrompt, refinePhrasePrompt, rewritePhrasePrompt } from './prompts.js';
 import { isUnreadableOutput } from './run-context.js';
 import type { RunContext } from './run-context.js';
 import type { Individual, PhraseOrigin, PlanningRecord } from './trace.js';
@@ -65,6 +67,23 @@ export async function rephraseVariants(context: RunContext, phrase: string, coun
   }
 }
 
+/** One rewrite_phrase call (published mutation): always a phrase, the old one when the answer is unreadable or empty. */
+export async function rewritePhrase(context: RunContext, phrase: string, stage: string): Promise<string> {
+  const prompt = rewritePhrasePrompt(context.queryLine, context.targetPhrase ?? phrase, phrase);
+  try {
+    const result = await context.ask('mllm', 'rewrite_phrase', { ...prompt, images: [context.image], stage });
+    const rewritten = result.value.phrase.trim();
+    return rewritten === '' ? phrase : rewritten;
+  } catch (error) {
+    if (!isUnreadableOutput(error)) throw error;
+    context.warn('rewrite-unparsable', `rewrite_phrase answer for "${phrase}" could not be read; phrase kept (documented fallback)`);
+    return phrase;
+  }
+}
+
+/** The phrase the published code evolves when the planner names nothing. */
+export const NOTHING_PLANNED_PHRASE = 'object';
+
 export interface PlanningOutcome {
   population: Individual[];
   record: PlanningRecord;
@@ -75,11 +94,13 @@ function individual(phrase: string, origin: PhraseOrigin): Individual {
 }
 
 export async function metaPlan(context: RunContext): Promise<PlanningOutcome> {
-  const { populationSize, maxRefinements } = context.config;
+  const { populationSize, maxRefinements, variantCount, fixes } = context.config;
   const planned = await planPhrases(context);
   const record: PlanningRecord = { queryText: context.queryLine, planned, refinements: [], variants: [], population: [] };
-  const first = planned[0];
-  if (first === undefined) return { population: [], record };
+  // Fail-fast (a per-sample option, eval --fail-fast-no-target) stops here too: an empty plan is the answer.
+  if (planned[0] === undefined && (fixes.noPlanNoEvolution || context.budget.failFastNoTarget === true)) return { population: [], record };
+  const first = planned[0] ?? NOTHING_PLANNED_PHRASE;
+  if (planned[0] === undefined) record.nothingPlanned = true;
 
   const history = [first];
   let current = first;
@@ -91,13 +112,14 @@ export async function metaPlan(context: RunContext): Promise<PlanningOutcome> {
     current = outcome.phrase;
   }
   record.lastPlannedPhrase = current;
+  context.targetPhrase = current;
 
   // Most refined first: it is the planner's best statement of the target.
   const seeds = history.map((phrase, index) => individual(phrase, index === 0 ? 'plan' : 'refine')).reverse();
   const population = addDistinct<Individual>([], seeds, populationSize);
-  addDistinct(population, planned.slice(1).map((phrase) => individual(phrase, 'plan')), populationSize);
+  if (fixes.keepOtherPlannedPhrases) addDistinct(population, planned.slice(1).map((phrase) => individual(phrase, 'plan')), populationSize);
   if (population.length < populationSize) {
-    const variants = await rephraseVariants(context, current, populationSize - population.length, 'variants');
+    const variants = await rephraseVariants(context, current, variantCount, 'variants');
     record.variants = variants;
     addDistinct(population, variants.map((phrase) => individual(phrase, 'variant')), populationSize);
   }

@@ -46,14 +46,33 @@ export function rephraseVariantsPrompt(queryLine: string, phrase: string, count:
     system: [
       'You write alternative prompts for a segmentation model.',
       'Give distinct noun phrases of 2 to 5 words that refer to exactly the same object instance as the phrase:',
-      'other names, synonyms, attributes or positions, but never a different object.',
+      'other names, synonyms, attributes or positions, but never a different object; each must still answer the query.',
       'Return {"phrases": [...]}.',
       JSON_ONLY,
     ].join('\n'),
-    user: `Query: ${queryLine}\nPhrase: ${phrase}\nWrite up to ${count} distinct variants of the phrase for the same instance.`,
+    user: `Query: ${queryLine}\nPhrase: ${phrase}\nWrite ${count} distinct variants of the phrase for the same instance.`,
   };
 }
 
+/**
+ * The published semantic gate (task verify_mask): names the overlay colour and presents the planner's refined
+ * phrase as the target, derived from the query.
+ */
+export function publishedGatePrompt(queryLine: string, phrase: string, colourName: string): Prompt {
+  return {
+    system: [
+      `You verify a segmentation mask. Image 1 is the original image; image 2 is the same image with the candidate`,
+      `mask drawn as a semi-transparent ${colourName} overlay. The target is the phrase given below, which was derived`,
+      `from the query; treat the phrase as the ground truth. Check strictly whether the ${colourName} region matches`,
+      'it: the highlighted object must have every attribute the phrase states; a region on the background or on a',
+      'different object fails. Return {"answer": "yes"} to pass or {"answer": "no"} to fail.',
+      JSON_ONLY,
+    ].join('\n'),
+    user: `Query: ${queryLine}\nPhrase: ${phrase}\nOverlay colour: ${colourName}\nImage roles: raw, overlay\nDoes the ${colourName} mask match the phrase?`,
+  };
+}
+
+/** Our semantic gate (and the agent's examine step): the query only, with the images' roles. */
 export function verifyMaskPrompt(queryLine: string, roles = 'raw, overlay'): Prompt {
   return {
     system: [
@@ -67,17 +86,58 @@ export function verifyMaskPrompt(queryLine: string, roles = 'raw, overlay'): Pro
   };
 }
 
-export function judgePairPrompt(queryLine: string): Prompt {
+/** The judge's answer: A or B (task judge_pair_forced), or also tie with a reason (task judge_pair). */
+function judgeAnswerLine(allowTie: boolean): string {
+  return allowTie
+    ? 'Return {"winner": "A" | "B" | "tie", "reason": <one sentence>}.'
+    : 'Return {"winner": "A"} if image 2 is better or {"winner": "B"} if image 3 is better.';
+}
+
+/** Ours: the masks only, position bias warned against. */
+export function judgePairPrompt(queryLine: string, allowTie = true): Prompt {
   return {
     system: [
       'You compare two candidate segmentation masks for the same query. Image 1 is the original image;',
       'image 2 (overlay A) and image 3 (overlay B) show each candidate in the same semi-transparent colour.',
       'Rate semantic correctness first: does the highlighted region cover the object the query asks for?',
       'Rate boundary quality second: does it cover the whole object and nothing else?',
-      'Do not prefer a candidate because of its position. Return {"winner": "A" | "B" | "tie", "reason": <one sentence>}.',
+      `Do not prefer a candidate because of its position. ${judgeAnswerLine(allowTie)}`,
       JSON_ONLY,
     ].join('\n'),
     user: `Query: ${queryLine}\nImage roles: raw, overlay A, overlay B\nWhich overlay shows the query's target better?`,
+  };
+}
+
+/**
+ * The published arena and final judge: the overlay colour name, both source phrases, semantic correctness
+ * before boundary quality, and (published) an answer of A or B only.
+ */
+export function publishedJudgePrompt(queryLine: string, sources: readonly [string, string], colourName: string, allowTie = false): Prompt {
+  return {
+    system: [
+      `You compare two candidate segmentation masks. Image 1 is the original image; image 2 is candidate A and`,
+      `image 3 is candidate B, each drawn as a ${colourName} overlay. The query is the ground truth; the phrase each`,
+      'candidate was segmented from is given. Decide which mask better satisfies the query.',
+      'First, semantic correctness decides: the mask must cover the exact object the query describes. A candidate',
+      'on the right object beats one on a wrong object (wrong colour, position or kind), however rough its mask.',
+      'Only when both cover the right object, prefer tighter boundaries, a more complete object and less background.',
+      judgeAnswerLine(allowTie),
+      JSON_ONLY,
+    ].join('\n'),
+    user: `Query: ${queryLine}\nCandidate A: ${sources[0]}\nCandidate B: ${sources[1]}\nOverlay colour: ${colourName}\nImage roles: raw, overlay A, overlay B\nWhich candidate, A or B, satisfies the query better?`,
+  };
+}
+
+/** The published mutation (task rewrite_phrase): always a new phrase for the instance the query means. */
+export function rewritePhrasePrompt(queryLine: string, target: string, phrase: string): Prompt {
+  return {
+    system: [
+      'You rewrite a referring phrase for a segmentation model. The planned target of the query is given.',
+      'Rewrite the phrase so that it describes precisely the specific instance the query refers to.',
+      'Return {"phrase": <the new phrase>}.',
+      JSON_ONLY,
+    ].join('\n'),
+    user: `Query: ${queryLine}\nTarget: ${target}\nPhrase: ${phrase}\nRewrite the phrase for the instance the query means.`,
   };
 }
 
@@ -101,10 +161,10 @@ export function agentSystemPrompt(maxTurns: number): string {
     'Tools (answer {"tool": <name>, "arguments": {...}}):',
     '- segment_phrase {"text_prompt": <short noun phrase>}: run SAM 3 on the phrase; you then see every mask,',
     '  numbered 1..N on one overlay, and a line "Masks: N".',
-    '- examine_each_mask {}: each mask of the last segment_phrase is checked on a zoomed crop plus context',
-    '  and marked Accept or Reject.',
-    '- select_masks_and_return {"final_answer_masks": [indices]}: finish with these masks (1-based, from the',
-    '  last segment_phrase).',
+    '- examine_each_mask {}: each current mask is checked on a zoomed crop plus context and marked Accept or',
+    '  Reject; rejected masks are removed and the kept ones renumbered 1..K.',
+    '- select_masks_and_return {"final_answer_masks": [indices]}: finish with these masks (1-based, as last',
+    '  numbered).',
     '- report_no_mask {}: finish when no object in the image fits the query.',
     'Prefer simple noun phrases; if a phrase finds nothing or the wrong objects, try a different one (do not',
     `repeat phrases already tried). You have at most ${maxTurns} tool calls.`,
@@ -121,9 +181,15 @@ export function agentSegmentResult(phrase: string, masks: number, tried: readonl
   return [`segment_phrase("${phrase}") returned ${masks} mask(s). ${shown}`, `Masks: ${masks}`, `Tried phrases: ${tried.join('; ')}`, 'Call one tool.'].join('\n');
 }
 
+/**
+ * As the SAM 3 Agent reports examine_each_mask: each mask's verdict, then the rejected masks are removed and
+ * the kept ones renumbered 1..K on a new overlay (select_masks_and_return indexes those K).
+ */
 export function agentExamineResult(verdicts: readonly boolean[], tried: readonly string[]): string {
   const lines = verdicts.map((accepted, index) => `mask ${index + 1}: ${accepted ? 'Accept' : 'Reject'}`);
-  return [`examine_each_mask results:`, ...lines, `Masks: ${verdicts.length}`, `Tried phrases: ${tried.join('; ')}`, 'Call one tool.'].join('\n');
+  const kept = verdicts.filter((accepted) => accepted).length;
+  const next = kept === 0 ? 'Every mask was rejected; try a different phrase or report no mask.' : `Rejected masks were removed; the overlay now numbers the ${kept} kept mask(s) 1..${kept}.`;
+  return [`examine_each_mask results:`, ...lines, next, `Masks: ${kept}`, `Tried phrases: ${tried.join('; ')}`, 'Call one tool.'].join('\n');
 }
 
 export function agentErrorResult(message: string, masks: number, tried: readonly string[]): string {

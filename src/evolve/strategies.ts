@@ -80,9 +80,12 @@ export function championChallengerSelection(config: EvolveConfig): SelectionStra
   };
 }
 
-/** Published: the champion is always overlay B. Fix: alternate, so a first-position bias cancels out. */
+/**
+ * Published (solver.py: images [raw, champion, challenger], P_A = champion): the champion is always
+ * candidate A, the second image. Fix: alternate, so a position bias cancels out over the fights.
+ */
 export function positionJudging(config: EvolveConfig): JudgingStrategy {
-  return { championFirst: (index) => config.fixes.swapArenaPositions && index % 2 === 0 };
+  return { championFirst: (index) => !config.fixes.swapArenaPositions || index % 2 === 0 };
 }
 
 /** Mean IoU over all pairs of masks (1 for fewer than two masks). */

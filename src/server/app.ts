@@ -17,6 +17,7 @@ import type { MemoryMethodConfig } from '../memory/index.js';
 import { errorBody, errorResponse } from './api-errors.js';
 import type { ErrorLogger } from './api-errors.js';
 import { authenticate, requireScope } from './auth.js';
+import { AuthFailureLimiter } from './auth-limits.js';
 import { backendModels, checkHealth, probesFor } from './health.js';
 import type { HealthProbe } from './health.js';
 import type { ApiKeyStore } from './key-store.js';
@@ -33,6 +34,7 @@ import { RUN_ROUTE_DOCS, runRoutes } from './routes/runs.js';
 import { SEGMENT_ROUTE_DOCS, segmentRoutes } from './routes/segment.js';
 import { SOLVE_ROUTE_DOCS, solveRoutes } from './routes/solve.js';
 import type { UpstreamOptions } from './routes/proxy.js';
+import { pathRedactor, redactResponses } from './redact-paths.js';
 import { RunManager } from './runs/run-manager.js';
 import { workspaceEmbedder } from './workspace-embedder.js';
 
@@ -95,6 +97,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
     imageCandidates: memoryConfig.retrieval.visual.imageCandidates,
   };
   const app = new Hono<ServerEnv>();
+  const redact = pathRedactor({ runsDir: options.runsDir, datasetsDir: options.datasetsDir, workingDir: process.cwd() });
 
   app.use('*', async (context, next) => {
     const started = performance.now();
@@ -103,6 +106,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
     const route = context.res.status === 404 && (matched === '*' || matched === '/v1/*') ? 'unmatched' : matched;
     metrics.recordRequest(route, context.req.method, context.res.status, (performance.now() - started) / 1000);
   });
+  app.use('*', redactResponses(redact));
 
   app.onError((error, context) => {
     metrics.recordError(isMmevolveError(error) ? error.code : 'internal');
@@ -128,12 +132,14 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
           memoryConfig,
           embedder,
           log,
+          redact,
           ...(options.maxConcurrentRuns === undefined ? {} : { maxConcurrentRuns: options.maxConcurrentRuns }),
         });
   const documented = [...SOLVE_ROUTE_DOCS, ...SEGMENT_ROUTE_DOCS, ...(runs === undefined ? [] : RUN_ROUTE_DOCS)];
   app.get('/openapi.json', (context) => context.json(openApiDocument(documented)));
 
-  const auth = authenticate({ keyStore: options.keyStore, dev: options.dev === true, ...(options.addressOf === undefined ? {} : { addressOf: options.addressOf }) });
+  const failures = new AuthFailureLimiter(limits.authFailures, options.now);
+  const auth = authenticate({ keyStore: options.keyStore, dev: options.dev === true, failures, ...(options.addressOf === undefined ? {} : { addressOf: options.addressOf }) });
   app.get('/metrics', auth, requireScope('admin'), (context) => context.text(metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }));
 
   app.use('/v1/*', auth, rateLimit(limits, options.now), limitBody(limits));

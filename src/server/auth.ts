@@ -5,6 +5,7 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { apiError } from './api-errors.js';
+import { AuthFailureLimiter } from './auth-limits.js';
 import { API_KEY_SCOPES } from './key-store.js';
 import type { ApiKeyScope, ApiKeyStore } from './key-store.js';
 import type { Principal, ServerEnv } from './principal.js';
@@ -42,15 +43,24 @@ export interface AuthOptions {
   dev: boolean;
   /** In-process tests have no socket; they may declare the peer address here. */
   addressOf?: (context: Context) => string | undefined;
+  /** Pays for each scrypt from per-key-id and per-address buckets (auth-limits.ts); default limits when absent. */
+  failures?: AuthFailureLimiter;
 }
 
 export function authenticate(options: AuthOptions): MiddlewareHandler<ServerEnv> {
   const addressOf = options.addressOf ?? remoteAddress;
+  const failures = options.failures ?? new AuthFailureLimiter();
   return async (context, next) => {
     const key = presentedKey(context);
     let principal: Principal | undefined;
     if (key !== undefined) {
-      const record = await options.keyStore.verify(key);
+      const address = addressOf(context);
+      let paidFor: string | undefined;
+      const record = await options.keyStore.verify(key, (id) => {
+        failures.reserve(id, address);
+        paidFor = id;
+      });
+      if (record !== undefined && paidFor !== undefined) failures.refund(paidFor, address);
       if (record === undefined) throw apiError('unauthorized', 'the API key is not valid (unknown, revoked or mistyped)', 'Create one with `mmevolve keys create --tenant T` and send it as `Authorization: Bearer <key>`.');
       principal = { tenant: record.tenant, scopes: record.scopes, keyId: record.id };
     } else if (options.dev && isLoopbackAddress(addressOf(context))) {

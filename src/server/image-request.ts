@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { mmevolveError } from '../core/index.js';
 import type { RgbImage } from '../core/index.js';
 import { decodeRequestImage, imageFromUrl } from './image-input.js';
+import { jsonDepth, MAX_JSON_DEPTH } from './json-depth.js';
 import type { ServerLimits } from './limits.js';
 import { parseValue, readJson } from './request-body.js';
 
@@ -18,6 +19,7 @@ export interface ImageRequest<T> {
 function parseField(value: string): unknown {
   const trimmed = value.trim();
   if (trimmed.startsWith('{') || trimmed.startsWith('[') || trimmed === 'true' || trimmed === 'false') {
+    if (jsonDepth(trimmed, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) throw mmevolveError('invalid-input', `a form field nests JSON more than ${MAX_JSON_DEPTH} levels deep`, 'Flatten the field.');
     try {
       return JSON.parse(trimmed) as unknown;
     } catch {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,14 @@ const directory = mkdtempSync(join(tmpdir(), 'mmevolve-keys-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
 describe('API key store', () => {
+  it('creates keys.db readable by its owner only (0600)', async () => {
+    const path = join(directory, 'private-keys.db');
+    const store = new ApiKeyStore(path);
+    await store.create('acme', ['read']);
+    store.close();
+    expect((statSync(path).mode & 0o777).toString(8), 'keys.db mode').toBe('600');
+  });
+
   it('stores only a salted hash: the secret never appears in the database file', async () => {
     const path = join(directory, 'keys.db');
     const store = new ApiKeyStore(path);

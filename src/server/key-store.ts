@@ -5,7 +5,7 @@
  * whole key so the next request skips scrypt; revocation is read from the row on every request.
  */
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { mmevolveError } from '../core/index.js';
@@ -86,7 +86,11 @@ export class ApiKeyStore {
 
   constructor(path: string) {
     this.path = path;
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') {
+      mkdirSync(dirname(path), { recursive: true });
+      // Key hashes are secrets' stand-ins: owner-only from the start (SQLite gives -wal and -shm the same mode).
+      if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+    }
     this.#db = new Database(path);
     this.#db.pragma('journal_mode = WAL');
     this.#db.exec(`create table if not exists api_keys (
@@ -116,8 +120,12 @@ export class ApiKeyStore {
     return { record: { id, tenant, scopes: [...new Set(scopes)], label, createdAt }, key: `mmev_${id}_${secret}` };
   }
 
-  /** The key's record when it exists, is not revoked and the secret matches; undefined otherwise. */
-  async verify(key: string): Promise<ApiKeyRecord | undefined> {
+  /**
+   * The key's record when it exists, is not revoked and the secret matches; undefined otherwise.
+   * `beforeHash(id)` runs right before a scrypt is spent on a live key id (it may throw to refuse it);
+   * it is not called for malformed keys, unknown or revoked ids, or keys verified before.
+   */
+  async verify(key: string, beforeHash?: (id: string) => void): Promise<ApiKeyRecord | undefined> {
     const match = KEY_PATTERN.exec(key);
     if (match === null) return undefined;
     const [, id = '', secret = ''] = match;
@@ -126,6 +134,7 @@ export class ApiKeyStore {
     const digest = sha256(key);
     const remembered = this.#verified.get(id);
     if (remembered !== undefined && timingSafeEqual(remembered, digest)) return toRecord(row);
+    beforeHash?.(id);
     const hash = await scryptHash(secret, row.salt);
     if (hash.length !== row.hash.length || !timingSafeEqual(hash, row.hash)) return undefined;
     this.#verified.set(id, digest);

@@ -6,6 +6,8 @@ import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { MmevolveError } from '../core/index.js';
 import { apiError } from './api-errors.js';
+import { DEFAULT_AUTH_FAILURE_LIMITS } from './auth-limits.js';
+import type { AuthFailureLimits } from './auth-limits.js';
 import type { ImageGateLimits } from './image-gate.js';
 import type { ServerEnv } from './principal.js';
 import type { RemoteImagePolicy } from './remote-image.js';
@@ -21,6 +23,8 @@ export interface ServerLimits extends ImageGateLimits {
   /** http(s) image URLs in bodies: not fetched, fetched from public hosts only, or fetched from any host. */
   imageUrls: RemoteImagePolicy;
   imageUrlTimeoutMs: number;
+  /** Failed authentications allowed per key id and per client address before 429, checked before any scrypt. */
+  authFailures: AuthFailureLimits;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
@@ -39,10 +43,11 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxImagesPerRequest: 8,
   imageUrls: 'off',
   imageUrlTimeoutMs: 10_000,
+  authFailures: DEFAULT_AUTH_FAILURE_LIMITS,
 };
 
 export function resolveLimits(overrides: Partial<ServerLimits> = {}): ServerLimits {
-  return { ...DEFAULT_LIMITS, ...overrides, rateLimit: { ...DEFAULT_LIMITS.rateLimit, ...overrides.rateLimit } };
+  return { ...DEFAULT_LIMITS, ...overrides, rateLimit: { ...DEFAULT_LIMITS.rateLimit, ...overrides.rateLimit }, authFailures: { ...DEFAULT_LIMITS.authFailures, ...overrides.authFailures } };
 }
 
 export function limitBody(limits: ServerLimits): MiddlewareHandler<ServerEnv> {

@@ -2,15 +2,16 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { mmevolveError } from '../core/index.js';
+import { parseBoundedJson } from './json-depth.js';
 
 export async function readJson<T>(context: Context, schema: z.ZodType<T>, what: string): Promise<T> {
-  let value: unknown;
+  let text: string;
   try {
-    value = await context.req.json();
+    text = await context.req.text();
   } catch (cause) {
-    throw mmevolveError('invalid-input', `${what}: the body is not JSON`, 'Send Content-Type: application/json with a JSON object.', cause);
+    throw mmevolveError('invalid-input', `${what}: the body cannot be read`, 'Send Content-Type: application/json with a JSON object.', cause);
   }
-  return parseValue(value, schema, what);
+  return parseValue(parseBoundedJson(text, what), schema, what);
 }
 
 export function parseValue<T>(value: unknown, schema: z.ZodType<T>, what: string): T {

@@ -29,7 +29,7 @@ beforeAll(async () => {
     parseConfig({
       backends: {
         mllm: { baseURL: `${mllm.url}/v1`, model: mllm.modelId, profile: 'qwen2.5-vl', image: { format: 'png', resizeToProfile: false } },
-        segmenter: { baseURL: segmenter.url, sendImageWithId: false },
+        segmenter: { baseURL: segmenter.url },
         embedder: { kind: 'offline' },
       },
       cache: { enabled: false },
@@ -86,6 +86,14 @@ describe('/v1/runs (SIMULATED backends)', () => {
       const plot = await server.request(`/v1/runs/${run.id}/files/${report.plots[0] ?? ''}`, { key });
       expect(plot.headers.get('content-type')).toContain('image/svg+xml');
       expect((await server.request(`/v1/runs/${run.id}/files/..%2Frun.json`, { key })).status).toBe(404);
+      for (const bookkeeping of ['run.json', 'server-run.json']) {
+        expect((await server.request(`/v1/runs/${run.id}/files/${bookkeeping}`, { key })).status, `${bookkeeping} is not served`).toBe(404);
+      }
+      for (const route of [`/v1/runs/${run.id}`, `/v1/runs/${run.id}/report`, `/v1/runs/${run.id}/results`, `/v1/runs/${run.id}/traces/${firstSample}`, `/v1/runs/${run.id}/files/report.json`, `/v1/runs/${run.id}/files/report.md`]) {
+        const text = await (await server.request(route, { key })).text();
+        expect(text.length, route).toBeGreaterThan(0);
+        expect(text.includes(directory), `${route} names no absolute path of the server (${directory})`).toBe(false);
+      }
       const list = (await (await server.request('/v1/runs', { key })).json()) as { runs: RunRecord[] };
       expect(list.runs.map((item) => item.id)).toEqual([run.id]);
     } finally {
@@ -108,6 +116,25 @@ describe('/v1/runs (SIMULATED backends)', () => {
       expect((await server.memoryStore.forTenant('alice').stats()).lessons, "an evaluation never writes into the tenant's live memory").toBe(0);
       const unknown = await server.request('/v1/runs', { method: 'POST', key, json: { kind: 'vqa', dataset: 'vqa/problems.jsonl', method: 'evol' } });
       expect(unknown.status).toBe(400);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses ablate on a segmentation run and a dataset that does not exist up front (400, never 202 then a failure)', async () => {
+    const server = await serverOn(path.join(directory, 'runs-refused'));
+    try {
+      const key = await server.keyFor('alice');
+      const ablated = await server.request('/v1/runs', { method: 'POST', key, json: { dataset: 'synth', method: 'single', ablate: 'visual' } });
+      expect(ablated.status).toBe(400);
+      expect((await errorOf(ablated)).message).toContain('ablate');
+      const missing = await server.request('/v1/runs', { method: 'POST', key, json: { dataset: 'no-such-dataset', method: 'single' } });
+      expect(missing.status).toBe(400);
+      expect((await errorOf(missing)).message).toContain('no-such-dataset');
+      const wrongKind = await server.request('/v1/runs', { method: 'POST', key, json: { kind: 'vqa', dataset: 'synth', method: 'baseline' } });
+      expect(wrongKind.status, 'a folder is not a VQA .jsonl').toBe(400);
+      const listed = (await (await server.request('/v1/runs', { key })).json()) as { runs: RunRecord[] };
+      expect(listed.runs, 'nothing was queued').toEqual([]);
     } finally {
       await server.close();
     }

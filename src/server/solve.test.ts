@@ -4,7 +4,7 @@ import { OFFLINE_EMBEDDING_DIMENSIONS } from '../protocols/index.js';
 import type { MemoryExportRecord, MllmClient, TenantMemory } from '../core/index.js';
 import { openMemoryStore } from '../memory/index.js';
 import type { Backends } from '../backends/index.js';
-import { createRng, generateScene, generateVqaProblem, renderScene, resolveSimConfig, startSimMllmServer } from '../sim/index.js';
+import { TRAP_ALWAYS_NOISE, createRng, generateScene, generateVqaProblem, renderScene, resolveSimConfig, startSimMllmServer } from '../sim/index.js';
 import type { SimMllmServer, VqaProblem } from '../sim/index.js';
 import { encodeImage } from '../vision/index.js';
 import { createTestServer, errorOf } from './server-test-support.js';
@@ -22,7 +22,7 @@ function backendsFor(baseURL: string, model: string): Backends {
 
 beforeAll(async () => {
   // SIMULATED MLLM that always falls into the problem's trap: a gold answer makes the answer wrong.
-  const config = resolveSimConfig({ preset: 'oracle', noise: { vqa: { baseErrorRate: 0, trapErrorRate: 1 }, relevantLessonFactor: 0 } });
+  const config = resolveSimConfig({ preset: 'oracle', noise: TRAP_ALWAYS_NOISE });
   simulated = await startSimMllmServer({ config, host: '127.0.0.1', port: 0 });
   backends = backendsFor(`${simulated.url}/v1`, simulated.modelId);
   server = await createTestServer({ backends });

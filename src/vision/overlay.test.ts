@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createMask, isMmevolveError } from '../core/index.js';
 import type { Mask, RgbImage } from '../core/index.js';
 import { measureText } from './bitmap-font.js';
-import { OVERLAY_PALETTE, blendChannel, chooseOverlayColour, renderOverlay, sideBySide } from './overlay.js';
+import { OVERLAY_PALETTE, blendChannel, chooseOverlayColour, overlayColourName, renderOverlay, sideBySide } from './overlay.js';
 
 function solidImage(width: number, height: number, colour: [number, number, number]): RgbImage {
   const data = new Uint8Array(width * height * 3);
@@ -127,5 +127,13 @@ describe('sideBySide', () => {
     expect(pixel(panel, 5, 0)).toEqual([2, 2, 2]);
     expect(pixel(panel, 4, 1), 'below the shorter panel').toEqual([9, 9, 9]);
     expect(sideBySide([a]).width).toBe(2);
+  });
+});
+
+describe('overlay colour names', () => {
+  it('names every palette colour in plain English and spells out any other colour', () => {
+    expect(OVERLAY_PALETTE.slice(0, 6).map(overlayColourName)).toEqual(['red', 'green', 'blue', 'yellow', 'magenta', 'cyan']);
+    expect(new Set(OVERLAY_PALETTE.map(overlayColourName)).size, 'names are distinct').toBe(OVERLAY_PALETTE.length);
+    expect(overlayColourName([1, 2, 3])).toBe('rgb(1, 2, 3)');
   });
 });

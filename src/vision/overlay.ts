@@ -30,6 +30,15 @@ export const OVERLAY_PALETTE: readonly RgbColour[] = [
   [255, 0, 128],
 ];
 
+/** Plain English names of the palette colours, as a prompt names an overlay ("the red mask"). */
+const OVERLAY_COLOUR_NAMES: readonly string[] = ['red', 'green', 'blue', 'yellow', 'magenta', 'cyan', 'orange', 'purple', 'spring green', 'rose'];
+
+/** The name of a palette colour, or its rgb() notation for a colour outside the palette. */
+export function overlayColourName(colour: RgbColour): string {
+  const index = OVERLAY_PALETTE.findIndex((entry) => entry[0] === colour[0] && entry[1] === colour[1] && entry[2] === colour[2]);
+  return OVERLAY_COLOUR_NAMES[index] ?? `rgb(${colour.join(', ')})`;
+}
+
 export const DEFAULT_OVERLAY_ALPHA = 0.5;
 
 export interface OverlayOptions {

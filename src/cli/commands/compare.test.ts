@@ -22,7 +22,7 @@ async function fakeRun(name: string, hits: readonly number[]): Promise<string> {
     const rle = { size: [2, 2], counts: '04' };
     const trace = {
       name: id,
-      imagePath: `/data/synth/${id}.jpg`,
+      imagePath: path.join(directory, `${id}.jpg`),
       query: 'q',
       isSentence: false,
       method: 'evol',
@@ -30,6 +30,7 @@ async function fakeRun(name: string, hits: readonly number[]): Promise<string> {
       trace: { phrases: [{ generation: 1, phrase: 'a', rle, gate: { passed: true } }], generations: [{ index: 1, population: [{ phrase: 'a', valid: true, fitness: 10 }], fights: [] }] },
     };
     await writeFile(path.join(directory, 'traces', `${id}.json`), JSON.stringify(trace));
+    await writeFile(trace.imagePath, `image bytes of ${id}`);
     await store.append({ kind: 'segmentation', id, status: 'ok', query: 'q', isSentence: false, intersection, union: 100, iou: intersection / 100, area: 100, wallMs: 1, calls: digestCalls([]), counters: {}, trace: `traces/${id}.json`, warnings: [] });
   }
   await store.close();
@@ -60,6 +61,7 @@ describe('mmevolve compare and export-pairs', () => {
     const message = await runExportPairsCommand(run, { format: 'gspo', out });
     expect(message).toContain('wrote 2 gspo record(s) from 2 trace(s)');
     expect(message).toContain('degenerate 2');
+    expect(message).toContain('copied 2 image(s)');
     expect(message).toContain('SIMULATED');
     const lines = (await readFile(out, 'utf8')).trim().split('\n');
     expect(lines.map((line) => (JSON.parse(line) as { id: string }).id)).toEqual(['s0:group', 's1:group']);

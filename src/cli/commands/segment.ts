@@ -1,6 +1,6 @@
 /**
  * `mmevolve segment --image X --query "..." [--method evol|single|box|agent] [--preset published|improved]
- * [--config FILE] --out DIR [--explain]`: segment one image with the configured backends and write
+ * [--dataset-kind reasonseg|refcoco] [--config FILE] --out DIR [--explain]`: segment one image with the configured backends and write
  * mask.png, overlay.png, mask.rle.json and trace.json. Progress (stage, generation) goes to stderr;
  * `--explain` prints the evolution as a tree. The config file's optional `evolve` section overrides the
  * preset's settings (see src/evolve/config.ts).
@@ -12,8 +12,8 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { createBackends, loadConfig } from '../../backends/index.js';
 import { mmevolveError } from '../../core/index.js';
-import { EVOLVE_PRESET_NAMES, SEGMENTATION_METHODS, formatTraceTree, methodNeedsMllm, progressText, resolveEvolveConfig, runSegmentation } from '../../evolve/index.js';
-import type { EvolvePresetName, SegmentationEvent, SegmentationMethod, SegmentationResult } from '../../evolve/index.js';
+import { DATASET_KINDS, EVOLVE_PRESET_NAMES, SEGMENTATION_METHODS, formatTraceTree, methodNeedsMllm, progressText, resolveEvolveConfig, runSegmentation } from '../../evolve/index.js';
+import type { DatasetKind, EvolvePresetName, SegmentationEvent, SegmentationMethod, SegmentationResult } from '../../evolve/index.js';
 import { encodeMaskPng, maskArea, readImage, renderOverlay, writeImage } from '../../vision/index.js';
 
 export interface SegmentCommandOptions {
@@ -25,6 +25,7 @@ export interface SegmentCommandOptions {
   out: string;
   explain?: boolean;
   sentence?: boolean;
+  datasetKind?: DatasetKind;
 }
 
 export interface SegmentCommandIo {
@@ -97,6 +98,7 @@ export async function runSegmentCommand(options: SegmentCommandOptions, io: Segm
         backends: { ...(mllm === undefined ? {} : { mllm }), segmenter, ...(judge === undefined ? {} : { judge }) },
         config: evolveConfig,
         ...(options.sentence === undefined ? {} : { isSentence: options.sentence }),
+        ...(options.datasetKind === undefined ? {} : { datasetKind: options.datasetKind }),
         ...(io.signal === undefined ? {} : { signal: io.signal }),
         onEvent: progress.onEvent,
       });
@@ -135,6 +137,7 @@ export function registerSegmentCommand(program: Command): void {
     .option('--explain', 'print the evolution (phrases, gate, fights, fitness, arbitration, cost) as a tree')
     .option('--sentence', 'treat the query as a reasoning sentence (default: guessed from its length)')
     .option('--no-sentence', 'treat the query as a short referring phrase')
+    .addOption(new Option('--dataset-kind <kind>', 'reasonseg (reasoning query) or refcoco (referring expression): an inconsistent final verdict falls back to text or box').choices([...DATASET_KINDS]))
     .action(async (options: SegmentCommandOptions) => {
       const controller = new AbortController();
       // Every concurrent backend call listens on the one Ctrl-C signal.

@@ -1,6 +1,6 @@
 /** Test support: scripted recording mocks answering by task name, and rectangle masks on a small image. */
-import { createRecordingMllmClient, createRecordingSegmenter } from '../../backends/index.js';
-import type { RecordingMllmClient, RecordingSegmenter, SegmenterCall } from '../../backends/index.js';
+import { createRecordingMllmClient, createRecordingSegmenter } from '../../backends/__tests__/recording-mocks.js';
+import type { RecordingMllmClient, RecordingSegmenter, SegmenterCall } from '../../backends/__tests__/recording-mocks.js';
 import { createMask, messageText } from '../../core/index.js';
 import type { ChatRequest, Mask, RgbImage, SegmentInstance, TaskName } from '../../core/index.js';
 import { maskBox } from '../../vision/index.js';

@@ -1,7 +1,7 @@
 /** Shared by the method's tests: controllable vectors, a scripted MLLM routed by task, a small problem. */
 import { afterEach, beforeEach } from 'vitest';
-import { createRecordingMllmClient } from '../../backends/index.js';
-import type { RecordingMllmClient } from '../../backends/index.js';
+import { createRecordingMllmClient } from '../../backends/__tests__/recording-mocks.js';
+import type { RecordingMllmClient } from '../../backends/__tests__/recording-mocks.js';
 import { messageText, taskFromRequest } from '../../core/index.js';
 import type { ChatRequest, Embedder, NewLesson, RgbImage, TaskName, TenantMemory } from '../../core/index.js';
 import { openMemoryStore } from '../store/index.js';

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -129,5 +129,24 @@ describe('deletion in the lesson store removes rows and vectors', () => {
     expect((await wide.forTenant('alice').searchByTextVector('logic', markerVector, 1))[0]?.lesson.id).not.toBe(lesson.id);
     await wide.close();
     expect(graphFiles().some((file) => file.includes(markerBytes)), 'a deleted vector must not remain in any graph file').toBe(false);
+  });
+
+  it('removes a deleted lesson\'s text from the database file and its -wal while the store stays open', async () => {
+    const marker = 'zq-wal-marker-4419 appears only in this lesson';
+    const tenant = store.forTenant('alice');
+    const { lesson } = await tenant.insert(newLesson(marker, 'logic', 3));
+    const onDisk = (): boolean => [path, `${path}-wal`].some((file) => existsSync(file) && readFileSync(file).includes(marker));
+    expect(onDisk(), 'the marker is on disk (db or -wal) after the insert').toBe(true);
+    expect(await tenant.delete(lesson.id)).toBe(true);
+    expect(onDisk(), 'deleted text must leave the db and -wal files when delete returns, without a close').toBe(false);
+    await tenant.insert(newLesson(`${marker} again`, 'logic', 4));
+    expect(await tenant.clear()).toBe(1);
+    expect(onDisk(), 'clear() forgets the WAL frames too').toBe(false);
+  });
+
+  it('creates the database file readable by its owner only (0600), and its -wal alike', async () => {
+    await store.forTenant('alice').insert(newLesson('a lesson', 'logic', 1));
+    expect((statSync(path).mode & 0o777).toString(8)).toBe('600');
+    if (existsSync(`${path}-wal`)) expect((statSync(`${path}-wal`).mode & 0o777).toString(8)).toBe('600');
   });
 });

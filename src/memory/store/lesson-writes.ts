@@ -115,9 +115,21 @@ export function deleteLessonRows(context: TenantContext, lessonRowid: number): v
 
 /** Removes every lesson of the context's tenant with its versions and vectors; returns how many lessons. */
 export function clearTenant(context: TenantContext): number {
-  return context.db.transaction((): number => {
+  const cleared = context.db.transaction((): number => {
     const lessons = context.statements.lessonRowidsOfTenant.all(context.tenant) as { rowid: number }[];
     for (const lesson of lessons) deleteLessonRows(context, lesson.rowid);
     return lessons.length;
   })();
+  if (cleared > 0) forgetDeletedFrames(context.db);
+  return cleared;
+}
+
+/**
+ * secure_delete zeroes the freed pages in the database file, but the WAL still holds the frames that
+ * wrote the deleted lessons: checkpoint them into the file and truncate the WAL, so deleted text is gone
+ * from disk when the delete returns (a reader holding an old snapshot can delay this to the next delete).
+ * Call after the deleting transaction committed.
+ */
+export function forgetDeletedFrames(db: TenantContext['db']): void {
+  db.pragma('wal_checkpoint(TRUNCATE)');
 }

@@ -3,7 +3,7 @@
  * sqlite-vec indexes. The workspace records its embedding models and dimensions on creation; opening it
  * with others is an error, because vectors of two models cannot be compared.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
@@ -127,7 +127,11 @@ export class SqliteMemoryStore implements MemoryStore {
 
 /** Opens (creating when needed) a workspace's lesson store and brings its schema up to date. */
 export function openMemoryStore(options: OpenMemoryStoreOptions): SqliteMemoryStore {
-  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+  if (options.path !== ':memory:') {
+    mkdirSync(dirname(options.path), { recursive: true });
+    // Lessons are a tenant's private notes: the file is created owner-only (SQLite gives -wal and -shm the same mode).
+    if (!existsSync(options.path)) closeSync(openSync(options.path, 'a', 0o600));
+  }
   let db: Database.Database;
   try {
     db = new Database(options.path);

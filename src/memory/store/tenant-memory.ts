@@ -24,7 +24,7 @@ import { exportTenant, importIntoTenant } from './export-import.js';
 import { cleanProvenance, cleanSource, rowToLesson, rowToVersion } from './lesson-rows.js';
 import type { LessonRow, VersionRow } from './lesson-rows.js';
 import { MAX_K, checkImagesAllowed, checkStream, checkText, kneighbours, notFound } from './input-checks.js';
-import { addImageRows, appendCurrentVersion, clearTenant, deleteLessonRows, insertLessonRows } from './lesson-writes.js';
+import { addImageRows, appendCurrentVersion, clearTenant, deleteLessonRows, forgetDeletedFrames, insertLessonRows } from './lesson-writes.js';
 import type { TenantContext } from './lesson-writes.js';
 import { nearestTexts } from './text-search.js';
 import { blobToVector, checkVector, cosineFromUnitDistance, isZeroVector, unitVector, vectorToBlob } from './vector-codec.js';
@@ -184,12 +184,14 @@ export class SqliteTenantMemory implements TenantMemory {
   }
 
   async delete(id: string): Promise<boolean> {
-    return this.#context.db.transaction((): boolean => {
+    const deleted = this.#context.db.transaction((): boolean => {
       const row = this.#row(id);
       if (row === undefined) return false;
       deleteLessonRows(this.#context, row.rowid);
       return true;
     })();
+    if (deleted) forgetDeletedFrames(this.#context.db);
+    return deleted;
   }
 
   async clear(): Promise<number> {

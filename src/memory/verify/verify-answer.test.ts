@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRecordingMllmClient } from '../../backends/index.js';
+import { createRecordingMllmClient } from '../../backends/__tests__/recording-mocks.js';
 import { messageText } from '../../core/index.js';
 import { goldOptionText, verifyAnswer, verifyMathVAnswer } from './verify-answer.js';
 

@@ -27,12 +27,18 @@ describe('qwen2.5-vl profile', () => {
     expect(box).toEqual([500, 315, 1000, 630]);
   });
 
+  it('allows 12,845,056 pixels by default, as qwen-vl-utils, the model repos and vLLM do (published EVOL-SAM3 run)', () => {
+    expect(qwen25VlProfile.pixelBounds, 'qwen-vl-utils MIN_PIXELS 4·28·28, MAX_PIXELS 16384·28·28').toEqual({ minPixels: 3136, maxPixels: 16384 * 28 * 28 });
+    const large: Size = { width: 3000, height: 2000 };
+    expect(qwen25VlProfile.imageFrame(large), 'only rounded to multiples of 28, not downscaled').toEqual({ width: 2996, height: 1988 });
+    expect(qwen25VlProfile.imageTokens(large)).toBe(107 * 71);
+  });
+
   it('honours min/max pixel overrides in the frame and the token count', () => {
     const large: Size = { width: 3000, height: 2000 };
-    expect(qwen25VlProfile.imageFrame(large)).toEqual({ width: 1204, height: 812 });
-    expect(qwen25VlProfile.imageTokens(large)).toBe(43 * 29);
-    const uncapped = qwen25VlProfile.imageFrame(large, { maxPixels: 12845056 });
-    expect(uncapped).toEqual({ width: 2996, height: 1988 });
+    const capped = { maxPixels: 1003520 };
+    expect(qwen25VlProfile.imageFrame(large, capped), "transformers' bare Qwen2VLImageProcessor cap").toEqual({ width: 1204, height: 812 });
+    expect(qwen25VlProfile.imageTokens(large, capped)).toBe(43 * 29);
   });
 
   it('reports the patch grid and tokens the transformers processor would', () => {

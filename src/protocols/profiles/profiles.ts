@@ -63,10 +63,12 @@ function createPatchGridProfile(family: PatchGridFamily): ModelProfile {
 }
 
 /**
- * Qwen2.5-VL: patch 14, spatial merge 2 (config.json vision_config) → factor 28. Pixel bounds are the
- * transformers Qwen2VLImageProcessor defaults, min 56·56 = 3136 and max 28·28·1280 = 1003520; the Qwen2.5-VL
- * model repos' preprocessor_config.json raise max_pixels to 12845056 — pass maxPixels to match a server
- * configured that way. Grounding boxes are absolute pixels of the resized image (Qwen2.5-VL cookbooks).
+ * Qwen2.5-VL: patch 14, spatial merge 2 (config.json vision_config) → factor 28. Pixel bounds: min 3136 and
+ * max 16384·28·28 = 12845056, the model's own default — QwenLM/Qwen2.5-VL qwen-vl-utils vision_process.py
+ * (MIN_PIXELS 4·28·28, MAX_PIXELS 16384·28·28; README: "4-16384" visual tokens per image), the model repos'
+ * preprocessor_config.json, hence vLLM's default, and the published EVOL-SAM3 run (process_vision_info).
+ * transformers' bare Qwen2VLImageProcessor defaults to 28·28·1280 = 1003520; pass maxPixels to match a
+ * server capped that way. Grounding boxes are absolute pixels of the resized image (Qwen2.5-VL cookbooks).
  * Video: qwen-vl-utils FPS 2, FPS_MIN_FRAMES 4, FPS_MAX_FRAMES 768, VIDEO_MIN/MAX_PIXELS 128·28² / 768·28².
  */
 export const qwen25VlProfile: ModelProfile = createPatchGridProfile({
@@ -77,7 +79,7 @@ export const qwen25VlProfile: ModelProfile = createPatchGridProfile({
   mergeSize: 2,
   boxConvention: 'absolute-resized',
   minPixels: 3136,
-  maxPixels: 1003520,
+  maxPixels: 12845056,
   video: { fps: 2, minFrames: 4, maxFrames: 768, minPixels: 128 * 28 * 28, maxPixels: 768 * 28 * 28 },
 });
 

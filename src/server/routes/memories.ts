@@ -9,6 +9,7 @@ import type { Embedder, LessonStream, MemoryExportRecord, MemoryStore, ScoredLes
 import { mmevolveError } from '../../core/index.js';
 import { parseExportRecord } from '../../memory/index.js';
 import { requireScope } from '../auth.js';
+import { parseBoundedJson } from '../json-depth.js';
 import type { ServerLimits } from '../limits.js';
 import { checkQueryLength } from '../limits.js';
 import type { ServerEnv } from '../principal.js';
@@ -65,13 +66,7 @@ function importRecords(text: string): MemoryExportRecord[] {
   for (const line of text.split('\n')) {
     lineNumber += 1;
     if (line.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (cause) {
-      throw mmevolveError('invalid-input', `import line ${lineNumber} is not JSON`, 'A memory export has one JSON object per line (GET /v1/memories/export).', cause);
-    }
-    records.push(parseExportRecord(value, lineNumber));
+    records.push(parseExportRecord(parseBoundedJson(line, `import line ${lineNumber}`), lineNumber));
   }
   return records;
 }

@@ -49,7 +49,8 @@ export const RUN_ROUTE_DOCS: RouteDoc[] = [
   { method: 'post', path: '/v1/runs/{id}/resume', summary: 'Resume a cancelled or failed run from its finished samples.', scope: 'runs' },
 ];
 
-const FILE_NAME = /^[\w-]+(\.[\w-]+)*\.(svg|md|json)$/u;
+// The report and its plots only: run.json and server-run.json are the server's bookkeeping (they name its paths).
+const FILE_NAME = /^(report\.(md|json)|[\w-]+\.svg)$/u;
 const SAMPLE_NAME = /^[\w-]+(\.[\w-]+)*$/u;
 
 function notFound(id: string): Error {

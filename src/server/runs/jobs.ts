@@ -42,6 +42,7 @@ export function checkJob(spec: JobSpec, context: Pick<JobContext, 'backends' | '
   const { mllm, segmenter } = context.backends ?? {};
   if (spec.kind === 'segmentation') {
     if (!(SEGMENTATION_METHODS as readonly string[]).includes(spec.method)) throw mmevolveError('invalid-input', `unknown segmentation method "${spec.method}"`, `Use one of ${SEGMENTATION_METHODS.join(', ')}.`);
+    if (spec.ablate !== undefined) throw mmevolveError('invalid-input', 'ablate applies to VQA memory runs, not to segmentation runs', 'Leave ablate out, or start a run with kind "vqa" and method "memory".');
     if (segmenter === undefined || (mllm === undefined && methodNeedsMllm(spec.method as SegmentationMethod))) {
       throw mmevolveError('backend-not-configured', 'segmentation runs need an MLLM and a segmenter backend (concept-only: the segmenter alone)', 'Add backends.mllm and backends.segmenter to mmevolve.config.* and restart mmevolve serve.');
     }

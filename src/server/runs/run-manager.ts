@@ -5,9 +5,8 @@
  * them) are resumed: results.jsonl already holds their finished samples.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import pLimit from 'p-limit';
 import type { Backends } from '../../backends/index.js';
 import type { Embedder } from '../../core/index.js';
 import { isMmevolveError, mmevolveError } from '../../core/index.js';
@@ -15,6 +14,7 @@ import { writeRunReport } from '../../eval/index.js';
 import type { ProgressReporter } from '../../eval/index.js';
 import type { MemoryMethodConfig } from '../../memory/index.js';
 import type { ErrorLogger } from '../api-errors.js';
+import { FairQueue } from './fair-queue.js';
 import { checkJob, executeJob } from './jobs.js';
 import { isRunId, isTerminal, newRunId, readRunRecord, writeRunRecord } from './run-record.js';
 import type { RunKind, RunRecord } from './run-record.js';
@@ -46,6 +46,8 @@ export interface RunManagerOptions {
   /** Embedder of VQA memory runs (each run keeps its lessons in RUN/memory.sqlite). */
   embedder: Embedder | undefined;
   log: ErrorLogger;
+  /** Takes the server's absolute paths out of error messages saved in run records (they are served). */
+  redact?: (text: string) => string;
   maxConcurrentRuns?: number;
 }
 
@@ -68,7 +70,7 @@ function tenantFolder(tenant: string): string {
 
 export class RunManager {
   readonly #options: RunManagerOptions;
-  readonly #queue: ReturnType<typeof pLimit>;
+  readonly #queue: FairQueue;
   readonly #active = new Map<string, Active>();
   readonly #listeners = new Map<string, Set<(event: RunEvent) => void>>();
   readonly #records = new Map<string, RunRecord>();
@@ -77,7 +79,7 @@ export class RunManager {
 
   constructor(options: RunManagerOptions) {
     this.#options = options;
-    this.#queue = pLimit(options.maxConcurrentRuns ?? 1);
+    this.#queue = new FairQueue(options.maxConcurrentRuns ?? 1);
   }
 
   directory(tenant: string, id: string): string {
@@ -94,9 +96,18 @@ export class RunManager {
     return resolved;
   }
 
+  /** A dataset that exists, of the kind the run reads (a folder for segmentation, a .jsonl file for VQA). */
+  async #checkDataset(request: StartRunRequest): Promise<void> {
+    const found = await stat(this.datasetPath(request.dataset)).catch(() => undefined);
+    const wanted = request.kind === 'segmentation' ? 'a ReasonSeg folder' : 'a MATH-V-style .jsonl file';
+    if (found === undefined || (request.kind === 'segmentation' ? !found.isDirectory() : !found.isFile())) {
+      throw mmevolveError('invalid-input', `dataset "${request.dataset.slice(0, 200)}" is not ${wanted} in the server's datasets folder`, 'Name an existing dataset relative to the server --datasets-dir (e.g. "synth-reasonseg").');
+    }
+  }
+
   async start(tenant: string, request: StartRunRequest): Promise<RunRecord> {
-    this.datasetPath(request.dataset);
     checkJob(request, this.#options);
+    await this.#checkDataset(request);
     const now = new Date().toISOString();
     const record: RunRecord = {
       id: newRunId(),
@@ -184,7 +195,7 @@ export class RunManager {
   async close(): Promise<void> {
     this.#closed = true;
     for (const active of this.#active.values()) active.controller.abort();
-    this.#queue.clearQueue();
+    this.#queue.clear();
     await Promise.allSettled([...this.#tasks]);
   }
 
@@ -202,7 +213,7 @@ export class RunManager {
   }
 
   #enqueue(record: RunRecord): void {
-    const task = this.#queue(() => this.#execute(record.id, record.tenant)).catch((error: unknown) => this.#options.log(`run ${record.id} crashed`, error));
+    const task = this.#queue.add(record.tenant, () => this.#execute(record.id, record.tenant)).catch((error: unknown) => this.#options.log(`run ${record.id} crashed`, error));
     this.#tasks.add(task);
     void task.finally(() => this.#tasks.delete(task));
   }
@@ -249,7 +260,8 @@ export class RunManager {
       }
       const shown = isMmevolveError(error) ? error : mmevolveError('internal', 'the run failed with an internal error', 'The server log has the details; resume the run with POST /v1/runs/{id}/resume.');
       if (!isMmevolveError(error)) this.#options.log(`run ${id} failed`, error);
-      await this.#save({ ...latest, state: 'failed', error: { code: shown.code, message: shown.message, hint: shown.hint } });
+      const redact = this.#options.redact ?? ((text: string) => text);
+      await this.#save({ ...latest, state: 'failed', error: { code: shown.code, message: redact(shown.message), hint: redact(shown.hint) } });
     } finally {
       this.#active.delete(id);
     }

@@ -1,14 +1,15 @@
 /**
- * Noise knobs of the simulated servers and the documented presets. Every rate is a probability per
- * request (or per instance for the segmenter). A JSON config file may override any knob of a preset.
+ * Noise knobs of the simulated servers and the documented presets (the README's SynthWorld table lists
+ * them). A simulated model errs like a real one: one latent misreading per (model role, image, query)
+ * that persists across its calls, more likely on harder queries, plus small per-call noise. A JSON config
+ * file may override any knob of a preset.
  *
  * Presets:
  * - `oracle`: no errors, no latency, no HTTP failures — the simulated models answer from the pixels exactly.
- * - `paper-like`: a 7B-class MLLM as the published method describes it: generation errors that grow with
- *   the query's inference steps (10% for a plain referring phrase, +12% per inference step), verification and judging
- *   clearly more reliable than generation (6% / 10% errors), a mild first-position bias, some malformed
- *   JSON, a SAM 3-like segmenter with occasional misses and boundary noise.
- * - `weak`: a small model: errors roughly doubled, strong position bias, frequent malformed output.
+ * - `paper-like`: a 7B-class MLLM: misreadings from 8% on an easy query, growing with difficulty; a judge
+ *   and verifier that misread less but perceive overlays with noise, a mild first-position bias, some
+ *   malformed JSON, a SAM 3-like segmenter with occasional misses and boundary noise.
+ * - `weak`: a small model: more misreadings, more sensitive to difficulty, strong position bias.
  * - `adversarial`: protocol torture: many 429/500 responses, stalls, malformed and truncated JSON.
  */
 import { z } from 'zod';
@@ -17,21 +18,60 @@ const rate = z.number().min(0).max(1);
 
 export const noiseConfigSchema = z.strictObject({
   /**
-   * Generation (plan, refine, variants, box, agent phrase): P(error) = base + perStep·steps, capped at
-   * 0.95, where steps = querySteps (0 for "the red triangle", one per implicit attribute/ordinal/relation).
+   * How hard a (image, query) pair is, as perceived from the pixels: D = perStep·steps + occluded·[a target
+   * is partly hidden] + small·[a target covers < smallAreaFraction of the image] + perDistractor·min(n,
+   * maxDistractors), n = other objects of the target's category (shape). The world is the same for every
+   * model, so every preset shares these weights; a model's sensitivity to D is its `difficultyWeight`.
    */
-  generation: z.strictObject({ baseErrorRate: rate, perStepErrorRate: rate }),
-  /** verify_mask: probability the yes/no answer is flipped. */
-  verification: z.strictObject({ errorRate: rate }),
-  /** judge_pair: probability the judge is unsure; when unsure it picks the first overlay with `positionBias`. */
-  judging: z.strictObject({ unsureRate: rate, positionBias: rate }),
+  difficulty: z.strictObject({
+    perStep: rate,
+    occluded: rate,
+    small: rate,
+    perDistractor: rate,
+    maxDistractors: z.number().int().min(0).max(10),
+    smallAreaFraction: rate,
+  }),
+  /**
+   * Planner (plan, refine, variants, box, agent phrase): one latent misreading per (image, query), drawn with
+   * P = min(0.95, baseErrorRate + difficultyWeight·D); a misreading model takes a distractor for the target
+   * in every call about that query.
+   */
+  generation: z.strictObject({ baseErrorRate: rate, difficultyWeight: z.number().min(0).max(4) }),
+  /**
+   * verify_mask (also the agent's examine step): its own latent misreading of the target (same rule), then
+   * "yes" when the overlay's perceived quality plus N(0, perceptionNoise) reaches acceptQuality.
+   */
+  verification: z.strictObject({ baseErrorRate: rate, difficultyWeight: z.number().min(0).max(4), perceptionNoise: z.number().min(0).max(1), acceptQuality: rate }),
+  /**
+   * judge_pair: its own latent misreading of the target (same rule); each overlay's perceived quality gets
+   * N(0, perceptionNoise) per call, so near-equal masks are often misjudged; a perceived difference below
+   * unsureMargin is unsure: 'tie' with tieShare, else the first overlay with positionBias; with
+   * largerMaskRate per call it prefers the larger mask when the areas differ by more than 20%.
+   */
+  judging: z.strictObject({
+    baseErrorRate: rate,
+    difficultyWeight: z.number().min(0).max(4),
+    perceptionNoise: z.number().min(0).max(1),
+    unsureMargin: rate,
+    positionBias: rate,
+    tieShare: rate,
+    largerMaskRate: rate,
+  }),
+  /** Small independent noise on top of the latent misreadings: per call, a fresh error of the call's kind. */
+  perCallErrorRate: rate,
   /** predict_box / zoom_region: Gaussian jitter of each coordinate, as a fraction of the box side. */
   boxJitter: z.number().min(0).max(1),
   /** plan_phrases / rephrase_variants: probability a phrase names an object that is not in the image. */
   hallucinationRate: rate,
-  /** answer_vqa: errors without a trap, and the probability of falling into a trap the problem contains. */
-  vqa: z.strictObject({ baseErrorRate: rate, trapErrorRate: rate }),
-  /** Error-rate multiplier (0..1) when the context holds a lesson that addresses the trap: 0.4 ⇒ 60% fewer. */
+  /**
+   * answer_vqa, latent per (image, question): a misreading with P = baseErrorRate + difficultyWeight·D, and a
+   * fall into a trap the problem contains with P = trapErrorRate.
+   */
+  vqa: z.strictObject({ baseErrorRate: rate, difficultyWeight: z.number().min(0).max(4), trapErrorRate: rate }),
+  /**
+   * Trap-fall multiplier (0..1) when the context holds a lesson the solver can act on that applies to this
+   * problem (src/sim/servers/lesson-reading.ts): 0.4 ⇒ 60% fewer. Lessons that only share words do nothing.
+   */
   relevantLessonFactor: rate,
   /** Share of structured answers returned malformed: prose around JSON, markdown fences, or truncated JSON. */
   malformed: z.strictObject({ rate, truncatedShare: rate }),
@@ -53,13 +93,18 @@ export const noiseConfigSchema = z.strictObject({
 
 export type NoiseConfig = z.infer<typeof noiseConfigSchema>;
 
+/** The world's difficulty weights (see `difficulty`), shared by every preset. */
+const WORLD_DIFFICULTY: NoiseConfig['difficulty'] = { perStep: 0.12, occluded: 0.1, small: 0.08, perDistractor: 0.04, maxDistractors: 3, smallAreaFraction: 0.004 };
+
 const oracle: NoiseConfig = {
-  generation: { baseErrorRate: 0, perStepErrorRate: 0 },
-  verification: { errorRate: 0 },
-  judging: { unsureRate: 0, positionBias: 0.5 },
+  difficulty: WORLD_DIFFICULTY,
+  generation: { baseErrorRate: 0, difficultyWeight: 0 },
+  verification: { baseErrorRate: 0, difficultyWeight: 0, perceptionNoise: 0, acceptQuality: 0.5 },
+  judging: { baseErrorRate: 0, difficultyWeight: 0, perceptionNoise: 0, unsureMargin: 0.02, positionBias: 0.5, tieShare: 1, largerMaskRate: 0 },
+  perCallErrorRate: 0,
   boxJitter: 0,
   hallucinationRate: 0,
-  vqa: { baseErrorRate: 0, trapErrorRate: 0 },
+  vqa: { baseErrorRate: 0, difficultyWeight: 0, trapErrorRate: 0 },
   relevantLessonFactor: 1,
   malformed: { rate: 0, truncatedShare: 0 },
   latency: { medianMs: 0, sigma: 0 },
@@ -68,12 +113,14 @@ const oracle: NoiseConfig = {
 };
 
 const paperLike: NoiseConfig = {
-  generation: { baseErrorRate: 0.1, perStepErrorRate: 0.12 },
-  verification: { errorRate: 0.06 },
-  judging: { unsureRate: 0.1, positionBias: 0.65 },
+  difficulty: WORLD_DIFFICULTY,
+  generation: { baseErrorRate: 0.08, difficultyWeight: 1 },
+  verification: { baseErrorRate: 0.03, difficultyWeight: 0.5, perceptionNoise: 0.08, acceptQuality: 0.5 },
+  judging: { baseErrorRate: 0.03, difficultyWeight: 0.5, perceptionNoise: 0.08, unsureMargin: 0.05, positionBias: 0.65, tieShare: 0.2, largerMaskRate: 0.05 },
+  perCallErrorRate: 0.03,
   boxJitter: 0.06,
   hallucinationRate: 0.05,
-  vqa: { baseErrorRate: 0.1, trapErrorRate: 0.6 },
+  vqa: { baseErrorRate: 0.06, difficultyWeight: 0.5, trapErrorRate: 0.6 },
   relevantLessonFactor: 0.4,
   malformed: { rate: 0.03, truncatedShare: 0.3 },
   latency: { medianMs: 0, sigma: 0.4 },
@@ -82,12 +129,14 @@ const paperLike: NoiseConfig = {
 };
 
 const weak: NoiseConfig = {
-  generation: { baseErrorRate: 0.25, perStepErrorRate: 0.18 },
-  verification: { errorRate: 0.15 },
-  judging: { unsureRate: 0.25, positionBias: 0.8 },
+  difficulty: WORLD_DIFFICULTY,
+  generation: { baseErrorRate: 0.2, difficultyWeight: 1.5 },
+  verification: { baseErrorRate: 0.08, difficultyWeight: 1, perceptionNoise: 0.15, acceptQuality: 0.5 },
+  judging: { baseErrorRate: 0.08, difficultyWeight: 1, perceptionNoise: 0.15, unsureMargin: 0.08, positionBias: 0.8, tieShare: 0.1, largerMaskRate: 0.15 },
+  perCallErrorRate: 0.08,
   boxJitter: 0.15,
   hallucinationRate: 0.15,
-  vqa: { baseErrorRate: 0.25, trapErrorRate: 0.8 },
+  vqa: { baseErrorRate: 0.15, difficultyWeight: 1, trapErrorRate: 0.8 },
   relevantLessonFactor: 0.6,
   malformed: { rate: 0.1, truncatedShare: 0.3 },
   latency: { medianMs: 0, sigma: 0.6 },

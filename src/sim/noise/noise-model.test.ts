@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../world/index.js';
 import { NOISE_PRESETS, NOISE_PRESET_NAMES } from './config.js';
-import { createNoiseModel, malformJson } from './noise-model.js';
+import { createNoiseModel, gaussian, malformJson } from './noise-model.js';
+import type { Difficulty } from './noise-model.js';
 import { resolveSimConfig } from './resolve.js';
 
 const DRAWS = 20_000;
@@ -14,44 +15,77 @@ function measure(draw: (seed: number) => boolean): number {
   return hits / DRAWS;
 }
 
+const EASY: Difficulty = { steps: 0, occluded: false, targetAreaFraction: 0.05, sameCategoryDistractors: 0 };
+
 describe('noise model', () => {
   const model = createNoiseModel(NOISE_PRESETS['paper-like']);
   const config = model.config;
 
-  it('makes generation errors at base + perStep·steps, within tolerance', () => {
-    for (const steps of [0, 1, 2, 3]) {
-      const expected = config.generation.baseErrorRate + config.generation.perStepErrorRate * steps;
-      const measured = measure((seed) => model.generationError(createRng(seed), steps));
-      expect(Math.abs(measured - expected), `steps ${steps}: measured ${measured} vs ${expected}`).toBeLessThan(TOLERANCE);
+  it('misreads at base + weight·D, with D growing with steps, occlusion, small targets and same-category distractors', () => {
+    const harder: Difficulty[] = [
+      { ...EASY, steps: 2 },
+      { ...EASY, occluded: true },
+      { ...EASY, targetAreaFraction: config.difficulty.smallAreaFraction / 2 },
+      { ...EASY, sameCategoryDistractors: 2 },
+    ];
+    expect(model.misreadingRate('planner', EASY)).toBeCloseTo(config.generation.baseErrorRate, 10);
+    for (const difficulty of harder) {
+      expect(model.misreadingRate('planner', difficulty), JSON.stringify(difficulty)).toBeGreaterThan(model.misreadingRate('planner', EASY));
+      const measured = measure((seed) => model.misreads(createRng(seed), 'planner', difficulty));
+      const expected = model.misreadingRate('planner', difficulty);
+      expect(Math.abs(measured - expected), `${JSON.stringify(difficulty)}: ${measured} vs ${expected}`).toBeLessThan(TOLERANCE);
+    }
+    const capped = model.misreadingRate('planner', { steps: 20, occluded: true, targetAreaFraction: 0, sameCategoryDistractors: 10 });
+    expect(capped, 'even the hardest query is sometimes read right').toBe(0.95);
+  });
+
+  it('draws the same misreading from the same latent seed: a misreading persists across calls', () => {
+    const hard: Difficulty = { ...EASY, steps: 2, sameCategoryDistractors: 2 };
+    for (let seed = 0; seed < 500; seed += 1) {
+      expect(model.misreads(createRng(seed), 'planner', hard)).toBe(model.misreads(createRng(seed), 'planner', hard));
     }
   });
 
-  it('lowers the generation error by the relevant-lesson factor only when a lesson addresses the trap', () => {
-    const measured = measure((seed) => model.generationError(createRng(seed), 3, true));
-    const expected = model.generationErrorRate(3) * config.relevantLessonFactor;
-    expect(Math.abs(measured - expected), `${measured} vs ${expected}`).toBeLessThan(TOLERANCE);
-    expect(model.generationErrorRate(3, false)).toBe(model.generationErrorRate(3));
+  it('lets the judge and verifier misread less often than the planner', () => {
+    const hard: Difficulty = { ...EASY, steps: 2 };
+    expect(model.misreadingRate('judge', hard)).toBeLessThan(model.misreadingRate('planner', hard));
+    expect(model.misreadingRate('verifier', hard)).toBeLessThan(model.misreadingRate('planner', hard));
   });
 
-  it('errs less when verifying and judging than when generating', () => {
-    const verification = measure((seed) => model.verificationError(createRng(seed)));
-    const unsure = measure((seed) => model.unsureJudgement(createRng(seed)) !== undefined);
-    expect(Math.abs(verification - config.verification.errorRate)).toBeLessThan(TOLERANCE);
-    expect(Math.abs(unsure - config.judging.unsureRate)).toBeLessThan(TOLERANCE);
-    expect(verification).toBeLessThan(model.generationErrorRate(1));
-  });
-
-  it('prefers the first overlay with the configured position bias when unsure', () => {
-    let unsure = 0;
+  it('judges clearly different overlays right, near-equal ones with the configured first-position bias', () => {
+    const clear = measure((seed) => model.judgePair(createRng(seed), [0.9, 0.2], [100, 100]) === 'A');
+    expect(clear, 'clear difference').toBeGreaterThan(0.99);
     let first = 0;
-    for (let seed = 0; seed < DRAWS * 5; seed += 1) {
-      const pick = model.unsureJudgement(createRng(seed));
-      if (pick === undefined) continue;
-      unsure += 1;
+    let second = 0;
+    for (let seed = 0; seed < DRAWS; seed += 1) {
+      const pick = model.judgePair(createRng(seed), [0.8, 0.8], [100, 100]);
       if (pick === 'A') first += 1;
+      if (pick === 'B') second += 1;
     }
-    expect(unsure, 'enough unsure draws to measure').toBeGreaterThan(1000);
-    expect(Math.abs(first / unsure - config.judging.positionBias), `${first / unsure}`).toBeLessThan(0.04);
+    // Equal qualities: the pick is the noise's when the perceived difference passes the margin, else the bias's.
+    const unsure = measure((seed) => {
+      const rng = createRng(seed);
+      const difference = gaussian(rng) * config.judging.perceptionNoise - gaussian(rng) * config.judging.perceptionNoise;
+      return Math.abs(difference) < config.judging.unsureMargin;
+    });
+    const expectedFirst = (1 - unsure) / 2 + unsure * (1 - config.judging.tieShare) * config.judging.positionBias;
+    expect(Math.abs(first / DRAWS - expectedFirst), `first ${first / DRAWS} vs ${expectedFirst}`).toBeLessThan(0.02);
+    expect(first, 'first overlay preferred when the masks look equal').toBeGreaterThan(second);
+    const nearErrors = measure((seed) => model.judgePair(createRng(seed), [0.62, 0.58], [100, 100]) === 'B');
+    const farErrors = measure((seed) => model.judgePair(createRng(seed), [0.8, 0.4], [100, 100]) === 'B');
+    expect(nearErrors, 'more errors when the masks are similar').toBeGreaterThan(farErrors + 0.1);
+  });
+
+  it('sometimes prefers the larger mask whatever the qualities', () => {
+    const larger = measure((seed) => model.judgePair(createRng(seed), [0.9, 0.3], [100, 400]) === 'B');
+    expect(Math.abs(larger - config.judging.largerMaskRate), `${larger}`).toBeLessThan(TOLERANCE);
+    const sameSize = measure((seed) => model.judgePair(createRng(seed), [0.9, 0.3], [100, 110]) === 'B');
+    expect(sameSize, 'no size preference between masks of about the same area').toBeLessThan(0.005);
+  });
+
+  it('errs per call at the small per-call rate', () => {
+    const measured = measure((seed) => model.perCallError(createRng(seed)));
+    expect(Math.abs(measured - config.perCallErrorRate)).toBeLessThan(TOLERANCE);
   });
 
   it('malforms, hallucinates and fails at the configured rates', () => {
@@ -73,9 +107,9 @@ describe('noise model', () => {
     expect(Math.abs(hallucinated - config.hallucinationRate)).toBeLessThan(TOLERANCE);
   });
 
-  it('falls into VQA traps at the trap rate, less often with a relevant lesson', () => {
-    const trap = measure((seed) => model.vqaError(createRng(seed), true, false) === 'trap');
-    const helped = measure((seed) => model.vqaError(createRng(seed), true, true) === 'trap');
+  it('falls into VQA traps at the trap rate, less often only when a lesson applies', () => {
+    const trap = measure((seed) => model.vqaTrap(createRng(seed), false));
+    const helped = measure((seed) => model.vqaTrap(createRng(seed), true));
     expect(Math.abs(trap - config.vqa.trapErrorRate)).toBeLessThan(TOLERANCE);
     expect(Math.abs(helped - config.vqa.trapErrorRate * config.relevantLessonFactor)).toBeLessThan(TOLERANCE);
   });
@@ -104,13 +138,16 @@ describe('noise model', () => {
 
   it('makes no error of any kind with the oracle preset', () => {
     const oracle = createNoiseModel(NOISE_PRESETS.oracle);
+    const hardest: Difficulty = { steps: 5, occluded: true, targetAreaFraction: 0, sameCategoryDistractors: 5 };
     for (let seed = 0; seed < 2000; seed += 1) {
       const rng = createRng(seed);
-      expect(oracle.generationError(rng, 3)).toBe(false);
-      expect(oracle.verificationError(rng)).toBe(false);
-      expect(oracle.unsureJudgement(rng)).toBeUndefined();
+      for (const role of ['planner', 'judge', 'verifier', 'vqa'] as const) expect(oracle.misreads(rng, role, hardest)).toBe(false);
+      expect(oracle.perCallError(rng)).toBe(false);
+      expect(oracle.judgePair(rng, [0.9, 0.5], [10, 1000])).toBe('A');
+      expect(oracle.judgePair(rng, [0.7, 0.7], [100, 100]), 'equal masks: a tie').toBe('tie');
+      expect(oracle.perceptionNoise(rng, 'verifier')).toBe(0);
       expect(oracle.hallucination(rng)).toBe(false);
-      expect(oracle.vqaError(rng, true, false)).toBeUndefined();
+      expect(oracle.vqaTrap(rng, false)).toBe(false);
       expect(oracle.malformed(rng)).toBeUndefined();
       expect(oracle.failure(rng)).toBeUndefined();
       expect(oracle.latencyMs(rng)).toBe(0);
@@ -130,7 +167,7 @@ describe('sim config', () => {
   it('applies nested overrides to a preset and keeps the other knobs', () => {
     const config = resolveSimConfig({ preset: 'weak', seed: 3, noise: { judging: { positionBias: 0.9 } } });
     expect(config.noise.judging.positionBias).toBe(0.9);
-    expect(config.noise.judging.unsureRate).toBe(NOISE_PRESETS.weak.judging.unsureRate);
+    expect(config.noise.judging.unsureMargin).toBe(NOISE_PRESETS.weak.judging.unsureMargin);
     expect(config.seed).toBe(3);
     expect(config.profile).toBe('qwen2.5-vl');
   });

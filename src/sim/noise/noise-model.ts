@@ -1,28 +1,52 @@
 /**
- * Draws of the noise model. Every draw consumes a seeded RNG that the server derives per request, so a
- * request replayed with the same seed gets the same answer. Rates are exactly the configured knobs;
- * noise-model.test.ts measures them over thousands of draws.
+ * Draws of the noise model. Two kinds of RNG feed it: a latent one the server seeds from (model role,
+ * image content, query text, server seed) — the same for every call of that role about that query, so a
+ * misreading persists — and a per-call one seeded from the request. Rates are exactly the configured
+ * knobs; noise-model.test.ts measures them over thousands of draws.
  */
 import type { Rng } from '../world/index.js';
 import type { NoiseConfig } from './config.js';
 
-/** Cap so that even long reasoning chains are sometimes answered right. */
-const MAX_GENERATION_ERROR = 0.95;
+/** Cap so that even the hardest queries are sometimes read right. */
+const MAX_MISREADING = 0.95;
+/** Relative area difference above which a judge with a size preference picks the larger mask. */
+const LARGER_MASK_RATIO = 1.2;
 
 export type MalformedKind = 'prose' | 'fence' | 'truncated';
 export type FailureKind = 'rate-limit' | 'server-error' | 'stall';
+/** The simulated model roles that each draw their own latent misreading. */
+export type ModelRole = 'planner' | 'judge' | 'verifier' | 'vqa';
+export type PairPick = 'A' | 'B' | 'tie';
+
+/** What makes an (image, query) pair hard, as perceived from the pixels (never from ground truth). */
+export interface Difficulty {
+  /** Inference steps of the query (attributes described indirectly, ordinals, relations). */
+  steps: number;
+  /** A target is partly hidden by another object. */
+  occluded: boolean;
+  /** Smallest target area as a fraction of the image (1 when there is no target). */
+  targetAreaFraction: number;
+  /** Other objects of the target's category (shape). */
+  sameCategoryDistractors: number;
+}
 
 export interface NoiseModel {
   readonly config: NoiseConfig;
-  /** Error probability of a generation task for a query with `steps` inference steps. */
-  generationErrorRate(steps: number, lessonAddressesTrap?: boolean): number;
-  generationError(rng: Rng, steps: number, lessonAddressesTrap?: boolean): boolean;
-  verificationError(rng: Rng): boolean;
-  /** The judge's pick when it is unsure ('A' = first overlay), or undefined when it judges correctly. */
-  unsureJudgement(rng: Rng): 'A' | 'B' | undefined;
+  /** D of config.difficulty: 0 for a plain, large, unoccluded target without look-alikes. */
+  difficultyScore(difficulty: Difficulty): number;
+  /** P(latent misreading) of a role for an (image, query) of this difficulty. */
+  misreadingRate(role: ModelRole, difficulty: Difficulty): number;
+  /** The role's latent misreading: draw from the rng seeded by (role, image, query, server seed). */
+  misreads(latent: Rng, role: ModelRole, difficulty: Difficulty): boolean;
+  /** Small independent per-call error. */
+  perCallError(rng: Rng): boolean;
+  /** Per-call noise on a perceived overlay quality (judge or verifier). */
+  perceptionNoise(rng: Rng, role: 'judge' | 'verifier'): number;
+  /** The judge's pick between two overlays of perceived qualities a and b and areas. */
+  judgePair(rng: Rng, quality: readonly [number, number], areas: readonly [number, number]): PairPick;
   hallucination(rng: Rng): boolean;
-  /** VQA: 'trap' when it falls into the problem's trap, 'random' for another error, else undefined. */
-  vqaError(rng: Rng, hasTrap: boolean, lessonAddressesTrap: boolean): 'trap' | 'random' | undefined;
+  /** VQA, latent per (image, question): falls into the trap (an applicable lesson may prevent it). */
+  vqaTrap(latent: Rng, lessonApplies: boolean): boolean;
   malformed(rng: Rng): MalformedKind | undefined;
   failure(rng: Rng): FailureKind | undefined;
   latencyMs(rng: Rng): number;
@@ -37,25 +61,63 @@ export function gaussian(rng: Rng): number {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }
 
+function roleKnobs(config: NoiseConfig, role: ModelRole): { baseErrorRate: number; difficultyWeight: number } {
+  switch (role) {
+    case 'planner':
+      return config.generation;
+    case 'judge':
+      return config.judging;
+    case 'verifier':
+      return config.verification;
+    case 'vqa':
+      return config.vqa;
+  }
+}
+
 export function createNoiseModel(config: NoiseConfig): NoiseModel {
-  const lessonFactor = (addressed: boolean | undefined): number => (addressed === true ? config.relevantLessonFactor : 1);
-  const generationErrorRate = (steps: number, addressed?: boolean): number => {
-    const raw = config.generation.baseErrorRate + config.generation.perStepErrorRate * Math.max(0, steps);
-    return Math.min(MAX_GENERATION_ERROR, raw) * lessonFactor(addressed);
+  const difficultyScore = (difficulty: Difficulty): number => {
+    const weights = config.difficulty;
+    return (
+      weights.perStep * Math.max(0, difficulty.steps) +
+      (difficulty.occluded ? weights.occluded : 0) +
+      (difficulty.targetAreaFraction < weights.smallAreaFraction ? weights.small : 0) +
+      weights.perDistractor * Math.min(weights.maxDistractors, Math.max(0, difficulty.sameCategoryDistractors))
+    );
+  };
+  const misreadingRate = (role: ModelRole, difficulty: Difficulty): number => {
+    const knobs = roleKnobs(config, role);
+    return Math.min(MAX_MISREADING, knobs.baseErrorRate + knobs.difficultyWeight * difficultyScore(difficulty));
   };
   return {
     config,
-    generationErrorRate,
-    generationError: (rng, steps, addressed) => rng.chance(generationErrorRate(steps, addressed)),
-    verificationError: (rng) => rng.chance(config.verification.errorRate),
-    unsureJudgement: (rng) => {
-      if (!rng.chance(config.judging.unsureRate)) return undefined;
-      return rng.chance(config.judging.positionBias) ? 'A' : 'B';
+    difficultyScore,
+    misreadingRate,
+    misreads: (latent, role, difficulty) => latent.chance(misreadingRate(role, difficulty)),
+    perCallError: (rng) => rng.chance(config.perCallErrorRate),
+    perceptionNoise: (rng, role) => {
+      const sigma = role === 'judge' ? config.judging.perceptionNoise : config.verification.perceptionNoise;
+      return sigma === 0 ? 0 : gaussian(rng) * sigma;
+    },
+    judgePair: (rng, quality, areas) => {
+      const judging = config.judging;
+      // Fixed draws per call (two gaussians, three uniforms) so that one knob does not shift the others.
+      const noiseA = judging.perceptionNoise === 0 ? 0 : gaussian(rng) * judging.perceptionNoise;
+      const noiseB = judging.perceptionNoise === 0 ? 0 : gaussian(rng) * judging.perceptionNoise;
+      const larger = rng.chance(judging.largerMaskRate);
+      const tie = rng.chance(judging.tieShare);
+      const first = rng.chance(judging.positionBias);
+      const [areaA, areaB] = areas;
+      if (larger && Math.max(areaA, areaB) > LARGER_MASK_RATIO * Math.min(areaA, areaB)) return areaA > areaB ? 'A' : 'B';
+      const difference = quality[0] + noiseA - (quality[1] + noiseB);
+      if (Math.abs(difference) >= judging.unsureMargin) return difference > 0 ? 'A' : 'B';
+      if (tie) return 'tie';
+      return first ? 'A' : 'B';
     },
     hallucination: (rng) => rng.chance(config.hallucinationRate),
-    vqaError: (rng, hasTrap, addressed) => {
-      if (hasTrap && rng.chance(config.vqa.trapErrorRate * lessonFactor(addressed))) return 'trap';
-      return rng.chance(config.vqa.baseErrorRate) ? 'random' : undefined;
+    vqaTrap: (latent, lessonApplies) => {
+      const falls = latent.chance(config.vqa.trapErrorRate);
+      const prevented = latent.chance(1 - config.relevantLessonFactor);
+      return falls && !(lessonApplies && prevented);
     },
     malformed: (rng) => {
       if (!rng.chance(config.malformed.rate)) return undefined;

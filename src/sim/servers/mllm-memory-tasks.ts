@@ -1,12 +1,15 @@
 /**
  * Memory-side tasks of the simulated MLLM (answer_vqa, analyze_problem, lesson writing and merging,
- * answer judging). VQA answers come from solveVqa on the perceived objects; a problem's trap catches
- * the model at the configured rate, less often when a lesson in the context addresses that trap
- * (contains one of trapKeywords(trap)) — the simulation's version of "memory helps".
+ * answer judging). VQA answers come from solveVqa on the perceived objects. The solver's errors are latent
+ * per (image, question): a misreading more likely on harder questions, and a fall into a trap the problem
+ * contains (as the solver perceives it); a lesson prevents the fall only when it names something the solver
+ * can act on that applies here (lesson-reading.ts) — never because it shares words with the problem.
  */
 import { parseOptionsLine, readLabelledBlock, readLabelledLine } from '../../core/index.js';
-import { COLOURS, SHAPES, similarColours, solveVqa, trapKeywords } from '../world/index.js';
-import type { ObjectView, VqaPitfall, VqaTrap } from '../world/index.js';
+import { COLOURS, SHAPES, filterIndices, parseQuery, similarColours, solveVqa } from '../world/index.js';
+import type { ObjectView, Rng, VqaPitfall, VqaTrap } from '../world/index.js';
+import type { Difficulty } from '../noise/index.js';
+import { confusablePair, lessonsApply } from './lesson-reading.js';
 import type { TaskAnswer, TaskContext } from './task-context.js';
 
 interface Problem {
@@ -26,31 +29,58 @@ function contextLessons(context: TaskContext): string[] {
   return context.turns.flatMap((turn) => readLabelledBlock(turn.text, 'Lessons'));
 }
 
-function addresses(lessons: readonly string[], trap: VqaTrap): boolean {
-  const keywords = trapKeywords(trap);
-  return lessons.some((lesson) => keywords.some((keyword) => lesson.toLowerCase().includes(keyword)));
-}
-
-function otherAnswer(correct: string, options: readonly string[], context: TaskContext): string {
+function otherAnswer(correct: string, options: readonly string[], rng: Rng): string {
   if (options.length > 1) {
     const letters = options.map((_, index) => String.fromCharCode(65 + index)).filter((letter) => letter !== correct);
-    return context.rng.pick(letters);
+    return rng.pick(letters);
   }
   const number = Number(correct);
-  if (Number.isFinite(number)) return String(number + (context.rng.chance(0.5) ? 1 : -1));
-  return context.rng.pick(COLOURS.map((colour) => colour.name).filter((name) => name !== correct));
+  if (Number.isFinite(number) && correct !== '') return String(number + (rng.chance(0.5) ? 1 : -1));
+  return rng.pick(COLOURS.map((colour) => colour.name).filter((name) => name !== correct));
+}
+
+/** Reasoning steps a question template takes (a count is one, a difference or a relation two, …). */
+function questionSteps(question: string): number {
+  const lower = question.toLowerCase();
+  if (/how many more|to the (left|right) of|total number of corners|colou?r is the object farthest/.test(lower)) return 2;
+  if (/how many|which is larger|farthest/.test(lower)) return 1;
+  return 0;
+}
+
+/** Difficulty of a VQA question as perceived: the objects it is about, their occlusion, size and look-alikes. */
+export function vqaDifficulty(question: string, objects: readonly ObjectView[], width: number, height: number): Difficulty {
+  const lower = question.toLowerCase();
+  const mentioned = objects.filter((object) => lower.includes(object.colour) || lower.includes(object.shape));
+  const about = mentioned.length > 0 ? mentioned : objects;
+  const filter = parseQuery(lower.replace(/^.*?\b(how many( more)?|of all the|colou?r is)\s+/, ''))?.target;
+  const sameCategory = filter?.shape === undefined ? 0 : filterIndices(objects, { shape: filter.shape }).filter((index) => objects[index]?.colour !== filter.colour).length;
+  const partners = filter?.colour === undefined ? 0 : similarColours(filter.colour).reduce((sum, colour) => sum + objects.filter((object) => object.colour === colour).length, 0);
+  return {
+    steps: questionSteps(question),
+    occluded: about.some((object) => object.occluded === true),
+    targetAreaFraction: about.length === 0 ? 1 : Math.min(...about.map((object) => object.area)) / Math.max(1, width * height),
+    sameCategoryDistractors: sameCategory + partners,
+  };
 }
 
 export function answerVqa(context: TaskContext): TaskAnswer {
   const problem = readProblem(context);
+  const raw = context.images[0];
   const solution = solveVqa(problem.question, problem.options, problem.objects);
   const lessons = contextLessons(context);
-  const pitfall: VqaPitfall | undefined = solution.pitfalls.length === 0 ? undefined : context.rng.pick(solution.pitfalls);
-  const error = context.noise.vqaError(context.rng, pitfall !== undefined, pitfall !== undefined && addresses(lessons, pitfall.trap));
+  // Latent: the same misreading and the same trap in every call about this image and question.
+  const latent = context.latent('vqa', raw, `${problem.question}|${problem.options.join('|')}`);
+  const difficulty = vqaDifficulty(problem.question, problem.objects, raw?.image.width ?? 1, raw?.image.height ?? 1);
+  const misread = context.noise.misreads(latent, 'vqa', difficulty);
+  const misreadAnswer = otherAnswer(solution.answer, problem.options, latent);
+  const pitfall: VqaPitfall | undefined = solution.pitfalls.length === 0 ? undefined : latent.pick(solution.pitfalls);
+  const applies = pitfall !== undefined && lessonsApply(lessons, pitfall.trap, problem.question, problem.objects);
+  const trapped = pitfall !== undefined && context.noise.vqaTrap(latent, applies);
   let answer = solution.answer;
-  if (solution.answer === 'unknown') answer = otherAnswer('', problem.options, context);
-  else if (error === 'trap' && pitfall !== undefined) answer = pitfall.wrongAnswer;
-  else if (error === 'random') answer = otherAnswer(solution.answer, problem.options, context);
+  if (solution.answer === 'unknown') answer = otherAnswer('', problem.options, context.rng);
+  else if (trapped) answer = pitfall.wrongAnswer;
+  else if (misread) answer = misreadAnswer;
+  else if (context.noise.perCallError(context.rng)) answer = otherAnswer(solution.answer, problem.options, context.rng);
   const seen = problem.objects.map((object) => `${object.colour} ${object.shape}`).join(', ');
   const text = [
     `(simulated reasoning) I see ${problem.objects.length} objects: ${seen || 'none'}.`,
@@ -80,25 +110,19 @@ function topics(question: string): string[] {
 }
 
 /**
- * Aspects of the figure that bear on the question, as a model looking at the image would name them in
- * its analysis: derived from the perceived objects and the question only (never from a problem's tags).
+ * Aspects of the figure that bear on the question, as a model looking at the image describes them in its
+ * analysis: perceived facts (shapes that overlap, look-alike colours side by side, positions along the
+ * horizontal), never a diagnosis or a remedy, and never from a problem's tags.
  */
 function visibleAspects(question: string, objects: readonly ObjectView[]): string[] {
   const lower = question.toLowerCase();
   const mentioned = objects.filter((object) => lower.includes(object.colour) || lower.includes(object.shape));
   const aspects: string[] = [];
   const counts = lower.includes('how many') || lower.includes('corner');
-  if (counts && mentioned.some((object) => object.occluded === true)) aspects.push('partly hidden shapes covered by an overlapping object');
-  const asksColour = /\bwhat colou?r\b/.test(lower);
-  const named = COLOURS.map((colour) => colour.name).filter((name) => lower.includes(name));
-  const pairs = new Set<string>();
-  for (const colour of asksColour ? mentioned.map((object) => object.colour) : named) {
-    for (const similar of similarColours(colour)) {
-      if (objects.some((object) => object.colour === similar) || asksColour) pairs.add([colour, similar].sort().join(' and '));
-    }
-  }
-  for (const pair of pairs) aspects.push(`similar colour shades ${pair}`);
-  if (/\b(left|right)\b/.test(lower)) aspects.push("the viewer's left and right, not mirrored");
+  if (counts && mentioned.some((object) => object.occluded === true)) aspects.push('overlapping shapes');
+  const pair = confusablePair(question, objects);
+  if (pair !== undefined) aspects.push(`${pair[0]} and ${pair[1]} objects`);
+  if (/\b(left|right)\b/.test(lower)) aspects.push('positions from left to right');
   return aspects;
 }
 
@@ -117,25 +141,29 @@ export function analyzeProblem(context: TaskContext): TaskAnswer {
   return { kind: 'json', value: { subject: subject(question), concepts: [...concepts(question), ...visibleAspects(question, objects)] } };
 }
 
-const TRAP_LESSONS: Record<Exclude<VqaTrap, 'none'>, { logic: string; visual: string }> = {
-  occlusion: {
-    logic: 'Count every object that matches, including ones partly hidden or covered by another object.',
-    visual: 'Look for shapes that are partly covered by an overlapping object; an occluded shape still counts.',
-  },
-  'viewer-left': {
-    logic: "Left and right mean the viewer's left and right in the image; never mirror the scene.",
-    visual: "Read positions from the viewer's side: the left edge of the image is the viewer's left.",
-  },
-  'similar-colour': {
-    logic: 'Before counting by colour, separate the similar colour pairs (orange/yellow, red/brown, green/teal).',
-    visual: 'Compare the shade and hue of similar colours side by side before naming a colour.',
-  },
-};
+/**
+ * The lesson a model writes once it has seen which misreading made it fail: content a solver can act on
+ * (an operator rule, a region, the specific colour pair confused), phrased for reuse.
+ */
+function trapLesson(trap: Exclude<VqaTrap, 'none'>, stream: 'logic' | 'visual', pair: readonly [string, string] | undefined): string {
+  switch (trap) {
+    case 'occlusion':
+      return stream === 'logic' ? 'Count every object that matches, including ones partly covered by another object.' : 'Look where shapes overlap: a partly covered shape still counts.';
+    case 'viewer-left':
+      return stream === 'logic'
+        ? 'Left and right mean the left and right of the image as shown; never mirror the scene.'
+        : "Read positions in the image's own frame: the object nearest the left edge of the image is the leftmost.";
+    case 'similar-colour': {
+      const [a, b] = pair ?? ['orange', 'yellow'];
+      return stream === 'logic' ? `Distinguish ${a} from ${b} before counting either colour.` : `Tell ${a} apart from ${b} by comparing the two hues side by side.`;
+    }
+  }
+}
 
-/** Deliberately free of every trap keyword: what a model writes when it misdiagnoses the failure. */
+/** What a model writes when it misdiagnoses the failure: advice without anything to act on. */
 const GENERIC_LESSON = 'Re-read the question and check each step of the computation before answering.';
 
-/** The trap whose wrong answer the failed solution gave, if any. */
+/** The trap whose wrong answer the failed solution gave, if any (from the perceived objects). */
 function diagnose(context: TaskContext): VqaTrap | undefined {
   const problem = readProblem(context);
   const given = (readLabelledLine(context.text, 'Answer') ?? '').replace(/\\boxed\{([^}]*)\}/, '$1').trim();
@@ -143,12 +171,16 @@ function diagnose(context: TaskContext): VqaTrap | undefined {
   return solution.pitfalls.find((pitfall) => pitfall.wrongAnswer.toLowerCase() === given.toLowerCase())?.trap;
 }
 
+/** A writer misdiagnoses a failure as often as a planner misreads a one-step query of no other difficulty. */
+const WRITER_DIFFICULTY: Difficulty = { steps: 1, occluded: false, targetAreaFraction: 1, sameCategoryDistractors: 0 };
+
 function lessonFor(context: TaskContext, stream: 'logic' | 'visual'): { trap: VqaTrap | undefined; lesson: string } {
   const trap = diagnose(context);
-  if (trap === undefined || trap === 'none' || context.noise.generationError(context.rng, 1)) return { trap: undefined, lesson: GENERIC_LESSON };
-  // A reusable lesson names the kind of question, not the colours and shapes of the one that failed.
-  const about = topics(readLabelledLine(context.text, 'Question') ?? '').join(', ');
-  const lesson = TRAP_LESSONS[trap][stream];
+  if (trap === undefined || trap === 'none' || context.rng.chance(context.noise.misreadingRate('planner', WRITER_DIFFICULTY))) return { trap: undefined, lesson: GENERIC_LESSON };
+  const problem = readProblem(context);
+  // A reusable lesson names the kind of question, not the shapes of the one that failed.
+  const about = topics(problem.question).join(', ');
+  const lesson = trapLesson(trap, stream, confusablePair(problem.question, problem.objects));
   return { trap, lesson: about === '' ? lesson : `${lesson} (questions about ${about})` };
 }
 
@@ -179,5 +211,5 @@ export function judgeAnswer(context: TaskContext): TaskAnswer {
   const numeric = Number(answer);
   const goldNumber = Number(gold);
   const same = answer !== '' && (answer === gold || (Number.isFinite(numeric) && Number.isFinite(goldNumber) && Math.abs(numeric - goldNumber) < 0.005));
-  return { kind: 'json', value: { equivalent: same !== context.noise.verificationError(context.rng) } };
+  return { kind: 'json', value: { equivalent: same !== context.noise.perCallError(context.rng) } };
 }

@@ -1,35 +1,39 @@
 /**
- * Segmentation tasks of the simulated MLLM (plan, refine, variants, verify, judge, box, agent step,
- * zoom): answers derived from the perceived objects and the parsed query, then disturbed by the noise
- * model. Generation errors describe a distractor; verification and judging err at their own rates.
+ * Segmentation tasks of the simulated MLLM (plan, refine, variants, verify, judge, box, zoom): answers
+ * derived from the perceived objects and the parsed query. Each role (planner, verifier, judge) reads the
+ * query through its own latent belief (model-reading.ts), which persists across calls, plus small
+ * per-call noise; the judge and verifier see overlays through pixel perception only.
  */
 import { readLabelledLine } from '../../core/index.js';
 import type { Box } from '../../core/index.js';
-import { maskIou } from '../../vision/index.js';
-import { objectMask, recoverOverlayMask } from '../perception/index.js';
+import { recoverOverlayMask } from '../perception/index.js';
 import { COLOURS, SHAPES, canonicalPhrase, phraseText, phraseToSpec, resolveQuery } from '../world/index.js';
 import type { ObjectView, QuerySpec, Rng } from '../world/index.js';
 import { rememberBounded } from './bounded-cache.js';
 import type { SeenImage } from './image-input.js';
-import { pickDistractor, viewQuery } from './task-context.js';
+import { viewQuery } from './task-context.js';
+import { latentBelief, maskPixelCount, overlayQuality, pickDistractor } from './model-reading.js';
 import type { QueryView, TaskAnswer, TaskContext } from './task-context.js';
-
-/** IoU difference below which the judge calls a tie (both overlays equally right or wrong). */
-const TIE_MARGIN = 0.02;
-/** IoU with the target at which a verifier says "yes". */
-const VERIFY_IOU = 0.5;
 
 export function rawView(context: TaskContext): QueryView {
   const raw = context.images[0];
   return viewQuery(raw === undefined ? [] : raw.objects(), readLabelledLine(context.text, 'Query'));
 }
 
-/** The object the model will talk about: the target, or a distractor when it makes a generation error. */
+function queryLine(context: TaskContext): string {
+  return readLabelledLine(context.text, 'Query') ?? '';
+}
+
+/**
+ * The object the planner talks about: its latent belief about the target (a distractor when it misreads
+ * the query, the same in every call), or a fresh distractor on a per-call error. Undefined: no target seen.
+ */
 export function chosenObject(context: TaskContext, view: QueryView): number | undefined {
-  const target = view.targets[0];
-  if (target === undefined) return undefined;
-  if (context.noise.generationError(context.rng, view.steps)) return pickDistractor(view, context.rng) ?? target;
-  return target;
+  const belief = latentBelief(context, 'planner', context.images[0], queryLine(context), view);
+  const believed = belief.targets[0];
+  if (believed === undefined) return undefined;
+  if (context.noise.perCallError(context.rng)) return pickDistractor(view, context.rng) ?? believed;
+  return believed;
 }
 
 /** A colour+shape pair the image does not contain: what a hallucinating model names. */
@@ -79,15 +83,9 @@ export function refinePhrase(context: TaskContext): TaskAnswer {
   const phrase = readLabelledLine(context.text, 'Phrase') ?? '';
   const spec = phraseToSpec(phrase);
   const resolved = spec === null ? [] : resolveQuery(spec, view.objects);
-  const target = view.targets[0];
-  const alreadyExact = resolved.length === 1 && target !== undefined && view.targets.includes(resolved[0] ?? -1);
-  if (target === undefined || alreadyExact) {
-    // A keep verdict can still be a mistake: a generation error refines towards a distractor.
-    const distractor = target === undefined ? undefined : context.noise.generationError(context.rng, view.steps) ? pickDistractor(view, context.rng) : undefined;
-    if (distractor === undefined) return { kind: 'json', value: { verdict: 'keep', phrase } };
-    return { kind: 'json', value: { verdict: 'refine', phrase: canonicalPhrase(view.objects, distractor) } };
-  }
-  const chosen = chosenObject(context, view) ?? target;
+  const chosen = chosenObject(context, view);
+  // Keep a phrase that already picks out exactly what the planner believes is the target.
+  if (chosen === undefined || (resolved.length === 1 && resolved[0] === chosen)) return { kind: 'json', value: { verdict: 'keep', phrase } };
   return { kind: 'json', value: { verdict: 'refine', phrase: canonicalPhrase(view.objects, chosen) } };
 }
 
@@ -96,15 +94,9 @@ export function rephraseVariants(context: TaskContext): TaskAnswer {
   const phrase = readLabelledLine(context.text, 'Phrase') ?? '';
   const spec = phraseToSpec(phrase);
   const resolved = spec === null ? [] : resolveQuery(spec, view.objects);
-  const subject = resolved[0] ?? view.targets[0];
+  const subject = resolved[0] ?? chosenObject(context, view);
   const variants = subject === undefined ? [] : uniquePhrases(view.objects, subject).filter((variant) => variant !== phrase.trim());
   return { kind: 'json', value: { phrases: maybeHallucinate(context, view.objects, variants.slice(0, 3)) } };
-}
-
-function targetMask(view: QueryView, raw: SeenImage): ReturnType<typeof objectMask> {
-  const pixels: number[] = [];
-  for (const index of view.targets) for (const pixel of view.objects[index]?.pixels ?? []) pixels.push(pixel);
-  return objectMask(raw.image.width, raw.image.height, pixels);
 }
 
 /** Recovered overlay masks by (raw, overlay) content: the arena shows the same overlays again and again. */
@@ -119,35 +111,58 @@ function overlayMask(raw: SeenImage, overlay: SeenImage): ReturnType<typeof reco
   return rememberBounded(recovered, key, mask, RECOVERED_LIMIT);
 }
 
-/** How well an overlay shows the target: IoU, or for a query without target 1 when the overlay is empty. */
-function overlayScore(view: QueryView, raw: SeenImage, overlay: SeenImage): number {
-  const shown = overlayMask(raw, overlay);
-  if (view.targets.length === 0) return shown.data.some((value) => value !== 0) ? 0 : 1;
-  return maskIou(shown, targetMask(view, raw));
-}
-
+/**
+ * verify_mask (and the agent's examine step): "yes" when the overlay's perceived quality against the
+ * verifier's latent belief, plus per-call perception noise, reaches acceptQuality; a per-call error flips it.
+ */
 export function verifyMask(context: TaskContext): TaskAnswer {
   const [raw, overlay] = context.images;
   if (raw === undefined || overlay === undefined) return { kind: 'json', value: { answer: 'no' } };
   const view = rawView(context);
-  const correct = overlayScore(view, raw, overlay) >= VERIFY_IOU;
-  const answer = correct !== context.noise.verificationError(context.rng);
+  const belief = latentBelief(context, 'verifier', raw, queryLine(context), view);
+  const quality = overlayQuality(view.objects, overlayMask(raw, overlay), belief.targets) + context.noise.perceptionNoise(context.rng, 'verifier');
+  const accepted = quality >= context.noise.config.verification.acceptQuality;
+  const answer = accepted !== context.noise.perCallError(context.rng);
   return { kind: 'json', value: { answer: answer ? 'yes' : 'no' } };
 }
 
+/**
+ * judge_pair: both overlays read through pixel perception against the judge's latent belief; the noise
+ * model turns the two qualities into a pick (perception noise, unsure → position bias or tie, a per-call
+ * preference for the larger mask); a per-call error swaps the pick.
+ */
 export function judgePair(context: TaskContext): TaskAnswer {
   const [raw, first, second] = context.images;
   if (raw === undefined || first === undefined || second === undefined) {
     return { kind: 'json', value: { winner: 'tie', reason: 'Two overlays are needed to compare (simulated judge).' } };
   }
-  const unsure = context.noise.unsureJudgement(context.rng);
-  if (unsure !== undefined) return { kind: 'json', value: { winner: unsure, reason: `Overlay ${unsure} looks slightly better.` } };
   const view = rawView(context);
-  const scoreA = overlayScore(view, raw, first);
-  const scoreB = overlayScore(view, raw, second);
-  if (Math.abs(scoreA - scoreB) < TIE_MARGIN) return { kind: 'json', value: { winner: 'tie', reason: 'Both overlays cover the same region.' } };
-  const winner = scoreA > scoreB ? 'A' : 'B';
+  const belief = latentBelief(context, 'judge', raw, queryLine(context), view);
+  const maskA = overlayMask(raw, first);
+  const maskB = overlayMask(raw, second);
+  const quality = [overlayQuality(view.objects, maskA, belief.targets), overlayQuality(view.objects, maskB, belief.targets)] as const;
+  let winner = context.noise.judgePair(context.rng, quality, [maskPixelCount(maskA), maskPixelCount(maskB)]);
+  if (winner !== 'tie' && context.noise.perCallError(context.rng)) winner = winner === 'A' ? 'B' : 'A';
+  if (winner === 'tie') return { kind: 'json', value: { winner, reason: 'Both overlays cover the same region.' } };
   return { kind: 'json', value: { winner, reason: `Overlay ${winner} covers the target more accurately.` } };
+}
+
+/**
+ * judge_pair_forced: the same judgement, but the schema allows no tie — where the judge would call one it
+ * falls back on its position bias, as a forced-choice judge does.
+ */
+export function judgePairForced(context: TaskContext): TaskAnswer {
+  const answer = judgePair(context);
+  const winner = answer.kind === 'json' ? (answer.value as { winner?: string }).winner : undefined;
+  if (winner === 'A' || winner === 'B') return { kind: 'json', value: { winner } };
+  return { kind: 'json', value: { winner: context.rng.chance(context.noise.config.judging.positionBias) ? 'A' : 'B' } };
+}
+
+/** rewrite_phrase: refine_phrase's judgement, answered as a phrase every time (a kept phrase is repeated). */
+export function rewritePhrase(context: TaskContext): TaskAnswer {
+  const answer = refinePhrase(context);
+  const phrase = answer.kind === 'json' ? (answer.value as { phrase?: string }).phrase : undefined;
+  return { kind: 'json', value: { phrase: phrase ?? readLabelledLine(context.text, 'Phrase') ?? '' } };
 }
 
 function jitteredBox(context: TaskContext, box: Box, width: number, height: number): Box {

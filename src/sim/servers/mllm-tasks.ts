@@ -4,15 +4,17 @@ import { malformJson } from '../noise/index.js';
 import { agentStep } from './mllm-agent-task.js';
 import { answerVqa, analyzeProblem, judgeAnswer, mergeLessons, writeLogicLesson, writeVisualLesson } from './mllm-memory-tasks.js';
 import type { ChoiceContent } from './mllm-response.js';
-import { judgePair, planPhrases, predictBox, refinePhrase, rephraseVariants, verifyMask, zoomRegion } from './mllm-seg-tasks.js';
+import { judgePair, judgePairForced, planPhrases, predictBox, refinePhrase, rephraseVariants, rewritePhrase, verifyMask, zoomRegion } from './mllm-seg-tasks.js';
 import type { TaskAnswer, TaskContext } from './task-context.js';
 
 const HANDLERS: Record<TaskName, (context: TaskContext) => TaskAnswer> = {
   plan_phrases: planPhrases,
   refine_phrase: refinePhrase,
   rephrase_variants: rephraseVariants,
+  rewrite_phrase: rewritePhrase,
   verify_mask: verifyMask,
   judge_pair: judgePair,
+  judge_pair_forced: judgePairForced,
   predict_box: predictBox,
   agent_step: agentStep,
   answer_vqa: answerVqa,

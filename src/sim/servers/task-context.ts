@@ -1,7 +1,7 @@
 /** What a simulated MLLM knows when it answers one request: the messages' text and images, nothing else. */
 import type { ModelProfile } from '../../protocols/index.js';
 import type { TaskName } from '../../core/index.js';
-import type { NoiseModel } from '../noise/index.js';
+import type { ModelRole, NoiseModel } from '../noise/index.js';
 import type { PerceivedObject } from '../perception/index.js';
 import { parseQuery, resolveQuery, querySteps } from '../world/index.js';
 import type { QuerySpec, Rng } from '../world/index.js';
@@ -22,7 +22,13 @@ export interface TaskContext {
   /** Every turn, for multi-turn tasks (agent_step). */
   turns: ChatTurn[];
   noise: NoiseModel;
+  /** Per-call RNG, seeded from the request. */
   rng: Rng;
+  /**
+   * The latent RNG of a model role for (raw image content, subject text, server seed): the same in every
+   * call about that image and query, so a misreading drawn from it persists across calls.
+   */
+  latent(role: ModelRole, image: SeenImage | undefined, subject: string): Rng;
   profile: ModelProfile;
 }
 
@@ -43,16 +49,4 @@ export function viewQuery(objects: PerceivedObject[], query: string | undefined)
   const spec = query === undefined ? null : parseQuery(query);
   if (spec === null) return { objects, spec, targets: [], steps: 2 };
   return { objects, spec, targets: resolveQuery(spec, objects), steps: querySteps(spec) };
-}
-
-/** Another object to answer with when the model errs: one sharing colour or shape if possible. */
-export function pickDistractor(view: QueryView, rng: Rng): number | undefined {
-  const others = view.objects.map((_, index) => index).filter((index) => !view.targets.includes(index));
-  if (others.length === 0) return undefined;
-  const filter = view.spec?.target;
-  const similar = others.filter((index) => {
-    const object = view.objects[index];
-    return object !== undefined && (object.colour === filter?.colour || object.shape === filter?.shape);
-  });
-  return rng.pick(similar.length > 0 ? similar : others);
 }

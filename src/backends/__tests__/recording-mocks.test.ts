@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { taskResponseSchema } from '../core/index.js';
-import type { RgbImage } from '../core/index.js';
+import { taskResponseSchema } from '../../core/index.js';
+import type { RgbImage } from '../../core/index.js';
 import { createRecordingEmbedder, createRecordingMllmClient, createRecordingSegmenter } from './recording-mocks.js';
 
 const image: RgbImage = { width: 2, height: 1, data: new Uint8Array(6) };

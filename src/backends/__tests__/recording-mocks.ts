@@ -1,6 +1,7 @@
 /**
  * Recording mocks of the three contracts (`calls[]`), so engines can be tested deterministically without
- * HTTP. The MLLM mock runs scripted text through the same tolerant parser as the real client.
+ * HTTP. The MLLM mock runs scripted text through the same tolerant parser as the real client. Test support:
+ * not exported by backends/index.ts, not in the lib/ build.
  */
 import type {
   Box,
@@ -14,10 +15,10 @@ import type {
   SegmentInstance,
   SegmentOptions,
   Segmenter,
-} from '../core/index.js';
-import { isPreparedImage } from '../core/index.js';
-import { createOfflineEmbedder } from './embedders.js';
-import { parseModelOutput } from './parse-model-output.js';
+} from '../../core/index.js';
+import { isPreparedImage } from '../../core/index.js';
+import { createOfflineEmbedder } from '../embedders.js';
+import { parseModelOutput } from '../parse-model-output.js';
 
 function callRecord(stage: string, backend: string): CallRecord {
   return { stage, backend, latencyMs: 0, promptTokens: 0, completionTokens: 0, cacheHit: false, retries: 0, repairs: 0 };
@@ -70,7 +71,10 @@ export type SegmenterCall =
   | { kind: 'boxes'; boxes: readonly Box[]; labels: readonly boolean[]; image: PreparedImage; options: SegmentOptions | undefined };
 
 export interface RecordingSegmenter extends Segmenter {
+  /** One entry per prompt. */
   readonly calls: SegmenterCall[];
+  /** One entry per request (a segmentPrompts batch is one request): what a SAM 3 server encodes the image for. */
+  readonly requests: SegmenterCall[][];
   /** Images prepared (encoded) so far. */
   readonly prepared: RgbImage[];
 }
@@ -88,17 +92,34 @@ export function createRecordingSegmenter(answer: (call: SegmenterCall) => Segmen
     return Promise.resolve(result);
   };
   const resolveImage = (image: RgbImage | PreparedImage): Promise<PreparedImage> => (isPreparedImage(image) ? Promise.resolve(image) : prepare(image));
-  const run = async (call: SegmenterCall) => {
-    calls.push(call);
-    return { instances: await answer(call), warnings: [], call: callRecord(call.options?.stage ?? 'segment', 'mock:segmenter') };
+  const requests: SegmenterCall[][] = [];
+  const runBatch = async (batch: SegmenterCall[]) => {
+    calls.push(...batch);
+    requests.push(batch);
+    const call = callRecord(batch[0]?.options?.stage ?? 'segment', 'mock:segmenter');
+    return Promise.all(batch.map(async (entry) => ({ instances: await answer(entry), warnings: [], call })));
+  };
+  const runOne = async (entry: SegmenterCall) => {
+    const [result] = await runBatch([entry]);
+    if (result === undefined) throw new Error('recording segmenter lost a result');
+    return result;
   };
   return {
     model: 'recording-mock-segmenter',
     calls,
+    requests,
     prepared,
     prepare,
-    segmentText: async (image, phrase, options) => run({ kind: 'text', phrase, image: await resolveImage(image), options }),
-    segmentBoxes: async (image, boxes, labels, options) => run({ kind: 'boxes', boxes, labels, image: await resolveImage(image), options }),
+    segmentText: async (image, phrase, options) => runOne({ kind: 'text', phrase, image: await resolveImage(image), options }),
+    segmentBoxes: async (image, boxes, labels, options) => runOne({ kind: 'boxes', boxes, labels, image: await resolveImage(image), options }),
+    segmentPrompts: async (image, prompts, options) => {
+      const prepared = await resolveImage(image);
+      return runBatch(
+        prompts.map((prompt): SegmenterCall =>
+          prompt.kind === 'text' ? { kind: 'text', phrase: prompt.text, image: prepared, options } : { kind: 'boxes', boxes: prompt.boxes, labels: prompt.labels, image: prepared, options },
+        ),
+      );
+    },
   };
 }
 
