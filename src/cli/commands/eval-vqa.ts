@@ -16,9 +16,11 @@ import { mathVProblem, openMemoryStore, parseMemoryMethodConfig, solveWithMemory
 import type { SolveMode, SqliteMemoryStore } from '../../memory/index.js';
 import { readImage } from '../../vision/index.js';
 import { backendModels, finishEvalCommand, isSimulatedModel, positiveInteger, quoteCommand } from './eval.js';
+import { addOutageOptions, outageRunOptions } from './outage-options.js';
+import type { OutageFlags } from './outage-options.js';
 import type { EvalCommandIo, EvalCommandResult } from './eval.js';
 
-export interface EvalVqaCommandOptions {
+export interface EvalVqaCommandOptions extends Partial<OutageFlags> {
   dataset: string;
   method: SolveMode;
   ablate?: 'visual' | 'logic';
@@ -83,6 +85,7 @@ export async function runEvalVqaCommand(options: EvalVqaCommandOptions, io: Eval
       },
       ...(options.limit === undefined ? {} : { limit: options.limit }),
       ...(io.signal === undefined ? {} : { signal: io.signal }),
+      ...outageRunOptions(options, io.stderr),
       progress: io.progress ?? createProgressReporter(`eval-vqa ${options.method}${options.ablate === undefined ? '' : `-${options.ablate}`}`),
     });
     return await finishEvalCommand(options.out, result, io, 'mmevolve eval-vqa …');
@@ -99,8 +102,7 @@ function refusingEmbedder(): Embedder {
 }
 
 export function registerEvalVqaCommand(program: Command): void {
-  program
-    .command('eval-vqa')
+  addOutageOptions(program.command('eval-vqa'))
     .description('Evaluate visual question answering (MATH-V jsonl) online: baseline, step-by-step or the error memory (resumable), then RUN/report.md')
     .requiredOption('--dataset <file>', 'MATH-V style .jsonl (id, question, options, answer, image); SynthWorld hidden-tags.jsonl beside it adds retrieval precision')
     .addOption(new Option('--method <method>', 'direct answer, step by step, or the memory method').choices(['baseline', 'step', 'memory']).makeOptionMandatory())
