@@ -51,7 +51,7 @@ async function segmentationTable(root: string): Promise<void> {
   const config = parseConfig({
     backends: {
       mllm: { baseURL: `${mllmServer.url}/v1`, model: mllmServer.modelId, profile: 'qwen2.5-vl', image: { format: 'png', resizeToProfile: false }, concurrency: 16 },
-      segmenter: { baseURL: segmenterServer.url, sendImageWithId: false, concurrency: 16 },
+      segmenter: { baseURL: segmenterServer.url, concurrency: 16 },
     },
     cache: { enabled: false },
   });

@@ -88,7 +88,7 @@ async function childServers(mllmLatencyMs: number, segmenterLatencyMs: number): 
   return {
     backends: () => ({
       mllm: createOpenAICompatibleClient({ baseURL: `${mllm.url}/v1`, model: 'sim-qwen2.5-vl', profile: getProfile('qwen2.5-vl'), image: { format: 'png' }, retryBaseDelayMs: 1, concurrency: 16 }),
-      segmenter: createSam3Segmenter({ baseURL: segmenter.url, sendImageWithId: false, retryBaseDelayMs: 1, concurrency: 16 }),
+      segmenter: createSam3Segmenter({ baseURL: segmenter.url, retryBaseDelayMs: 1, concurrency: 16 }),
     }),
     close: async () => {
       mllm.stop();
@@ -105,7 +105,7 @@ async function servers(mllmLatencyMs: number, segmenterLatencyMs: number): Promi
     segmenter,
     backends: () => ({
       mllm: createOpenAICompatibleClient({ baseURL: `${mllm.url}/v1`, model: mllm.modelId, profile: getProfile('qwen2.5-vl'), image: { format: 'png' }, retryBaseDelayMs: 1, concurrency: 16 }),
-      segmenter: createSam3Segmenter({ baseURL: segmenter.url, sendImageWithId: false, retryBaseDelayMs: 1, concurrency: 16 }),
+      segmenter: createSam3Segmenter({ baseURL: segmenter.url, retryBaseDelayMs: 1, concurrency: 16 }),
     }),
     close: async () => {
       await mllm.close();

@@ -20,7 +20,7 @@ describe('configuration', () => {
     const config = parseConfig(example);
     expect(config.backends.mllm?.profile).toBe('auto');
     expect(config.backends.mllm?.supportsJsonSchema).toBe(true);
-    expect(config.backends.segmenter?.sendImageWithId).toBe(true);
+    expect(config.backends.segmenter?.maxPromptsPerRequest).toBe(16);
     expect(config.backends.embedder).toEqual({ kind: 'offline', dimensions: 256 });
     expect(config.cache.enabled).toBe(true);
   });

@@ -46,7 +46,8 @@ export const segmenterBackendSchema = z.strictObject({
   ...connection,
   format: z.enum(['rle', 'polygon']).default('rle'),
   modelId: z.string().min(1).optional(),
-  sendImageWithId: z.boolean().default(true),
+  /** Prompts per /sam3/concept_segment request; the server refuses more than its SAM3_MAX_PROMPT_BATCH_SIZE (default 16). */
+  maxPromptsPerRequest: z.number().int().min(1).default(16),
   apiKeyIn: z.enum(['query', 'bearer']).default('query'),
 });
 

@@ -85,7 +85,7 @@ export function createBackends(config: MmevolveConfig, options: CreateBackendsOp
       concurrency: segmenter.concurrency,
       format: segmenter.format,
       modelId: segmenter.modelId,
-      sendImageWithId: segmenter.sendImageWithId,
+      maxPromptsPerRequest: segmenter.maxPromptsPerRequest,
       onCall: options.onCall,
     });
   }

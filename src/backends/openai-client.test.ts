@@ -31,6 +31,10 @@ function client(server: FakeServer, extra: Partial<Parameters<typeof createOpenA
   return createOpenAICompatibleClient({ baseURL: `${server.url}/v1`, model: 'fake-model', retryBaseDelayMs: 5, timeoutMs: 2000, ...extra });
 }
 
+function chatRequests(server: FakeServer): FakeServer['requests'] {
+  return server.requests.filter((request) => request.path.endsWith('/chat/completions'));
+}
+
 function grey(width: number, height: number): RgbImage {
   return { width, height, data: new Uint8Array(width * height * 3).fill(128) };
 }
@@ -130,14 +134,14 @@ describe('createOpenAICompatibleClient', () => {
     const request = { messages, schema: judgeSchema, temperature: 0, images: [grey(8, 8)] };
     const first = await client(server, { cache }).chat(request);
     const second = await client(server, { cache }).chat(request);
-    expect(server.requests).toHaveLength(1);
+    expect(chatRequests(server), 'one chat request; each new client also reads /v1/models once').toHaveLength(1);
     expect(second.value).toEqual(first.value);
     expect(second.call.cacheHit).toBe(true);
     expect(second.call.promptTokens, 'a cache hit spends no tokens').toBe(0);
     expect(second.usage).toEqual(first.usage);
     await client(server, { cache }).chat({ ...request, images: [grey(8, 9)] });
     await client(server, { cache }).chat({ ...request, cache: false });
-    expect(server.requests).toHaveLength(3);
+    expect(chatRequests(server)).toHaveLength(3);
     cache.close();
   });
 
@@ -158,9 +162,34 @@ describe('createOpenAICompatibleClient', () => {
     const cache = createResponseCache(':memory:');
     const shared = client(server, { cache });
     const results = await Promise.all(Array.from({ length: 5 }, () => shared.chat({ messages, schema: judgeSchema, temperature: 0 })));
-    expect(server.requests).toHaveLength(1);
+    expect(chatRequests(server)).toHaveLength(1);
+    expect(server.requests.filter((request) => request.path.endsWith('/models')), 'the server identity is read once per client').toHaveLength(1);
     expect(results.filter((result) => result.call.cacheHit)).toHaveLength(4);
     expect(results.every((result) => result.value.winner === 'B')).toBe(true);
+    cache.close();
+  });
+
+  it('keys the cache on the server identity in /v1/models: another fingerprint or root misses, a server without /models keeps working', async () => {
+    const answer = (text: string, entry: Record<string, unknown> | undefined) =>
+      startFakeServer((_body, _index, path) =>
+        path.endsWith('/models') ? (entry === undefined ? { status: 404, json: { error: 'no such route' } } : { json: { object: 'list', data: [{ id: 'fake-model', object: 'model', created: Date.now(), ...entry }] } }) : { json: chatCompletion(text) },
+      );
+    const first = await answer('{"winner": "A", "reason": "fp 1"}', { system_fingerprint: 'fp_1', root: '/models/a' });
+    const sameConfig = await answer('{"winner": "B", "reason": "fp 1 again"}', { system_fingerprint: 'fp_1', root: '/models/a' });
+    const otherConfig = await answer('{"winner": "B", "reason": "fp 2"}', { system_fingerprint: 'fp_2', root: '/models/a' });
+    const noModels = await answer('{"winner": "tie", "reason": "no list"}', undefined);
+    servers.push(first, sameConfig, otherConfig, noModels);
+    const cache = createResponseCache(':memory:');
+    const request = { messages, schema: judgeSchema, temperature: 0 };
+    expect((await client(first, { cache }).chat(request)).value.reason).toBe('fp 1');
+    const replay = await client(sameConfig, { cache }).chat(request);
+    expect(replay.call.cacheHit, 'same identity (created differs): replayed').toBe(true);
+    expect(chatRequests(sameConfig)).toHaveLength(0);
+    const other = await client(otherConfig, { cache }).chat(request);
+    expect(other.call.cacheHit, 'another system_fingerprint must not replay').toBe(false);
+    expect(other.value.reason).toBe('fp 2');
+    expect((await client(noModels, { cache }).chat(request)).value.reason, 'a server without /models is asked').toBe('no list');
+    expect((await client(noModels, { cache }).chat(request)).call.cacheHit, 'and then cached as before').toBe(true);
     cache.close();
   });
 

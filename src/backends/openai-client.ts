@@ -14,6 +14,7 @@ import type { FramingProfile, ImageEncodingOptions, PlannedImage } from './image
 import { parseModelOutput } from './parse-model-output.js';
 import { cacheKey } from './response-cache.js';
 import type { ResponseCache } from './response-cache.js';
+import { createServerIdentityProbe } from './server-identity.js';
 import { withRetries } from './retry.js';
 import { createThrottle } from './throttle.js';
 
@@ -87,6 +88,11 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   });
   const throttle = createThrottle({ concurrency: options.concurrency ?? DEFAULTS.concurrency, requestsPerMinute: options.requestsPerMinute });
+  /** The server's /models identity, part of every cache key (server-identity.ts). */
+  const identity = createServerIdentityProbe(options.model, async (signal) => {
+    const page = await sdk.models.list({ timeout: timeoutMs, maxRetries: 0, ...(signal === undefined ? {} : { signal }) });
+    return page.data as unknown[];
+  });
   /** Deterministic requests on the wire, by cache key; settles (never rejects) when the request ends. */
   const inFlight = new Map<string, Promise<void>>();
 
@@ -172,9 +178,12 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
         ...(responseFormat === undefined ? {} : { response_format: responseFormat }),
       };
       const cacheable = options.cache !== undefined && request.cache !== false && (request.temperature === 0 || request.seed !== undefined);
-      const key = cacheable
-        ? cacheKey({ body, messages: request.messages, images: images.map((image) => image.hash()), schemaName: schema?.name, jsonSchema })
-        : undefined;
+      // Without a readable server identity (network error) this call neither reads nor writes the cache.
+      const server = cacheable ? await identity.get(request.signal) : undefined;
+      const key =
+        cacheable && server !== undefined
+          ? cacheKey({ body, messages: request.messages, images: images.map((image) => image.hash()), schemaName: schema?.name, jsonSchema, server: server ?? undefined })
+          : undefined;
 
       const interpret = (text: string): { ok: true; value: T } | { ok: false; problem: string; error: unknown } => {
         if (schema === undefined) return { ok: true, value: text as T };

@@ -1,10 +1,14 @@
 /**
- * Segmenter over the Roboflow inference server's SAM 3 protocol (sam3-protocol.ts). prepare() runs the
- * expensive image encoder once (/sam3/embed_image) and every prompt reuses its image_id.
+ * Segmenter over the Roboflow inference server's SAM 3 concept route (sam3-protocol.ts). The server encodes
+ * the image once per /sam3/concept_segment request and runs all of the request's prompts in that pass; it
+ * never reads image_id. So prepare() only PNG-encodes the image on our side (no /sam3/embed_image: that
+ * loads the interactive model, whose cache concept_segment does not use), and segmentPrompts() puts up to
+ * SAM3_MAX_PROMPT_BATCH_SIZE prompts in each request: a batch of n prompts costs ceil(n / 16) encodes.
  */
+import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { isPreparedImage, mmevolveError } from '../core/index.js';
-import type { Box, CallRecord, Mask, PreparedImage, RgbImage, SegmentInstance, SegmentOptions, SegmentResult, Segmenter, Warning } from '../core/index.js';
+import type { Box, CallRecord, Mask, PreparedImage, RgbImage, SegmentInstance, SegmentOptions, SegmentPrompt, SegmentResult, Segmenter, Warning } from '../core/index.js';
 import { decodeRle, fillPolygon, maskBox } from '../vision/index.js';
 import { BackendError, protocolError } from './backend-errors.js';
 import { requestJson } from './json-http.js';
@@ -13,9 +17,8 @@ import {
   SAM3_API_KEY_PARAMETER,
   SAM3_CONCEPT_SEGMENT_PATH,
   SAM3_DEFAULT_OUTPUT_PROB_THRESH,
-  SAM3_EMBED_IMAGE_PATH,
+  SAM3_MAX_PROMPT_BATCH_SIZE,
   sam3ConceptSegmentResponseSchema,
-  sam3EmbedImageResponseSchema,
   toSam3Box,
 } from '../protocols/index.js';
 import type { Sam3ConceptSegmentRequest, Sam3MaskFormat, Sam3Prediction, Sam3Prompt } from '../protocols/index.js';
@@ -39,13 +42,8 @@ export interface Sam3SegmenterOptions {
   format?: Sam3MaskFormat | undefined;
   /** model_id sent with requests; the server default when absent. */
   modelId?: string | undefined;
-  /** Prompts per concept_segment request in segmentTexts (the server caps it: SAM3_MAX_PROMPT_BATCH_SIZE). */
+  /** Prompts per concept_segment request (the server refuses more than its SAM3_MAX_PROMPT_BATCH_SIZE, default 16). */
   maxPromptsPerRequest?: number | undefined;
-  /**
-   * The real server requires `image` with every segment request (image_id only selects cached embeddings).
-   * false sends image_id alone, for servers that accept it (the simulated segmenter).
-   */
-  sendImageWithId?: boolean | undefined;
   name?: string | undefined;
   onCall?: ((record: CallRecord) => void) | undefined;
 }
@@ -73,7 +71,6 @@ export function createSam3Segmenter(options: Sam3SegmenterOptions): Segmenter {
   const keyInQuery = options.apiKey !== undefined && (options.apiKeyIn ?? 'query') === 'query';
   const query = keyInQuery && options.apiKey !== undefined ? `?${SAM3_API_KEY_PARAMETER}=${encodeURIComponent(options.apiKey)}` : '';
   const format = options.format ?? 'rle';
-  const sendImage = options.sendImageWithId ?? true;
   const backend = `${options.name ?? 'segmenter'}:${options.modelId ?? 'sam3'}`;
   const http: JsonHttpOptions = {
     fetch: options.fetch ?? globalThis.fetch,
@@ -85,7 +82,7 @@ export function createSam3Segmenter(options: Sam3SegmenterOptions): Segmenter {
   const throttle = createThrottle({ concurrency: options.concurrency ?? 4 });
   const prepared = new WeakMap<RgbImage, Promise<PreparedImage>>();
   const modelField = options.modelId === undefined ? {} : { model_id: options.modelId };
-  const batchSize = Math.max(1, options.maxPromptsPerRequest ?? 8);
+  const batchSize = Math.max(1, options.maxPromptsPerRequest ?? SAM3_MAX_PROMPT_BATCH_SIZE);
 
   function record(stage: string, started: number, retries: number, errorCode?: string): CallRecord {
     const call: CallRecord = { stage, backend, latencyMs: performance.now() - started, promptTokens: 0, completionTokens: 0, cacheHit: false, retries, repairs: 0 };
@@ -94,28 +91,18 @@ export function createSam3Segmenter(options: Sam3SegmenterOptions): Segmenter {
     return call;
   }
 
-  async function embed(image: RgbImage, signal?: AbortSignal): Promise<PreparedImage> {
-    const started = performance.now();
-    // PNG: lossless, so the server segments exactly the pixels we score against.
+  /** PNG (lossless, so the server segments exactly the pixels we score against), encoded once per image. */
+  async function encode(image: RgbImage): Promise<PreparedImage> {
     const payload = (await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).png({ compressionLevel: 3 }).toBuffer()).toString('base64');
-    const url = `${base}${SAM3_EMBED_IMAGE_PATH}${query}`;
-    let retries = 0;
-    try {
-      const { value } = await throttle.run(() => requestJson(url, { image: { type: 'base64', value: payload }, ...modelField }, http, signal, () => void (retries += 1)), signal);
-      const parsed = sam3EmbedImageResponseSchema.safeParse(value);
-      if (!parsed.success) throw protocolError(url, `unexpected /sam3/embed_image response: ${parsed.error.message}`, 'Check that baseURL points at a SAM 3 inference server.');
-      record('prepare', started, retries);
-      return { kind: 'prepared-image', imageId: parsed.data.image_id, width: image.width, height: image.height, payload };
-    } catch (error) {
-      record('prepare', started, retries, (error as { code?: string }).code ?? 'internal');
-      throw error;
-    }
+    const imageId = createHash('sha1').update(payload).digest('hex').slice(0, 32);
+    return { kind: 'prepared-image', imageId, width: image.width, height: image.height, payload };
   }
 
   function prepare(image: RgbImage, signal?: AbortSignal): Promise<PreparedImage> {
     const existing = prepared.get(image);
     if (existing !== undefined) return existing;
-    const pending = embed(image, signal);
+    signal?.throwIfAborted();
+    const pending = encode(image);
     prepared.set(image, pending);
     pending.catch(() => prepared.delete(image));
     return pending;
@@ -137,34 +124,32 @@ export function createSam3Segmenter(options: Sam3SegmenterOptions): Segmenter {
     return { instances, warnings };
   }
 
-  /** One concept_segment request with several prompts; one result per prompt, in order. */
-  async function segmentMany(image: RgbImage | PreparedImage, prompts: readonly Sam3Prompt[], segmentOptions: SegmentOptions | undefined): Promise<SegmentResult[]> {
+  function wirePrompt(prompt: SegmentPrompt): Sam3Prompt {
+    if (prompt.kind === 'text') return { type: 'text', text: prompt.text };
+    return {
+      type: 'visual',
+      boxes: prompt.boxes.map(toSam3Box),
+      box_labels: prompt.labels.map((label) => (label ? 1 : 0)),
+      ...(prompt.text === undefined ? {} : { text: prompt.text }),
+    };
+  }
+
+  /** One concept_segment request (one server-side image encode); one result per prompt, in order. */
+  async function request(target: PreparedImage, prompts: readonly Sam3Prompt[], segmentOptions: SegmentOptions | undefined): Promise<SegmentResult[]> {
     const signal = segmentOptions?.signal;
-    const target = isPreparedImage(image) ? image : await prepare(image, signal);
     const started = performance.now();
     const stage = segmentOptions?.stage ?? 'segment';
     const body: Sam3ConceptSegmentRequest = {
-      ...(sendImage ? { image: { type: 'base64', value: target.payload } } : {}),
-      image_id: target.imageId,
+      image: { type: 'base64', value: target.payload },
       prompts: [...prompts],
       format,
       output_prob_thresh: segmentOptions?.threshold ?? SAM3_DEFAULT_OUTPUT_PROB_THRESH,
       ...modelField,
     };
     let retries = 0;
-    const countRetry = (): void => void (retries += 1);
     const url = `${base}${SAM3_CONCEPT_SEGMENT_PATH}${query}`;
     try {
-      let response: { value: unknown };
-      try {
-        response = await throttle.run(() => requestJson(url, body, http, signal, countRetry), signal);
-      } catch (error) {
-        // Without the image a server that evicted the cached embedding rejects the request; resend once with it.
-        const status = error instanceof BackendError ? error.status : undefined;
-        if (sendImage || status === undefined || status < 400 || status >= 500 || status === 429) throw error;
-        retries += 1;
-        response = await throttle.run(() => requestJson(url, { ...body, image: { type: 'base64', value: target.payload } }, http, signal, countRetry), signal);
-      }
+      const response = await throttle.run(() => requestJson(url, body, http, signal, () => void (retries += 1)), signal);
       const parsed = sam3ConceptSegmentResponseSchema.safeParse(response.value);
       if (!parsed.success) throw protocolError(url, `unexpected /sam3/concept_segment response: ${parsed.error.message}`, 'Check that baseURL points at a SAM 3 inference server.');
       const byIndex = new Map(parsed.data.prompt_results.map((result) => [result.prompt_index, result.predictions]));
@@ -181,35 +166,35 @@ export function createSam3Segmenter(options: Sam3SegmenterOptions): Segmenter {
     }
   }
 
-  async function segment(image: RgbImage | PreparedImage, prompt: Sam3Prompt, segmentOptions: SegmentOptions | undefined): Promise<SegmentResult> {
-    const [result] = await segmentMany(image, [prompt], segmentOptions);
-    if (result === undefined) throw mmevolveError('internal', 'no segmentation result for a single prompt', 'Report this bug.');
-    return result;
+  async function segmentPrompts(image: RgbImage | PreparedImage, prompts: readonly SegmentPrompt[], segmentOptions?: SegmentOptions): Promise<SegmentResult[]> {
+    for (const prompt of prompts) {
+      if (prompt.kind === 'boxes' && (prompt.boxes.length === 0 || prompt.boxes.length !== prompt.labels.length)) {
+        throw mmevolveError('invalid-input', `a box prompt needs one label per box (got ${prompt.boxes.length} boxes, ${prompt.labels.length} labels)`, 'Pass at least one box and a label for each.');
+      }
+    }
+    if (prompts.length === 0) return [];
+    const target = isPreparedImage(image) ? image : await prepare(image, segmentOptions?.signal);
+    const wire = prompts.map(wirePrompt);
+    const chunks: Sam3Prompt[][] = [];
+    for (let start = 0; start < wire.length; start += batchSize) chunks.push(wire.slice(start, start + batchSize));
+    const results = await Promise.all(chunks.map((chunk) => request(target, chunk, segmentOptions)));
+    return results.flat();
   }
 
-  async function segmentTexts(image: RgbImage | PreparedImage, phrases: readonly string[], segmentOptions?: SegmentOptions): Promise<SegmentResult[]> {
-    const target = isPreparedImage(image) ? image : await prepare(image, segmentOptions?.signal);
-    const chunks: string[][] = [];
-    for (let start = 0; start < phrases.length; start += batchSize) chunks.push(phrases.slice(start, start + batchSize));
-    const results = await Promise.all(chunks.map((chunk) => segmentMany(target, chunk.map((text) => ({ type: 'text', text })), segmentOptions)));
-    return results.flat();
+  async function segmentOne(image: RgbImage | PreparedImage, prompt: SegmentPrompt, segmentOptions: SegmentOptions | undefined): Promise<SegmentResult> {
+    const [result] = await segmentPrompts(image, [prompt], segmentOptions);
+    if (result === undefined) throw mmevolveError('internal', 'no segmentation result for a single prompt', 'Report this bug.');
+    return result;
   }
 
   return {
     model: options.modelId ?? 'sam3',
     prepare,
-    segmentText: (image, phrase, segmentOptions) => segment(image, { type: 'text', text: phrase }, segmentOptions),
-    segmentTexts,
+    segmentText: (image, phrase, segmentOptions) => segmentOne(image, { kind: 'text', text: phrase }, segmentOptions),
     segmentBoxes: (image, boxes, labels, segmentOptions) => {
-      if (boxes.length === 0 || boxes.length !== labels.length) {
-        return Promise.reject(mmevolveError('invalid-input', `segmentBoxes needs one label per box (got ${boxes.length} boxes, ${labels.length} labels)`, 'Pass at least one box and a label for each.'));
-      }
       const text = segmentOptions?.text;
-      return segment(
-        image,
-        { type: 'visual', boxes: boxes.map(toSam3Box), box_labels: labels.map((label) => (label ? 1 : 0)), ...(text === undefined ? {} : { text }) },
-        segmentOptions,
-      );
+      return segmentOne(image, { kind: 'boxes', boxes, labels, ...(text === undefined ? {} : { text }) }, segmentOptions);
     },
+    segmentPrompts,
   };
 }

@@ -40,20 +40,21 @@ async function segmenterMetrics(): Promise<{ imageEncodes: number; prompts: numb
 }
 
 describe('backends against the simulated servers', () => {
-  it('encodes a prepared image once in the simulated SAM 3 for any number of prompts (its /metrics)', async () => {
+  it('costs the simulated SAM 3 one image encode per concept_segment request, however many prompts it carries (its /metrics)', async () => {
     const segmenter = createSam3Segmenter({ baseURL: segmenterServer.url });
     const before = await segmenterMetrics();
     const prepared = await segmenter.prepare(rendered.image);
     const phrases = rendered.objects.map((_object, index) => canonicalPhrase(rendered.objects, index));
-    const results = await Promise.all([...phrases, ...phrases].map((phrase) => segmenter.segmentText(prepared, phrase)));
-    const after = await segmenterMetrics();
-    expect(after.imageEncodes - before.imageEncodes, 'one image encode for all prompts').toBe(1);
-    expect(after.prompts - before.prompts).toBe(phrases.length * 2);
+    const single = await Promise.all(phrases.map((phrase) => segmenter.segmentText(prepared, phrase)));
+    const middle = await segmenterMetrics();
+    expect(middle.imageEncodes - before.imageEncodes, 'one encode per single-prompt request').toBe(phrases.length);
     // Oracle preset: the canonical phrase of an object returns at least one instance.
-    expect(results.every((result) => result.instances.length > 0)).toBe(true);
-    const batched = (await segmenter.segmentTexts?.(prepared, phrases)) ?? [];
-    expect(batched.map((result) => result.instances[0]?.box)).toEqual(results.slice(0, phrases.length).map((result) => result.instances[0]?.box));
-    expect((await segmenterMetrics()).imageEncodes - before.imageEncodes).toBe(1);
+    expect(single.every((result) => result.instances.length > 0)).toBe(true);
+    const batched = await segmenter.segmentPrompts(prepared, phrases.map((text) => ({ kind: 'text' as const, text })));
+    const after = await segmenterMetrics();
+    expect(after.imageEncodes - middle.imageEncodes, 'one encode for the whole batch').toBe(Math.ceil(phrases.length / 16));
+    expect(after.prompts - middle.prompts).toBe(phrases.length);
+    expect(batched.map((result) => result.instances[0]?.box)).toEqual(single.map((result) => result.instances[0]?.box));
   });
 
   it('round-trips structured output through 429/500/stalls/malformed answers without losing a request', async () => {

@@ -94,9 +94,14 @@ export interface MllmClient {
   listModels(signal?: AbortSignal): Promise<string[]>;
 }
 
-/** An image the segmenter has encoded once; reuse it for every prompt on that image. */
+/**
+ * An image made ready for the segmenter once (e.g. PNG-encoded for the wire); reuse it for every prompt on
+ * that image. Preparing is client-side work: whether the server re-encodes the image per request is the
+ * server's business (SAM 3's concept_segment does, once per request).
+ */
 export interface PreparedImage {
   readonly kind: 'prepared-image';
+  /** A content id of the image (what an interactive model caches its embedding under). */
   readonly imageId: string;
   readonly width: number;
   readonly height: number;
@@ -136,11 +141,17 @@ export interface Segmenter {
     options?: SegmentOptions & { text?: string },
   ): Promise<SegmentResult>;
   /**
-   * Optional capability: several phrases on one image in as few requests as the server allows (SAM 3's
-   * concept_segment takes a list of prompts). One result per phrase, in order.
+   * Several prompts on one image in as few requests as the server allows: SAM 3's concept_segment takes a
+   * list of prompts and encodes the image once per request, so batching is what saves encodes. One result
+   * per prompt, in order; results answered by one request share one `call` record (count requests by it).
    */
-  segmentTexts?(image: RgbImage | PreparedImage, phrases: readonly string[], options?: SegmentOptions): Promise<SegmentResult[]>;
+  segmentPrompts(image: RgbImage | PreparedImage, prompts: readonly SegmentPrompt[], options?: SegmentOptions): Promise<SegmentResult[]>;
 }
+
+/** One prompt of a segmenter batch: a phrase, or exemplar boxes (original pixels, true = positive) with an optional phrase. */
+export type SegmentPrompt =
+  | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'boxes'; readonly boxes: readonly Box[]; readonly labels: readonly boolean[]; readonly text?: string };
 
 export type EmbedderKind = 'semantic' | 'lexical-perceptual';
 

@@ -44,6 +44,7 @@ export type {
   PreparedImage,
   SegmentInstance,
   SegmentOptions,
+  SegmentPrompt,
   SegmentResult,
   Segmenter,
   SentImageFrame,

@@ -129,6 +129,8 @@ export function segmentationMarkdown(report: RunReport, summary: SegmentationSum
     ...grefcocoLines(summary),
     `Samples: ${summary.n} (${summary.finished} finished, ${summary.failed} failed).`,
     '',
+    `Budget caps hit: ${summary.capped.samples} sample(s) (${summary.capped.calls} by --max-calls-per-sample, ${summary.capped.tokens} by --max-tokens-per-sample).`,
+    '',
     ...failureLines(summary.failed, summary.failuresByCode),
     ...costLines(summary.costs),
     ...judgeCheckLines(summary.judgeChecks),

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createMask } from '../core/index.js';
+import { createMask, mmevolveError } from '../core/index.js';
 import type { EvalSample } from './datasets/dataset.js';
 import { writeRunReport } from './report.js';
 import { runSegmentationEval } from './segmentation-run.js';
@@ -65,5 +65,26 @@ describe('eval on the referring-expression sets', () => {
     });
     expect(result.lines.map((line) => line.id)).toEqual(['r0_s0', 'r0_s1', 'r1_s2']);
     expect(result.lines.every((line) => line.iou > 0.9999 && line.noTarget === undefined), 'perfect masks score IoU ≈ 1 under LISA rules').toBe(true);
+  });
+
+  it('counts the samples that hit a per-sample cap in the report, whether the method answered or failed', async () => {
+    const out = await fresh();
+    await runSegmentationEval({
+      dataset: path.join(root, 'refcoco'),
+      datasetSpec: { format: 'refcoco', split: 'val', images },
+      method: 'single',
+      out,
+      settings: {},
+      backends: {},
+      simulatedBackends: false,
+      segment: async (_image, sample) => {
+        if (sample.name === 'r0_s1') throw mmevolveError('budget-exceeded', "the sample's budget of 50 tokens is used up", 'raise it');
+        return { mask: await sample.groundTruth(), trace: {}, calls: [], counters: {}, warnings: [], ...(sample.name === 'r0_s0' ? { budgetHit: 'calls' as const } : {}) };
+      },
+    });
+    const report = await writeRunReport(out);
+    if (report.summary.kind !== 'segmentation') throw new Error('expected a segmentation report');
+    expect(report.summary.capped).toEqual({ samples: 2, calls: 1, tokens: 1 });
+    expect(await readFile(path.join(out, 'report.md'), 'utf8')).toContain('Budget caps hit: 2 sample(s) (1 by --max-calls-per-sample, 1 by --max-tokens-per-sample)');
   });
 });

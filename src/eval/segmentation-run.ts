@@ -42,6 +42,8 @@ export const segmentationLineSchema = resultLineBaseSchema.extend({
   /** gRefCOCO: the expression has no target (ground truth), and the method answered "no target". */
   noTarget: z.boolean().optional(),
   predictedNoTarget: z.boolean().optional(),
+  /** A per-sample budget (calls or tokens) stopped this sample early. */
+  capped: z.enum(['calls', 'tokens']).optional(),
   /** Trace file relative to the run folder. */
   trace: z.string().optional(),
   /** The final judge's double check (evol with final.check 'double'), for the position-bias report. */
@@ -61,6 +63,8 @@ export interface SegmentationOutcome {
   warnings: readonly Warning[];
   /** The method answered "nothing in the image matches" on purpose (the mask is then empty). */
   noTarget?: boolean;
+  /** A per-sample budget stopped the method early. */
+  budgetHit?: 'calls' | 'tokens';
 }
 
 export type SegmentSample = (image: RgbImage, sample: EvalSample, signal: AbortSignal) => Promise<SegmentationOutcome>;
@@ -103,6 +107,8 @@ export async function runSegmentationEval(options: SegmentationRunOptions): Prom
         calls: digestCalls([]),
         counters: {},
         warnings: [],
+        // A method without a best-so-far answer fails when its budget runs out; that is a cap hit too.
+        ...(error.code === 'budget-exceeded' ? { capped: error.message.includes('token') ? ('tokens' as const) : ('calls' as const) } : {}),
       }),
       ...runBounds(options),
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
@@ -126,7 +132,7 @@ async function scoreLine(scoring: ScoringRules, sample: EvalSample, mask: Mask, 
     return { ...base, intersection: counts.intersection, union: counts.union, iou: counts.iou, noTarget: counts.noTarget, predictedNoTarget: counts.predictedNoTarget };
   }
   const counts = segmentationCounts(mask, groundTruth);
-  return { ...base, ...counts, iou: imageIou(counts) };
+  return { ...base, ...counts, iou: imageIou(counts), ...(declaredNoTarget && area === 0 ? { predictedNoTarget: true } : {}) };
 }
 
 async function segmentOne(options: SegmentationRunOptions, scoring: ScoringRules, sample: EvalSample, signal: AbortSignal): Promise<SegmentationLine> {
@@ -153,5 +159,6 @@ async function segmentOne(options: SegmentationRunOptions, scoring: ScoringRules
     ...(judgeCheck === undefined ? {} : { judgeCheck }),
     trace: tracePath,
     warnings: result.warnings.map((warning) => warning.code),
+    ...(result.budgetHit === undefined ? {} : { capped: result.budgetHit }),
   };
 }

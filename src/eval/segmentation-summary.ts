@@ -52,6 +52,10 @@ export interface SegmentationSummary {
   judgeChecks: JudgeCheckSummary;
   /** Per-sample IoU recomputed from the counts, in line order (plots, compare). */
   perSample: { id: string; iou: number; calls: number; isSentence: boolean; status: 'ok' | 'failed' }[];
+  /** Samples stopped by a per-sample budget (eval --max-calls-per-sample / --max-tokens-per-sample). */
+  capped: { samples: number; calls: number; tokens: number };
+  /** Samples the method answered "no target" (declared, or an empty mask on gRefCOCO). */
+  answeredNoTarget: number;
   /** gRefCOCO runs (lines carry noTarget): ReLA's gIoU, cIoU, N-acc and T-acc, exact. */
   grefcoco?: GrefcocoSummary;
 }
@@ -83,6 +87,12 @@ export function summarizeSegmentation(lines: readonly SegmentationLine[]): Segme
     iouHistogram: histogram(perSample.map((sample) => sample.iou)),
     judgeChecks: summarizeJudgeChecks(finished.map((line) => line.judgeCheck)),
     perSample,
+    capped: {
+      samples: lines.filter((line) => line.capped !== undefined).length,
+      calls: lines.filter((line) => line.capped === 'calls').length,
+      tokens: lines.filter((line) => line.capped === 'tokens').length,
+    },
+    answeredNoTarget: lines.filter((line) => line.predictedNoTarget === true).length,
     ...grefcocoBlock(lines),
   };
 }

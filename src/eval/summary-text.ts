@@ -20,6 +20,7 @@ export function formatRunSummary(report: RunReport, directory: string, counts: R
     lines.push(
       `gIoU ${percent(scores.giou)}  cIoU ${percent(scores.ciou)}  (short: ${percent(scores.subsets.short.giou)}/${percent(scores.subsets.short.ciou)} n=${scores.subsets.short.n}; long: ${percent(scores.subsets.long.giou)}/${percent(scores.subsets.long.ciou)} n=${scores.subsets.long.n})`,
     );
+    if (summary.capped.samples > 0) lines.push(`budget caps hit: ${summary.capped.samples} sample(s) (calls ${summary.capped.calls}, tokens ${summary.capped.tokens})`);
     const g = summary.grefcoco;
     if (g !== undefined) lines.push(`gRefCOCO: gIoU ${percent(g.giou)}  cIoU ${percent(g.ciou)}  N-acc ${percent(g.nAcc)}  T-acc ${percent(g.tAcc)}`);
   } else {

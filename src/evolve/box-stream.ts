@@ -1,10 +1,12 @@
 /**
  * The box stream shared by the final arbitration and the `box` baseline: the MLLM predicts one box in its
  * profile's coordinates, the client converts it to the original frame, the segmenter is prompted with
- * the box alone and the highest-scoring instance is kept.
+ * the box alone, and the instance that fills the box best is kept (highest score among equals). SAM 3's
+ * concept model reads a box as an exemplar and returns every instance like it (roboflow/inference,
+ * Sam3Prompt.boxes), so the highest score alone could pick a look-alike elsewhere in the image.
  */
 import { createMask } from '../core/index.js';
-import type { Box, Mask } from '../core/index.js';
+import type { Box, Mask, SegmentInstance } from '../core/index.js';
 import { maskArea } from '../vision/index.js';
 import { predictBoxPrompt } from './prompts.js';
 import { isUnreadableOutput } from './run-context.js';
@@ -15,6 +17,8 @@ export interface BoxStream {
   mask: Mask;
   score: number;
   area: number;
+  /** The model listed no box at all: its answer is "no target". */
+  noTarget?: boolean;
 }
 
 export function clipBox(box: Box, width: number, height: number): Box | undefined {
@@ -27,28 +31,47 @@ export function clipBox(box: Box, width: number, height: number): Box | undefine
 
 /** predict_box → original-frame box (clipped), or undefined when the model sees no target. */
 export async function predictBox(context: RunContext, stage = 'box'): Promise<Box | undefined> {
+  return (await predictBoxAnswer(context, stage)).box;
+}
+
+/** predict_box with the difference between "no box listed" (noTarget) and an unusable box kept. */
+export async function predictBoxAnswer(context: RunContext, stage = 'box'): Promise<{ box?: Box; noTarget: boolean }> {
   const prompt = predictBoxPrompt(context.queryLine);
   try {
     const result = await context.ask('mllm', 'predict_box', { ...prompt, images: [context.image], stage });
     const first = result.value.boxes[0];
-    if (first === undefined) return undefined;
+    if (first === undefined) return { noTarget: true };
     const [x1, y1, x2, y2] = first.bbox_2d;
     const box = clipBox(result.boxToOriginal([x1, y1, x2, y2], 0), context.image.width, context.image.height);
     if (box === undefined) context.warn('box-degenerate', `predicted box [${first.bbox_2d.join(', ')}] is empty inside the image; no box mask`);
-    return box;
+    return box === undefined ? { noTarget: false } : { box, noTarget: false };
   } catch (error) {
     if (!isUnreadableOutput(error)) throw error;
     context.warn('box-unparsable', 'predict_box answer could not be read; no box (documented fallback)');
-    return undefined;
+    return { noTarget: false };
   }
+}
+
+function boxIou(left: Box, right: Box): number {
+  const width = Math.max(0, Math.min(left[2], right[2]) - Math.max(left[0], right[0]));
+  const height = Math.max(0, Math.min(left[3], right[3]) - Math.max(left[1], right[1]));
+  const intersection = width * height;
+  const union = (left[2] - left[0]) * (left[3] - left[1]) + (right[2] - right[0]) * (right[3] - right[1]) - intersection;
+  return union > 0 ? intersection / union : 0;
+}
+
+/** The instance whose box overlaps the prompt box most; the higher score among equal overlaps. */
+export function instanceForBox(instances: readonly SegmentInstance[], box: Box): SegmentInstance | undefined {
+  return [...instances].sort((a, b) => boxIou(b.box, box) - boxIou(a.box, box) || b.score - a.score)[0];
 }
 
 export async function runBoxStream(context: RunContext): Promise<BoxStream> {
   const { width, height } = context.image;
-  const box = await predictBox(context);
-  if (box === undefined) return { mask: createMask(width, height), score: 0, area: 0 };
+  const answer = await predictBoxAnswer(context);
+  const box = answer.box;
+  if (box === undefined) return { mask: createMask(width, height), score: 0, area: 0, noTarget: answer.noTarget };
   const result = await context.segmentBox(box);
-  const best = [...result.instances].sort((a, b) => b.score - a.score)[0];
+  const best = instanceForBox(result.instances, box);
   if (best === undefined) return { box, mask: createMask(width, height), score: 0, area: 0 };
   return { box, mask: best.mask, score: best.score, area: maskArea(best.mask) };
 }

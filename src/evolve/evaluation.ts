@@ -97,6 +97,22 @@ async function evaluateUncached(context: RunContext, phrase: string): Promise<Ph
   };
 }
 
+/**
+ * Send the not yet evaluated phrases of a generation to the segmenter in one batched request (with the
+ * encodeOnce fix; RunContext.prefetchTexts), before evaluatePhrase takes them one by one.
+ */
+export function prefetchPhrases(context: RunContext, phrases: readonly string[]): void {
+  const keys = new Set<string>();
+  const fresh: string[] = [];
+  for (const phrase of phrases) {
+    const key = phraseKey(phrase);
+    if (context.phraseCache.has(key) || keys.has(key)) continue;
+    keys.add(key);
+    fresh.push(phrase);
+  }
+  context.prefetchTexts(fresh);
+}
+
 /** Evaluate a phrase once per run (the cache holds the promise, so concurrent requests share it). */
 export async function evaluatePhrase(context: RunContext, phrase: string): Promise<PhraseEvaluation> {
   const key = phraseKey(phrase);

@@ -98,16 +98,19 @@ describe('evolveSegment', () => {
     expect(maskArea(result.mask)).toBe(256);
   });
 
-  it('encodes the image once with the encodeOnce fix and once per prompt without it', async () => {
+  it('sends a generation\'s phrases in one segmenter request with the encodeOnce fix (encodes ≤ generations + 1), one request per prompt without it', async () => {
     const segmenter = disagreeingSegmenter();
     const published = await evolveSegment(testImage(), 'cup', { backends: { mllm: scriptedMllm(agreeingHandlers()), segmenter } });
-    expect(segmenter.prepared.length).toBe(published.counters.segmenterCalls);
-    expect(published.counters.segmenterImageEncodes).toBe(published.counters.segmenterCalls);
+    expect(segmenter.requests.every((request) => request.length === 1), 'published: one prompt per request').toBe(true);
+    expect(published.counters.segmenterImageEncodes).toBe(segmenter.requests.length);
+    expect(published.counters.segmenterPrompts).toBe(segmenter.calls.length);
     const fixedSegmenter = disagreeingSegmenter();
     const fixed = await evolveSegment(testImage(), 'cup', { backends: { mllm: scriptedMllm(agreeingHandlers()), segmenter: fixedSegmenter }, config: resolveEvolveConfig('published', { fixes: { encodeOnce: true } }) });
-    expect(fixedSegmenter.prepared.length).toBe(1);
-    expect(fixed.counters.segmenterImageEncodes).toBe(1);
-    expect(fixed.trace.stages['prepare']?.calls).toBe(1);
+    expect(fixedSegmenter.prepared.length, 'the image is prepared (PNG-encoded) once').toBe(1);
+    expect(fixed.counters.segmenterImageEncodes, 'one server encode per request').toBe(fixedSegmenter.requests.length);
+    expect(fixed.counters.segmenterImageEncodes).toBeLessThanOrEqual(fixed.counters.generations + 1);
+    expect(fixedSegmenter.requests.some((request) => request.length > 1), 'a generation went out as one batch').toBe(true);
+    expect(fixed.trace.phrases.map((phrase) => phrase.rle)).toEqual(published.trace.phrases.slice(0, fixed.trace.phrases.length).map((phrase) => phrase.rle));
   });
 
   it('gives the same answer with concurrent stages as sequentially', async () => {

@@ -4,6 +4,7 @@
  * checks the stopping rule and mutates; the evolved text mask then meets a box-prompted mask in the
  * final arbitration. Every phrase, mask, gate decision, fight, fitness and verdict goes into the trace.
  */
+import { createMask } from '../core/index.js';
 import type { RgbImage } from '../core/index.js';
 import { arbitrate } from './arbitration.js';
 import type { TextCandidate } from './arbitration.js';
@@ -12,12 +13,12 @@ import { runBoxStream } from './box-stream.js';
 import type { BoxStream } from './box-stream.js';
 import { resolveEvolveConfig } from './config.js';
 import type { DatasetKind, EvolveConfig } from './config.js';
-import { evaluatePhrase } from './evaluation.js';
+import { evaluatePhrase, prefetchPhrases } from './evaluation.js';
 import type { SegmentationEventListener } from './events.js';
 import { metaPlan } from './planning.js';
 import { emptyTrace, finishResult, looksLikeSentence } from './result.js';
-import { RunContext } from './run-context.js';
-import type { SegmentationBackends } from './run-context.js';
+import { RunContext, budgetCapOf } from './run-context.js';
+import type { SampleBudget, SegmentationBackends } from './run-context.js';
 import { fitness, publishedStrategies } from './strategies.js';
 import type { Member, Strategies } from './strategies.js';
 import type { GenerationRecord, Individual, SegmentationResult } from './trace.js';
@@ -37,6 +38,8 @@ export interface SegmentationOptions {
   datasetKind?: DatasetKind;
   signal?: AbortSignal;
   onEvent?: SegmentationEventListener;
+  /** Per-sample caps and the no-target fail-fast (eval --max-calls-per-sample, …). */
+  budget?: SampleBudget;
 }
 
 export interface EvolveOptions extends SegmentationOptions {
@@ -45,7 +48,9 @@ export interface EvolveOptions extends SegmentationOptions {
 
 export function createRunContext(image: RgbImage, query: string, options: SegmentationOptions): RunContext {
   const config = options.config ?? resolveEvolveConfig('published');
-  return new RunContext(image, query, config, options.backends, options.isSentence ?? looksLikeSentence(query), options.onEvent, options.signal, options.queryVariants ?? [], options.datasetKind ?? 'reasonseg');
+  const context = new RunContext(image, query, config, options.backends, options.isSentence ?? looksLikeSentence(query), options.onEvent, options.signal, options.queryVariants ?? [], options.datasetKind ?? 'reasonseg');
+  if (options.budget !== undefined) context.budget = options.budget;
+  return context;
 }
 
 /** "evol-published" / "evol-improved" when the fixes match a preset, else "evol-custom". */
@@ -57,6 +62,7 @@ export function evolveVariantName(config: EvolveConfig): string {
 }
 
 async function evaluateMembers(context: RunContext, population: readonly Individual[], generation: number, phrases: SegmentationResult['trace']['phrases']): Promise<Member[]> {
+  prefetchPhrases(context, population.map((individual) => individual.phrase));
   const evaluations = await context.map(population, (individual) => evaluatePhrase(context, individual.phrase));
   return population.map((individual, index) => {
     const evaluation = evaluations[index];
@@ -75,19 +81,57 @@ export async function evolveSegment(image: RgbImage, query: string, options: Evo
   const trace = emptyTrace('evol', context, evolveVariantName(config));
   context.emit({ type: 'segmentation-start', method: 'evol', query });
 
-  // The box stream depends on nothing the evolution produces: with concurrentStages it runs alongside.
+  const failFast = options.budget?.failFastNoTarget === true;
+  // The box stream depends on nothing the evolution produces: with concurrentStages it runs alongside
+  // (after planning under fail-fast, so that a "no target" plan costs no box call).
   let boxStream: Promise<BoxStream> | undefined;
-  if (config.fixes.concurrentStages && config.final.output !== 'text_only') {
+  const startBoxStream = (): void => {
+    if (!config.fixes.concurrentStages || config.final.output === 'text_only') return;
     boxStream = runBoxStream(context);
     // Awaited in arbitration; a failure there still rejects the run, this only avoids an unhandled rejection.
     boxStream.catch(() => undefined);
+  };
+  let ranked: Member[] = [];
+  try {
+    if (!failFast) startBoxStream();
+    return await evolveStages(context, strategies, trace, failFast, startBoxStream, () => boxStream, (members) => { ranked = members; });
+  } catch (error) {
+    const cap = budgetCapOf(error);
+    if (cap === undefined) throw error;
+    // A budget ran out: answer with the best mask found so far, without further calls.
+    const message = error instanceof Error ? error.message : String(error);
+    context.warn('budget-exceeded', message);
+    trace.stoppedEarly = { reason: cap === 'calls' ? 'budget-calls' : 'budget-tokens', message };
+    const best = ranked[0];
+    return finishResult(context, trace, {
+      mask: best?.evaluation.mask ?? createMask(image.width, image.height),
+      ...(best === undefined ? {} : { phrase: best.evaluation.phrase }),
+      budgetHit: cap,
+    });
   }
+}
 
+async function evolveStages(
+  context: RunContext,
+  strategies: Strategies,
+  trace: SegmentationResult['trace'],
+  failFast: boolean,
+  startBoxStream: () => void,
+  boxStream: () => Promise<BoxStream> | undefined,
+  onRanked: (members: Member[]) => void,
+): Promise<SegmentationResult> {
+  const { config, image } = context;
   context.emit({ type: 'planning-start' });
   const plan = await metaPlan(context);
   trace.planning = plan.record;
   context.emit({ type: 'planning-end', population: plan.record.population });
   const fallbackPhrase = plan.record.lastPlannedPhrase;
+  const plannerSawNothing = plan.record.planned.length === 0;
+  if (plannerSawNothing && failFast) {
+    trace.stoppedEarly = { reason: 'planner-no-target', message: 'the planner proposed no phrase: no visible object fits the query' };
+    return finishResult(context, trace, { mask: createMask(image.width, image.height), noTarget: true });
+  }
+  if (failFast) startBoxStream();
 
   let population = plan.population;
   let ranked: Member[] = [];
@@ -98,6 +142,7 @@ export async function evolveSegment(image: RgbImage, query: string, options: Evo
     const valid = members.filter((member) => member.evaluation.gate.passed);
     const arena = await runArena(context, strategies, valid, generation);
     ranked = strategies.selection.rank(valid);
+    onRanked(ranked);
     const stop = strategies.stopping.decide(valid, generation);
     context.counters.generations = generation;
     const record: GenerationRecord = {
@@ -135,8 +180,9 @@ export async function evolveSegment(image: RgbImage, query: string, options: Evo
     text = { evaluation: await evaluatePhrase(context, fallbackPhrase), fallback: true };
   }
   context.emit({ type: 'arbitration-start' });
-  const outcome = await arbitrate(context, text, boxStream);
+  const outcome = await arbitrate(context, text, boxStream());
   trace.arbitration = outcome.record;
   context.emit({ type: 'arbitration-end', decision: outcome.record.decision, ...(outcome.box === undefined ? {} : { box: outcome.box }) });
-  return finishResult(context, trace, outcome);
+  // "No target" is the method's answer when the planner saw nothing and the box stream found nothing either.
+  return finishResult(context, trace, { ...outcome, noTarget: plannerSawNothing && outcome.record.decision === 'empty' });
 }

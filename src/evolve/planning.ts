@@ -97,7 +97,8 @@ export async function metaPlan(context: RunContext): Promise<PlanningOutcome> {
   const { populationSize, maxRefinements, variantCount, fixes } = context.config;
   const planned = await planPhrases(context);
   const record: PlanningRecord = { queryText: context.queryLine, planned, refinements: [], variants: [], population: [] };
-  if (planned[0] === undefined && fixes.noPlanNoEvolution) return { population: [], record };
+  // Fail-fast (a per-sample option, eval --fail-fast-no-target) stops here too: an empty plan is the answer.
+  if (planned[0] === undefined && (fixes.noPlanNoEvolution || context.budget.failFastNoTarget === true)) return { population: [], record };
   const first = planned[0] ?? NOTHING_PLANNED_PHRASE;
   if (planned[0] === undefined) record.nothingPlanned = true;
 

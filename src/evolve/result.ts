@@ -2,7 +2,7 @@
 import type { Box, CallRecord, Mask } from '../core/index.js';
 import { encodeRle, maskArea } from '../vision/index.js';
 import type { RunContext } from './run-context.js';
-import type { SegmentationMethod, SegmentationResult, SegmentationTrace } from './trace.js';
+import type { BudgetCap, SegmentationMethod, SegmentationResult, SegmentationTrace } from './trace.js';
 
 export function stageTotals(calls: readonly CallRecord[]): SegmentationTrace['stages'] {
   const stages: SegmentationTrace['stages'] = {};
@@ -30,11 +30,12 @@ export function emptyTrace(method: SegmentationMethod, context: RunContext, vari
 export function finishResult(
   context: RunContext,
   trace: SegmentationTrace,
-  outcome: { mask: Mask; box?: Box | undefined; phrase?: string | undefined },
+  outcome: { mask: Mask; box?: Box | undefined; phrase?: string | undefined; noTarget?: boolean; budgetHit?: BudgetCap | undefined },
 ): SegmentationResult {
+  const area = maskArea(outcome.mask);
   const counters = context.finish();
   trace.stages = stageTotals(context.calls);
-  context.emit({ type: 'segmentation-end', method: trace.method, area: maskArea(outcome.mask), wallMs: counters.wallMs });
+  context.emit({ type: 'segmentation-end', method: trace.method, area, wallMs: counters.wallMs });
   return {
     method: trace.method,
     mask: outcome.mask,
@@ -45,5 +46,8 @@ export function finishResult(
     calls: context.calls,
     counters,
     warnings: context.warnings,
+    // "No target" is only ever claimed together with an empty mask.
+    noTarget: outcome.noTarget === true && area === 0,
+    ...(outcome.budgetHit === undefined ? {} : { budgetHit: outcome.budgetHit }),
   };
 }

@@ -14,6 +14,7 @@ import type {
   PreparedImage,
   RgbImage,
   SegmentOptions,
+  SegmentPrompt,
   SegmentResult,
   Segmenter,
   StructuredTaskName,
@@ -26,6 +27,25 @@ import type { DatasetKind, EvolveConfig } from './config.js';
 import { OverlayCache } from './overlay-cache.js';
 import type { SegmentationEvent, SegmentationEventListener } from './events.js';
 import type { GateDecision, PhraseEvaluation, SegmentationCounters } from './trace.js';
+
+/**
+ * Per-sample cost caps (`eval --max-calls-per-sample / --max-tokens-per-sample`): once a sample has
+ * started `maxCalls` backend calls, or its calls so far used `maxTokens` prompt + completion tokens, the
+ * next call is refused with a 'budget-exceeded' error (evol then answers with its best mask so far).
+ * `failFastNoTarget`: when the planner proposes no phrase, stop at once and answer "no target".
+ */
+export interface SampleBudget {
+  maxCalls?: number;
+  maxTokens?: number;
+  failFastNoTarget?: boolean;
+}
+
+export const BUDGET_EXCEEDED = 'budget-exceeded';
+
+export function budgetCapOf(error: unknown): 'calls' | 'tokens' | undefined {
+  if (!isMmevolveError(error) || error.code !== BUDGET_EXCEEDED) return undefined;
+  return error.message.includes('token') ? 'tokens' : 'calls';
+}
 
 export interface SegmentationBackends {
   /** Every method but concept-only asks it (methodNeedsMllm). */
@@ -68,6 +88,7 @@ function emptyCounters(): SegmentationCounters {
     judgeCalls: 0,
     segmenterCalls: 0,
     segmenterImageEncodes: 0,
+    segmenterPrompts: 0,
     promptTokens: 0,
     completionTokens: 0,
     generations: 0,
@@ -106,6 +127,11 @@ export class RunContext {
   private readonly clock = new BusyClock();
   private readonly started = performance.now();
   private prepared: Promise<PreparedImage> | undefined;
+  /** Results of phrases sent ahead in one batched request, taken once by segmentText. */
+  private readonly prefetched = new Map<string, Promise<SegmentResult>>();
+  /** Backend calls started (the budget counts calls in flight too). */
+  private startedCalls = 0;
+  budget: SampleBudget = {};
   /** The planner's most refined phrase (published T_final): the gate's target and the mutation's anchor. */
   targetPhrase: string | undefined;
 
@@ -169,6 +195,7 @@ export class RunContext {
   /** One structured MLLM call of a task from core/tasks; the call is recorded even when it fails. */
   async ask<K extends StructuredTaskName>(role: 'mllm' | 'judge', task: K, request: TaskRequest): Promise<ChatResult<TaskResponse<K>>> {
     this.signal?.throwIfAborted();
+    this.spend(request.stage);
     const client = role === 'judge' ? this.judge : this.mllm;
     if (role === 'judge') this.counters.judgeCalls += 1;
     else this.counters.mllmCalls += 1;
@@ -195,15 +222,13 @@ export class RunContext {
     }
   }
 
-  /** The image as the segmenter should get it: prepared once (fix) or a fresh copy per prompt (published). */
+  /**
+   * The image as the segmenter should get it: prepared once (fix) or a fresh copy per prompt (published).
+   * Preparing is client-side (the PNG for the wire); the server's encodes are counted per request.
+   */
   private async segmenterImage(): Promise<RgbImage | PreparedImage> {
-    if (!this.config.fixes.encodeOnce) {
-      this.counters.segmenterImageEncodes += 1;
-      // A new object per prompt: the segmenter cannot reuse an embedding, as in the published code.
-      return { width: this.image.width, height: this.image.height, data: this.image.data };
-    }
+    if (!this.config.fixes.encodeOnce) return { width: this.image.width, height: this.image.height, data: this.image.data };
     if (this.prepared === undefined) {
-      this.counters.segmenterImageEncodes += 1;
       const started = performance.now();
       const segmenter = this.backends.segmenter;
       this.prepared = this.clock.around(() => segmenter.prepare(this.image, this.signal));
@@ -215,12 +240,43 @@ export class RunContext {
     return this.prepared;
   }
 
+  /**
+   * With the encodeOnce fix, send these phrases in one batched segmenter request now (SAM 3 encodes the
+   * image once per concept_segment request, so a generation costs one encode); segmentText then takes each
+   * phrase's result from it. Without the fix every phrase goes out on its own, as in the published code.
+   */
+  prefetchTexts(phrases: readonly string[], stage = 'segment'): void {
+    if (!this.config.fixes.encodeOnce) return;
+    const fresh = [...new Set(phrases)].filter((phrase) => !this.prefetched.has(phrase));
+    if (fresh.length < 2) return;
+    const batch = this.segmentBatch(stage, fresh.map((text): SegmentPrompt => ({ kind: 'text', text })));
+    fresh.forEach((phrase, index) => {
+      const result = batch.then((results) => {
+        const one = results[index];
+        if (one === undefined) throw new Error(`segmenter batch lost the result of "${phrase}"`);
+        return one;
+      });
+      // Taken (and awaited) by segmentText; a failure is recorded by segmentBatch and rethrown there.
+      result.catch(() => undefined);
+      this.prefetched.set(phrase, result);
+    });
+  }
+
   async segmentText(phrase: string, stage = 'segment'): Promise<SegmentResult> {
-    return this.segment(stage, (image, options) => this.backends.segmenter.segmentText(image, phrase, options));
+    const prefetched = this.prefetched.get(phrase);
+    if (prefetched !== undefined) {
+      this.prefetched.delete(phrase);
+      return prefetched;
+    }
+    const [result] = await this.segmentBatch(stage, [{ kind: 'text', text: phrase }]);
+    if (result === undefined) throw new Error(`segmenter returned no result for "${phrase}"`);
+    return result;
   }
 
   async segmentBox(box: Box, stage = 'box-segment'): Promise<SegmentResult> {
-    return this.segment(stage, (image, options) => this.backends.segmenter.segmentBoxes(image, [box], [true], options));
+    const [result] = await this.segmentBatch(stage, [{ kind: 'boxes', boxes: [box], labels: [true] }]);
+    if (result === undefined) throw new Error('segmenter returned no result for the box prompt');
+    return result;
   }
 
   finish(): SegmentationCounters {
@@ -229,20 +285,43 @@ export class RunContext {
     return this.counters;
   }
 
-  /** One segmenter request: counted, timed, its call and warnings recorded; a failure is recorded and rethrown. */
-  private async segment(stage: string, request: (image: RgbImage | PreparedImage, options: SegmentOptions) => Promise<SegmentResult>): Promise<SegmentResult> {
+  /**
+   * Prompts on the image in one segmentPrompts batch: requests counted (SAM 3 encodes the image once per
+   * concept_segment request, so each request is one image encode), timed, calls and warnings recorded;
+   * a failure is recorded and rethrown.
+   */
+  private async segmentBatch(stage: string, prompts: readonly SegmentPrompt[]): Promise<SegmentResult[]> {
     this.signal?.throwIfAborted();
+    this.spend(stage);
     const image = await this.segmenterImage();
-    this.counters.segmenterCalls += 1;
     try {
-      const result = await this.clock.around(() => request(image, { threshold: this.config.segmentThreshold, stage, ...(this.signal === undefined ? {} : { signal: this.signal }) }));
-      this.record(result.call);
-      for (const warning of result.warnings) this.addWarning(warning);
-      return result;
+      const options: SegmentOptions = { threshold: this.config.segmentThreshold, stage, ...(this.signal === undefined ? {} : { signal: this.signal }) };
+      const results = await this.clock.around(() => this.backends.segmenter.segmentPrompts(image, prompts, options));
+      const requests = new Set(results.map((result) => result.call));
+      this.counters.segmenterCalls += requests.size;
+      this.counters.segmenterImageEncodes += requests.size;
+      this.counters.segmenterPrompts += prompts.length;
+      for (const call of requests) this.record(call);
+      for (const result of results) for (const warning of result.warnings) this.addWarning(warning);
+      return results;
     } catch (error) {
+      this.counters.segmenterCalls += 1;
       this.record(this.failedCall(stage, `segmenter:${this.backends.segmenter.model}`, error));
       throw error;
     }
+  }
+
+  /** Counts one call against the sample budget, or refuses it when a cap is reached. */
+  private spend(stage: string): void {
+    const { maxCalls, maxTokens } = this.budget;
+    if (maxCalls !== undefined && this.startedCalls >= maxCalls) {
+      throw mmevolveError(BUDGET_EXCEEDED, `the sample's budget of ${maxCalls} backend calls is used up (next: ${stage})`, 'Raise --max-calls-per-sample, or leave it unset for no cap.');
+    }
+    const tokens = this.counters.promptTokens + this.counters.completionTokens;
+    if (maxTokens !== undefined && tokens >= maxTokens) {
+      throw mmevolveError(BUDGET_EXCEEDED, `the sample's budget of ${maxTokens} tokens is used up (${tokens} spent; next: ${stage})`, 'Raise --max-tokens-per-sample, or leave it unset for no cap.');
+    }
+    this.startedCalls += 1;
   }
 
   private record(call: CallRecord): void {

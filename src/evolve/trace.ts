@@ -150,6 +150,8 @@ export interface SegmentationTrace {
   generations: GenerationRecord[];
   arbitration?: ArbitrationRecord;
   agentTurns?: AgentTurnRecord[];
+  /** The run stopped early: the planner saw no target (fail-fast) or a per-sample budget ran out. */
+  stoppedEarly?: { reason: 'planner-no-target' | 'budget-calls' | 'budget-tokens'; message: string };
   /** Calls, tokens and latency per stage. */
   stages: Record<string, { calls: number; promptTokens: number; completionTokens: number; latencyMs: number; failures: number }>;
 }
@@ -157,9 +159,15 @@ export interface SegmentationTrace {
 export interface SegmentationCounters {
   mllmCalls: number;
   judgeCalls: number;
+  /** Segmenter requests. */
   segmenterCalls: number;
-  /** Images handed to the segmenter for encoding (1 with encodeOnce, one per prompt without). */
+  /**
+   * Image encodes on the segmenter server, counted as SAM 3's concept_segment does them: one per request
+   * (with encodeOnce a generation's phrases share one request; without it, one per prompt).
+   */
   segmenterImageEncodes: number;
+  /** Prompts sent to the segmenter (several may share a request). */
+  segmenterPrompts: number;
   promptTokens: number;
   completionTokens: number;
   generations: number;
@@ -184,4 +192,11 @@ export interface SegmentationResult {
   calls: CallRecord[];
   counters: SegmentationCounters;
   warnings: Warning[];
+  /** The method concluded on purpose that nothing in the image matches (the mask is then empty). */
+  noTarget: boolean;
+  /** A per-sample budget stopped the run early (the mask is the best one found before the cap). */
+  budgetHit?: BudgetCap;
 }
+
+/** Which per-sample cap stopped a run: backend calls or tokens (SampleBudget). */
+export type BudgetCap = 'calls' | 'tokens';

@@ -1,16 +1,21 @@
 /**
  * The Roboflow inference server's SAM 3 HTTP protocol, as zod schemas. Our segmenter client and the simulated
- * segmenter server (src/sim/servers) both validate against these, so the two cannot drift.
- *
- * Mirrored from roboflow/inference:
- *  - inference/core/entities/requests/sam3.py (Sam3Prompt with XYWH / XYXY absolute-pixel boxes and box_labels,
- *    Sam3SegmentationRequest: format 'polygon' | 'rle' default 'polygon', output_prob_thresh default 0.5,
- *    prompts min 1, nms_iou_threshold, image_id "for caching embeddings"), Sam3EmbeddingRequest;
+ * segmenter server (src/sim/servers) both validate against these, and both are checked against the contract
+ * fixtures in src/protocols/__contracts__/roboflow-sam3.json, written from the upstream files:
+ *  - inference/core/entities/requests/sam3.py (Sam3Prompt: type, text, output_prob_thresh, boxes as XYWH or
+ *    XYXY absolute pixels, box_labels; Sam3SegmentationRequest: image required, image_id "optional, for
+ *    caching embeddings", format 'polygon' (default) | 'rle', output_prob_thresh 0.5, prompts min 1 and at
+ *    most SAM3_MAX_PROMPT_BATCH_SIZE (env, default 16), nms_iou_threshold);
  *  - inference/core/entities/responses/sam3.py (Sam3EmbeddingResponse {image_id, time},
  *    Sam3SegmentationPrediction {masks, confidence, format}, Sam3PromptEcho, Sam3PromptResult,
- *    Sam3BatchSegmentationResponse {prompt_results, time});
- *  - development/sam3-test/curl_examples.md (POST /sam3/embed_image and /sam3/concept_segment, `api_key` query
- *    parameter, text prompts `{type:'text', text}`, visual prompts `{type:'visual', boxes, box_labels, text?}`).
+ *    Sam3SegmentationResponse {prompt_results, time});
+ *  - inference/core/interfaces/http/http_api.py: `/sam3/concept_segment` loads the concept model
+ *    (sam3/sam3_final); `/sam3/embed_image` and `/sam3/visual_segment` load the *interactive* model
+ *    (sam3/sam3_interactive), whose embedding cache only visual_segment reads; embed_image answers 501 in
+ *    remote exec mode. The key is the `api_key` query parameter.
+ *  - inference/models/sam3/segment_anything3.py (segment_image): concept_segment never reads image_id; it
+ *    loads the request's image and runs ONE forward pass over all of the request's prompts, so the image is
+ *    encoded once per request. Saving encodes means batching prompts, not reusing an image_id.
  * RLE masks are pycocotools' `{size: [height, width], counts: string}`; polygon masks are a list of polygons,
  * each a list of integer [x, y] points (masks2multipoly). Predictions carry no box: boxes derive from masks.
  * Pydantic serialises unset optionals as null, so optional response fields accept null.
@@ -18,8 +23,14 @@
 import { z } from 'zod';
 import type { Box } from '../core/index.js';
 
+/** Interactive model (sam3/sam3_interactive): caches an embedding under image_id for visual_segment only. */
 export const SAM3_EMBED_IMAGE_PATH = '/sam3/embed_image';
+/** Concept model (PCS): one image encode per request, all prompts in one pass. */
 export const SAM3_CONCEPT_SEGMENT_PATH = '/sam3/concept_segment';
+/** Interactive model (PVS): SAM 2-style point/box prompts; reuses embed_image's cache by image_id. */
+export const SAM3_VISUAL_SEGMENT_PATH = '/sam3/visual_segment';
+/** SAM3_MAX_PROMPT_BATCH_SIZE's default (inference/core/env.py): more prompts in one request is a 422. */
+export const SAM3_MAX_PROMPT_BATCH_SIZE = 16;
 /** The server reads the key from this query parameter (curl_examples.md: `?api_key=$API_KEY`). */
 export const SAM3_API_KEY_PARAMETER = 'api_key';
 /** Request default in Sam3SegmentationRequest. */
@@ -90,22 +101,21 @@ export const sam3MaskFormatSchema = z.enum(['polygon', 'rle']);
 export type Sam3MaskFormat = z.infer<typeof sam3MaskFormatSchema>;
 
 /**
- * The real server requires `image` and uses `image_id` to reuse cached embeddings; our client always sends
- * both after prepare(). The schema also accepts `image_id` alone so a cache-only server (the sim) can serve it.
+ * `image` is required; `image_id` is accepted (the pydantic model declares it) but the concept model never
+ * reads it, so our client does not send it.
  */
 export const sam3ConceptSegmentRequestSchema = z
   .object({
-    image: sam3ImageSchema.optional(),
-    image_id: z.string().min(1).nullish(),
-    prompts: z.array(sam3PromptSchema).min(1),
+    image: sam3ImageSchema,
+    image_id: z.string().nullish(),
+    prompts: z
+      .array(sam3PromptSchema)
+      .min(1, 'At least one prompt is required')
+      .max(SAM3_MAX_PROMPT_BATCH_SIZE, `Exceeded SAM3_MAX_PROMPT_BATCH_SIZE=${SAM3_MAX_PROMPT_BATCH_SIZE}`),
     format: sam3MaskFormatSchema.default('polygon'),
     output_prob_thresh: z.number().min(0).max(1).default(SAM3_DEFAULT_OUTPUT_PROB_THRESH),
     model_id: z.string().nullish(),
     nms_iou_threshold: z.number().min(0).max(1).nullish(),
-  })
-  .refine((request) => request.image !== undefined || (request.image_id ?? '') !== '', {
-    message: 'Either image or image_id is required',
-    path: ['image'],
   });
 export type Sam3ConceptSegmentRequest = z.input<typeof sam3ConceptSegmentRequestSchema>;
 export type Sam3ConceptSegmentRequestParsed = z.output<typeof sam3ConceptSegmentRequestSchema>;

@@ -29,7 +29,7 @@ beforeAll(async () => {
     parseConfig({
       backends: {
         mllm: { baseURL: `${mllm.url}/v1`, model: mllm.modelId, profile: 'qwen2.5-vl', image: { format: 'png', resizeToProfile: false } },
-        segmenter: { baseURL: segmenter.url, sendImageWithId: false },
+        segmenter: { baseURL: segmenter.url },
         embedder: { kind: 'offline' },
       },
       cache: { enabled: false },

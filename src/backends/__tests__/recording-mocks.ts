@@ -71,7 +71,10 @@ export type SegmenterCall =
   | { kind: 'boxes'; boxes: readonly Box[]; labels: readonly boolean[]; image: PreparedImage; options: SegmentOptions | undefined };
 
 export interface RecordingSegmenter extends Segmenter {
+  /** One entry per prompt. */
   readonly calls: SegmenterCall[];
+  /** One entry per request (a segmentPrompts batch is one request): what a SAM 3 server encodes the image for. */
+  readonly requests: SegmenterCall[][];
   /** Images prepared (encoded) so far. */
   readonly prepared: RgbImage[];
 }
@@ -89,17 +92,34 @@ export function createRecordingSegmenter(answer: (call: SegmenterCall) => Segmen
     return Promise.resolve(result);
   };
   const resolveImage = (image: RgbImage | PreparedImage): Promise<PreparedImage> => (isPreparedImage(image) ? Promise.resolve(image) : prepare(image));
-  const run = async (call: SegmenterCall) => {
-    calls.push(call);
-    return { instances: await answer(call), warnings: [], call: callRecord(call.options?.stage ?? 'segment', 'mock:segmenter') };
+  const requests: SegmenterCall[][] = [];
+  const runBatch = async (batch: SegmenterCall[]) => {
+    calls.push(...batch);
+    requests.push(batch);
+    const call = callRecord(batch[0]?.options?.stage ?? 'segment', 'mock:segmenter');
+    return Promise.all(batch.map(async (entry) => ({ instances: await answer(entry), warnings: [], call })));
+  };
+  const runOne = async (entry: SegmenterCall) => {
+    const [result] = await runBatch([entry]);
+    if (result === undefined) throw new Error('recording segmenter lost a result');
+    return result;
   };
   return {
     model: 'recording-mock-segmenter',
     calls,
+    requests,
     prepared,
     prepare,
-    segmentText: async (image, phrase, options) => run({ kind: 'text', phrase, image: await resolveImage(image), options }),
-    segmentBoxes: async (image, boxes, labels, options) => run({ kind: 'boxes', boxes, labels, image: await resolveImage(image), options }),
+    segmentText: async (image, phrase, options) => runOne({ kind: 'text', phrase, image: await resolveImage(image), options }),
+    segmentBoxes: async (image, boxes, labels, options) => runOne({ kind: 'boxes', boxes, labels, image: await resolveImage(image), options }),
+    segmentPrompts: async (image, prompts, options) => {
+      const prepared = await resolveImage(image);
+      return runBatch(
+        prompts.map((prompt): SegmenterCall =>
+          prompt.kind === 'text' ? { kind: 'text', phrase: prompt.text, image: prepared, options } : { kind: 'boxes', boxes: prompt.boxes, labels: prompt.labels, image: prepared, options },
+        ),
+      );
+    },
   };
 }
 

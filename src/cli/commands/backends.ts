@@ -72,12 +72,15 @@ function testImage(): RgbImage {
 
 async function checkSegmenter(segmenter: Segmenter, timeoutMs: number): Promise<Omit<BackendCheck, 'role'>> {
   const signal = AbortSignal.timeout(timeoutMs);
-  const prepared = await timed(() => segmenter.prepare(testImage(), signal));
-  const segmented = await timed(() => segmenter.segmentText(prepared.value, 'red square', { signal, stage: 'backends-check' }));
+  // One concept_segment request with a text and a box prompt: what every run sends (one encode on the server).
+  const segmented = await timed(() =>
+    segmenter.segmentPrompts(testImage(), [{ kind: 'text', text: 'red square' }, { kind: 'boxes', boxes: [[16, 12, 40, 36]], labels: [true] }], { signal, stage: 'backends-check' }),
+  );
+  const [text, box] = segmented.value;
   return {
     ok: true,
-    latencyMs: prepared.latencyMs + segmented.latencyMs,
-    detail: `embed_image ${prepared.latencyMs.toFixed(0)} ms, concept_segment ${segmented.latencyMs.toFixed(0)} ms, ${segmented.value.instances.length} instance(s)`,
+    latencyMs: segmented.latencyMs,
+    detail: `concept_segment ${segmented.latencyMs.toFixed(0)} ms (text + box prompt in one request): ${text?.instances.length ?? 0} and ${box?.instances.length ?? 0} instance(s)`,
   };
 }
 

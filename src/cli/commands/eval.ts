@@ -37,6 +37,9 @@ export interface EvalCommandOptions extends DatasetFlags, Partial<OutageFlags> {
   limit?: number;
   concurrency: number;
   cache: boolean;
+  maxCallsPerSample?: number;
+  maxTokensPerSample?: number;
+  failFastNoTarget?: boolean;
 }
 
 export interface EvalCommandIo {
@@ -83,12 +86,18 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalComman
     }
     const models = backendModels(backends);
     const datasetSpec = datasetSpecFrom(options);
+    const budget = {
+      ...(options.maxCallsPerSample === undefined ? {} : { maxCalls: options.maxCallsPerSample }),
+      ...(options.maxTokensPerSample === undefined ? {} : { maxTokens: options.maxTokensPerSample }),
+      ...(options.failFastNoTarget === true ? { failFastNoTarget: true } : {}),
+    };
+    const budgeted = Object.keys(budget).length > 0;
     const result = await runSegmentationEval({
       dataset: options.dataset,
       datasetSpec,
       method,
       out: options.out,
-      settings: { preset, evolve: evolveConfig, backends: models, ...(datasetSpec.format === undefined ? {} : { dataset: datasetSpec }) },
+      settings: { preset, evolve: evolveConfig, backends: models, ...(datasetSpec.format === undefined ? {} : { dataset: datasetSpec }), ...(budgeted ? { budget } : {}) },
       backends: models,
       simulatedBackends: Object.values(models).some(isSimulatedModel),
       segment: (image, sample, signal) =>
@@ -100,6 +109,7 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalComman
           // RefCOCO-family referring expressions: an inconsistent final verdict falls back to box (published rule).
           datasetKind: datasetSpec.format === undefined || datasetSpec.format === 'reasonseg' ? 'reasonseg' : 'refcoco',
           signal,
+          ...(budgeted ? { budget } : {}),
         }),
       ...(options.limit === undefined ? {} : { limit: options.limit }),
       concurrency: options.concurrency,
@@ -160,6 +170,9 @@ export function registerEvalCommand(program: Command): void {
     .option('--limit <n>', 'only the first N samples (in name order)', positiveInteger('--limit'))
     .option('--concurrency <k>', 'samples in flight at once', positiveInteger('--concurrency'), 1)
     .option('--no-cache', 'bypass the response cache')
+    .option('--max-calls-per-sample <n>', 'stop a sample after N backend calls (evol answers with its best mask so far)', positiveInteger('--max-calls-per-sample'))
+    .option('--max-tokens-per-sample <n>', 'stop a sample once its calls used N prompt + completion tokens', positiveInteger('--max-tokens-per-sample'))
+    .option('--fail-fast-no-target', 'evol: when the planner proposes no phrase, answer "no target" at once (no box stream, no evolution)')
     .action(async (options: EvalCommandOptions) => {
       const interrupt = interruptOnSigint(process, () => process.stderr.write('\nstopping: in-flight samples are cancelled (Ctrl-C again to quit at once)\n'));
       try {

@@ -48,7 +48,7 @@ export async function startSimServers(preset: NoisePresetName): Promise<SimServe
     backends: () => ({
       // PNG keeps overlays exact for the simulated judge; the sim serves the qwen2.5-vl profile.
       mllm: createOpenAICompatibleClient({ baseURL: `${mllm.url}/v1`, model: mllm.modelId, profile: getProfile('qwen2.5-vl'), image: { format: 'png', resizeToProfile: false }, retryBaseDelayMs: 1 }),
-      segmenter: createSam3Segmenter({ baseURL: segmenter.url, sendImageWithId: false, retryBaseDelayMs: 1 }),
+      segmenter: createSam3Segmenter({ baseURL: segmenter.url, retryBaseDelayMs: 1 }),
     }),
     close: async () => {
       await mllm.close();

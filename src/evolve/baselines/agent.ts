@@ -60,6 +60,7 @@ export async function agentSegment(image: RgbImage, query: string, options: Segm
   let images: ChatImage[] = [image];
   let masks: Mask[] = [];
   let selected: Mask | undefined;
+  let noTarget = false;
   const tried: string[] = [];
 
   for (let turn = 1; turn <= maxTurns && selected === undefined; turn += 1) {
@@ -114,11 +115,13 @@ export async function agentSegment(image: RgbImage, query: string, options: Segm
       if (valid.length < indices.length) context.warn('agent-bad-index', `agent selected masks ${indices.join(', ')} of ${masks.length}; out-of-range indices ignored`);
       turns.push({ turn, tool, selected: valid });
       selected = orMasks(valid.flatMap((index) => masks[index - 1] ?? []), image);
+      noTarget = indices.length === 0;
     } else {
       turns.push({ turn, tool });
       selected = createMask(image.width, image.height);
+      noTarget = tool === 'report_no_mask';
     }
   }
   if (selected === undefined) context.warn('agent-turn-cap', `the agent made ${maxTurns} tool calls without finishing; no mask returned`);
-  return finishResult(context, trace, { mask: selected ?? createMask(image.width, image.height) });
+  return finishResult(context, trace, { mask: selected ?? createMask(image.width, image.height), noTarget });
 }

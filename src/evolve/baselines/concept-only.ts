@@ -42,5 +42,7 @@ export async function conceptOnlySegment(image: RgbImage, query: string, options
     gate: { passed: area > 0, reason: area > 0 ? 'confident' : 'empty', cached: false },
   });
   context.emit({ type: 'phrase-evaluated', generation: 0, phrase: prompt, confidence, area, passed: area > 0, reason: area > 0 ? 'confident' : 'empty', rle });
-  return finishResult(context, trace, { mask, phrase: prompt });
+  // SAM 3 answers a concept prompt with no instance when its presence score says the concept is absent:
+  // for this baseline, where the segmenter is the only reader of the query, that is its "no target".
+  return finishResult(context, trace, { mask, phrase: prompt, noTarget: area === 0 });
 }

@@ -23,7 +23,7 @@ export async function singleSegment(image: RgbImage, query: string, options: Seg
   const phrase = phrases[0];
   trace.planning = { queryText: context.queryLine, planned: phrases, refinements: [], variants: [], population: phrase === undefined ? [] : [phrase] };
   context.emit({ type: 'planning-end', population: trace.planning.population });
-  if (phrase === undefined) return finishResult(context, trace, { mask: createMask(image.width, image.height) });
+  if (phrase === undefined) return finishResult(context, trace, { mask: createMask(image.width, image.height), noTarget: true });
   const result = await context.segmentText(phrase);
   const merged = mergeInstances(result.instances, image.width, image.height, context.config.minInstancePixels);
   const area = maskArea(merged.mask);
@@ -59,5 +59,5 @@ export async function boxSegment(image: RgbImage, query: string, options: Segmen
     ...(stream.area > 0 ? { boxRle: encodeRle(stream.mask), boxScore: stream.score } : {}),
   };
   context.emit({ type: 'arbitration-end', decision: trace.arbitration.decision, ...(stream.box === undefined ? {} : { box: stream.box }) });
-  return finishResult(context, trace, { mask: stream.mask, box: stream.box });
+  return finishResult(context, trace, { mask: stream.mask, box: stream.box, noTarget: stream.noTarget === true });
 }

@@ -12,13 +12,14 @@ export interface UsageBody {
   total_tokens: number;
 }
 
-export function completionBody(id: string, model: string, choices: readonly ChoiceContent[], usage: UsageBody): unknown {
+/** `fingerprint`: the server configuration's system_fingerprint (sim/noise/fingerprint.ts). */
+export function completionBody(id: string, model: string, choices: readonly ChoiceContent[], usage: UsageBody, fingerprint: string): unknown {
   return {
     id,
     object: 'chat.completion',
     created: Math.floor(Date.now() / 1000),
     model,
-    system_fingerprint: 'mmevolve-simulated',
+    system_fingerprint: fingerprint,
     choices: choices.map((choice, index) => ({
       index,
       message: { role: 'assistant', content: choice.content, refusal: null },
@@ -33,11 +34,11 @@ export function completionBody(id: string, model: string, choices: readonly Choi
 const CHUNK_CHARACTERS = 16;
 
 /** `data: {chunk}\n\n` lines: role, content pieces, finish reason per choice, optional usage, `[DONE]`. */
-export function sseBody(id: string, model: string, choices: readonly ChoiceContent[], usage: UsageBody | undefined): string {
+export function sseBody(id: string, model: string, choices: readonly ChoiceContent[], usage: UsageBody | undefined, fingerprint: string): string {
   const created = Math.floor(Date.now() / 1000);
   const lines: string[] = [];
   const chunk = (choicesPart: unknown[], extra: Record<string, unknown> = {}): void => {
-    lines.push(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'mmevolve-simulated', choices: choicesPart, ...extra })}\n\n`);
+    lines.push(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, system_fingerprint: fingerprint, choices: choicesPart, ...extra })}\n\n`);
   };
   choices.forEach((choice, index) => {
     chunk([{ index, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]);

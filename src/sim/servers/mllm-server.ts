@@ -8,7 +8,7 @@ import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { getProfile } from '../../protocols/index.js';
 import { isMmevolveError, messageText, taskFromRequest } from '../../core/index.js';
-import { createNoiseModel, resolveSimConfig } from '../noise/index.js';
+import { createNoiseModel, resolveSimConfig, simFingerprint } from '../noise/index.js';
 import type { ModelRole, NoiseModel, NoisePresetName, SimConfig } from '../noise/index.js';
 import { createRng, hashSeed } from '../world/index.js';
 import type { Rng } from '../world/index.js';
@@ -87,8 +87,14 @@ export function createSimMllmApp(config: SimConfig): { app: Hono; metrics: SimMl
   const metrics: SimMllmMetrics = { requests: 0, completions: 0, byTask: {}, rateLimited: 0, serverErrors: 0, stalls: 0, promptTokens: 0, completionTokens: 0 };
   const app = new Hono();
 
+  // root (as vLLM's model card) and system_fingerprint identify the configuration: a client's response
+  // cache keys on them, so answers of one preset, seed or noise override never replay for another.
+  const fingerprint = simFingerprint(config);
   app.get('/v1/models', (context) =>
-    context.json({ object: 'list', data: [{ id: modelId, object: 'model', created: 0, owned_by: 'mmevolve-simulated' }] }),
+    context.json({
+      object: 'list',
+      data: [{ id: modelId, object: 'model', created: 0, owned_by: 'mmevolve-simulated', root: `mmevolve-sim/${profile.name}/${config.preset}`, system_fingerprint: fingerprint }],
+    }),
   );
 
   app.post('/v1/chat/completions', async (context: Context) => {
@@ -153,11 +159,11 @@ export function createSimMllmApp(config: SimConfig): { app: Hono; metrics: SimMl
     const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
     const id = `chatcmpl-sim-${digest.slice(0, 24)}`;
     if (body.stream === true) {
-      return new Response(sseBody(id, modelId, choices, body.stream_options?.include_usage === true ? usage : undefined), {
+      return new Response(sseBody(id, modelId, choices, body.stream_options?.include_usage === true ? usage : undefined, fingerprint), {
         headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' },
       });
     }
-    return context.json(completionBody(id, modelId, choices, usage));
+    return context.json(completionBody(id, modelId, choices, usage, fingerprint));
   });
 
   app.notFound((context) => context.json(openAiError(`Unknown path ${context.req.path} (simulated MLLM serves /v1/chat/completions and /v1/models).`, 'invalid_request_error', null, 'unknown_url'), 404));

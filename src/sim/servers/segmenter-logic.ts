@@ -45,7 +45,7 @@ const CONFIDENCE_BOX = 0.9;
 const CONFIDENCE_SPURIOUS = 0.45;
 
 /** An object the prompt admits, with its confidence before score noise. */
-interface Candidate {
+export interface Candidate {
   readonly index: number;
   readonly base: number;
 }
@@ -61,7 +61,7 @@ function disturbance(noise: NoiseModel, rng: Rng): number {
   return rng.int(1, boundaryPixels) * (rng.chance(0.5) ? 1 : -1);
 }
 
-function instancesFor(candidates: readonly Candidate[], objects: readonly PerceivedObject[], size: { width: number; height: number }, noise: NoiseModel, rng: Rng): SimInstance[] {
+export function instancesFor(candidates: readonly Candidate[], objects: readonly PerceivedObject[], size: { width: number; height: number }, noise: NoiseModel, rng: Rng): SimInstance[] {
   const { missRate, spuriousRate, scoreNoise } = noise.config.segmenter;
   const instances: SimInstance[] = [];
   const indices = candidates.map((candidate) => candidate.index);

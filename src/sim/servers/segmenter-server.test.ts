@@ -53,17 +53,32 @@ describe('simulated SAM 3 segmenter', () => {
     expect(result.prompt_results[0]?.predictions[0]?.confidence).toBeGreaterThan(0.85);
   });
 
-  it('encodes an image once: embed_image, then prompts by image_id alone and with image plus image_id', async () => {
+  it('encodes once per concept_segment request as the Roboflow server does, ignoring image_id, and counts per route', async () => {
     const { rendered } = sceneFixture(42);
     const value = await pngBase64(rendered.image);
-    const before = (await (await fetch(`${server.url}/metrics`)).json()) as { imageEncodes: number; prompts: number; requests: number };
+    type Metrics = { imageEncodes: number; prompts: number; requests: number; routes: Record<string, { imageEncodes: number; prompts: number; requests: number }> };
+    const read = async (): Promise<Metrics> => (await (await fetch(`${server.url}/metrics`)).json()) as Metrics;
+    const before = await read();
+    // embed_image belongs to the interactive model: its cache is not read by concept_segment.
     const embedded = sam3EmbedImageResponseSchema.parse(await (await post('/sam3/embed_image', { image: { type: 'base64', value } })).json());
-    await segment({ image_id: embedded.image_id, prompts: [{ text: 'circle' }, { text: 'object' }], format: 'rle' });
+    await segment({ image: { type: 'base64', value }, image_id: embedded.image_id, prompts: [{ text: 'circle' }, { text: 'object' }], format: 'rle' });
     await segment({ image: { type: 'base64', value }, image_id: embedded.image_id, prompts: [{ text: 'star' }], format: 'rle' });
-    const after = (await (await fetch(`${server.url}/metrics`)).json()) as { imageEncodes: number; prompts: number; requests: number };
-    expect(after.imageEncodes - before.imageEncodes).toBe(1);
-    expect(after.prompts - before.prompts).toBe(3);
+    const after = await read();
+    const concept = (metrics: Metrics) => metrics.routes['/sam3/concept_segment'] ?? { imageEncodes: 0, prompts: 0, requests: 0 };
+    const embed = (metrics: Metrics) => metrics.routes['/sam3/embed_image'] ?? { imageEncodes: 0, prompts: 0, requests: 0 };
+    expect(concept(after).imageEncodes - concept(before).imageEncodes, 'one encode per concept_segment request').toBe(2);
+    expect(concept(after).prompts - concept(before).prompts).toBe(3);
+    expect(embed(after).imageEncodes - embed(before).imageEncodes, 'embed_image encodes for the interactive model').toBe(1);
+    expect(after.imageEncodes - before.imageEncodes, 'totals add the routes up').toBe(3);
     expect(after.requests - before.requests).toBe(3);
+  });
+
+  it('answers a prompt the same alone or batched with others', async () => {
+    const { rendered } = sceneFixture(47);
+    const image = { type: 'base64', value: await pngBase64(rendered.image) };
+    const alone = await segment({ image, prompts: [{ text: 'circle' }], format: 'rle' });
+    const batched = await segment({ image, prompts: [{ text: 'square' }, { text: 'circle' }], format: 'rle' });
+    expect(batched.prompt_results[1]?.predictions).toEqual(alone.prompt_results[0]?.predictions);
   });
 
   it('reports the CPU seconds its process has used in /metrics, growing with work, and says it is simulated', async () => {
@@ -86,13 +101,26 @@ describe('simulated SAM 3 segmenter', () => {
     expect(result.prompt_results[1]?.predictions).toEqual([]);
   });
 
-  it('returns the dominant component inside a box prompt', async () => {
-    const { rendered, query } = sceneFixture(44);
-    const target = query.targetIndex ?? 0;
-    const box = rendered.objects[target]?.box ?? [0, 0, 1, 1];
-    const image = { type: 'base64', value: await pngBase64(rendered.image) };
-    const result = await segment({ image, prompts: [{ type: 'visual', boxes: [{ x0: box[0], y0: box[1], x1: box[2], y1: box[3] }], box_labels: [1] }], format: 'rle' });
-    expect(sameMask(masksOf(result)[0], rendered.instanceMasks[target])).toBe(true);
+  it('returns the boxed object and every instance like it (same colour and shape) for a box exemplar', async () => {
+    let checked = 0;
+    for (let seed = 44; seed < 140 && checked < 2; seed += 1) {
+      const { rendered } = sceneFixture(seed);
+      const target = rendered.objects.findIndex((object, index) =>
+        rendered.objects.some((other, otherIndex) => otherIndex !== index && other.colour === object.colour && other.shape === object.shape),
+      );
+      if (target < 0) continue;
+      const object = rendered.objects[target];
+      if (object === undefined || object.occluded) continue;
+      const box = object.box;
+      const image = { type: 'base64', value: await pngBase64(rendered.image) };
+      const result = await segment({ image, prompts: [{ type: 'visual', boxes: [{ x0: box[0], y0: box[1], x1: box[2], y1: box[3] }], box_labels: [1] }], format: 'rle' });
+      const masks = masksOf(result);
+      const alike = rendered.objects.filter((other) => other.colour === object.colour && other.shape === object.shape).length;
+      expect(masks.length, `seed ${seed}: the exemplar's look-alikes come back too`).toBe(alike);
+      expect(masks.some((mask) => sameMask(mask, rendered.instanceMasks[target])), `seed ${seed}: the boxed object itself`).toBe(true);
+      checked += 1;
+    }
+    expect(checked, 'scenes with a same-class distractor were found').toBe(2);
   });
 
   it('answers format polygon (the protocol default) with outer contours that validate against the schema', async () => {
@@ -105,13 +133,16 @@ describe('simulated SAM 3 segmenter', () => {
     expect(result.prompt_results[0]?.predictions[0]?.format).toBe('polygon');
   });
 
-  it('rejects malformed requests with 422 validation details and unknown image ids with 404', async () => {
+  it('rejects malformed requests with 422 validation details: no image (image_id alone is not enough), no prompts, more than 16', async () => {
     const missing = await post('/sam3/concept_segment', { prompts: [] });
     expect(missing.status).toBe(422);
     const body = (await missing.json()) as { detail: { loc: string[]; msg: string }[] };
     expect(body.detail[0]?.loc[0]).toBe('body');
-    const unknown = await post('/sam3/concept_segment', { image_id: 'nope', prompts: [{ text: 'circle' }], format: 'rle' });
-    expect(unknown.status).toBe(404);
+    const idOnly = await post('/sam3/concept_segment', { image_id: 'nope', prompts: [{ text: 'circle' }], format: 'rle' });
+    expect(idOnly.status, 'the concept model needs the image in every request').toBe(422);
+    const { rendered } = sceneFixture(48);
+    const tooMany = await post('/sam3/concept_segment', { image: { type: 'base64', value: await pngBase64(rendered.image) }, prompts: Array.from({ length: 17 }, () => ({ text: 'circle' })) });
+    expect(tooMany.status, 'SAM3_MAX_PROMPT_BATCH_SIZE is 16').toBe(422);
   });
 
   it('misses, adds and disturbs instances under noise while the oracle is exact', async () => {

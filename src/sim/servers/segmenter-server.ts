@@ -1,11 +1,17 @@
 /**
  * The simulated SAM 3 segmenter, speaking the Roboflow inference protocol with the request and response
- * schemas of src/protocols/sam3-protocol.ts (so client and server cannot drift):
- * `POST /sam3/embed_image` → image_id, `POST /sam3/concept_segment` (image and/or image_id, prompts,
- * output_prob_thresh, format 'rle' or 'polygon' — outer contours, as the real server), `GET /metrics` → {requests, imageEncodes, prompts,
- * cpuSeconds (this process's user + system CPU, so a benchmark can measure the server alone), simulated}.
- * An image is "encoded" (counted) whenever a request needs an embedding that is not cached under its
- * image_id — exactly when the real server would run its image encoder. SIMULATED: no model runs.
+ * schemas of src/protocols/sam3-protocol.ts, and encoding images exactly when the Roboflow server does
+ * (inference/core/interfaces/http/http_api.py, inference/models/sam3/segment_anything3.py):
+ * - `POST /sam3/concept_segment` (image required, prompts ≤ 16, output_prob_thresh, format 'rle' or
+ *   'polygon' — outer contours): one image encode per request, whatever image_id says (the concept model
+ *   never reads it), all prompts in that pass. A box exemplar returns every instance like the boxed object
+ *   (same colour and shape), distractors included, as the server documents for exemplars.
+ * - `POST /sam3/embed_image` → image_id: the interactive model's embedding cache (an encode unless cached);
+ *   concept_segment does not read it.
+ * - `GET /metrics` → {requests, imageEncodes, prompts, routes: {<path>: {requests, imageEncodes, prompts}},
+ *   cpuSeconds (this process's user + system CPU, so a benchmark can measure the server alone), simulated}.
+ * Decoded images are kept by content only to spare this process's CPU; that is not an embedding cache and
+ * saves no counted encode. SIMULATED: no model runs.
  */
 import { Hono } from 'hono';
 import type { Context } from 'hono';
@@ -28,7 +34,8 @@ import { listen } from './listen.js';
 import { rememberBounded } from './bounded-cache.js';
 import { maskPolygons } from './mask-polygons.js';
 import type { ListenOptions } from './listen.js';
-import { segmentBoxes, segmentText } from './segmenter-logic.js';
+import { segmentText } from './segmenter-logic.js';
+import { segmentExemplars } from './segmenter-exemplars.js';
 import { decodeSimplePng } from './segmenter-png.js';
 import { sleep } from './sleep.js';
 
@@ -37,10 +44,15 @@ export interface SimSegmenterOptions extends ListenOptions {
   config?: SimConfig;
 }
 
-export interface SimSegmenterMetrics {
+export interface SimSegmenterRouteMetrics {
   requests: number;
   imageEncodes: number;
   prompts: number;
+}
+
+/** Totals over all routes, and per route path. */
+export interface SimSegmenterMetrics extends SimSegmenterRouteMetrics {
+  routes: Record<string, SimSegmenterRouteMetrics>;
 }
 
 export interface SimSegmenterServer {
@@ -49,7 +61,7 @@ export interface SimSegmenterServer {
   close(): Promise<void>;
 }
 
-/** Embeddings kept for image_id reuse (the real server has a similar bounded cache). */
+/** The interactive model's embeddings kept for image_id reuse (the real server has a similar bounded cache). */
 const EMBEDDING_CACHE = 256;
 /** Perceived base64 images kept by content hash (as many as ImageCache keeps). */
 const CONTENT_CACHE = 64;
@@ -86,7 +98,17 @@ export function createSimSegmenterApp(config: SimConfig): { app: Hono; metrics: 
   const decoded = new ImageCache();
   const byContent = new Map<string, PerceivedImage>();
   const embeddings = new Map<string, PerceivedImage>();
-  const metrics: SimSegmenterMetrics = { requests: 0, imageEncodes: 0, prompts: 0 };
+  const routeMetrics = (): SimSegmenterRouteMetrics => ({ requests: 0, imageEncodes: 0, prompts: 0 });
+  const metrics: SimSegmenterMetrics = {
+    ...routeMetrics(),
+    routes: { [SAM3_EMBED_IMAGE_PATH]: routeMetrics(), [SAM3_CONCEPT_SEGMENT_PATH]: routeMetrics() },
+  };
+  /** Count into the totals and the route's own figures. */
+  const count = (path: string, field: keyof SimSegmenterRouteMetrics, amount = 1): void => {
+    metrics[field] += amount;
+    const route = (metrics.routes[path] ??= routeMetrics());
+    route[field] += amount;
+  };
   const app = new Hono();
   /** Reused for each fresh image's base64-decoded PNG bytes: 0.5 MB less garbage per 640×480 image (issue 4). */
   let scratch = Buffer.alloc(0);
@@ -113,8 +135,8 @@ export function createSimSegmenterApp(config: SimConfig): { app: Hono; metrics: 
     image.type === 'url' && !value.isDataUrl ? perceived(await decoded.fromUrl(value.text())) : fromBase64(value);
 
   /**
-   * The embedding for a request: cached by image_id, else "encoded" (counted) and cached. `body` gives
-   * the image's value as bytes when the body parser kept it so (json-body.ts).
+   * The interactive model's embedding: cached by image_id, else "encoded" (counted) and cached. `body`
+   * gives the image's value as bytes when the body parser kept it so (json-body.ts).
    */
   const embed = async (image: Sam3Image | undefined, imageId: string | null | undefined, body: JsonBody): Promise<{ id: string; seen: PerceivedImage } | undefined> => {
     if (imageId !== undefined && imageId !== null) {
@@ -124,7 +146,7 @@ export function createSimSegmenterApp(config: SimConfig): { app: Hono; metrics: 
     if (image === undefined) return undefined;
     const value = imageValue(image.value, body.imageBytes(image.value));
     const seen = await decode(image, value);
-    metrics.imageEncodes += 1;
+    count(SAM3_EMBED_IMAGE_PATH, 'imageEncodes');
     // A plain base64 payload is hashed already: its cache key is the SHA-1 of exactly this string.
     const plain = image.type === 'base64' && !value.isDataUrl;
     const id = imageId ?? (plain ? seen.key : value.valueHash()).slice(0, 32);
@@ -133,7 +155,7 @@ export function createSimSegmenterApp(config: SimConfig): { app: Hono; metrics: 
   };
 
   app.post(SAM3_EMBED_IMAGE_PATH, async (context) => {
-    metrics.requests += 1;
+    count(SAM3_EMBED_IMAGE_PATH, 'requests');
     const started = performance.now();
     const json = await readJsonBody(context);
     const parsed = sam3EmbedImageRequestSchema.safeParse(json.value);
@@ -149,37 +171,36 @@ export function createSimSegmenterApp(config: SimConfig): { app: Hono; metrics: 
   });
 
   app.post(SAM3_CONCEPT_SEGMENT_PATH, async (context) => {
-    metrics.requests += 1;
+    count(SAM3_CONCEPT_SEGMENT_PATH, 'requests');
     const started = performance.now();
     const json = await readJsonBody(context);
     const parsed = sam3ConceptSegmentRequestSchema.safeParse(json.value);
     if (!parsed.success) return validationError(context, parsed.error.issues);
     const request = parsed.data;
-    let embedding: { id: string; seen: PerceivedImage } | undefined;
+    let seen: PerceivedImage;
     try {
-      embedding = await embed(request.image, request.image_id, json);
+      // image_id is ignored, as by the real concept model: every request is one encode of its image.
+      seen = await decode(request.image, imageValue(request.image.value, json.imageBytes(request.image.value)));
     } catch (error) {
       return validationError(context, [{ path: ['image'], message: isMmevolveError(error) ? error.message : 'unreadable image' }]);
     }
-    if (embedding === undefined) {
-      return context.json({ detail: `image_id ${request.image_id ?? ''} is not cached; send the image (simulated segmenter)` }, 404);
-    }
+    count(SAM3_CONCEPT_SEGMENT_PATH, 'imageEncodes');
     await sleep(noise.latencyMs(createRng(metrics.requests)));
-    const { seen } = embedding;
     const { objects } = seen;
     const size = { width: seen.width, height: seen.height };
     const promptResults: Sam3PromptResult[] = request.prompts.map((prompt, promptIndex) => {
-      metrics.prompts += 1;
-      const rng = createRng(hashSeed(`${seen.key}:${promptIndex}:${JSON.stringify(prompt)}`, config.seed));
+      count(SAM3_CONCEPT_SEGMENT_PATH, 'prompts');
+      // Seeded by the image and the prompt alone, so batching prompts does not change any prompt's answer.
+      const rng = createRng(hashSeed(`${seen.key}:${JSON.stringify(prompt)}`, config.seed));
       const boxes = prompt.boxes ?? [];
       const instances =
         boxes.length > 0
-          ? segmentBoxes(boxes.map(fromSam3Box), (prompt.box_labels ?? []).map((label) => label === 1 || label === true), objects, size, noise, rng)
+          ? segmentExemplars(boxes.map(fromSam3Box), (prompt.box_labels ?? []).map((label) => label === 1 || label === true), objects, size, noise, rng)
           : segmentText(prompt.text ?? '', objects, size, noise, rng);
       const threshold = prompt.output_prob_thresh ?? request.output_prob_thresh;
       return {
         prompt_index: promptIndex,
-        echo: { prompt_index: promptIndex, type: prompt.type ?? (boxes.length > 0 ? 'visual' : 'text'), text: prompt.text ?? null, num_boxes: boxes.length },
+        echo: { prompt_index: promptIndex, type: boxes.length > 0 ? 'visual' : 'text', text: prompt.text ?? null, num_boxes: boxes.length },
         predictions: instances
           .filter((instance) => instance.confidence >= threshold)
           .sort((a, b) => b.confidence - a.confidence)
