@@ -66,8 +66,3 @@ export function summarizeCalls(records: readonly CallRecord[]): CallSummary {
   };
 }
 
-/** A recorder to pass as `onCall` to every backend of a run. */
-export function createCallRecorder(): { records: CallRecord[]; onCall: (record: CallRecord) => void; summary: () => CallSummary } {
-  const records: CallRecord[] = [];
-  return { records, onCall: (record) => records.push(record), summary: () => summarizeCalls(records) };
-}

@@ -35,9 +35,9 @@ describe('createOpenAIEmbedder', () => {
     expect(embedder.kind).toBe('semantic');
   });
 
-  it('sends images as PNG data URLs and retries a 503', async () => {
+  it('sends images as PNG data URLs in input only when imageInput names data-url, and retries a 503', async () => {
     const server = await embeddingsServer(true);
-    const embedder = createOpenAIEmbedder({ baseURL: `${server.url}/v1`, model: 'fake-embed', retryBaseDelayMs: 1 });
+    const embedder = createOpenAIEmbedder({ baseURL: `${server.url}/v1`, model: 'fake-embed', imageInput: 'data-url', retryBaseDelayMs: 1 });
     const [vector] = await embedder.embedImages([tiny]);
     expect(vector).toBeInstanceOf(Float32Array);
     const input = (server.requests[1]?.body as { input: string[] }).input;
@@ -45,12 +45,15 @@ describe('createOpenAIEmbedder', () => {
     expect(server.requests).toHaveLength(2);
   });
 
-  it('sends one chat-style request per image in messages mode', async () => {
+  it('sends one chat-style messages request per image by default (vLLM EmbeddingChatRequest), never the image in input', async () => {
     const server = await embeddingsServer();
-    const embedder = createOpenAIEmbedder({ baseURL: `${server.url}/v1`, model: 'fake-embed', imageInput: 'messages' });
+    const embedder = createOpenAIEmbedder({ baseURL: `${server.url}/v1`, model: 'fake-embed' });
     await embedder.embedImages([tiny, tiny]);
     expect(server.requests).toHaveLength(2);
-    expect((server.requests[0]?.body as { messages: unknown[] }).messages).toHaveLength(1);
+    const body = server.requests[0]?.body as { messages: { content: { type: string; image_url?: { url: string } }[] }[]; input?: unknown };
+    expect(body.messages).toHaveLength(1);
+    expect(body.messages[0]?.content[0]?.image_url?.url.startsWith('data:image/png;base64,')).toBe(true);
+    expect(body.input, 'no image in input').toBeUndefined();
   });
 });
 

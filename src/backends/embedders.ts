@@ -25,8 +25,11 @@ export interface OpenAIEmbedderOptions {
   /** Inputs per request. */
   batchSize?: number | undefined;
   /**
-   * How images are sent: 'data-url' puts PNG data URLs in `input` (the simulated server; some gateways);
-   * 'messages' sends one chat-style request per image (vLLM's multimodal embeddings API).
+   * How images are sent. 'messages' (default): one chat-style request per image, `messages` with an
+   * `image_url` part — vLLM's EmbeddingChatRequest, the only way vLLM takes images for embeddings.
+   * 'data-url': PNG data URLs as strings in `input`, only for a gateway that documents it: vLLM and
+   * Ollama read every `input` string as text (the base64 is tokenised: a 400 over the context length,
+   * else a meaningless vector without an error).
    */
   imageInput?: 'data-url' | 'messages' | undefined;
   /** What the served vectors are; 'lexical-perceptual' for servers of non-semantic vectors (the sim's). */
@@ -95,7 +98,7 @@ export function createOpenAIEmbedder(options: OpenAIEmbedderOptions): Embedder {
     kind: options.vectorKind ?? 'semantic',
     embedTexts: (texts, embedOptions) => inBatches(texts, (batch) => post({ input: batch }, batch.length, embedOptions)),
     embedImages: async (images, embedOptions) => {
-      if (options.imageInput === 'messages') {
+      if ((options.imageInput ?? 'messages') === 'messages') {
         return Promise.all(
           images.map(async (image) => {
             const messages = [{ role: 'user', content: [{ type: 'image_url', image_url: { url: await imageUrl(image) } }] }];

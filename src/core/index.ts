@@ -1,5 +1,4 @@
-export { KNOWN_ERROR_CODES, MmevolveError, isMmevolveError, mmevolveError } from './errors.js';
-export type { ErrorCode, KnownErrorCode, MmevolveErrorOptions } from './errors.js';
+export { MmevolveError, isMmevolveError, mmevolveError } from './errors.js';
 export { ok, err } from './result.js';
 export { FNV1A_OFFSET_BASIS, fnv1a, seededRandom } from './random.js';
 export { deepMerge, isPlainRecord } from './merge.js';
@@ -10,7 +9,6 @@ export { IGNORE_LABEL, createMask, sameSize } from './types.js';
 export type { Box, LabelMap, Mask, RgbImage, Size } from './types.js';
 export {
   TASK_NAMES,
-  TASK_RESPONSE_SCHEMAS,
   formatOptionsLine,
   isStructuredTask,
   isTaskName,
@@ -24,10 +22,9 @@ export {
   taskResponseSchema,
   taskSystemLine,
 } from './tasks.js';
-export type { JsonSchemaResponseFormat, StructuredTaskName, TaskName, TaskResponse } from './tasks.js';
-export { engineJsonSchema, normalizeEngineJsonSchema } from './engine-json-schema.js';
+export type { StructuredTaskName, TaskName, TaskResponse } from './tasks.js';
+export { engineJsonSchema } from './engine-json-schema.js';
 export { engineSchemaProblems } from './engine-schema-rules.js';
-export type { EngineSchemaProblem, EngineSchemaRule } from './engine-schema-rules.js';
 export { isPreparedImage } from './contracts.js';
 export type {
   CallRecord,

@@ -6,8 +6,8 @@
  * transport failure is run again when the run is resumed (it failed because of the weather, not the
  * sample).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BackendError } from '../backends/index.js';
-import { abortableSleep } from '../backends/index.js';
 import { isMmevolveError } from '../core/index.js';
 
 export interface OutagePolicy {
@@ -54,7 +54,8 @@ export async function throughOutages<T>(attempt: () => Promise<T>, policy: Outag
       if (elapsed >= policy.windowMs) throw error;
       const delay = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** pause, policy.windowMs - elapsed);
       onPause?.(error, delay);
-      await abortableSleep(delay, signal);
+      // An abort rejects the sleep (AbortError); the runner sees its signal aborted and drops the sample.
+      await sleep(delay, undefined, { signal });
     }
   }
 }

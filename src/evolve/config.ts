@@ -147,10 +147,6 @@ const PRESET_INPUTS: Record<EvolvePresetName, EvolveConfigInput> = {
   },
 };
 
-export function isEvolvePresetName(value: string): value is EvolvePresetName {
-  return (EVOLVE_PRESET_NAMES as readonly string[]).includes(value);
-}
-
 /**
  * The config of a preset with optional overrides (e.g. a `--config` file), validated. Errors name the
  * field path ("arena.skipIou: …").

@@ -22,5 +22,4 @@ export type SegmentationEvent =
   | { type: 'agent-turn'; turn: number; tool: string; phrase?: string }
   | { type: 'segmentation-end'; method: SegmentationMethod; area: number; wallMs: number };
 
-export type SegmentationEventType = SegmentationEvent['type'];
 export type SegmentationEventListener = (event: SegmentationEvent) => void;

@@ -7,8 +7,6 @@ import { fnv1a } from '../core/index.js';
 import type { RgbImage } from '../core/index.js';
 
 export const OFFLINE_EMBEDDING_DIMENSIONS = 256;
-export const OFFLINE_TEXT_MODEL = 'offline-lexical-hash-v1';
-export const OFFLINE_IMAGE_MODEL = 'offline-perceptual-histogram-v1';
 
 // Word features carry more identity than character 3-grams; 3-grams give robustness to inflection and typos.
 const WORD_WEIGHT = 1;

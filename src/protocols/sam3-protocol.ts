@@ -48,7 +48,6 @@ export const sam3EmbedImageRequestSchema = z.object({
   image_id: z.string().min(1).nullish(),
   model_id: z.string().nullish(),
 });
-export type Sam3EmbedImageRequest = z.infer<typeof sam3EmbedImageRequestSchema>;
 
 export const sam3EmbedImageResponseSchema = z.object({
   image_id: z.string().min(1),
@@ -56,7 +55,6 @@ export const sam3EmbedImageResponseSchema = z.object({
   // Present in some server versions (EmbedImageResponse.image_shape); not required.
   image_shape: z.array(z.number()).nullish(),
 });
-export type Sam3EmbedImageResponse = z.infer<typeof sam3EmbedImageResponseSchema>;
 
 /** Absolute pixels, top-left anchored. */
 export const sam3BoxXywhSchema = z.object({
@@ -118,18 +116,15 @@ export const sam3ConceptSegmentRequestSchema = z
     nms_iou_threshold: z.number().min(0).max(1).nullish(),
   });
 export type Sam3ConceptSegmentRequest = z.input<typeof sam3ConceptSegmentRequestSchema>;
-export type Sam3ConceptSegmentRequestParsed = z.output<typeof sam3ConceptSegmentRequestSchema>;
 
 /** pycocotools RLE with string counts (column-major). */
 export const sam3RleSchema = z.object({
   size: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]),
   counts: z.string(),
 });
-export type Sam3Rle = z.infer<typeof sam3RleSchema>;
 
 /** One instance may be several polygons (holes are not represented; masks2multipoly keeps outer rings). */
 export const sam3PolygonsSchema = z.array(z.array(z.tuple([z.number(), z.number()])));
-export type Sam3Polygons = z.infer<typeof sam3PolygonsSchema>;
 
 export const sam3PredictionSchema = z.object({
   masks: z.union([sam3RleSchema, sam3PolygonsSchema]),

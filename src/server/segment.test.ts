@@ -87,6 +87,8 @@ describe('POST /v1/segment (SIMULATED MLLM and SAM 3)', () => {
     const badConfig = await server.request('/v1/segment', { method: 'POST', key, json: { image: imageUrl, query, config: { populationSize: 'many' } } });
     expect(badConfig.status).toBe(400);
     expect((await errorOf(badConfig)).message).toContain('populationSize');
+    const badKind = await server.request('/v1/segment', { method: 'POST', key, json: { image: imageUrl, query, datasetKind: 'coco' } });
+    expect(badKind.status, 'datasetKind is reasonseg or refcoco').toBe(400);
     const bare = await createTestServer();
     try {
       const missing = await bare.request('/v1/segment', { method: 'POST', key: await bare.keyFor('alice'), json: { image: imageUrl, query } });

@@ -41,6 +41,3 @@ export interface EvalDataset {
 export const DATASET_FORMATS = ['reasonseg', 'refcoco', 'refcoco+', 'refcocog', 'grefcoco'] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 
-export function isDatasetFormat(value: string): value is DatasetFormat {
-  return (DATASET_FORMATS as readonly string[]).includes(value);
-}

@@ -1,4 +1,2 @@
 export { DEFAULT_MEMORY_DB_PATH, SqliteMemoryStore, openMemoryStore } from './sqlite-memory-store.js';
-export type { OpenMemoryStoreOptions } from './sqlite-memory-store.js';
 export { parseExportRecord } from './export-import.js';
-export { SCHEMA_VERSION } from './schema.js';

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { Backends } from '../../backends/index.js';
 import { isMmevolveError, mmevolveError } from '../../core/index.js';
 import type { RgbImage } from '../../core/index.js';
-import { EVOLVE_PRESET_NAMES, SEGMENTATION_METHODS, methodNeedsMllm, resolveEvolveConfig, runSegmentation } from '../../evolve/index.js';
+import { DATASET_KINDS, EVOLVE_PRESET_NAMES, SEGMENTATION_METHODS, methodNeedsMllm, resolveEvolveConfig, runSegmentation } from '../../evolve/index.js';
 import type { SegmentationBackends, SegmentationEvent, SegmentationMethod, SegmentationResult } from '../../evolve/index.js';
 import { encodeImage, encodeMaskPng, renderOverlay } from '../../vision/index.js';
 import { errorBody } from '../api-errors.js';
@@ -33,6 +33,8 @@ export const segmentBodySchema = z.strictObject({
   /** Evolve config overrides on top of the preset (any field of the evolve config). */
   config: z.record(z.string(), z.unknown()).default({}),
   isSentence: z.boolean().optional(),
+  /** reasonseg (default) or refcoco: an inconsistent final verdict falls back to text or box. */
+  datasetKind: z.enum(DATASET_KINDS).optional(),
   queryVariants: z.array(z.string().max(2000)).max(10).optional(),
 });
 
@@ -115,6 +117,7 @@ export function segmentRoutes(options: SegmentRouteOptions): Hono<ServerEnv> {
         signal,
         ...(onEvent === undefined ? {} : { onEvent }),
         ...(fields.isSentence === undefined ? {} : { isSentence: fields.isSentence }),
+        ...(fields.datasetKind === undefined ? {} : { datasetKind: fields.datasetKind }),
         ...(fields.queryVariants === undefined ? {} : { queryVariants: fields.queryVariants }),
       });
 

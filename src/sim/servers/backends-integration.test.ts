@@ -71,23 +71,24 @@ describe('simulated servers through the backends clients', () => {
     box.forEach((value, index) => expect(Math.abs(value - (truth[index] ?? 0)), `box coordinate ${index}`).toBeLessThanOrEqual(3));
   });
 
-  it('segments through the SAM 3 client with one image encode for many prompts', async () => {
+  it('segments through the SAM 3 client with one image encode for many prompts sent as one batch', async () => {
     const client = createSam3Segmenter({ baseURL: segmenter.url, maxRetries: 0 });
     const { rendered } = sceneFixture(211);
     const before = segmenter.metrics.imageEncodes;
-    const prepared = await client.prepare(rendered.image);
-    for (const [index, truth] of rendered.instanceMasks.entries()) {
-      if (rendered.objects[index]?.occluded === true) continue;
-      const result = await client.segmentText(prepared, canonicalPhrase(rendered.objects, index));
-      const mask = result.instances[0]?.mask;
-      expect(result.instances, `object ${index}`).toHaveLength(1);
-      expect(mask?.data.every((value, pixel) => (value !== 0) === (truth.data[pixel] === 1)), `mask of object ${index}`).toBe(true);
-    }
-    expect(segmenter.metrics.imageEncodes - before).toBe(1);
+    const visible = [...rendered.instanceMasks.keys()].filter((index) => rendered.objects[index]?.occluded !== true);
+    const results = await client.segmentPrompts(await client.prepare(rendered.image), visible.map((index) => ({ kind: 'text' as const, text: canonicalPhrase(rendered.objects, index) })));
+    visible.forEach((index, position) => {
+      const truth = rendered.instanceMasks[index];
+      const result = results[position];
+      const mask = result?.instances[0]?.mask;
+      expect(result?.instances, `object ${index}`).toHaveLength(1);
+      expect(mask?.data.every((value, pixel) => (value !== 0) === (truth?.data[pixel] === 1)), `mask of object ${index}`).toBe(true);
+    });
+    expect(segmenter.metrics.imageEncodes - before, 'one concept_segment request, one encode').toBe(Math.ceil(visible.length / 16));
   });
 
   it('embeds texts and images through the OpenAI-compatible embedder', async () => {
-    const embedder = createOpenAIEmbedder({ baseURL: `${embeddings.url}/v1`, model: SIM_EMBEDDING_MODEL, imageInput: 'data-url', maxRetries: 0 });
+    const embedder = createOpenAIEmbedder({ baseURL: `${embeddings.url}/v1`, model: SIM_EMBEDDING_MODEL, maxRetries: 0 });
     const [text] = await embedder.embedTexts(['hidden circles count too']);
     expect(text?.length).toBe(256);
   });

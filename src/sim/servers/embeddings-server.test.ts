@@ -28,23 +28,27 @@ describe('simulated embeddings server', () => {
     expect(cosineSimilarity(Float32Array.from(first.data[0]?.embedding ?? []), expected)).toBeCloseTo(1, 6);
   });
 
-  it('embeds data-URL images with the perceptual histogram, also through the backends embedder', async () => {
+  it('reads a data URL in `input` as text, as vLLM does (images come only through messages), in float or base64', async () => {
     const { rendered } = sceneFixture(51);
+    const dataUrl = await pngDataUrl(rendered.image);
     const embedder = createOpenAIEmbedder({ baseURL: `${server.url}/v1`, model: SIM_EMBEDDING_MODEL, imageInput: 'data-url', maxRetries: 0 });
     const [vector] = await embedder.embedImages([rendered.image]);
-    expect(cosineSimilarity(vector ?? new Float32Array(0), perceptualImageEmbedding(rendered.image))).toBeCloseTo(1, 5);
+    expect(cosineSimilarity(vector ?? new Float32Array(0), perceptualImageEmbedding(rendered.image)), 'not embedded as the image').toBeLessThan(0.9);
+    const asText = await fetch(`${server.url}/v1/embeddings`, { method: 'POST', body: JSON.stringify({ model: SIM_EMBEDDING_MODEL, input: dataUrl }) });
+    const textJson = (await asText.json()) as { data: { embedding: number[] }[] };
+    expect(cosineSimilarity(Float32Array.from(textJson.data[0]?.embedding ?? []), lexicalTextEmbedding(dataUrl)), 'a string input is text').toBeCloseTo(1, 6);
     const response = await fetch(`${server.url}/v1/embeddings`, {
       method: 'POST',
-      body: JSON.stringify({ model: SIM_EMBEDDING_MODEL, input: [await pngDataUrl(rendered.image)], encoding_format: 'base64' }),
+      body: JSON.stringify({ model: SIM_EMBEDDING_MODEL, input: [dataUrl], encoding_format: 'base64' }),
     });
     const json = (await response.json()) as { data: { embedding: string }[] };
     const decoded = new Float32Array(Uint8Array.from(Buffer.from(json.data[0]?.embedding ?? '', 'base64')).buffer);
     expect(decoded.length).toBe(256);
   });
 
-  it('answers vLLM-style messages with one vector, the image embedding when an image is attached', async () => {
+  it('answers vLLM-style messages (the embedder\'s default for images) with one vector, the image embedding when an image is attached', async () => {
     const { rendered } = sceneFixture(52);
-    const embedder = createOpenAIEmbedder({ baseURL: `${server.url}/v1`, model: SIM_EMBEDDING_MODEL, imageInput: 'messages', maxRetries: 0 });
+    const embedder = createOpenAIEmbedder({ baseURL: `${server.url}/v1`, model: SIM_EMBEDDING_MODEL, maxRetries: 0 });
     const [vector] = await embedder.embedImages([rendered.image]);
     expect(cosineSimilarity(vector ?? new Float32Array(0), perceptualImageEmbedding(rendered.image))).toBeCloseTo(1, 5);
   });

@@ -1,8 +1,11 @@
 /**
  * The simulated embeddings server: OpenAI-compatible `POST /v1/embeddings` serving the offline
- * embedding functions of src/backends (hashed word/3-gram vectors for text, colour/texture histograms
- * for images given as data URLs in `input`, or vLLM-style `messages` with one image). Deterministic.
- * Lexical/perceptual, not semantic — and SIMULATED: the model id says so.
+ * embedding functions of src/protocols (hashed word/3-gram vectors for text, colour/texture histograms
+ * for images). As vLLM does (EmbeddingCompletionRequest vs EmbeddingChatRequest, see
+ * src/protocols/__contracts__/vllm.json): every string in `input` is text — a data URL there is embedded
+ * as the text it is — and images come only through the chat-style `messages` form (one vector for the
+ * conversation: its first image's, else its joined text's). Deterministic. Lexical/perceptual, not
+ * semantic — and SIMULATED: the model id says so.
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -70,12 +73,13 @@ export function createSimEmbeddingsApp(): { app: Hono; metrics: SimEmbeddingsSer
         : [firstImage?.type === 'image_url' ? firstImage.image_url.url : messageParts.map((part) => (part.type === 'text' ? part.text : '')).join('\n')];
     const vectors: Float32Array[] = [];
     let tokens = 0;
-    for (const [index, input] of inputs.entries()) {
-      if (input.startsWith('data:image/')) {
+    const imageFromMessages = body.input === undefined && firstImage?.type === 'image_url';
+    for (const input of inputs) {
+      if (imageFromMessages) {
         try {
           vectors.push(perceptualImageEmbedding((await images.fromUrl(input)).image, dimensions));
         } catch (error) {
-          return context.json(openAiError(isMmevolveError(error) ? error.message : 'unreadable image', 'invalid_request_error', `input.${index}`, 'invalid_image'), 400);
+          return context.json(openAiError(isMmevolveError(error) ? error.message : 'unreadable image', 'invalid_request_error', 'messages', 'invalid_image'), 400);
         }
         metrics.images += 1;
         tokens += 1;

@@ -21,10 +21,6 @@ export function invalidRequest(error: z.ZodError): OpenAiErrorBody {
   return openAiError(message, 'invalid_request_error', param, 'invalid_value');
 }
 
-export function respondError(context: Context, status: 400 | 404 | 429 | 500, body: OpenAiErrorBody): Response {
-  return context.json(body, status);
-}
-
 export const RATE_LIMIT_BODY = openAiError('Rate limit reached for requests (simulated). Retry after 1s.', 'rate_limit_error', null, 'rate_limit_exceeded');
 export const SERVER_ERROR_BODY = openAiError('The server had an error while processing your request (simulated).', 'server_error', null, null);
 

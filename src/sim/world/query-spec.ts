@@ -33,7 +33,6 @@ export interface ResolveOptions {
   readonly slack?: number;
 }
 
-export { ORDINALS, RELATIONS };
 export type { Ordinal, RelationKind };
 
 export function matchesFilter(object: ObjectView, filter: ObjectFilter): boolean {
