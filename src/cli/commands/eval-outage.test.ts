@@ -34,7 +34,7 @@ beforeAll(async () => {
   const config = {
     backends: {
       mllm: { baseURL: `${mllm.url}/v1`, model: mllm.modelId, profile: 'qwen2.5-vl', image: { format: 'png', resizeToProfile: false }, maxRetries: 1 },
-      segmenter: { baseURL: segmenter.url, sendImageWithId: false },
+      segmenter: { baseURL: segmenter.url },
     },
     cache: { enabled: false },
   };
