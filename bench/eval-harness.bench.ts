@@ -10,7 +10,9 @@
  *    SynthWorld VQA problems — accuracy, lessons, retrieval precision (hidden trap tags) — with bootstrap
  *    intervals memory − step.
  * Seed: MMEVOLVE_BENCH_SEED (default 7) seeds the datasets and the sim servers; MMEVOLVE_BENCH_MIN_SCORE sets
- * the retrieval threshold. Sizes: MMEVOLVE_BENCH_SEG_IMAGES (default 200, as issue 6 asks) and MMEVOLVE_BENCH_VQA_PROBLEMS (default 300); 0 skips a part.
+ * the retrieval threshold. Sizes: MMEVOLVE_BENCH_SEG_IMAGES (default 200, as issue 6 asks) and MMEVOLVE_BENCH_VQA_PROBLEMS (default 300); 0 skips a part;
+ * MMEVOLVE_BENCH_SEG_METHODS keeps some segmentation runs (labels, comma-separated); MMEVOLVE_BENCH_KEEP=1
+ * keeps the run folders.
  * Every number here describes the simulation, never a real model.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -28,6 +30,8 @@ import { readImage } from '../src/vision/index.js';
 
 const SEG_IMAGES = Number(process.env.MMEVOLVE_BENCH_SEG_IMAGES ?? 200);
 const VQA_PROBLEMS = Number(process.env.MMEVOLVE_BENCH_VQA_PROBLEMS ?? 300);
+/** Comma-separated run labels to keep (e.g. "single,concept-only,evol-improved"); all when unset. The first is the intervals' baseline. */
+const SEG_METHODS = process.env.MMEVOLVE_BENCH_SEG_METHODS?.split(',').map((label) => label.trim());
 /** Dataset and sim-server seed (MMEVOLVE_BENCH_SEED; 7 is the seed settings were chosen on, report on others). */
 const SEED = Number(process.env.MMEVOLVE_BENCH_SEED ?? 7);
 /**
@@ -56,13 +60,15 @@ async function segmentationTable(root: string): Promise<void> {
     cache: { enabled: false },
   });
   const backends: Backends = createBackends(config, { cache: false });
-  const runs: Array<{ label: string; method: SegmentationMethod; preset: EvolvePresetName }> = [
+  const allRuns: Array<{ label: string; method: SegmentationMethod; preset: EvolvePresetName }> = [
     { label: 'single', method: 'single', preset: 'published' },
+    { label: 'concept-only', method: 'concept-only', preset: 'published' },
     { label: 'box', method: 'box', preset: 'published' },
     { label: 'agent', method: 'agent', preset: 'published' },
     { label: 'evol-published', method: 'evol', preset: 'published' },
     { label: 'evol-improved', method: 'evol', preset: 'improved' },
   ];
+  const runs = allRuns.filter((run) => SEG_METHODS === undefined || SEG_METHODS.includes(run.label));
   try {
     const { mllm, segmenter } = backends;
     if (mllm === undefined || segmenter === undefined) throw new Error('backends missing');
@@ -165,6 +171,8 @@ export async function run(): Promise<void> {
     if (SEG_IMAGES > 0) await segmentationTable(root);
     if (VQA_PROBLEMS > 0) await vqaComparison(root);
   } finally {
-    await rm(root, { recursive: true, force: true });
+    // MMEVOLVE_BENCH_KEEP=1 keeps the datasets and run folders (for `mmevolve compare` or per-query analysis).
+    if (process.env.MMEVOLVE_BENCH_KEEP === '1') console.log(`kept ${root}`);
+    else await rm(root, { recursive: true, force: true });
   }
 }

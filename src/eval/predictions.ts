@@ -2,9 +2,9 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Mask } from '../core/index.js';
-import { isMmevolveError, mmevolveError } from '../core/index.js';
+import { createMask, isMmevolveError, mmevolveError } from '../core/index.js';
 import type { CocoRle } from '../vision/index.js';
-import { cocoRleSchema, decodeMaskPng, decodeRle } from '../vision/index.js';
+import { cocoRleSchema, decodeMaskPng, decodeRle, orMasks } from '../vision/index.js';
 
 /**
  * Predicted masks to score, keyed by sample name: a folder of `name.png` (non-zero = foreground) or a JSON
@@ -18,11 +18,23 @@ export interface PredictionSet {
   has(name: string): boolean;
   /** The mask for `name`, foreground = 1; the caller checks its size against the image. */
   load(name: string): Promise<Mask>;
+  /** Instance masks, when the file lists several RLEs for a sample (SA-Co); undefined otherwise. */
+  loadInstances?(name: string): Promise<Mask[] | undefined>;
   /** Human-readable location of one prediction ("preds/cat.png", "preds.json#cat"). */
   describe(name: string): string;
 }
 
-const rleMapSchema = z.record(z.string(), cocoRleSchema);
+// A sample's value is one RLE, or a list of instance RLEs (SA-Co; united for gIoU/cIoU).
+// Chosen by shape before parsing, so an error names the bad field (a zod union would only say "invalid").
+const rleMapSchema = z.record(
+  z.string(),
+  z.unknown().transform((value, context) => {
+    const parsed = (Array.isArray(value) ? z.array(cocoRleSchema) : cocoRleSchema).safeParse(value);
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues) context.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+    return z.NEVER;
+  }),
+);
 
 /** Open `location` as a folder of PNG masks or a JSON file of RLEs. */
 export async function openPredictions(location: string): Promise<PredictionSet> {
@@ -101,7 +113,29 @@ async function openRleFile(file: string): Promise<PredictionSet> {
       'Each value needs "size": [height, width] and "counts": the compressed string pycocotools writes.',
     );
   }
-  return predictionsFromMemory(new Map(Object.entries(parsed.data)), file);
+  const single = new Map<string, CocoRle>();
+  const lists = new Map<string, CocoRle[]>();
+  for (const [name, value] of Object.entries(parsed.data)) {
+    if (Array.isArray(value)) lists.set(name, value);
+    else single.set(name, value);
+  }
+  if (lists.size === 0) return predictionsFromMemory(single, file);
+  const decodeList = (name: string): Mask[] => (lists.get(name) ?? []).map((rle, index) => decodeNamedRle(rle, `${file}#${name}[${index}]`));
+  return {
+    source: file,
+    names: [...single.keys(), ...lists.keys()],
+    has: (name) => single.has(name) || lists.has(name),
+    load: async (name) => {
+      const rle = single.get(name);
+      if (rle !== undefined) return decodeNamedRle(rle, `${file}#${name}`);
+      if (!lists.has(name)) throw missingPrediction(name, file);
+      const [first] = lists.get(name) ?? [];
+      const masks = decodeList(name);
+      return masks.length === 0 ? createMask(first?.size[1] ?? 0, first?.size[0] ?? 0) : orMasks(masks);
+    },
+    loadInstances: (name) => Promise.resolve(lists.has(name) ? decodeList(name) : undefined),
+    describe: (name) => `${file}#${name}`,
+  };
 }
 
 function decodeNamedRle(rle: CocoRle, location: string): Mask {

@@ -97,6 +97,20 @@ function judgeCheckLines(checks: SegmentationSummary['judgeChecks']): string[] {
   ];
 }
 
+function sacoLines(summary: SegmentationSummary): string[] {
+  const s = summary.saco;
+  if (s === undefined) return [];
+  return [
+    '## SA-Co/Gold (SAM 3 cgF1 evaluator; instances = connected components of the mask, oracle over annotators)',
+    '',
+    ...table(
+      ['cgF1', 'cgF1@0.5', 'cgF1@0.75', 'pmF1', 'IL_MCC', 'IL TP', 'IL FN', 'IL TN', 'IL FP'],
+      [[percent(s.cgF1), percent(s.cgF1At50), percent(s.cgF1At75), percent(s.pmF1), s.ilMcc.toFixed(2), String(s.imageLevel.TP), String(s.imageLevel.FN), String(s.imageLevel.TN), String(s.imageLevel.FP)]],
+    ),
+    '',
+  ];
+}
+
 function grefcocoLines(summary: SegmentationSummary): string[] {
   const g = summary.grefcoco;
   if (g === undefined) return [];
@@ -127,6 +141,7 @@ export function segmentationMarkdown(report: RunReport, summary: SegmentationSum
     ),
     '',
     ...grefcocoLines(summary),
+    ...sacoLines(summary),
     `Samples: ${summary.n} (${summary.finished} finished, ${summary.failed} failed).`,
     '',
     `Budget caps hit: ${summary.capped.samples} sample(s) (${summary.capped.calls} by --max-calls-per-sample, ${summary.capped.tokens} by --max-tokens-per-sample).`,

@@ -11,6 +11,8 @@ import type { ScoringRules } from './datasets/dataset.js';
 import { grefcocoCounts, summarizeGrefcoco } from './grefcoco-metrics.js';
 import type { GrefcocoSummary, ReferringCounts } from './grefcoco-metrics.js';
 import { maskArea } from '../vision/index.js';
+import { sacoSampleEvaluation, summarizeSaco } from './saco-metrics.js';
+import type { ImageEvaluation, SacoSummary } from './saco-metrics.js';
 
 /**
  * Score predicted masks against a ReasonSeg folder with LISA's gIoU/cIoU. A missing prediction counts as
@@ -26,6 +28,8 @@ export interface ScoreReport extends ScoreSummary {
   simulated: boolean;
   /** gRefCOCO (ReLA's rules): gIoU, cIoU, N-acc, T-acc; an empty mask is the answer "no target". */
   grefcoco?: GrefcocoSummary;
+  /** SA-Co/Gold: cgF1, pmF1, IL_MCC (SAM 3's evaluator); a JSON list of RLEs is a sample's instances. */
+  saco?: SacoSummary;
 }
 
 export interface ScoreOptions {
@@ -40,6 +44,7 @@ export async function scoreDataset(
 ): Promise<ScoreReport> {
   const scored: ScoredSample[] = [];
   const referring: Array<ReferringCounts & { iou: number }> = [];
+  const sacoImages: ImageEvaluation[] = [];
   const missing: string[] = [];
   const warnings: Warning[] = samples.flatMap((sample) => sample.warnings);
   for (const sample of samples) {
@@ -58,6 +63,10 @@ export async function scoreDataset(
       missing.push(sample.name);
     }
     scored.push({ counts: segmentationCounts(prediction, groundTruth), isSentence: sample.isSentence });
+    if (options.scoring === 'saco' && sample.instanceSets !== undefined) {
+      const instances = predictions.has(sample.name) && predictions.loadInstances !== undefined ? await predictions.loadInstances(sample.name) : undefined;
+      sacoImages.push(sacoSampleEvaluation(instances ?? prediction, await sample.instanceSets()));
+    }
     if (options.scoring === 'grefcoco') referring.push(grefcocoCounts(prediction, groundTruth, sample.noTarget, maskArea(prediction) === 0));
   }
   const known = new Set(samples.map((sample) => sample.name));
@@ -74,6 +83,7 @@ export async function scoreDataset(
     warnings,
     simulated: options.simulated ?? false,
     ...(options.scoring === 'grefcoco' ? { grefcoco: summarizeGrefcoco(referring) } : {}),
+    ...(options.scoring === 'saco' ? { saco: summarizeSaco(sacoImages) } : {}),
   };
 }
 
@@ -97,6 +107,7 @@ export function scoreReportJson(report: ScoreReport): {
   subsets: ScoreSummary['subsets'];
   simulated?: true;
   grefcoco?: GrefcocoSummary;
+  saco?: SacoSummary;
 } {
   const json = {
     giou: report.giou,
@@ -105,6 +116,7 @@ export function scoreReportJson(report: ScoreReport): {
     missing: report.missing,
     subsets: report.subsets,
     ...(report.grefcoco === undefined ? {} : { grefcoco: report.grefcoco }),
+    ...(report.saco === undefined ? {} : { saco: report.saco }),
   };
   return report.simulated ? { ...json, simulated: true } : json;
 }

@@ -20,6 +20,7 @@ import type { DatasetSpec } from './datasets/open-dataset.js';
 import { openDataset } from './datasets/open-dataset.js';
 import type { EvalSample, ScoringRules } from './datasets/dataset.js';
 import { grefcocoCounts } from './grefcoco-metrics.js';
+import { imageEvaluationSchema, sacoSampleEvaluation } from './saco-metrics.js';
 import { openRun, resultLineBaseSchema } from './run-store.js';
 import { runSamples } from './runner.js';
 import { runningSegmentationMetric } from './segmentation-summary.js';
@@ -42,6 +43,8 @@ export const segmentationLineSchema = resultLineBaseSchema.extend({
   /** gRefCOCO: the expression has no target (ground truth), and the method answered "no target". */
   noTarget: z.boolean().optional(),
   predictedNoTarget: z.boolean().optional(),
+  /** SA-Co/Gold: the instance-level evaluation against the most favourable annotator (saco-metrics.ts). */
+  saco: imageEvaluationSchema.optional(),
   /** A per-sample budget (calls or tokens) stopped this sample early. */
   capped: z.enum(['calls', 'tokens']).optional(),
   /** Trace file relative to the run folder. */
@@ -120,7 +123,7 @@ export async function runSegmentationEval(options: SegmentationRunOptions): Prom
   }
 }
 
-type ScoreFields = Pick<SegmentationLine, 'kind' | 'query' | 'isSentence' | 'intersection' | 'union' | 'iou' | 'area' | 'noTarget' | 'predictedNoTarget'>;
+type ScoreFields = Pick<SegmentationLine, 'kind' | 'query' | 'isSentence' | 'intersection' | 'union' | 'iou' | 'area' | 'noTarget' | 'predictedNoTarget' | 'saco'>;
 
 /** LISA counts, or ReLA's for gRefCOCO (where "no target" is an answer: declared, or an empty mask). */
 async function scoreLine(scoring: ScoringRules, sample: EvalSample, mask: Mask, declaredNoTarget: boolean): Promise<ScoreFields> {
@@ -132,7 +135,8 @@ async function scoreLine(scoring: ScoringRules, sample: EvalSample, mask: Mask, 
     return { ...base, intersection: counts.intersection, union: counts.union, iou: counts.iou, noTarget: counts.noTarget, predictedNoTarget: counts.predictedNoTarget };
   }
   const counts = segmentationCounts(mask, groundTruth);
-  return { ...base, ...counts, iou: imageIou(counts), ...(declaredNoTarget && area === 0 ? { predictedNoTarget: true } : {}) };
+  const saco = scoring === 'saco' && sample.instanceSets !== undefined ? { saco: sacoSampleEvaluation(mask, await sample.instanceSets()) } : {};
+  return { ...base, ...counts, iou: imageIou(counts), ...(declaredNoTarget && area === 0 ? { predictedNoTarget: true } : {}), ...saco };
 }
 
 async function segmentOne(options: SegmentationRunOptions, scoring: ScoringRules, sample: EvalSample, signal: AbortSignal): Promise<SegmentationLine> {

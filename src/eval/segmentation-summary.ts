@@ -12,6 +12,8 @@ import type { JudgeCheckSummary } from './judge-check.js';
 import type { SegmentationLine } from './segmentation-run.js';
 import { summarizeGrefcoco } from './grefcoco-metrics.js';
 import type { GrefcocoSummary } from './grefcoco-metrics.js';
+import { summarizeSaco } from './saco-metrics.js';
+import type { SacoSummary } from './saco-metrics.js';
 
 export interface StageCost {
   callsPerSample: number;
@@ -58,6 +60,8 @@ export interface SegmentationSummary {
   answeredNoTarget: number;
   /** gRefCOCO runs (lines carry noTarget): ReLA's gIoU, cIoU, N-acc and T-acc, exact. */
   grefcoco?: GrefcocoSummary;
+  /** SA-Co/Gold runs (lines carry saco): cgF1, pmF1, IL_MCC as SAM 3's evaluator computes them. */
+  saco?: SacoSummary;
 }
 
 export const HISTOGRAM_BINS = 10;
@@ -94,6 +98,7 @@ export function summarizeSegmentation(lines: readonly SegmentationLine[]): Segme
     },
     answeredNoTarget: lines.filter((line) => line.predictedNoTarget === true).length,
     ...grefcocoBlock(lines),
+    ...(lines.some((line) => line.saco !== undefined) ? { saco: summarizeSaco(lines.flatMap((line) => (line.saco === undefined ? [] : [line.saco]))) } : {}),
   };
 }
 

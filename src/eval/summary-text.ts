@@ -21,6 +21,7 @@ export function formatRunSummary(report: RunReport, directory: string, counts: R
       `gIoU ${percent(scores.giou)}  cIoU ${percent(scores.ciou)}  (short: ${percent(scores.subsets.short.giou)}/${percent(scores.subsets.short.ciou)} n=${scores.subsets.short.n}; long: ${percent(scores.subsets.long.giou)}/${percent(scores.subsets.long.ciou)} n=${scores.subsets.long.n})`,
     );
     if (summary.capped.samples > 0) lines.push(`budget caps hit: ${summary.capped.samples} sample(s) (calls ${summary.capped.calls}, tokens ${summary.capped.tokens})`);
+    if (summary.saco !== undefined) lines.push(`SA-Co: cgF1 ${percent(summary.saco.cgF1)}  pmF1 ${percent(summary.saco.pmF1)}  IL_MCC ${summary.saco.ilMcc.toFixed(2)}`);
     const g = summary.grefcoco;
     if (g !== undefined) lines.push(`gRefCOCO: gIoU ${percent(g.giou)}  cIoU ${percent(g.ciou)}  N-acc ${percent(g.nAcc)}  T-acc ${percent(g.tAcc)}`);
   } else {

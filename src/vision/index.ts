@@ -12,7 +12,7 @@ export {
 } from './rle.js';
 export type { CocoRle } from './rle.js';
 export { decodeRleCounts, encodeRleCounts } from './rle-counts.js';
-export { maskArea, maskBox, maskIou, orMasks } from './mask-ops.js';
+export { connectedComponents, maskArea, maskBox, maskIntersectionUnion, maskIou, orMasks } from './mask-ops.js';
 export {
   decodeImage,
   decodeMaskPng,

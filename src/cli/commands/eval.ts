@@ -165,7 +165,7 @@ export function registerEvalCommand(program: Command): void {
   addOutageOptions(addDatasetOptions(command))
     .addOption(new Option('--method <method>', 'segmentation method').choices([...SEGMENTATION_METHODS]).makeOptionMandatory())
     .requiredOption('--out <dir>', 'run folder (created; rerunning the same command resumes it)')
-    .addOption(new Option('--preset <preset>', 'evolve settings: paper settings, or paper settings with our fixes').choices([...EVOLVE_PRESET_NAMES]).default('published'))
+    .addOption(new Option('--preset <preset>', 'evolve settings: published (the authors\' code) or improved (the same constants with our fixes)').choices([...EVOLVE_PRESET_NAMES]).default('published'))
     .option('--config <file>', 'mmevolve config (backends; an optional "evolve" section overrides preset fields)')
     .option('--limit <n>', 'only the first N samples (in name order)', positiveInteger('--limit'))
     .option('--concurrency <k>', 'samples in flight at once', positiveInteger('--concurrency'), 1)

@@ -58,6 +58,10 @@ export function formatScoreTable(report: ScoreReport, options: ScoreCommandOptio
     const g = report.grefcoco;
     lines.push('', `gRefCOCO (ReLA rules; an empty mask answers "no target"): gIoU ${percent(g.giou)}  cIoU ${percent(g.ciou)}  N-acc ${percent(g.nAcc)}  T-acc ${percent(g.tAcc)}  (TP ${g.confusion.TP}, FN ${g.confusion.FN}, TN ${g.confusion.TN}, FP ${g.confusion.FP})`);
   }
+  if (report.saco !== undefined) {
+    const s = report.saco;
+    lines.push('', `SA-Co (SAM 3 cgF1 evaluator, oracle over annotators): cgF1 ${percent(s.cgF1)}  pmF1 ${percent(s.pmF1)}  IL_MCC ${s.ilMcc.toFixed(2)}  (cgF1@0.5 ${percent(s.cgF1At50)}, @0.75 ${percent(s.cgF1At75)}; image level TP ${s.imageLevel.TP}, FN ${s.imageLevel.FN}, TN ${s.imageLevel.TN}, FP ${s.imageLevel.FP})`);
+  }
   if (report.missing.length > 0) {
     const shown = report.missing.slice(0, MISSING_SHOWN).join(', ');
     const more = report.missing.length > MISSING_SHOWN ? `, … (${report.missing.length - MISSING_SHOWN} more; --json lists all)` : '';

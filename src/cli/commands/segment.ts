@@ -131,7 +131,7 @@ export function registerSegmentCommand(program: Command): void {
     .requiredOption('--image <file>', 'image file (JPEG, PNG or WebP)')
     .requiredOption('--query <text>', 'what to segment, e.g. "the thing you would use to keep the rain off"')
     .addOption(new Option('--method <method>', 'segmentation method').choices([...SEGMENTATION_METHODS]).default('evol'))
-    .addOption(new Option('--preset <preset>', 'evol settings: published (paper) or improved (our fixes on)').choices([...EVOLVE_PRESET_NAMES]).default('improved'))
+    .addOption(new Option('--preset <preset>', 'evol settings: published (the authors\' code) or improved (our fixes on)').choices([...EVOLVE_PRESET_NAMES]).default('improved'))
     .option('--config <file>', 'config file with backends and an optional "evolve" section (default: mmevolve.config.* in the current directory)')
     .requiredOption('--out <dir>', 'output directory for mask.png, overlay.png, mask.rle.json, trace.json')
     .option('--explain', 'print the evolution (phrases, gate, fights, fitness, arbitration, cost) as a tree')

@@ -38,6 +38,12 @@ export function paintSegmentation(into: Mask, segmentation: CocoSegmentation, wh
   for (let index = 0; index < mask.data.length; index += 1) if ((mask.data[index] ?? 0) > 0) into.data[index] = 1;
 }
 
+export function segmentationMask(segmentation: CocoSegmentation, width: number, height: number, where: string): Mask {
+  const mask = createMask(width, height);
+  paintSegmentation(mask, segmentation, where);
+  return mask;
+}
+
 function checkedCounts(counts: readonly number[], pixels: number, where: string): readonly number[] {
   const total = counts.reduce((sum, count) => sum + count, 0);
   if (total !== pixels) throw mmevolveError('invalid-dataset', `${where}: RLE counts cover ${total} pixels, the image has ${pixels}`, 'The annotation is corrupt; re-download the file.');

@@ -38,6 +38,6 @@ export interface EvalDataset {
   scoring: ScoringRules;
 }
 
-export const DATASET_FORMATS = ['reasonseg', 'refcoco', 'refcoco+', 'refcocog', 'grefcoco'] as const;
+export const DATASET_FORMATS = ['reasonseg', 'refcoco', 'refcoco+', 'refcocog', 'grefcoco', 'saco-gold'] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 

@@ -5,6 +5,7 @@ import { loadReasonSegFolder } from '../reasonseg-folder.js';
 import type { DatasetFormat, EvalDataset } from './dataset.js';
 import { DATASET_FORMATS } from './dataset.js';
 import { loadReferDataset } from './refer.js';
+import { loadSacoGold } from './saco-gold.js';
 
 /** Where a benchmark lives on disk, as `eval` and `score` take it from their options. */
 export interface DatasetSpec {
@@ -48,6 +49,11 @@ export async function openDataset(spec: DatasetSpec): Promise<EvalDataset> {
         split: required(spec.split, '--split', format === 'refcocog' ? 'val or test' : 'val, testA or testB'),
         images: path.resolve(required(spec.images, '--images', 'the COCO train2014 image folder')),
         ...(spec.splitBy === undefined ? {} : { splitBy: spec.splitBy }),
+      });
+    case 'saco-gold':
+      return loadSacoGold({
+        annotations: [directory, ...(spec.extraAnnotations ?? []).map((file) => path.resolve(file))],
+        images: path.resolve(required(spec.images, '--images', 'the folder the annotation file_name paths are relative to')),
       });
     default:
       throw mmevolveError('invalid-input', `unknown dataset format "${String(format)}"`, `Use one of ${DATASET_FORMATS.join(', ')}.`);
