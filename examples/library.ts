@@ -6,8 +6,8 @@
  * imports the same names from 'mmevolve', and the simulator's from 'mmevolve/sim' (package.json "exports").
  */
 import { pathToFileURL } from 'node:url';
-import { createBackends, evolveSegment, loadConfig, openMemoryStore, parseConfig, readImage, resolveEvolveConfig, solveWithMemory } from '../src/index.js';
-import type { Backends, MemoryProblem, RgbImage, SegmentationResult, SolveResult } from '../src/index.js';
+import { evolveSegment, loadAppConfig, openWorkspace, parseAppConfig, readImage, solveWithMemory } from '../src/index.js';
+import type { MemoryProblem, RgbImage, SegmentationResult, SolveResult, Workspace } from '../src/index.js';
 import { SIM_EMBEDDING_MODEL, buildReasonSegSample, buildVqaSample, startSimStack } from '../src/sim/index.js';
 import type { SimStack } from '../src/sim/index.js';
 
@@ -17,19 +17,21 @@ export interface LibraryExampleResult {
   solved: SolveResult;
 }
 
-/** Backends from a config file, or from freshly started simulated servers (closed by the caller). */
-async function backendsFor(configPath: string | undefined): Promise<{ backends: Backends; sims?: SimStack }> {
-  if (configPath !== undefined) return { backends: createBackends((await loadConfig(configPath)).config) };
+/** The workspace of a config file, or of freshly started simulated servers (closed by the caller). */
+async function workspaceFor(configPath: string | undefined): Promise<{ workspace: Workspace; sims?: SimStack }> {
+  if (configPath !== undefined) return { workspace: openWorkspace(await loadAppConfig(configPath)) };
   const sims = await startSimStack({ preset: 'oracle' });
-  const config = parseConfig({
+  const config = parseAppConfig({
     backends: {
       mllm: { baseURL: `${sims.mllm.url}/v1`, model: sims.mllm.modelId, profile: 'qwen2.5-vl', image: { format: 'png', resizeToProfile: false } },
       segmenter: { baseURL: sims.segmenter.url },
       embedder: { kind: 'openai', baseURL: `${sims.embeddings.url}/v1`, model: SIM_EMBEDDING_MODEL, vectorKind: 'lexical-perceptual' },
     },
     cache: { enabled: false },
+    // The lesson store lives in memory here; a path (the default .mmevolve/memory.sqlite) keeps it.
+    store: { kind: 'sqlite', path: ':memory:' },
   });
-  return { backends: createBackends(config), sims };
+  return { workspace: openWorkspace(config), sims };
 }
 
 /** A SynthWorld VQA problem with its gold answer, so the memory method verifies and, when wrong, learns. */
@@ -42,13 +44,11 @@ export async function runLibraryExample(
   options: { configPath?: string; imagePath?: string; query?: string; question?: string; say?: (line: string) => void } = {},
 ): Promise<LibraryExampleResult> {
   const say = options.say ?? ((line: string) => console.log(line));
-  const { backends, sims } = await backendsFor(options.configPath);
+  const { workspace, sims } = await workspaceFor(options.configPath);
   const simulated = sims !== undefined;
   try {
-    const { mllm, segmenter, embedder } = backends;
-    if (mllm === undefined || segmenter === undefined || embedder === undefined) {
-      throw new Error('the example needs backends.mllm, backends.segmenter and backends.embedder in the config');
-    }
+    const backends = workspace.segmentation();
+    const mllm = workspace.requireMllm();
     let image: RgbImage;
     let query: string;
     if (options.imagePath !== undefined) {
@@ -62,8 +62,9 @@ export async function runLibraryExample(
     if (simulated) say('SIMULATED backends (SynthWorld): the output describes the simulation, not a real model.');
 
     const segmentation = await evolveSegment(image, query, {
-      backends: { mllm, judge: backends.judge ?? mllm, segmenter },
-      config: resolveEvolveConfig('improved'),
+      backends,
+      // The config's evolve section over its preset (the one default of every surface when it names none).
+      config: workspace.evolve().config,
       onEvent: (event) => {
         if (event.type === 'generation-end') say(`  generation ${event.generation} done`);
       },
@@ -71,20 +72,17 @@ export async function runLibraryExample(
     const area = segmentation.mask.data.reduce((sum, value) => sum + value, 0);
     say(`segment "${query}": ${area} px from phrase "${segmentation.phrase ?? '(box prompt)'}", ${segmentation.calls.length} backend calls`);
 
-    // A workspace is created for one embedding model and its vector size (here in memory; a path keeps it).
-    const [probe] = await embedder.embedTexts(['dimension probe']);
-    const store = openMemoryStore({ path: ':memory:', embeddingModel: embedder.model, dimensions: probe?.length ?? 0 });
-    try {
-      const problem = simulated ? simulatedProblem() : { id: 'example-1', question: options.question ?? 'What is shown in the image?', options: [], image, imageRef: options.imagePath ?? 'image' };
-      const solved = await solveWithMemory(problem, { mllm, embedder, memory: store.forTenant('example'), mode: 'memory' });
-      const verdict = solved.verdict === undefined ? '' : ` (${solved.verdict.correct ? 'correct' : 'wrong'}, ${solved.lessonsWritten.length} lessons written)`;
-      say(`solve "${problem.question.split('\n')[0] ?? ''}": answer ${solved.finalAnswer ?? '(none)'}${verdict}; ${solved.lessonsUsed.length} lessons used`);
-      return { simulated, segmentation, solved };
-    } finally {
-      store.close();
-    }
+    // The workspace's lesson store is made for its embedder on first use (in memory here).
+    const store = await workspace.store();
+    const embedder = workspace.embedder;
+    if (embedder === undefined) throw new Error('the example needs backends.embedder in the config');
+    const problem = simulated ? simulatedProblem() : { id: 'example-1', question: options.question ?? 'What is shown in the image?', options: [], image, imageRef: options.imagePath ?? 'image' };
+    const solved = await solveWithMemory(problem, { mllm, embedder, memory: store.forTenant('example'), mode: 'memory', config: workspace.memory() });
+    const verdict = solved.verdict === undefined ? '' : ` (${solved.verdict.correct ? 'correct' : 'wrong'}, ${solved.lessonsWritten.length} lessons written)`;
+    say(`solve "${problem.question.split('\n')[0] ?? ''}": answer ${solved.finalAnswer ?? '(none)'}${verdict}; ${solved.lessonsUsed.length} lessons used`);
+    return { simulated, segmentation, solved };
   } finally {
-    backends.close();
+    await workspace.close();
     await sims?.close();
   }
 }

@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SIM_EMBEDDING_MODEL, exportReasonSeg, isNoisePresetName, startSimStack } from '../src/sim/index.js';
 import type { NoisePresetName, SimStack } from '../src/sim/index.js';
+import { parseAppConfig } from '../src/app/index.js';
 import { ensureWebBuild } from '../src/web/build-web.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -155,6 +156,8 @@ async function main(): Promise<void> {
     },
     cache: { enabled: false },
   };
+  // Checked by the app layer's own schema before `mmevolve serve` opens its workspace from the file.
+  parseAppConfig(config, configPath);
   await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);
 
   const port = await choosePort(requestedPort);

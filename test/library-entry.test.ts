@@ -12,7 +12,7 @@ describe('the library entry', () => {
   it('is what package.json exports as "mmevolve" (built from src/index.ts), and offers the two methods with their backends', () => {
     const manifest = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { exports?: Record<string, { default?: string }> };
     expect(manifest.exports?.['.']?.default, 'package.json "exports"["."], the build of src/index.ts').toBe('./lib/index.js');
-    for (const name of ['evolveSegment', 'runSegmentation', 'solveWithMemory', 'openMemoryStore', 'createBackends', 'loadConfig', 'readImage']) {
+    for (const name of ['evolveSegment', 'runSegmentation', 'solveWithMemory', 'openMemoryStore', 'openWorkspace', 'loadAppConfig', 'parseAppConfig', 'readImage']) {
       expect(typeof (entry as Record<string, unknown>)[name], `export ${name}`).toBe('function');
     }
   });

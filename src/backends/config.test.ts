@@ -1,8 +1,5 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig, resolveApiKey } from './config.js';
+import { parseConfig, resolveApiKey } from './config.js';
 import { createBackends, profileFor } from './create-backends.js';
 
 const example = {
@@ -31,22 +28,14 @@ describe('configuration', () => {
     expect(() => parseConfig({ backends: { mllm: { baseURL: 'http://x/v1', model: 'm', temprature: 0 } } })).toThrow(/backends\.mllm/);
   });
 
-  it('loads YAML and JSON files and reports a missing file as not-found', async () => {
-    const directory = await mkdtemp(join(tmpdir(), 'mmevolve-config-'));
-    await writeFile(join(directory, 'mmevolve.config.yaml'), 'backends:\n  mllm:\n    baseURL: http://127.0.0.1:8000/v1\n    model: Qwen/Qwen3-VL-8B-Instruct\n');
-    const { config, path } = await loadConfig(undefined, directory);
-    expect(path.endsWith('mmevolve.config.yaml')).toBe(true);
-    expect(config.backends.mllm?.model).toBe('Qwen/Qwen3-VL-8B-Instruct');
-    await expect(loadConfig('missing.json', directory)).rejects.toMatchObject({ code: 'not-found' });
-    await writeFile(join(directory, 'broken.json'), '{"backends": ');
-    await expect(loadConfig('broken.json', directory)).rejects.toMatchObject({ code: 'config-invalid' });
-  });
-
   it('takes keys from the named variable, else MMEVOLVE_API_KEY, and fails when a named variable is unset', () => {
     expect(resolveApiKey({ apiKeyEnv: 'JUDGE_KEY' }, 'judge', { JUDGE_KEY: 'j', MMEVOLVE_API_KEY: 's' })).toBe('j');
     expect(resolveApiKey({}, 'mllm', { MMEVOLVE_API_KEY: 's' })).toBe('s');
     expect(resolveApiKey({}, 'mllm', {})).toBeUndefined();
     expect(() => resolveApiKey({ apiKeyEnv: 'JUDGE_KEY' }, 'judge', {})).toThrow(/JUDGE_KEY/);
+    expect(resolveApiKey({}, 'mllm', { OPENAI_API_KEY: 'o' }, true), 'OpenAI-protocol backends read OPENAI_API_KEY as the SDK does').toBe('o');
+    expect(resolveApiKey({}, 'mllm', { OPENAI_API_KEY: 'o', MMEVOLVE_API_KEY: 's' }, true)).toBe('s');
+    expect(resolveApiKey({}, 'segmenter', { OPENAI_API_KEY: 'o' }), 'a SAM 3 server never gets the OpenAI key').toBeUndefined();
   });
 
   it('detects profiles from model ids and builds every configured backend', () => {

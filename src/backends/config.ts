@@ -1,17 +1,14 @@
 /**
- * mmevolve.config.json / .yaml: named backends (mllm, judge, segmenter, embedder) and the response cache.
- * Secrets come from the environment (MMEVOLVE_API_KEY or a per-backend `apiKeyEnv`), never from the file.
- * Validation errors name the path of the bad field ("backends.judge.baseURL: …").
+ * The backends part of mmevolve.config.*: named backends (mllm, judge, segmenter, embedder) and the response
+ * cache. Secrets come from the environment (a per-backend `apiKeyEnv`, MMEVOLVE_API_KEY, OPENAI_API_KEY),
+ * never from the file. The whole file (with evolve, memory, store, server) is src/app/config.ts.
  */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { extname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { MmevolveError, mmevolveError } from '../core/index.js';
+import { MmevolveError, describeConfigIssues, mmevolveError } from '../core/index.js';
 
-export const CONFIG_FILE_NAMES = ['mmevolve.config.json', 'mmevolve.config.yaml', 'mmevolve.config.yml'] as const;
 export const DEFAULT_API_KEY_ENV = 'MMEVOLVE_API_KEY';
+/** Read as the OpenAI SDK reads it, for OpenAI-protocol backends without their own key. */
+export const OPENAI_API_KEY_ENV = 'OPENAI_API_KEY';
 export const DEFAULT_CACHE_PATH = '.mmevolve/cache.sqlite';
 
 const url = z.url({ protocol: /^https?$/ });
@@ -65,17 +62,22 @@ export const embedderBackendSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('offline'), dimensions: z.number().int().positive().default(256) }),
 ]);
 
-export const configSchema = z.looseObject({
-  backends: z.strictObject({
-    mllm: mllmBackendSchema.optional(),
-    /** Defaults to the mllm backend when absent. */
-    judge: mllmBackendSchema.optional(),
-    segmenter: segmenterBackendSchema.optional(),
-    embedder: embedderBackendSchema.optional(),
-  }),
-  cache: z
-    .strictObject({ enabled: z.boolean().default(true), path: z.string().min(1).default(DEFAULT_CACHE_PATH) })
-    .default({ enabled: true, path: DEFAULT_CACHE_PATH }),
+/** The part of the config file the backends read (src/app composes it with evolve, memory, store, server). */
+export const backendsSectionSchema = z.strictObject({
+  mllm: mllmBackendSchema.optional(),
+  /** Defaults to the mllm backend when absent. */
+  judge: mllmBackendSchema.optional(),
+  segmenter: segmenterBackendSchema.optional(),
+  embedder: embedderBackendSchema.optional(),
+});
+
+export const cacheSectionSchema = z
+  .strictObject({ enabled: z.boolean().default(true), path: z.string().min(1).default(DEFAULT_CACHE_PATH) })
+  .default({ enabled: true, path: DEFAULT_CACHE_PATH });
+
+export const configSchema = z.strictObject({
+  backends: backendsSectionSchema.prefault({}),
+  cache: cacheSectionSchema,
 });
 
 export type MmevolveConfig = z.output<typeof configSchema>;
@@ -84,53 +86,29 @@ export type SegmenterBackendConfig = z.output<typeof segmenterBackendSchema>;
 export type EmbedderBackendConfig = z.output<typeof embedderBackendSchema>;
 export type BackendRole = 'mllm' | 'judge' | 'segmenter' | 'embedder';
 
-function formatIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)'}: ${issue.message}`)
-    .join('; ');
+/** A config-invalid error listing each issue with its key path (and the nearest valid key for a typo). */
+export function configError(schema: z.ZodType, error: z.ZodError, value: unknown, source: string): MmevolveError {
+  const lines = describeConfigIssues(schema, error.issues, value);
+  return new MmevolveError({
+    code: 'config-invalid',
+    message: `${source}: ${lines.join('; ')}`,
+    hint: 'Fix the named key; README "## Configuration" has a complete example (`mmevolve init` writes one).',
+    details: { source, issues: lines },
+  });
 }
 
-/** Validate an already-parsed config value; `source` names it in errors. */
+/** Validate the backends and cache of a config (code that builds backends without the app layer). */
 export function parseConfig(value: unknown, source = '<config>'): MmevolveConfig {
   const parsed = configSchema.safeParse(value);
-  if (!parsed.success) {
-    throw new MmevolveError({
-      code: 'config-invalid',
-      message: `${source}: ${formatIssues(parsed.error)}`,
-      hint: 'Fix the named field; see README "## Configuration" for a complete example.',
-      details: { source, issues: parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })) },
-    });
-  }
+  if (!parsed.success) throw configError(configSchema, parsed.error, value, source);
   return parsed.data;
 }
 
-/** The first mmevolve.config.{json,yaml,yml} in `directory`, or undefined. */
-export function findConfigFile(directory = process.cwd()): string | undefined {
-  return CONFIG_FILE_NAMES.map((name) => resolve(directory, name)).find((path) => existsSync(path));
-}
-
-export async function loadConfig(path?: string, directory = process.cwd()): Promise<{ config: MmevolveConfig; path: string }> {
-  const file = path === undefined ? findConfigFile(directory) : resolve(directory, path);
-  if (file === undefined) {
-    throw mmevolveError('not-found', `no ${CONFIG_FILE_NAMES.join(' / ')} in ${directory}`, 'Create one (README "## Configuration") or pass --config FILE.');
-  }
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw mmevolveError('not-found', `cannot read config file ${file}`, 'Check the --config path.', error);
-  }
-  let value: unknown;
-  try {
-    value = extname(file) === '.json' ? (JSON.parse(text) as unknown) : (parseYaml(text) as unknown);
-  } catch (error) {
-    throw mmevolveError('config-invalid', `${file} is not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`, 'Fix the syntax error.', error);
-  }
-  return { config: parseConfig(value, file), path: file };
-}
-
-/** The key for a backend: its apiKeyEnv variable (must be set when named), else MMEVOLVE_API_KEY, else none. */
-export function resolveApiKey(backend: { apiKeyEnv?: string | undefined }, role: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+/**
+ * The key for a backend: its apiKeyEnv variable (must be set when named), else MMEVOLVE_API_KEY, else (for
+ * OpenAI-protocol backends, as the OpenAI SDK does) OPENAI_API_KEY, else none.
+ */
+export function resolveApiKey(backend: { apiKeyEnv?: string | undefined }, role: string, env: NodeJS.ProcessEnv = process.env, openaiProtocol = false): string | undefined {
   if (backend.apiKeyEnv !== undefined) {
     const value = env[backend.apiKeyEnv];
     if (value === undefined || value === '') {
@@ -138,6 +116,9 @@ export function resolveApiKey(backend: { apiKeyEnv?: string | undefined }, role:
     }
     return value;
   }
-  const shared = env[DEFAULT_API_KEY_ENV];
-  return shared === undefined || shared === '' ? undefined : shared;
+  for (const name of openaiProtocol ? [DEFAULT_API_KEY_ENV, OPENAI_API_KEY_ENV] : [DEFAULT_API_KEY_ENV]) {
+    const value = env[name];
+    if (value !== undefined && value !== '') return value;
+  }
+  return undefined;
 }

@@ -42,7 +42,7 @@ export function profileFor(backend: Pick<MllmBackendConfig, 'profile' | 'model'>
 function mllmClient(backend: MllmBackendConfig, role: 'mllm' | 'judge', options: CreateBackendsOptions, cache: ResponseCache | undefined): MllmClient {
   return createOpenAICompatibleClient({
     baseURL: backend.baseURL,
-    apiKey: resolveApiKey(backend, role, options.env),
+    apiKey: resolveApiKey(backend, role, options.env, true),
     model: backend.model,
     profile: profileFor(backend),
     fetch: options.fetch,
@@ -94,7 +94,7 @@ export function createBackends(config: MmevolveConfig, options: CreateBackendsOp
   else if (embedder !== undefined) {
     result.embedder = createOpenAIEmbedder({
       baseURL: embedder.baseURL,
-      apiKey: resolveApiKey(embedder, 'embedder', options.env),
+      apiKey: resolveApiKey(embedder, 'embedder', options.env, true),
       model: embedder.model,
       fetch: options.fetch,
       timeoutMs: embedder.timeoutMs,

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { RgbImage } from '../core/index.js';
 import { getProfile } from '../protocols/index.js';
 import { DEFAULT_IMAGE_ENCODING, planImage } from './image-payload.js';
+import type { FramingProfile } from './image-payload.js';
 
 function gradient(width: number, height: number): RgbImage {
   const data = new Uint8Array(width * height * 3);
@@ -22,11 +23,19 @@ describe('planImage', () => {
     expect((await png.dataUrl()).startsWith('data:image/png;base64,')).toBe(true);
   });
 
-  it('downscales to the Qwen2.5-VL frame when it has fewer pixels and records both frames', async () => {
-    const image = gradient(2000, 1500);
-    const planned = planImage(image, getProfile('qwen2.5-vl'), DEFAULT_IMAGE_ENCODING);
-    const frame = getProfile('qwen2.5-vl').imageFrame({ width: 2000, height: 1500 });
-    expect(planned.frame).toEqual({ original: { width: 2000, height: 1500 }, sent: frame });
+  it('sends a small image in the Qwen2.5-VL frame without calling it a downscale (721×459 → 728×448)', () => {
+    const planned = planImage(gradient(721, 459), getProfile('qwen2.5-vl'), DEFAULT_IMAGE_ENCODING);
+    expect(planned.frame.sent).toEqual({ width: 728, height: 448 });
+    expect(planned.warnings, 'far under the max pixels: snapping to the patch grid is not a downscale').toEqual([]);
+  });
+
+  it('downscales an image over the profile\'s max pixels, warns, and records both frames', async () => {
+    const qwen = getProfile('qwen2.5-vl');
+    const small: FramingProfile = { name: 'qwen2.5-vl-small', pixelBounds: { maxPixels: 200_704 }, imageFrame: (size) => qwen.imageFrame(size, { maxPixels: 200_704 }), fromModelBox: (box) => box };
+    const planned = planImage(gradient(800, 600), small, DEFAULT_IMAGE_ENCODING);
+    const frame = small.imageFrame({ width: 800, height: 600 });
+    expect(frame.width * frame.height).toBeLessThanOrEqual(200_704);
+    expect(planned.frame).toEqual({ original: { width: 800, height: 600 }, sent: frame });
     expect(planned.warnings[0]?.code).toBe('image-downscaled');
     const url = await planned.dataUrl();
     const metadata = await sharp(Buffer.from(url.split(',')[1] ?? '', 'base64')).metadata();

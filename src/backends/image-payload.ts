@@ -10,6 +10,8 @@ import type { Box, ChatImage, EncodedImage, RgbImage, SentImageFrame, Size, Warn
 /** The part of a model profile (src/protocols/profiles) the client needs: framing and box conversion. */
 export interface FramingProfile {
   readonly name: string;
+  /** The image processor's pixel limits (null: the family does not resize by area). */
+  readonly pixelBounds?: { readonly maxPixels: number } | null;
   imageFrame(size: Size): Size;
   fromModelBox(modelBox: Box, imageSize: Size): Box;
 }
@@ -77,11 +79,16 @@ export function planImage(image: ChatImage, profile: FramingProfile | undefined,
   if (options.resizeToProfile && profile !== undefined) {
     const frame = profile.imageFrame(original);
     if (frame.width * frame.height < original.width * original.height) {
+      // Sent in the model's own frame. Snapping to its patch grid (721×459 → 728×448) is not a downscale;
+      // only an image over the processor's pixel limit loses detail, and only that is worth a warning.
       sent = frame;
-      warnings.push({
-        code: 'image-downscaled',
-        message: `image downscaled from ${original.width}×${original.height} to ${frame.width}×${frame.height} (profile ${profile.name} max pixels)`,
-      });
+      const maxPixels = profile.pixelBounds?.maxPixels;
+      if (maxPixels !== undefined && original.width * original.height > maxPixels) {
+        warnings.push({
+          code: 'image-downscaled',
+          message: `image downscaled from ${original.width}×${original.height} to ${frame.width}×${frame.height} (over profile ${profile.name}'s ${maxPixels} max pixels)`,
+        });
+      }
     }
   }
   const encoding = `${image.width}x${image.height}>${sent.width}x${sent.height}:${options.format}:${options.quality}`;

@@ -18,12 +18,13 @@ export { createSam3Segmenter } from './sam3-segmenter.js';
 export { createOfflineEmbedder, createOpenAIEmbedder } from './embedders.js';
 export { percentile } from './call-summary.js';
 export {
-  CONFIG_FILE_NAMES,
   DEFAULT_API_KEY_ENV,
   DEFAULT_CACHE_PATH,
+  OPENAI_API_KEY_ENV,
+  backendsSectionSchema,
+  cacheSectionSchema,
+  configError,
   configSchema,
-  findConfigFile,
-  loadConfig,
   parseConfig,
   resolveApiKey,
 } from './config.js';

@@ -62,6 +62,7 @@ describe('createOpenAICompatibleClient', () => {
     const server = await scripted([{ json: chatCompletion('plain text answer') }]);
     const halving: FramingProfile = {
       name: 'halving',
+      pixelBounds: { maxPixels: 1000 },
       imageFrame: (size: Size) => ({ width: size.width / 2, height: size.height / 2 }),
       fromModelBox: (box: Box) => [box[0] * 2, box[1] * 2, box[2] * 2, box[3] * 2],
     };
@@ -74,6 +75,25 @@ describe('createOpenAICompatibleClient', () => {
     const userContent = sent.messages[1]?.content as { type: string; image_url?: { url: string } }[];
     expect(userContent[0]?.image_url?.url.startsWith('data:image/jpeg;base64,')).toBe(true);
     expect(userContent[1]).toEqual({ type: 'text', text: 'Query: the red cup' });
+  });
+
+  it('warns of a downscale only over the profile\'s max pixels, and once per image however many calls send it', async () => {
+    const server = await scripted([{ json: chatCompletion('a') }]);
+    const halving: FramingProfile = {
+      name: 'halving',
+      pixelBounds: { maxPixels: 1000 },
+      imageFrame: (size: Size) => ({ width: size.width / 2, height: size.height / 2 }),
+      fromModelBox: (box: Box) => box,
+    };
+    const chat = client(server, { profile: halving });
+    const small = grey(30, 20);
+    const underLimit = await chat.chat({ messages, images: [small] });
+    expect(underLimit.frames[0]?.sent, 'still sent in the model frame').toEqual({ width: 15, height: 10 });
+    expect(underLimit.warnings, '600 pixels are under the 1000-pixel limit: no warning').toEqual([]);
+    const large = grey(64, 32);
+    const codes = [];
+    for (let call = 0; call < 4; call += 1) codes.push(...(await chat.chat({ messages, images: [large] })).warnings.map((warning) => warning.code));
+    expect(codes, 'one warning for four calls with the same image').toEqual(['image-downscaled']);
   });
 
   it('repairs malformed output with one extra turn that shows the model the problem', async () => {

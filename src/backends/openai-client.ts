@@ -95,6 +95,8 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
   });
   /** Deterministic requests on the wire, by cache key; settles (never rejects) when the request ends. */
   const inFlight = new Map<string, Promise<void>>();
+  /** Images whose downscale warning was already given (by pixel buffer). */
+  const downscaleWarned = new WeakSet<object>();
 
   /** One completion with retries; each retry is counted through `onRetry`, also when the call fails in the end. */
   async function complete(
@@ -163,7 +165,15 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
         throw mmevolveError('invalid-input', 'images need a user message to attach to', 'Add a user message to the chat request.');
       }
       const images = (request.images ?? []).map((image) => planImage(image, options.profile, imageOptions));
-      const warnings: Warning[] = images.flatMap((image) => image.warnings);
+      // A downscale is said once per image per client, not on every call that sends it again.
+      const warnings: Warning[] = images.flatMap((image, index) => {
+        const pixels = (request.images ?? [])[index];
+        const source = pixels === undefined ? undefined : 'data' in pixels ? pixels.data : pixels.bytes;
+        if (source === undefined || image.warnings.length === 0) return image.warnings;
+        if (downscaleWarned.has(source)) return image.warnings.filter((warning) => warning.code !== 'image-downscaled');
+        downscaleWarned.add(source);
+        return image.warnings;
+      });
       const schema = request.schema;
       const jsonSchema = schema === undefined ? undefined : jsonSchemaOf(schema.schema as z.ZodType<unknown>);
       const responseFormat =

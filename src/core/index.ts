@@ -2,6 +2,7 @@ export { MmevolveError, isMmevolveError, mmevolveError } from './errors.js';
 export { ok, err } from './result.js';
 export { FNV1A_OFFSET_BASIS, fnv1a, seededRandom } from './random.js';
 export { deepMerge, isPlainRecord } from './merge.js';
+export { describeConfigIssues, nearestKey, validKeysAt } from './config-issues.js';
 export { canonicalJson } from './canonical-json.js';
 export { cosineOfCommonPrefix, cosineSimilarity } from './vectors.js';
 export type { Result, Warning } from './result.js';

@@ -38,7 +38,7 @@ describe('visual arena', () => {
     const champion = member('champion', rectangle(0, 0, 20, 20), 1);
     const challenger = member('challenger', rectangle(30, 0, 10, 10));
     const mllm = judgeFavouring(400);
-    const outcome = await runArena(context(mllm), publishedStrategies(resolveEvolveConfig()), [champion, challenger], 1);
+    const outcome = await runArena(context(mllm), publishedStrategies(resolveEvolveConfig('published')), [champion, challenger], 1);
     expect(outcome.fights.map((fight) => [fight.shownA, fight.shownB]), 'solver.py: images [raw, champion, challenger], P_A = champion').toEqual([['champion', 'challenger']]);
     expect(outcome.fights[0]?.winner, 'the judge picked the 400-pixel mask, shown as A').toBe('champion');
   });
@@ -46,7 +46,7 @@ describe('visual arena', () => {
   it('published: the judge sees both source phrases and the overlay colour name, and may answer only A or B', async () => {
     const champion = member('champion', rectangle(0, 0, 20, 20), 1);
     const mllm = scriptedMllm({ judge_pair_forced: () => ({ winner: 'A' }) });
-    await runArena(context(mllm), publishedStrategies(resolveEvolveConfig()), [champion, member('the left cup', rectangle(30, 0, 10, 10))], 1);
+    await runArena(context(mllm), publishedStrategies(resolveEvolveConfig('published')), [champion, member('the left cup', rectangle(30, 0, 10, 10))], 1);
     const request = mllm.calls[0];
     expect(request === undefined ? undefined : taskOf(request), 'task judge_pair_forced').toBe('judge_pair_forced');
     const text = userText(request ?? { messages: [] });
@@ -74,7 +74,7 @@ describe('visual arena', () => {
     const strong = member('strong', rectangle(40, 20, 20, 20));
     // Scripted verdicts: the first fight goes to candidate A (the champion), the second to B (the challenger).
     const mllm = scriptedMllm({ judge_pair_forced: (_request, index) => ({ winner: index === 0 ? 'A' : 'B' }) });
-    const outcome = await runArena(context(mllm), publishedStrategies(resolveEvolveConfig()), [champion, weak, strong], 1);
+    const outcome = await runArena(context(mllm), publishedStrategies(resolveEvolveConfig('published')), [champion, weak, strong], 1);
     // Published order: champion shown as A. Fight 0 (most different first) is weak or strong.
     expect(outcome.fights.map((fight) => fight.shownA)).toEqual(['champion', 'champion']);
     const first = outcome.fights[0];
@@ -92,7 +92,7 @@ describe('visual arena', () => {
     const champion = member('champion', rectangle(0, 0, 20, 20));
     const other = member('other', rectangle(30, 0, 10, 10));
     const mllm = scriptedMllm({ judge_pair_forced: () => 'neither' });
-    const outcome = await runArena(context(mllm), publishedStrategies(resolveEvolveConfig()), [champion, other], 1);
+    const outcome = await runArena(context(mllm), publishedStrategies(resolveEvolveConfig('published')), [champion, other], 1);
     expect(outcome.fights[0]).toMatchObject({ winner: 'tie', unparsable: true });
     expect(outcome.fights[0]?.winner).toBe('tie');
     expect([champion.individual.score, other.individual.score]).toEqual([0, 0]);
@@ -105,7 +105,7 @@ describe('visual arena', () => {
     const far = member('far', rectangle(40, 20, 20, 20));
     const middle = member('middle', rectangle(10, 0, 20, 20));
     const mllm = scriptedMllm({ judge_pair_forced: () => ({ winner: 'A' }) });
-    const outcome = await runArena(context(mllm), publishedStrategies(resolveEvolveConfig()), [champion, twin, near, far, middle], 1);
+    const outcome = await runArena(context(mllm), publishedStrategies(resolveEvolveConfig('published')), [champion, twin, near, far, middle], 1);
     expect(outcome.skipped.map((skip) => skip.phrase)).toEqual(['twin']);
     expect(outcome.skipped[0]?.iou).toBeCloseTo(0.95, 5);
     expect(outcome.fights.map((fight) => fight.challenger), 'IoU 0 (far), then 1/3 (middle); near (0.5) waits').toEqual(['far', 'middle']);
@@ -137,7 +137,7 @@ describe('visual arena', () => {
 });
 
 describe('stopping rule', () => {
-  const stopping = convergenceStopping(resolveEvolveConfig());
+  const stopping = convergenceStopping(resolveEvolveConfig('published'));
 
   it('stops when two or more valid individuals agree (spread ≤ 3, top-3 mean IoU ≥ 0.95)', () => {
     const decision = stopping.decide([member('a', rectangle(0, 0, 20, 20), 3), member('b', rectangle(0, 0, 20, 20), 0), member('c', rectangle(0, 0, 20, 20), 1)], 1);

@@ -148,10 +148,16 @@ const PRESET_INPUTS: Record<EvolvePresetName, EvolveConfigInput> = {
 };
 
 /**
+ * The preset every surface uses when none is chosen (CLI segment and eval, the HTTP routes and so the web
+ * UI, the library): the published settings with our fixes on, which reach the same masks with fewer calls.
+ */
+export const DEFAULT_EVOLVE_PRESET: EvolvePresetName = 'improved';
+
+/**
  * The config of a preset with optional overrides (e.g. a `--config` file), validated. Errors name the
  * field path ("arena.skipIou: …").
  */
-export function resolveEvolveConfig(preset: EvolvePresetName = 'published', overrides: unknown = {}, source = '<config>'): EvolveConfig {
+export function resolveEvolveConfig(preset: EvolvePresetName = DEFAULT_EVOLVE_PRESET, overrides: unknown = {}, source = '<config>'): EvolveConfig {
   if (!isPlainRecord(overrides)) {
     throw mmevolveError('config-invalid', `${source}: the evolve config must be an object`, 'Write a JSON/YAML object such as {"populationSize": 4}.');
   }

@@ -12,7 +12,7 @@ function context(mllm: RecordingMllmClient, segmenter: RecordingSegmenter, overr
 
 describe('semantic gate', () => {
   it('passes above 0.85 and fails below 0.35 without asking the MLLM, verifies in between', () => {
-    const gate = resolveEvolveConfig().gate;
+    const gate = resolveEvolveConfig('published').gate;
     expect(gateByConfidence(0.86, 100, gate)?.passed).toBe(true);
     expect(gateByConfidence(0.85, 100, gate), 'exactly 0.85 is not above the pass threshold').toBeUndefined();
     expect(gateByConfidence(0.35, 100, gate), 'exactly 0.35 is not below the fail threshold').toBeUndefined();

@@ -11,6 +11,9 @@ import { runSegmentation } from './run-segmentation.js';
 import { instance, phraseSegmenter, rectangle, scriptedMllm, tasksCalled, testImage } from './__tests__/support.js';
 import type { TaskHandlers } from './__tests__/support.js';
 
+/** These tests pin the published behaviour; the library's own default is DEFAULT_EVOLVE_PRESET. */
+const PUBLISHED_CONFIG = resolveEvolveConfig('published');
+
 const CUP = rectangle(4, 4, 16, 16);
 
 function agreeingHandlers(): TaskHandlers {
@@ -42,7 +45,7 @@ describe('evolveSegment', () => {
     const mllm = scriptedMllm(agreeingHandlers());
     const segmenter = phraseSegmenter({ cup: [instance(CUP, 0.9)], mug: [instance(CUP, 0.92)], 'red cup': [instance(CUP, 0.88)], 'the cup': [instance(CUP, 0.95)] }, () => [instance(CUP, 0.9)]);
     const events: SegmentationEvent['type'][] = [];
-    const result = await evolveSegment(testImage(), 'the thing you drink from', { backends: { mllm, segmenter }, isSentence: true, onEvent: (event) => events.push(event.type) });
+    const result = await evolveSegment(testImage(), 'the thing you drink from', { config: PUBLISHED_CONFIG, backends: { mllm, segmenter }, isSentence: true, onEvent: (event) => events.push(event.type) });
     expect(maskIou(result.mask, CUP)).toBe(1);
     expect(maskIou(decodeRle(result.rle), CUP), 'rle matches the mask').toBe(1);
     expect(result.trace.generations.length).toBe(1);
@@ -63,7 +66,7 @@ describe('evolveSegment', () => {
 
   it('reproduces after the last generation in the published preset and skips it with the fix', async () => {
     const published = scriptedMllm(agreeingHandlers());
-    const resultPublished = await evolveSegment(testImage(), 'cup', { backends: { mllm: published, segmenter: disagreeingSegmenter() }, isSentence: false });
+    const resultPublished = await evolveSegment(testImage(), 'cup', { config: PUBLISHED_CONFIG, backends: { mllm: published, segmenter: disagreeingSegmenter() }, isSentence: false });
     expect(resultPublished.trace.generations.map((generation) => generation.stop.reason)).toEqual(['continue', 'max-generations']);
     expect(resultPublished.trace.generations[1]?.mutation?.wasted).toBe(true);
     expect(resultPublished.trace.stages['mutate-wasted']?.calls).toBe(2);
@@ -79,7 +82,7 @@ describe('evolveSegment', () => {
 
   it('fights at most twice per generation and carries fitness into the next generation', async () => {
     const mllm = scriptedMllm(agreeingHandlers());
-    const result = await evolveSegment(testImage(), 'cup', { backends: { mllm, segmenter: disagreeingSegmenter() }, isSentence: false });
+    const result = await evolveSegment(testImage(), 'cup', { config: PUBLISHED_CONFIG, backends: { mllm, segmenter: disagreeingSegmenter() }, isSentence: false });
     const first = result.trace.generations[0];
     expect(first?.fights.length).toBe(2);
     expect(first?.fights.every((fight) => fight.shownA === fight.champion && fight.winner === 'champion'), 'published: the champion is candidate A').toBe(true);
@@ -100,7 +103,7 @@ describe('evolveSegment', () => {
 
   it('sends a generation\'s phrases in one segmenter request with the encodeOnce fix (encodes ≤ generations + 1), one request per prompt without it', async () => {
     const segmenter = disagreeingSegmenter();
-    const published = await evolveSegment(testImage(), 'cup', { backends: { mllm: scriptedMllm(agreeingHandlers()), segmenter } });
+    const published = await evolveSegment(testImage(), 'cup', { config: PUBLISHED_CONFIG, backends: { mllm: scriptedMllm(agreeingHandlers()), segmenter } });
     expect(segmenter.requests.every((request) => request.length === 1), 'published: one prompt per request').toBe(true);
     expect(published.counters.segmenterImageEncodes).toBe(segmenter.requests.length);
     expect(published.counters.segmenterPrompts).toBe(segmenter.calls.length);
@@ -114,7 +117,7 @@ describe('evolveSegment', () => {
   });
 
   it('gives the same answer with concurrent stages as sequentially', async () => {
-    const sequential = await evolveSegment(testImage(), 'cup', { backends: { mllm: scriptedMllm(agreeingHandlers()), segmenter: disagreeingSegmenter() } });
+    const sequential = await evolveSegment(testImage(), 'cup', { config: PUBLISHED_CONFIG, backends: { mllm: scriptedMllm(agreeingHandlers()), segmenter: disagreeingSegmenter() } });
     const mllm = scriptedMllm(agreeingHandlers());
     const concurrent = await evolveSegment(testImage(), 'cup', { backends: { mllm, segmenter: disagreeingSegmenter() }, config: resolveEvolveConfig('published', { fixes: { concurrentStages: true } }) });
     expect(concurrent.trace.phrases).toEqual(sequential.trace.phrases);
@@ -140,7 +143,7 @@ describe('evolveSegment', () => {
         return { phrases: ['cup'] };
       },
     });
-    await expect(evolveSegment(testImage(), 'cup', { backends: { mllm, segmenter: disagreeingSegmenter() }, signal: controller.signal })).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(evolveSegment(testImage(), 'cup', { config: PUBLISHED_CONFIG, backends: { mllm, segmenter: disagreeingSegmenter() }, signal: controller.signal })).rejects.toMatchObject({ code: 'cancelled' });
     expect(tasksCalled(mllm), 'no call is made after the abort').toEqual(['plan_phrases']);
   });
 
@@ -148,13 +151,13 @@ describe('evolveSegment', () => {
     const segmenter = createRecordingSegmenter(() => {
       throw mmevolveError('backend-http', 'segmenter answered 500', 'retry later');
     });
-    await expect(evolveSegment(testImage(), 'cup', { backends: { mllm: scriptedMllm(agreeingHandlers()), segmenter } })).rejects.toMatchObject({ code: 'backend-http' });
+    await expect(evolveSegment(testImage(), 'cup', { config: PUBLISHED_CONFIG, backends: { mllm: scriptedMllm(agreeingHandlers()), segmenter } })).rejects.toMatchObject({ code: 'backend-http' });
   });
 
   it('returns an empty mask when the planner and the box see no target', async () => {
     const handlers: TaskHandlers = { plan_phrases: () => ({ phrases: [] }), predict_box: () => ({ boxes: [] }), refine_phrase: () => ({ verdict: 'keep', phrase: 'object' }), rephrase_variants: () => ({ phrases: [] }), rewrite_phrase: () => ({ phrase: 'object' }) };
     const published = scriptedMllm(handlers);
-    const result = await evolveSegment(testImage(), 'the unicorn', { backends: { mllm: published, segmenter: phraseSegmenter({}) } });
+    const result = await evolveSegment(testImage(), 'the unicorn', { config: PUBLISHED_CONFIG, backends: { mllm: published, segmenter: phraseSegmenter({}) } });
     expect(maskArea(result.mask)).toBe(0);
     expect(result.trace.arbitration).toMatchObject({ decision: 'empty', reason: 'neither' });
     expect(result.trace.generations[0]?.population.map((member) => member.phrase), 'published: "object" is evolved').toEqual(['object']);
@@ -169,7 +172,7 @@ describe('linear baselines', () => {
   it('single: one phrase, one segmenter call, merged mask', async () => {
     const mllm = scriptedMllm({ plan_phrases: () => ({ phrases: ['cup', 'mug'] }) });
     const segmenter = phraseSegmenter({ cup: [instance(CUP, 0.9), instance(rectangle(40, 30, 10, 10), 0.7)] });
-    const result = await runSegmentation('single', testImage(), 'cup', { backends: { mllm, segmenter } });
+    const result = await runSegmentation('single', testImage(), 'cup', { config: PUBLISHED_CONFIG, backends: { mllm, segmenter } });
     expect(maskArea(result.mask)).toBe(356);
     expect(result.phrase).toBe('cup');
     expect([result.counters.mllmCalls, result.counters.segmenterCalls]).toEqual([1, 1]);
@@ -178,7 +181,7 @@ describe('linear baselines', () => {
   it('box: the predicted box alone prompts the segmenter', async () => {
     const mllm = scriptedMllm({ predict_box: () => ({ boxes: [{ bbox_2d: [4, 4, 20, 20], label: 'cup' }] }) });
     const segmenter = phraseSegmenter({}, () => [instance(CUP, 0.8)]);
-    const result = await runSegmentation('box', testImage(), 'cup', { backends: { mllm, segmenter } });
+    const result = await runSegmentation('box', testImage(), 'cup', { config: PUBLISHED_CONFIG, backends: { mllm, segmenter } });
     expect(maskIou(result.mask, CUP)).toBe(1);
     expect(result.box).toEqual([4, 4, 20, 20]);
   });

@@ -11,7 +11,7 @@ import type { TextCandidate } from './arbitration.js';
 import { runArena } from './arena.js';
 import { runBoxStream } from './box-stream.js';
 import type { BoxStream } from './box-stream.js';
-import { resolveEvolveConfig } from './config.js';
+import { DEFAULT_EVOLVE_PRESET, resolveEvolveConfig } from './config.js';
 import type { DatasetKind, EvolveConfig } from './config.js';
 import { evaluatePhrase, prefetchPhrases } from './evaluation.js';
 import type { SegmentationEventListener } from './events.js';
@@ -47,7 +47,7 @@ export interface EvolveOptions extends SegmentationOptions {
 }
 
 export function createRunContext(image: RgbImage, query: string, options: SegmentationOptions): RunContext {
-  const config = options.config ?? resolveEvolveConfig('published');
+  const config = options.config ?? resolveEvolveConfig(DEFAULT_EVOLVE_PRESET);
   const context = new RunContext(image, query, config, options.backends, options.isSentence ?? looksLikeSentence(query), options.onEvent, options.signal, options.queryVariants ?? [], options.datasetKind ?? 'reasonseg');
   if (options.budget !== undefined) context.budget = options.budget;
   return context;

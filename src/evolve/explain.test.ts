@@ -1,9 +1,13 @@
+import { resolveEvolveConfig } from './config.js';
 import { describe, expect, it } from 'vitest';
 import { evolveSegment } from './evolve-segment.js';
 import { formatTraceTree } from './explain.js';
 import { progressText } from './progress-text.js';
 import type { SegmentationEvent } from './events.js';
 import { instance, phraseSegmenter, rectangle, scriptedMllm, testImage } from './__tests__/support.js';
+
+/** These tests pin the published behaviour; the library's own default is DEFAULT_EVOLVE_PRESET. */
+const PUBLISHED_CONFIG = resolveEvolveConfig('published');
 
 describe('explain tree', () => {
   it('shows planning, each generation with gate and fitness, fights, arbitration and cost as a tree', async () => {
@@ -23,7 +27,7 @@ describe('explain tree', () => {
       bowl: [instance(rectangle(40, 30, 10, 10), 0.2)],
     });
     const events: SegmentationEvent[] = [];
-    const result = await evolveSegment(testImage(), 'the cup', { backends: { mllm, segmenter }, isSentence: false, onEvent: (event) => events.push(event) });
+    const result = await evolveSegment(testImage(), 'the cup', { config: PUBLISHED_CONFIG, backends: { mllm, segmenter }, isSentence: false, onEvent: (event) => events.push(event) });
     const tree = formatTraceTree(result);
     expect(tree.split('\n')[0]).toBe('evol-published: "the cup" (short phrase)');
     expect(tree).toContain('├─ planning (Query: [\'the cup\'])');

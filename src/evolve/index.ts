@@ -1,5 +1,5 @@
 /** Evolutionary reasoning segmentation (EVOL-SAM3), its baselines, and the explain view of a trace. */
-export { DATASET_KINDS, EVOLVE_PRESET_NAMES, resolveEvolveConfig } from './config.js';
+export { DATASET_KINDS, DEFAULT_EVOLVE_PRESET, EVOLVE_PRESET_NAMES, evolveConfigSchema, resolveEvolveConfig } from './config.js';
 export type { DatasetKind, EvolveConfig, EvolveConfigInput, EvolvePresetName } from './config.js';
 export { evolveSegment } from './evolve-segment.js';
 export {

@@ -4,6 +4,10 @@ import { maskArea, maskIou } from '../vision/index.js';
 import { evolveSegment } from './evolve-segment.js';
 import { runSegmentation } from './run-segmentation.js';
 import { instance, phraseSegmenter, rectangle, scriptedMllm, tasksCalled, testImage } from './__tests__/support.js';
+import { resolveEvolveConfig } from './config.js';
+
+/** These tests pin the published behaviour; the library's own default is DEFAULT_EVOLVE_PRESET. */
+const PUBLISHED_CONFIG = resolveEvolveConfig('published');
 
 const CUP = rectangle(4, 4, 16, 16);
 // The published engine still evolves the placeholder "object" after an empty plan (planning.ts).
@@ -17,14 +21,14 @@ const noTargetPlanner = {
 
 describe('"no target" as a deliberate answer', () => {
   it('evol answers no target when the planner and the box stream both see nothing', async () => {
-    const result = await evolveSegment(testImage(), 'the unicorn', { backends: { mllm: scriptedMllm(noTargetPlanner), segmenter: phraseSegmenter({}) } });
+    const result = await evolveSegment(testImage(), 'the unicorn', { config: PUBLISHED_CONFIG, backends: { mllm: scriptedMllm(noTargetPlanner), segmenter: phraseSegmenter({}) } });
     expect(result.noTarget, 'an empty plan plus no box is the answer "no target"').toBe(true);
     expect(maskArea(result.mask)).toBe(0);
   });
 
   it('evol with fail-fast stops after the plan: no box call, no segmenter call', async () => {
     const mllm = scriptedMllm(noTargetPlanner);
-    const result = await evolveSegment(testImage(), 'the unicorn', { backends: { mllm, segmenter: phraseSegmenter({}) }, budget: { failFastNoTarget: true } });
+    const result = await evolveSegment(testImage(), 'the unicorn', { config: PUBLISHED_CONFIG, backends: { mllm, segmenter: phraseSegmenter({}) }, budget: { failFastNoTarget: true } });
     expect(result.noTarget).toBe(true);
     expect(tasksCalled(mllm), 'fail-fast must not ask for a box').toEqual(['plan_phrases']);
     expect(result.counters.segmenterCalls).toBe(0);
@@ -33,7 +37,7 @@ describe('"no target" as a deliberate answer', () => {
 
   it('evol does not claim no target when the box stream finds the object the planner missed', async () => {
     const mllm = scriptedMllm({ ...noTargetPlanner, predict_box: () => ({ boxes: [{ bbox_2d: [4, 4, 20, 20], label: 'cup' }] }) });
-    const result = await evolveSegment(testImage(), 'cup', { backends: { mllm, segmenter: phraseSegmenter({}, () => [instance(CUP, 0.9)]) } });
+    const result = await evolveSegment(testImage(), 'cup', { config: PUBLISHED_CONFIG, backends: { mllm, segmenter: phraseSegmenter({}, () => [instance(CUP, 0.9)]) } });
     expect(result.noTarget).toBe(false);
     expect(maskIou(result.mask, CUP)).toBe(1);
   });
@@ -72,8 +76,8 @@ describe('per-sample budgets', () => {
   it('evol stops at the call cap and answers with its best mask so far, marked as capped', async () => {
     const mllm = scriptedMllm(handlers);
     const segmenter = phraseSegmenter(Object.fromEntries(Object.entries(masks).map(([phrase, mask]) => [phrase, [instance(mask, 0.9)]])), () => [instance(CUP, 0.9)]);
-    const uncapped = await evolveSegment(testImage(), 'cup', { backends: { mllm: scriptedMllm(handlers), segmenter } });
-    const capped = await evolveSegment(testImage(), 'cup', { backends: { mllm, segmenter }, budget: { maxCalls: 8 } });
+    const uncapped = await evolveSegment(testImage(), 'cup', { config: PUBLISHED_CONFIG, backends: { mllm: scriptedMllm(handlers), segmenter } });
+    const capped = await evolveSegment(testImage(), 'cup', { config: PUBLISHED_CONFIG, backends: { mllm, segmenter }, budget: { maxCalls: 8 } });
     expect(uncapped.calls.length, 'the uncapped run needs more than 8 calls for this test to mean anything').toBeGreaterThan(8);
     expect(capped.budgetHit).toBe('calls');
     expect(capped.calls.length, 'no call beyond the cap').toBeLessThanOrEqual(8);

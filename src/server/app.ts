@@ -12,6 +12,7 @@ import { routePath } from 'hono/route';
 import type { Backends } from '../backends/index.js';
 import { isMmevolveError, mmevolveError } from '../core/index.js';
 import type { MemoryStore } from '../core/index.js';
+import { DEFAULT_EVOLVE_PRESET } from '../evolve/index.js';
 import { defaultMemoryMethodConfig } from '../memory/index.js';
 import type { MemoryMethodConfig } from '../memory/index.js';
 import { errorBody, errorResponse } from './api-errors.js';
@@ -21,9 +22,9 @@ import { AuthFailureLimiter } from './auth-limits.js';
 import { backendModels, checkHealth, probesFor } from './health.js';
 import type { HealthProbe } from './health.js';
 import type { ApiKeyStore } from './key-store.js';
-import type { InjectionSettings } from './lesson-injection.js';
 import { limitBody, rateLimit, resolveLimits } from './limits.js';
 import type { ServerLimits } from './limits.js';
+import type { EvolveDefaults } from './evolve-defaults.js';
 import { createServerMetrics } from './metrics.js';
 import type { ServerMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
@@ -61,8 +62,11 @@ export interface ServerAppOptions {
   staticDir?: string;
   /** Memory method settings (a config file's `memory` section): /v1/solve defaults and the proxy's retrieval thresholds. */
   memoryConfig?: MemoryMethodConfig;
-  /** Overrides the proxy's retrieval settings (default: from memoryConfig). */
-  injection?: InjectionSettings;
+  /**
+   * The evolve preset and overrides requests start from (a config file's `evolve` section, via
+   * openWorkspace); default: DEFAULT_EVOLVE_PRESET without overrides. A request's preset and config win.
+   */
+  evolve?: EvolveDefaults;
   log?: ErrorLogger;
   /** Peer address for in-process tests (no socket). */
   addressOf?: (context: Context) => string | undefined;
@@ -91,11 +95,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   const embedder = workspaceEmbedder(options.memoryStore, options.backends?.embedder);
   const probes = options.health ?? probesFor(options.backends);
   const memoryConfig = options.memoryConfig ?? defaultMemoryMethodConfig();
-  const injection: InjectionSettings = options.injection ?? {
-    k: memoryConfig.retrieval.logic.k,
-    minScore: memoryConfig.retrieval.logic.minScore,
-    imageCandidates: memoryConfig.retrieval.visual.imageCandidates,
-  };
+  const evolve: EvolveDefaults = options.evolve ?? { preset: DEFAULT_EVOLVE_PRESET, overrides: {} };
   const app = new Hono<ServerEnv>();
   const redact = pathRedactor({ runsDir: options.runsDir, datasetsDir: options.datasetsDir, workingDir: process.cwd() });
 
@@ -144,8 +144,8 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
 
   app.use('/v1/*', auth, rateLimit(limits, options.now), limitBody(limits));
   app.route('/v1/memories', memoryRoutes({ store: options.memoryStore, embedder, limits }));
-  app.route('/v1/segment', segmentRoutes({ backends: options.backends, limits, log }));
-  if (runs !== undefined) app.route('/v1/runs', runRoutes(runs));
+  app.route('/v1/segment', segmentRoutes({ backends: options.backends, limits, log, evolve }));
+  if (runs !== undefined) app.route('/v1/runs', runRoutes(runs, evolve));
   app.route('/v1/solve', solveRoutes({ backends: options.backends, memoryConfig, store: options.memoryStore, embedder, limits }));
   app.route(
     '/v1',
@@ -154,7 +154,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
       store: options.memoryStore,
       embedder,
       limits,
-      injection,
+      memoryConfig,
     }),
   );
 

@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { TASK_NAMES, engineSchemaProblems, isMmevolveError, isStructuredTask, mmevolveError, taskJsonSchema, taskResponseSchema } from '../../core/index.js';
 import type { Embedder, MllmClient, RgbImage, Segmenter } from '../../core/index.js';
-import { createBackends, loadConfig } from '../../backends/index.js';
+import { addWorkspaceOptions, openCommandWorkspace } from './workspace-options.js';
+import type { WorkspaceCommandOptions } from './workspace-options.js';
 
 /** One line of `mmevolve backends check`. */
 export interface BackendCheck {
@@ -129,24 +130,24 @@ export function registerBackendsCommand(program: Command): void {
     .action((options: { json?: boolean }) => {
       printSchemas(options.json === true);
     });
-  backends
+  const check = backends
     .command('check')
     .description('Ping each configured backend: model ids, round-trip latency, whether structured output works.')
-    .option('--config <file>', 'config file (default: mmevolve.config.json / .yaml in the current directory)')
     .option('--timeout <ms>', 'per-backend time limit in milliseconds', '30000')
-    .option('--json', 'print the results as JSON')
-    .action(async (options: { config?: string; timeout: string; json?: boolean }) => {
+    .option('--json', 'print the results as JSON');
+  addWorkspaceOptions(check).action(async (options: WorkspaceCommandOptions & { timeout: string; json?: boolean }) => {
       const timeoutMs = Number(options.timeout);
       if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw mmevolveError('invalid-input', `--timeout must be a positive number, got ${options.timeout}`, 'Pass milliseconds, e.g. --timeout 30000.');
-      const { config, path } = await loadConfig(options.config);
-      const created = createBackends(config, { cache: false });
+      const workspace = await openCommandWorkspace({ ...options, cache: false });
+      const created = workspace.backends;
+      const path = workspace.config.source;
       try {
         const checks: Promise<BackendCheck>[] = [];
         if (created.mllm !== undefined) { const client = created.mllm; checks.push(guarded('mllm', () => checkMllm(client, timeoutMs))); }
         if (created.judge !== undefined && created.judge !== created.mllm) { const client = created.judge; checks.push(guarded('judge', () => checkMllm(client, timeoutMs))); }
         if (created.segmenter !== undefined) { const segmenter = created.segmenter; checks.push(guarded('segmenter', () => checkSegmenter(segmenter, timeoutMs))); }
         if (created.embedder !== undefined) { const embedder = created.embedder; checks.push(guarded('embedder', () => checkEmbedder(embedder, timeoutMs))); }
-        if (checks.length === 0) throw mmevolveError('config-invalid', `${path} configures no backends`, 'Add backends.mllm (and judge, segmenter, embedder) — README "## Configuration".');
+        if (checks.length === 0) throw mmevolveError('config-invalid', `${path} configures no backends`, 'Pass --base-url URL --model ID (and --segmenter-url, --embedder-url), or add backends to mmevolve.config.* (`mmevolve init` writes one).');
         const results = await Promise.all(checks);
         if (options.json === true) process.stdout.write(`${JSON.stringify({ config: path, results }, null, 2)}\n`);
         else {
@@ -159,7 +160,7 @@ export function registerBackendsCommand(program: Command): void {
         }
         if (results.some((result) => !result.ok)) process.exitCode = 1;
       } finally {
-        created.close();
+        await workspace.close();
       }
     });
   program.addCommand(backends);

@@ -1,15 +1,13 @@
 /**
- * `mmevolve eval --dataset DIR --method evol|single|box|agent --out RUN [--preset P] [--config FILE]
- * [--limit N] [--concurrency K] [--no-cache]`: run a segmentation method over a ReasonSeg folder into a
+ * `mmevolve eval --dataset DIR --method evol|single|box|agent --out RUN [--preset P] [--config FILE |
+ * --base-url URL --model ID --segmenter-url URL] [--limit N] [--concurrency K] [--no-cache]`: run a segmentation method over a ReasonSeg folder into a
  * resumable run folder, then write RUN/report.md, report.json and plots. Rerunning the same command resumes.
  */
-import path from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { mmevolveError } from '../../core/index.js';
-import { createBackends, loadConfig } from '../../backends/index.js';
 import type { Backends } from '../../backends/index.js';
-import { EVOLVE_PRESET_NAMES, SEGMENTATION_METHODS, isSegmentationMethod, methodNeedsMllm, resolveEvolveConfig, runSegmentation } from '../../evolve/index.js';
+import { SEGMENTATION_METHODS, isSegmentationMethod, runSegmentation } from '../../evolve/index.js';
 import type { EvolvePresetName } from '../../evolve/index.js';
 import {
   FAILED_SAMPLES_EXIT_CODE,
@@ -27,16 +25,17 @@ import { addDatasetOptions, datasetSpecFrom } from './dataset-options.js';
 import type { DatasetFlags } from './dataset-options.js';
 import { addOutageOptions, outageRunOptions } from './outage-options.js';
 import type { OutageFlags } from './outage-options.js';
+import { addWorkspaceOptions, openCommandWorkspace, presetOption } from './workspace-options.js';
+import type { WorkspaceCommandOptions } from './workspace-options.js';
 
-export interface EvalCommandOptions extends DatasetFlags, Partial<OutageFlags> {
+export interface EvalCommandOptions extends DatasetFlags, WorkspaceCommandOptions, Partial<OutageFlags> {
   dataset: string;
   method: string;
   out: string;
-  preset: string;
-  config?: string;
+  /** Default: the config's evolve.preset, else DEFAULT_EVOLVE_PRESET. */
+  preset?: EvolvePresetName | undefined;
   limit?: number;
   concurrency: number;
-  cache: boolean;
   maxCallsPerSample?: number;
   maxTokensPerSample?: number;
   failFastNoTarget?: boolean;
@@ -74,17 +73,11 @@ export function backendModels(backends: Backends): Record<string, string> {
 export async function runEvalCommand(options: EvalCommandOptions, io: EvalCommandIo): Promise<EvalCommandResult> {
   const method = options.method;
   if (!isSegmentationMethod(method)) throw mmevolveError('invalid-input', `unknown --method "${method}"`, `Use one of ${SEGMENTATION_METHODS.join(', ')}.`);
-  const preset = options.preset as EvolvePresetName;
-  const { config, path: configPath } = await loadConfig(options.config);
-  const evolveOverrides = (config as Record<string, unknown>).evolve ?? {};
-  const evolveConfig = resolveEvolveConfig(preset, evolveOverrides, `${configPath} (evolve)`);
-  const backends = createBackends(config, { cache: options.cache, directory: path.dirname(configPath) });
+  const workspace = await openCommandWorkspace(options);
   try {
-    const { mllm, judge, segmenter } = backends;
-    if (segmenter === undefined || (mllm === undefined && methodNeedsMllm(method))) {
-      throw mmevolveError('config-invalid', `${configPath} needs backends.mllm and backends.segmenter for segmentation`, 'Add both (README "## Configuration"); --method concept-only needs only the segmenter.');
-    }
-    const models = backendModels(backends);
+    const { preset, config: evolveConfig } = workspace.evolve(options.preset);
+    const { mllm, judge, segmenter } = workspace.segmentation(method);
+    const models = backendModels(workspace.backends);
     const datasetSpec = datasetSpecFrom(options);
     const budget = {
       ...(options.maxCallsPerSample === undefined ? {} : { maxCalls: options.maxCallsPerSample }),
@@ -119,7 +112,7 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalComman
     });
     return await finishEvalCommand(options.out, result, io, 'mmevolve eval …');
   } finally {
-    backends.close();
+    await workspace.close();
   }
 }
 
@@ -165,15 +158,13 @@ export function registerEvalCommand(program: Command): void {
   addOutageOptions(addDatasetOptions(command))
     .addOption(new Option('--method <method>', 'segmentation method').choices([...SEGMENTATION_METHODS]).makeOptionMandatory())
     .requiredOption('--out <dir>', 'run folder (created; rerunning the same command resumes it)')
-    .addOption(new Option('--preset <preset>', 'evolve settings: published (the authors\' code) or improved (the same constants with our fixes)').choices([...EVOLVE_PRESET_NAMES]).default('published'))
-    .option('--config <file>', 'mmevolve config (backends; an optional "evolve" section overrides preset fields)')
+    .addOption(presetOption())
     .option('--limit <n>', 'only the first N samples (in name order)', positiveInteger('--limit'))
     .option('--concurrency <k>', 'samples in flight at once', positiveInteger('--concurrency'), 1)
-    .option('--no-cache', 'bypass the response cache')
     .option('--max-calls-per-sample <n>', 'stop a sample after N backend calls (evol answers with its best mask so far)', positiveInteger('--max-calls-per-sample'))
     .option('--max-tokens-per-sample <n>', 'stop a sample once its calls used N prompt + completion tokens', positiveInteger('--max-tokens-per-sample'))
-    .option('--fail-fast-no-target', 'evol: when the planner proposes no phrase, answer "no target" at once (no box stream, no evolution)')
-    .action(async (options: EvalCommandOptions) => {
+    .option('--fail-fast-no-target', 'evol: when the planner proposes no phrase, answer "no target" at once (no box stream, no evolution)');
+  addWorkspaceOptions(command).action(async (options: EvalCommandOptions) => {
       const interrupt = interruptOnSigint(process, () => process.stderr.write('\nstopping: in-flight samples are cancelled (Ctrl-C again to quit at once)\n'));
       try {
         const result = await runEvalCommand(options, {

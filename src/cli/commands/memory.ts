@@ -7,7 +7,8 @@ import { once } from 'node:events';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { createBackends, createOfflineEmbedder, findConfigFile, loadConfig } from '../../backends/index.js';
+import { findConfigFile, loadWorkspaceConfig, openWorkspace } from '../../app/index.js';
+import { createOfflineEmbedder } from '../../backends/index.js';
 import { OFFLINE_EMBEDDING_DIMENSIONS } from '../../protocols/index.js';
 import type { Embedder, LessonStream, MemoryExportRecord, ScoredLesson } from '../../core/index.js';
 import { mmevolveError } from '../../core/index.js';
@@ -50,9 +51,9 @@ async function workspaceEmbedder(store: SqliteMemoryStore): Promise<{ embedder: 
   const offline = createOfflineEmbedder(store.dimensions);
   if (store.embeddingModel === offline.model) return { embedder: offline, close: () => undefined };
   if (findConfigFile() !== undefined) {
-    const backends = createBackends((await loadConfig()).config);
-    if (backends.embedder?.model === store.embeddingModel) return { embedder: backends.embedder, close: () => backends.close() };
-    backends.close();
+    const workspace = openWorkspace(await loadWorkspaceConfig());
+    if (workspace.embedder?.model === store.embeddingModel) return { embedder: workspace.embedder, close: () => void workspace.close() };
+    await workspace.close();
   }
   throw mmevolveError(
     'embedding-mismatch',

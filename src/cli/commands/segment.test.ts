@@ -83,10 +83,10 @@ describe('mmevolve segment', () => {
     expect(stdout).toMatch(/^box: \d+ px/);
   });
 
-  it('fails with a config error when the config lacks a segmenter', async () => {
+  it('fails naming --segmenter-url when the config lacks a segmenter', async () => {
     const path = join(root, 'no-segmenter.json');
     await writeFile(path, JSON.stringify({ backends: { mllm: { baseURL: `${mllm.url}/v1`, model: mllm.modelId } }, cache: { enabled: false } }));
-    await expect(run({ image: join(root, 'scene.png'), query: 'q', out: join(root, 'x'), config: path })).rejects.toMatchObject({ code: 'config-invalid' });
+    await expect(run({ image: join(root, 'scene.png'), query: 'q', out: join(root, 'x'), config: path })).rejects.toMatchObject({ code: 'backend-not-configured', hint: expect.stringContaining('--segmenter-url') });
   });
 
   it('runs --method concept-only with a segmenter alone: the query is the prompt, no MLLM is configured', async () => {

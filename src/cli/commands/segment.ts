@@ -1,27 +1,29 @@
 /**
  * `mmevolve segment --image X --query "..." [--method evol|single|box|agent] [--preset published|improved]
- * [--dataset-kind reasonseg|refcoco] [--config FILE] --out DIR [--explain]`: segment one image with the configured backends and write
- * mask.png, overlay.png, mask.rle.json and trace.json. Progress (stage, generation) goes to stderr;
- * `--explain` prints the evolution as a tree. The config file's optional `evolve` section overrides the
- * preset's settings (see src/evolve/config.ts).
+ * [--dataset-kind reasonseg|refcoco] [--config FILE | --base-url URL --model ID --segmenter-url URL] --out DIR
+ * [--explain] [--no-cache]`: segment one image and write mask.png, overlay.png, mask.rle.json and
+ * trace.json. Progress (stage, generation) goes to stderr; `--explain` prints the evolution as a tree. The
+ * preset defaults to the config's evolve.preset, else `improved`; the config's `evolve` section overrides
+ * the preset's settings.
  */
 import { setMaxListeners } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { createBackends, loadConfig } from '../../backends/index.js';
 import { mmevolveError } from '../../core/index.js';
-import { DATASET_KINDS, EVOLVE_PRESET_NAMES, SEGMENTATION_METHODS, formatTraceTree, methodNeedsMllm, progressText, resolveEvolveConfig, runSegmentation } from '../../evolve/index.js';
+import { DATASET_KINDS, SEGMENTATION_METHODS, formatTraceTree, progressText, runSegmentation } from '../../evolve/index.js';
 import type { DatasetKind, EvolvePresetName, SegmentationEvent, SegmentationMethod, SegmentationResult } from '../../evolve/index.js';
 import { encodeMaskPng, maskArea, readImage, renderOverlay, writeImage } from '../../vision/index.js';
+import { addWorkspaceOptions, openCommandWorkspace, presetOption } from './workspace-options.js';
+import type { WorkspaceCommandOptions } from './workspace-options.js';
 
-export interface SegmentCommandOptions {
+export interface SegmentCommandOptions extends WorkspaceCommandOptions {
   image: string;
   query: string;
   method: SegmentationMethod;
-  preset: EvolvePresetName;
-  config?: string;
+  /** Default: the config's evolve.preset, else DEFAULT_EVOLVE_PRESET. */
+  preset?: EvolvePresetName | undefined;
   out: string;
   explain?: boolean;
   sentence?: boolean;
@@ -34,20 +36,6 @@ export interface SegmentCommandIo {
   /** Whether stderr is a terminal (progress rewrites one line) or a log (one line per event). */
   interactive: boolean;
   signal?: AbortSignal;
-}
-
-function evolveSection(config: Record<string, unknown>): { preset?: EvolvePresetName; overrides: Record<string, unknown> } {
-  const section = config['evolve'];
-  if (section === undefined) return { overrides: {} };
-  if (typeof section !== 'object' || section === null || Array.isArray(section)) {
-    throw mmevolveError('config-invalid', 'evolve: must be an object of evolve settings', 'See src/evolve/config.ts for the fields, e.g. {"evolve": {"populationSize": 4}}.');
-  }
-  const { preset, ...overrides } = section as Record<string, unknown>;
-  if (preset === undefined) return { overrides };
-  if (typeof preset !== 'string' || !(EVOLVE_PRESET_NAMES as readonly string[]).includes(preset)) {
-    throw mmevolveError('config-invalid', `evolve.preset: expected ${EVOLVE_PRESET_NAMES.join(' or ')}`, 'Use "published" or "improved".');
-  }
-  return { preset: preset as EvolvePresetName, overrides };
 }
 
 function progressWriter(io: SegmentCommandIo): { onEvent: (event: SegmentationEvent) => void; done: () => void } {
@@ -80,16 +68,10 @@ export async function writeSegmentationOutputs(directory: string, image: Paramet
 }
 
 export async function runSegmentCommand(options: SegmentCommandOptions, io: SegmentCommandIo): Promise<SegmentationResult> {
-  const { config, path } = await loadConfig(options.config);
-  const section = evolveSection(config as Record<string, unknown>);
-  const preset = options.preset;
-  const evolveConfig = resolveEvolveConfig(preset, section.overrides, `${path}: evolve`);
-  const backends = createBackends(config, { directory: resolve(path, '..') });
+  const workspace = await openCommandWorkspace(options);
   try {
-    const { mllm, judge, segmenter } = backends;
-    if (segmenter === undefined || (mllm === undefined && methodNeedsMllm(options.method))) {
-      throw mmevolveError('config-invalid', `${path} needs backends.mllm and backends.segmenter for segmentation`, 'Add both (README "## Configuration"); `mmevolve sim serve-mllm` / `serve-segmenter` start SIMULATED ones. --method concept-only needs only the segmenter.');
-    }
+    const { preset, config: evolveConfig } = workspace.evolve(options.preset);
+    const { mllm, judge, segmenter } = workspace.segmentation(options.method);
     const image = await readImage(options.image);
     const progress = progressWriter(io);
     let result: SegmentationResult;
@@ -107,7 +89,7 @@ export async function runSegmentCommand(options: SegmentCommandOptions, io: Segm
     }
     // concept-only runs without an MLLM: its model is then recorded as null ("none" in the summary line).
     const models = { mllm: mllm?.model ?? null, judge: (judge ?? mllm)?.model ?? null, segmenter: segmenter.model };
-    await writeSegmentationOutputs(options.out, image, result, { query: options.query, image: options.image, preset, models });
+    await writeSegmentationOutputs(options.out, image, result, { query: options.query, image: options.image, preset, evolve: evolveConfig, models });
     const area = maskArea(result.mask);
     io.stdout(
       [
@@ -120,25 +102,24 @@ export async function runSegmentCommand(options: SegmentCommandOptions, io: Segm
     for (const warning of result.warnings) io.stderr(`warning [${warning.code}]: ${warning.message}\n`);
     return result;
   } finally {
-    backends.close();
+    await workspace.close();
   }
 }
 
 export function registerSegmentCommand(program: Command): void {
-  program
+  const command = program
     .command('segment')
     .description('Segment the target of a (reasoning) query in one image: evolutionary prompting (evol) or a baseline')
     .requiredOption('--image <file>', 'image file (JPEG, PNG or WebP)')
     .requiredOption('--query <text>', 'what to segment, e.g. "the thing you would use to keep the rain off"')
     .addOption(new Option('--method <method>', 'segmentation method').choices([...SEGMENTATION_METHODS]).default('evol'))
-    .addOption(new Option('--preset <preset>', 'evol settings: published (the authors\' code) or improved (our fixes on)').choices([...EVOLVE_PRESET_NAMES]).default('improved'))
-    .option('--config <file>', 'config file with backends and an optional "evolve" section (default: mmevolve.config.* in the current directory)')
+    .addOption(presetOption())
     .requiredOption('--out <dir>', 'output directory for mask.png, overlay.png, mask.rle.json, trace.json')
     .option('--explain', 'print the evolution (phrases, gate, fights, fitness, arbitration, cost) as a tree')
     .option('--sentence', 'treat the query as a reasoning sentence (default: guessed from its length)')
     .option('--no-sentence', 'treat the query as a short referring phrase')
-    .addOption(new Option('--dataset-kind <kind>', 'reasonseg (reasoning query) or refcoco (referring expression): an inconsistent final verdict falls back to text or box').choices([...DATASET_KINDS]))
-    .action(async (options: SegmentCommandOptions) => {
+    .addOption(new Option('--dataset-kind <kind>', 'reasonseg (reasoning query) or refcoco (referring expression): an inconsistent final verdict falls back to text or box').choices([...DATASET_KINDS]));
+  addWorkspaceOptions(command).action(async (options: SegmentCommandOptions) => {
       const controller = new AbortController();
       // Every concurrent backend call listens on the one Ctrl-C signal.
       setMaxListeners(1000, controller.signal);

@@ -1,38 +1,55 @@
 /**
- * `mmevolve serve`: the HTTP API, the OpenAI-compatible proxy with memory, and the web UI (dist/web) on
- * one port. Backends come from mmevolve.config.* (optional: without it only memories work); keys from
- * `mmevolve keys`. `--dev` allows keyless loopback use and says so loudly. The config's optional `memory`
- * section sets /v1/solve's method defaults and the proxy's retrieval thresholds.
+ * `mmevolve serve`: the HTTP API, the OpenAI-compatible proxy with memory, and the web UI on one port. The
+ * workspace (backends, lesson store, evolve and memory settings) comes from openWorkspace: the config file
+ * (optional: without backends only memories work) and/or the model flags; keys from `mmevolve keys`.
+ * `--dev` allows keyless loopback use and says so loudly. The web UI is the package's own build (made on
+ * first use when missing), wherever the command runs from.
  */
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { createBackends, createOfflineEmbedder, findConfigFile, loadConfig, resolveApiKey } from '../../backends/index.js';
-import type { Backends } from '../../backends/index.js';
-import type { Embedder } from '../../core/index.js';
-import { mmevolveError } from '../../core/index.js';
-import { DEFAULT_MEMORY_DB_PATH, openMemoryStore, parseMemoryMethodConfig } from '../../memory/index.js';
-import type { MemoryMethodConfig, SqliteMemoryStore } from '../../memory/index.js';
+import { resolveApiKey } from '../../backends/index.js';
+import { isMmevolveError, mmevolveError } from '../../core/index.js';
+import { DEFAULT_MEMORY_DB_PATH } from '../../memory/index.js';
 import { DEFAULT_KEYS_DB_PATH, DEFAULT_LIMITS, createServerApp, createServerMetrics, openApiKeyStore, probesFor, startServer, workspaceEmbedder } from '../../server/index.js';
 import type { ServerLimits, UpstreamOptions } from '../../server/index.js';
+import { WEB_DIST_DIR, ensureWebBuild } from '../../web/build-web.js';
+import { addWorkspaceOptions, openCommandWorkspace } from './workspace-options.js';
+import type { WorkspaceCommandOptions } from './workspace-options.js';
 
-interface ServeOptions {
-  port: number;
-  host: string;
-  config?: string;
-  db: string;
-  keysDb: string;
-  runsDir: string;
-  datasetsDir: string;
-  static: string;
+interface ServeOptions extends WorkspaceCommandOptions {
+  port?: number;
+  host?: string;
+  db?: string;
+  keysDb?: string;
+  runsDir?: string;
+  datasetsDir?: string;
+  static?: string;
   dev?: boolean;
-  maxBodyMb: number;
-  maxImageMegapixels: number;
-  maxQueryLength: number;
-  rateBurst: number;
-  ratePerSecond: number;
-  imageUrls: ServerLimits['imageUrls'];
+  maxBodyMb?: number;
+  maxImageMegapixels?: number;
+  maxQueryLength?: number;
+  rateBurst?: number;
+  ratePerSecond?: number;
+  imageUrls?: ServerLimits['imageUrls'];
+}
+
+/** The built UI: --static / server.webDir as given, else the package's dist/web, built now when missing or stale. */
+async function webDirectory(configured: string | undefined, say: (line: string) => void): Promise<{ dir: string; note: string }> {
+  if (configured !== undefined) {
+    const dir = resolve(configured);
+    return { dir, note: existsSync(dir) ? '' : ` (not built: ${dir} missing)` };
+  }
+  try {
+    if (!existsSync(WEB_DIST_DIR)) say(`web UI: ${WEB_DIST_DIR} is missing; building it now (vite, a few seconds)…`);
+    const { dir, built } = await ensureWebBuild();
+    return { dir, note: built ? ' (built just now)' : '' };
+  } catch (error) {
+    if (!isMmevolveError(error)) throw error;
+    process.stderr.write(`warning [${error.code}]: ${error.message}\n  hint: ${error.hint}\n`);
+    return { dir: WEB_DIST_DIR, note: existsSync(WEB_DIST_DIR) ? ' (stale: rebuilding failed)' : ' (not built: building failed, see the warning above)' };
+  }
 }
 
 /** How long SIGTERM / SIGINT may take before the process exits regardless. */
@@ -51,91 +68,75 @@ function port(value: string): number {
   return Number(value);
 }
 
-/** Opens the memory workspace, creating it for the configured embedder (or the offline one) when new. */
-async function openWorkspace(path: string, embedder: Embedder | undefined): Promise<SqliteMemoryStore> {
-  if (existsSync(path)) return openMemoryStore({ path });
-  const chosen = embedder ?? createOfflineEmbedder();
-  const [probe] = await chosen.embedTexts(['dimension probe']);
-  if (probe === undefined) throw mmevolveError('backend-http', 'the embedder returned no vector', 'check backends.embedder');
-  return openMemoryStore({ path, dimensions: probe.length, embeddingModel: chosen.model });
-}
-
 export function registerServeCommand(program: Command): void {
-  program
+  const command = program
     .command('serve')
-    .description('Serve the HTTP API (/v1/…), the OpenAI-compatible proxy with memory, /healthz, /metrics, /openapi.json and the web UI.')
-    .option('--port <port>', 'port to listen on (0 = a free port)', port, 8080)
-    .option('--host <host>', 'interface to bind', '127.0.0.1')
-    .option('--config <file>', 'backends config (default: mmevolve.config.* in the current directory, if any)')
-    .option('--db <path>', 'memory database of the workspace', DEFAULT_MEMORY_DB_PATH)
-    .option('--keys-db <path>', 'API key database', DEFAULT_KEYS_DB_PATH)
-    .option('--runs-dir <dir>', 'where evaluation runs keep their state', '.mmevolve/runs')
-    .option('--datasets-dir <dir>', 'ReasonSeg folders that POST /v1/runs may evaluate (by name inside this folder)', 'datasets')
-    .option('--static <dir>', 'built web UI served at /', 'dist/web')
+    .description('Serve the HTTP API (/v1/…), the OpenAI-compatible proxy with memory, /healthz, /metrics, /openapi.json and the web UI. Every setting below also reads from the config\'s server section; flags win.')
+    .option('--port <port>', 'port to listen on (0 = a free port; default 8080)', port)
+    .option('--host <host>', 'interface to bind (default 127.0.0.1)')
+    .option('--db <path>', `memory database of the workspace (default: the config's store.path, else ${DEFAULT_MEMORY_DB_PATH})`)
+    .option('--keys-db <path>', `API key database (default ${DEFAULT_KEYS_DB_PATH})`)
+    .option('--runs-dir <dir>', 'where evaluation runs keep their state (default .mmevolve/runs)')
+    .option('--datasets-dir <dir>', 'ReasonSeg folders that POST /v1/runs may evaluate, by name inside this folder (default datasets)')
+    .option('--static <dir>', "built web UI served at / (default: the package's dist/web, built on first use)")
     .option('--dev', 'allow keyless requests from loopback as tenant "dev" (development only)')
-    .option('--max-body-mb <n>', 'largest request body in MiB', positiveNumber('--max-body-mb'), DEFAULT_LIMITS.maxBodyBytes / 1024 / 1024)
-    .option('--max-image-megapixels <n>', 'largest image (width × height, from its header)', positiveNumber('--max-image-megapixels'), DEFAULT_LIMITS.maxImagePixels / 1e6)
-    .option('--max-query-length <n>', 'longest query or question in characters', positiveNumber('--max-query-length'), DEFAULT_LIMITS.maxQueryLength)
-    .option('--rate-burst <n>', 'requests a key may send at once', positiveNumber('--rate-burst'), DEFAULT_LIMITS.rateLimit.burst)
-    .option('--rate-per-second <n>', 'sustained requests per second per key', positiveNumber('--rate-per-second'), DEFAULT_LIMITS.rateLimit.perSecond)
-    .addOption(
-      new Option('--image-urls <policy>', 'fetch http(s) image URLs sent in request bodies: off, public hosts only, or any host (e.g. a LAN)')
-        .choices(['off', 'public', 'any'])
-        .default(DEFAULT_LIMITS.imageUrls),
-    )
-    .action(async (options: ServeOptions) => {
+    .option('--max-body-mb <n>', `largest request body in MiB (default ${DEFAULT_LIMITS.maxBodyBytes / 1024 / 1024})`, positiveNumber('--max-body-mb'))
+    .option('--max-image-megapixels <n>', `largest image, width × height from its header (default ${DEFAULT_LIMITS.maxImagePixels / 1e6})`, positiveNumber('--max-image-megapixels'))
+    .option('--max-query-length <n>', `longest query or question in characters (default ${DEFAULT_LIMITS.maxQueryLength})`, positiveNumber('--max-query-length'))
+    .option('--rate-burst <n>', `requests a key may send at once (default ${DEFAULT_LIMITS.rateLimit.burst})`, positiveNumber('--rate-burst'))
+    .option('--rate-per-second <n>', `sustained requests per second per key (default ${DEFAULT_LIMITS.rateLimit.perSecond})`, positiveNumber('--rate-per-second'))
+    .addOption(new Option('--image-urls <policy>', `fetch http(s) image URLs sent in request bodies: off, public hosts only, or any host (e.g. a LAN); default ${DEFAULT_LIMITS.imageUrls}`).choices(['off', 'public', 'any']));
+  addWorkspaceOptions(command).action(async (options: ServeOptions) => {
       const metrics = createServerMetrics();
-      const configPath = options.config ?? findConfigFile();
-      let backends: Backends | undefined;
-      let upstream: UpstreamOptions | undefined;
-      let segmenterURL: string | undefined;
-      let memoryConfig: MemoryMethodConfig | undefined;
-      if (configPath !== undefined) {
-        const { config, path } = await loadConfig(configPath);
-        memoryConfig = parseMemoryMethodConfig((config as Record<string, unknown>)['memory'] ?? {}, `${path}: memory`);
-        backends = createBackends(config, { directory: dirname(path), onCall: metrics.recordCall });
-        const mllm = config.backends.mllm;
-        if (mllm !== undefined) upstream = { baseURL: mllm.baseURL, apiKey: resolveApiKey(mllm, 'mllm') };
-        segmenterURL = config.backends.segmenter?.baseURL;
-      }
-      const memoryStore = await openWorkspace(options.db, backends?.embedder);
-      const keyStore = openApiKeyStore(options.keysDb);
+      const out = (line: string): boolean => process.stdout.write(`${line}\n`);
+      const workspace = await openCommandWorkspace(options, { storePath: options.db, onCall: metrics.recordCall, offlineStoreWithoutEmbedder: true });
+      const { config, backends } = workspace;
+      const settings = config.server;
+      const mllm = config.backends.mllm;
+      const upstream: UpstreamOptions | undefined = backends.mllm === undefined || mllm === undefined ? undefined : { baseURL: mllm.baseURL, apiKey: resolveApiKey(mllm, 'mllm', process.env, true) };
+      const memoryStore = await workspace.store();
+      const keysDb = options.keysDb ?? settings.keysDb ?? DEFAULT_KEYS_DB_PATH;
+      const keyStore = openApiKeyStore(keysDb);
+      const dev = options.dev === true;
       const limits: Partial<ServerLimits> = {
-        maxBodyBytes: Math.round(options.maxBodyMb * 1024 * 1024),
-        maxImagePixels: Math.round(options.maxImageMegapixels * 1e6),
-        maxQueryLength: Math.round(options.maxQueryLength),
-        rateLimit: { burst: options.rateBurst, perSecond: options.ratePerSecond },
-        imageUrls: options.imageUrls,
+        maxBodyBytes: Math.round((options.maxBodyMb ?? settings.maxBodyMb ?? DEFAULT_LIMITS.maxBodyBytes / 1024 / 1024) * 1024 * 1024),
+        maxImagePixels: Math.round((options.maxImageMegapixels ?? settings.maxImageMegapixels ?? DEFAULT_LIMITS.maxImagePixels / 1e6) * 1e6),
+        maxQueryLength: Math.round(options.maxQueryLength ?? settings.maxQueryLength ?? DEFAULT_LIMITS.maxQueryLength),
+        rateLimit: { burst: options.rateBurst ?? settings.rateBurst ?? DEFAULT_LIMITS.rateLimit.burst, perSecond: options.ratePerSecond ?? settings.ratePerSecond ?? DEFAULT_LIMITS.rateLimit.perSecond },
+        imageUrls: options.imageUrls ?? settings.imageUrls ?? DEFAULT_LIMITS.imageUrls,
       };
-      const staticDir = resolve(options.static);
+      const runsDir = resolve(options.runsDir ?? settings.runsDir ?? '.mmevolve/runs');
+      const datasetsDir = resolve(options.datasetsDir ?? settings.datasetsDir ?? 'datasets');
+      const web = await webDirectory(options.static ?? settings.webDir, (line) => void process.stderr.write(`${line}\n`));
       const served = createServerApp({
         keyStore,
         memoryStore,
-        ...(backends === undefined ? {} : { backends }),
+        backends,
         ...(upstream === undefined ? {} : { upstream }),
-        ...(memoryConfig === undefined ? {} : { memoryConfig }),
-        runsDir: resolve(options.runsDir),
-        datasetsDir: resolve(options.datasetsDir),
+        memoryConfig: workspace.memory(),
+        evolve: { preset: config.evolve.preset, overrides: config.evolve.overrides },
+        runsDir,
+        datasetsDir,
         limits,
-        dev: options.dev === true,
+        dev,
         metrics,
-        health: probesFor(backends, segmenterURL),
-        staticDir,
+        health: probesFor(backends, config.backends.segmenter?.baseURL),
+        staticDir: web.dir,
       });
-      const server = await startServer({ app: served.app, port: options.port, host: options.host, dev: options.dev === true });
+      const server = await startServer({ app: served.app, port: options.port ?? settings.port ?? 8080, host: options.host ?? settings.host ?? '127.0.0.1', dev });
       const resumed = (await served.runs?.recover()) ?? [];
-      const out = (line: string): boolean => process.stdout.write(`${line}\n`);
-      if (options.dev === true) {
+      if (dev) {
         process.stderr.write(`\n  !!! DEV MODE: requests WITHOUT an API key from loopback are accepted as tenant "dev" with every scope.\n  !!! Never use --dev on a shared machine or behind a proxy.\n\n`);
       }
       out(`mmevolve serve listening on ${server.url}`);
       out(`  API: ${server.url}/v1 (OpenAPI at ${server.url}/openapi.json), health ${server.url}/healthz, metrics ${server.url}/metrics`);
-      out(`  backends: ${configPath === undefined ? 'none (no mmevolve.config.*; only /v1/memories works)' : `from ${configPath}`}; memory ${options.db} (${memoryStore.embeddingModel}); keys ${options.keysDb}`);
-      if (workspaceEmbedder(memoryStore, backends?.embedder) === undefined) {
-        process.stderr.write(`warning: the memory workspace ${options.db} embeds with ${memoryStore.embeddingModel}, which no configured embedder provides: lesson search and writes answer 503 and the proxy forwards without lessons until backends.embedder matches\n`);
+      const roles = Object.entries({ mllm: backends.mllm, segmenter: backends.segmenter, embedder: backends.embedder }).filter(([, backend]) => backend !== undefined).map(([role]) => role);
+      out(`  backends: ${roles.length === 0 ? 'none (only /v1/memories works)' : roles.join(', ')} from ${config.source}; evolve preset ${config.evolve.preset}; memory ${workspace.storePath} (${memoryStore.embeddingModel}); keys ${keysDb}`);
+      if (workspaceEmbedder(memoryStore, backends.embedder) === undefined) {
+        process.stderr.write(`warning: the memory workspace ${workspace.storePath} embeds with ${memoryStore.embeddingModel}, which no configured embedder provides: lesson search and writes answer 503 and the proxy forwards without lessons until backends.embedder matches\n`);
       }
-      out(`  web UI: ${existsSync(staticDir) ? `${server.url}/` : `not built (${staticDir} missing)`}`);
-      out(`  runs: ${resolve(options.runsDir)} (datasets from ${resolve(options.datasetsDir)})${resumed.length === 0 ? '' : `; resumed ${resumed.length} interrupted run(s): ${resumed.join(', ')}`}`);
+      out(`  web UI: ${existsSync(web.dir) ? `${server.url}/ from ${web.dir}${web.note}` : `not served${web.note}`}`);
+      out(`  runs: ${runsDir} (datasets from ${datasetsDir})${resumed.length === 0 ? '' : `; resumed ${resumed.length} interrupted run(s): ${resumed.join(', ')}`}`);
       await new Promise<void>((done) => {
         process.once('SIGINT', done);
         process.once('SIGTERM', done);
@@ -150,9 +151,8 @@ export function registerServeCommand(program: Command): void {
       deadline.unref();
       // Runs in flight stay recorded as running: the next `mmevolve serve` resumes them.
       await Promise.all([served.close(), server.close()]);
-      backends?.close();
       keyStore.close();
-      await memoryStore.close();
+      await workspace.close();
       clearTimeout(deadline);
       process.stderr.write('mmevolve serve stopped\n');
     });

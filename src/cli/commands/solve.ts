@@ -1,29 +1,29 @@
 /**
  * `mmevolve solve --image I --question "..." [--options A,B,...] [--answer GOLD] [--tenant T] [--db PATH]
- * [--config FILE]`: one visual question through the dual-stream error memory method. Prints the answer,
+ * [--config FILE | --base-url URL --model ID --embedder-url URL] [--no-cache]`: one visual question through the dual-stream error memory method. Prints the answer,
  * the lessons used and the reasoning; with --answer it verifies the answer and, when it was wrong, writes
  * lessons into the tenant's memory. The config file's optional `memory` section sets the method's knobs
  * (src/memory/method/config.ts).
  */
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { createBackends, loadConfig } from '../../backends/index.js';
-import type { Embedder } from '../../core/index.js';
+import { missingEmbedder, noEmbedderError } from '../../app/index.js';
 import { mmevolveError } from '../../core/index.js';
-import { DEFAULT_MEMORY_DB_PATH, openMemoryStore, parseMemoryMethodConfig, solveWithMemory } from '../../memory/index.js';
-import type { MemoryProblem, SolveMode, SolveResult, SqliteMemoryStore } from '../../memory/index.js';
+import { DEFAULT_MEMORY_DB_PATH, solveWithMemory } from '../../memory/index.js';
+import type { MemoryProblem, SolveMode, SolveResult } from '../../memory/index.js';
 import { readImage } from '../../vision/index.js';
+import { addWorkspaceOptions, openCommandWorkspace } from './workspace-options.js';
+import type { WorkspaceCommandOptions } from './workspace-options.js';
 
-export interface SolveCommandOptions {
+export interface SolveCommandOptions extends WorkspaceCommandOptions {
   image: string;
   question: string;
   options?: string;
   answer?: string;
   tenant: string;
-  db: string;
-  config?: string;
+  /** Default: the config's store.path (.mmevolve/memory.sqlite). */
+  db?: string | undefined;
   mode: SolveMode;
   ablate?: 'visual' | 'logic';
   learn: boolean;
@@ -55,14 +55,6 @@ export function parseOptionsArgument(value: string | undefined): string[] {
   return trimmed.split(',').map((option) => option.trim());
 }
 
-/** Opens the workspace, creating it for this embedder when new (the store refuses a different embedding model). */
-async function openWorkspace(path: string, embedder: Embedder): Promise<SqliteMemoryStore> {
-  if (path !== ':memory:' && existsSync(path)) return openMemoryStore({ path });
-  const [probe] = await embedder.embedTexts(['dimension probe']);
-  if (probe === undefined) throw mmevolveError('backend-http', 'the embedder returned no vector', 'check backends.embedder');
-  return openMemoryStore({ path, dimensions: probe.length, embeddingModel: embedder.model });
-}
-
 function formatResult(result: SolveResult, models: { mllm: string; embedder: string | undefined }): string {
   const lines = [`answer: ${result.finalAnswer ?? result.answer}   (MATH-V extraction: ${result.answer === '' ? '(none)' : result.answer})`];
   if (result.verdict !== undefined) {
@@ -90,23 +82,19 @@ function formatResult(result: SolveResult, models: { mllm: string; embedder: str
 }
 
 export async function runSolveCommand(options: SolveCommandOptions, io: SolveCommandIo): Promise<SolveResult> {
-  const { config, path } = await loadConfig(options.config);
-  const methodConfig = parseMemoryMethodConfig((config as Record<string, unknown>)['memory'] ?? {}, `${path}: memory`);
-  const backends = createBackends(config, { directory: resolve(path, '..') });
-  let store: SqliteMemoryStore | undefined;
+  const workspace = await openCommandWorkspace(options, { storePath: options.db });
   try {
-    const { mllm, judge, embedder } = backends;
-    if (mllm === undefined) throw mmevolveError('config-invalid', `${path} needs backends.mllm to solve`, 'Add it (README "## Configuration"); `mmevolve sim serve-mllm` starts a SIMULATED one.');
-    if (options.mode === 'memory' && embedder === undefined) {
-      throw mmevolveError('config-invalid', `${path} needs backends.embedder for the memory method`, 'Add an embedding server, or {"kind": "offline"} for the built-in lexical/perceptual embedder.');
-    }
+    const methodConfig = workspace.memory();
+    const mllm = workspace.requireMllm();
+    const { judge, embedder } = workspace.backends;
+    if (options.mode === 'memory' && embedder === undefined) throw noEmbedderError();
     const image = await readImage(options.image);
     const problem: MemoryProblem = { id: `cli:${options.image}`, question: options.question, options: parseOptionsArgument(options.options), image, imageRef: resolve(options.image) };
     if (options.answer !== undefined) problem.answer = options.answer;
-    if (options.mode === 'memory' && embedder !== undefined) store = await openWorkspace(options.db, embedder);
+    const store = options.mode === 'memory' ? await workspace.store() : undefined;
     const result = await solveWithMemory(problem, {
       mllm,
-      embedder: embedder ?? unusedEmbedder(),
+      embedder: embedder ?? missingEmbedder(),
       mode: options.mode,
       config: methodConfig,
       learn: options.learn,
@@ -120,19 +108,12 @@ export async function runSolveCommand(options: SolveCommandOptions, io: SolveCom
     for (const warning of result.warnings) io.stderr(`warning [${warning.code}]: ${warning.message}\n`);
     return result;
   } finally {
-    await store?.close();
-    backends.close();
+    await workspace.close();
   }
 }
 
-/** Baseline and step modes never embed; this stands in when no embedder is configured. */
-function unusedEmbedder(): Embedder {
-  const refuse = (): Promise<never> => Promise.reject(mmevolveError('internal', 'no embedder configured', 'add backends.embedder'));
-  return { model: 'none', kind: 'semantic', embedTexts: refuse, embedImages: refuse };
-}
-
 export function registerSolveCommand(program: Command): void {
-  program
+  const command = program
     .command('solve')
     .description('Answer a visual math question with the dual-stream error memory (lessons from earlier mistakes); learns when --answer shows it was wrong')
     .requiredOption('--image <file>', 'the problem figure (JPEG, PNG or WebP)')
@@ -140,13 +121,12 @@ export function registerSolveCommand(program: Command): void {
     .option('--options <list>', 'multiple-choice option texts, "A,B,C" or a JSON array (the answer is then a letter)')
     .option('--answer <gold>', 'the correct answer (a letter for multiple choice): verify, and write lessons when wrong')
     .option('--tenant <id>', 'whose memory to use', 'default')
-    .option('--db <path>', 'memory database of the workspace', DEFAULT_MEMORY_DB_PATH)
-    .option('--config <file>', 'config file with backends and an optional "memory" section (default: mmevolve.config.* in the current directory)')
+    .option('--db <path>', `memory database of the workspace (default: the config's store.path, else ${DEFAULT_MEMORY_DB_PATH})`)
     .addOption(new Option('--mode <mode>', 'memory (the method), step (step by step, no memory) or baseline (direct answer)').choices(['memory', 'step', 'baseline']).default('memory'))
     .addOption(new Option('--ablate <stream>', 'leave one lesson stream out (retrieval and writing)').choices(['visual', 'logic']))
     .option('--no-learn', 'never write lessons, even when the answer was wrong')
-    .option('--json', 'print the full result as JSON')
-    .action(async (options: SolveCommandOptions) => {
+    .option('--json', 'print the full result as JSON');
+  addWorkspaceOptions(command).action(async (options: SolveCommandOptions) => {
       const controller = new AbortController();
       const abort = (): void => controller.abort(mmevolveError('cancelled', 'solve cancelled (Ctrl-C)', 'Run the command again.'));
       process.once('SIGINT', abort);

@@ -12,8 +12,8 @@ import type { Embedder, MemoryStore, RgbImage } from '../../core/index.js';
 import { unavailableError } from '../../backends/index.js';
 import { requireScope } from '../auth.js';
 import { dataUrlBytes, decodeRequestImage } from '../image-input.js';
-import { DEFAULT_INJECTION_SETTINGS, lessonSystemMessage, retrieveForChat } from '../lesson-injection.js';
-import type { InjectionSettings } from '../lesson-injection.js';
+import type { MemoryMethodConfig } from '../../memory/index.js';
+import { lessonSystemMessage, retrieveForChat } from '../lesson-injection.js';
 import type { ServerLimits } from '../limits.js';
 import { checkQueryLength } from '../limits.js';
 import type { ServerEnv } from '../principal.js';
@@ -36,7 +36,8 @@ export interface ProxyRouteOptions {
   store: MemoryStore | undefined;
   embedder: Embedder | undefined;
   limits: ServerLimits;
-  injection?: InjectionSettings;
+  /** The memory method's settings: the proxy retrieves lessons exactly as /v1/solve does. */
+  memoryConfig: MemoryMethodConfig;
 }
 
 const contentPartSchema = z.looseObject({ type: z.string().max(100), text: z.string().optional(), image_url: z.union([z.string(), z.looseObject({ url: z.string() })]).optional() });
@@ -81,7 +82,6 @@ async function forward(upstream: UpstreamOptions, path: string, init: RequestIni
 
 export function proxyRoutes(options: ProxyRouteOptions): Hono<ServerEnv> {
   const routes = new Hono<ServerEnv>();
-  const settings = options.injection ?? DEFAULT_INJECTION_SETTINGS;
 
   routes.get('/models', requireScope('read'), async (context) => {
     if (options.upstream === undefined) throw notConfigured();
@@ -113,7 +113,7 @@ export function proxyRoutes(options: ProxyRouteOptions): Hono<ServerEnv> {
         images.push(await decodeRequestImage(dataUrlBytes(url, source), options.limits, source, context.req.raw.signal));
       }
       const memory = options.store.forTenant(context.get('principal').tenant);
-      const lessons = await retrieveForChat(memory, options.embedder, text, images, settings, context.req.raw.signal);
+      const lessons = await retrieveForChat(memory, options.embedder, text, images, options.memoryConfig, context.req.raw.signal);
       extraHeaders['X-Mmevolve-Memory'] = 'on';
       extraHeaders['X-Mmevolve-Lessons'] = lessons.map((hit) => hit.lesson.id).join(',');
       if (lessons.length > 0) {

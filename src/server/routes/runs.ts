@@ -11,6 +11,8 @@ import { isMmevolveError, mmevolveError } from '../../core/index.js';
 import { EVOLVE_PRESET_NAMES } from '../../evolve/index.js';
 import { buildRunReport, readResultLines, segmentationLineSchema, TRACE_FOLDER, vqaLineSchema } from '../../eval/index.js';
 import { requireScope } from '../auth.js';
+import { requestEvolve } from '../evolve-defaults.js';
+import type { EvolveDefaults } from '../evolve-defaults.js';
 import type { RouteDoc } from '../openapi.js';
 import type { ServerEnv } from '../principal.js';
 import { readJson } from '../request-body.js';
@@ -26,8 +28,9 @@ export const startRunBodySchema = z.strictObject({
   dataset: z.string().min(1).max(500),
   /** evol (default), single, box, agent for segmentation; baseline, step, memory (default) for vqa. */
   method: z.string().min(1).max(50).optional(),
-  preset: z.enum(EVOLVE_PRESET_NAMES).default('published'),
-  /** Evolve config overrides (segmentation) or memory method overrides (vqa). */
+  /** Default: the server's evolve preset (its config's evolve.preset, else DEFAULT_EVOLVE_PRESET). */
+  preset: z.enum(EVOLVE_PRESET_NAMES).optional(),
+  /** Evolve config overrides over the server config's evolve section (segmentation), or memory method overrides (vqa). */
   config: z.record(z.string(), z.unknown()).default({}),
   /** VQA memory runs: leave one lesson stream out. */
   ablate: z.enum(['visual', 'logic']).optional(),
@@ -65,7 +68,7 @@ async function readRunFile(file: string, what: string): Promise<string> {
   }
 }
 
-export function runRoutes(manager: RunManager): Hono<ServerEnv> {
+export function runRoutes(manager: RunManager, evolve: EvolveDefaults): Hono<ServerEnv> {
   const routes = new Hono<ServerEnv>();
   const owned = async (tenant: string, id: string): Promise<RunRecord> => {
     const record = await manager.get(tenant, id);
@@ -75,12 +78,14 @@ export function runRoutes(manager: RunManager): Hono<ServerEnv> {
 
   routes.post('/', requireScope('runs'), async (context) => {
     const body = await readJson(context, startRunBodySchema, 'run request');
+    // A segmentation run records its resolved preset and overrides, so a resumed run keeps them.
+    const segmentation = body.kind === 'segmentation' ? requestEvolve(evolve, body.preset, body.config) : undefined;
     const record = await manager.start(context.get('principal').tenant, {
       kind: body.kind,
       dataset: body.dataset,
       method: body.method ?? (body.kind === 'vqa' ? 'memory' : 'evol'),
-      preset: body.preset,
-      config: body.config,
+      preset: segmentation?.preset ?? body.preset ?? evolve.preset,
+      config: segmentation?.overrides ?? body.config,
       concurrency: body.concurrency,
       ...(body.limit === undefined ? {} : { limit: body.limit }),
       ...(body.ablate === undefined ? {} : { ablate: body.ablate }),

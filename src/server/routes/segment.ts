@@ -10,12 +10,14 @@ import { z } from 'zod';
 import type { Backends } from '../../backends/index.js';
 import { isMmevolveError, mmevolveError } from '../../core/index.js';
 import type { RgbImage } from '../../core/index.js';
-import { DATASET_KINDS, EVOLVE_PRESET_NAMES, SEGMENTATION_METHODS, methodNeedsMllm, resolveEvolveConfig, runSegmentation } from '../../evolve/index.js';
-import type { SegmentationBackends, SegmentationEvent, SegmentationMethod, SegmentationResult } from '../../evolve/index.js';
+import { DATASET_KINDS, EVOLVE_PRESET_NAMES, SEGMENTATION_METHODS, methodNeedsMllm, runSegmentation } from '../../evolve/index.js';
+import type { EvolveConfig, EvolvePresetName, SegmentationBackends, SegmentationEvent, SegmentationMethod, SegmentationResult } from '../../evolve/index.js';
 import { encodeImage, encodeMaskPng, renderOverlay } from '../../vision/index.js';
 import { errorBody } from '../api-errors.js';
 import type { ErrorLogger } from '../api-errors.js';
 import { requireScope } from '../auth.js';
+import { requestEvolve } from '../evolve-defaults.js';
+import type { EvolveDefaults } from '../evolve-defaults.js';
 import { readImageRequest } from '../image-request.js';
 import type { ServerLimits } from '../limits.js';
 import { checkQueryLength } from '../limits.js';
@@ -29,8 +31,9 @@ export const segmentBodySchema = z.strictObject({
   /** A data: URL (JSON bodies); multipart bodies send the file field "image" instead. */
   image: z.string().optional(),
   method: methodSchema.default('evol'),
-  preset: z.enum(EVOLVE_PRESET_NAMES).default('published'),
-  /** Evolve config overrides on top of the preset (any field of the evolve config). */
+  /** Default: the server's evolve preset (its config's evolve.preset, else DEFAULT_EVOLVE_PRESET). */
+  preset: z.enum(EVOLVE_PRESET_NAMES).optional(),
+  /** Evolve config overrides on top of the preset and the server config's evolve section (any field of the evolve config). */
   config: z.record(z.string(), z.unknown()).default({}),
   isSentence: z.boolean().optional(),
   /** reasonseg (default) or refcoco: an inconsistent final verdict falls back to text or box. */
@@ -52,12 +55,15 @@ export const SEGMENT_ROUTE_DOCS: RouteDoc[] = [
 
 export interface SegmentRouteOptions {
   backends: Backends | undefined;
+  evolve: EvolveDefaults;
   limits: ServerLimits;
   log: ErrorLogger;
 }
 
 export interface SegmentResponse {
   method: SegmentationMethod;
+  /** The evolve settings this request ran with (preset, then the config's and the request's overrides). */
+  settings: { preset: EvolvePresetName; evolve: EvolveConfig };
   query: string;
   width: number;
   height: number;
@@ -81,10 +87,11 @@ function segmentationBackends(backends: Backends | undefined, method: Segmentati
   return { ...(mllm === undefined ? {} : { mllm }), segmenter, ...(backends?.judge === undefined ? {} : { judge: backends.judge }) };
 }
 
-async function describe(result: SegmentationResult, image: RgbImage, query: string, backends: SegmentationBackends): Promise<SegmentResponse> {
+async function describe(result: SegmentationResult, image: RgbImage, query: string, backends: SegmentationBackends, settings: SegmentResponse['settings']): Promise<SegmentResponse> {
   const area = result.mask.data.reduce((sum, value) => sum + (value > 0 ? 1 : 0), 0);
   const response: SegmentResponse = {
     method: result.method,
+    settings,
     query,
     width: image.width,
     height: image.height,
@@ -109,7 +116,8 @@ export function segmentRoutes(options: SegmentRouteOptions): Hono<ServerEnv> {
     const [image] = images;
     if (image === undefined || images.length > 1) throw mmevolveError('invalid-input', 'segment takes exactly one image', 'Send one image.');
     const backends = segmentationBackends(options.backends, fields.method);
-    const config = resolveEvolveConfig(fields.preset, fields.config, 'config');
+    const { preset, config } = requestEvolve(options.evolve, fields.preset, fields.config);
+    const settings = { preset, evolve: config };
     const run = (onEvent: ((event: SegmentationEvent) => void) | undefined, signal: AbortSignal) =>
       runSegmentation(fields.method, image, fields.query, {
         backends,
@@ -123,7 +131,7 @@ export function segmentRoutes(options: SegmentRouteOptions): Hono<ServerEnv> {
 
     if (!(context.req.header('accept') ?? '').includes('text/event-stream')) {
       const result = await run(undefined, context.req.raw.signal);
-      return context.json(await describe(result, image, fields.query, backends));
+      return context.json(await describe(result, image, fields.query, backends, settings));
     }
 
     return streamSSE(context, async (sse) => {
@@ -139,7 +147,7 @@ export function segmentRoutes(options: SegmentRouteOptions): Hono<ServerEnv> {
       };
       try {
         const result = await run((event) => void send(event.type, event), controller.signal);
-        await send('result', await describe(result, image, fields.query, backends));
+        await send('result', await describe(result, image, fields.query, backends, settings));
       } catch (error) {
         if (controller.signal.aborted) return;
         if (!isMmevolveError(error)) options.log('segment stream failed', error);

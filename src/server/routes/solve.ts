@@ -6,15 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { createOfflineEmbedder } from '../../backends/index.js';
+import { missingEmbedder } from '../../app/index.js';
 import type { Backends } from '../../backends/index.js';
 import type { Embedder, MemoryStore, RgbImage } from '../../core/index.js';
-import { mmevolveError } from '../../core/index.js';
+import { deepMerge, mmevolveError } from '../../core/index.js';
 import { parseMemoryMethodConfig, solveWithMemory } from '../../memory/index.js';
 import type { MemoryMethodConfig, MemoryProblem } from '../../memory/index.js';
 import { sideBySide } from '../../vision/index.js';
 import { apiError } from '../api-errors.js';
-import { mergeSettings } from '../config-merge.js';
 import { requireScope } from '../auth.js';
 import { readImageRequest } from '../image-request.js';
 import type { ServerLimits } from '../limits.js';
@@ -93,13 +92,13 @@ export function solveRoutes(options: SolveRouteOptions): Hono<ServerEnv> {
     // that fails (a backend outage mid-way) writes nothing: the method stores a failure's lessons in one transaction.
     const result = await solveWithMemory(problem, {
       mllm,
-      // Baseline and step never embed; the offline embedder only fills the slot.
-      embedder: embedder ?? createOfflineEmbedder(),
+      // Baseline and step never embed.
+      embedder: embedder ?? missingEmbedder(),
       mode: fields.mode,
       learn,
       memory: options.store.forTenant(principal.tenant),
       ...(options.backends?.judge === undefined ? {} : { judge: options.backends.judge }),
-      config: fields.config === undefined ? options.memoryConfig : parseMemoryMethodConfig(mergeSettings(options.memoryConfig, fields.config), 'config'),
+      config: fields.config === undefined ? options.memoryConfig : parseMemoryMethodConfig(deepMerge(options.memoryConfig, fields.config), 'config'),
       ...(fields.ablate === undefined ? {} : { ablate: fields.ablate }),
     });
     const warnings = images.length > 1 ? [...result.warnings, { code: 'images-combined', message: `${images.length} images were placed side by side (the method reasons over one image)` }] : result.warnings;

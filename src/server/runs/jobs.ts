@@ -3,19 +3,18 @@
  * VQA evaluation over a MATH-V-style jsonl (baseline, step or the memory method, online protocol, with
  * the run's own lesson database RUN/memory.sqlite so an evaluation never touches the tenant's memory).
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Backends } from '../../backends/index.js';
+import { missingEmbedder, noEmbedderError, openLessonStore } from '../../app/index.js';
 import type { Embedder } from '../../core/index.js';
-import { mmevolveError } from '../../core/index.js';
+import { deepMerge, mmevolveError } from '../../core/index.js';
 import { SEGMENTATION_METHODS, methodNeedsMllm, resolveEvolveConfig, runSegmentation } from '../../evolve/index.js';
 import type { EvolvePresetName, SegmentationMethod } from '../../evolve/index.js';
 import { runSegmentationEval, runVqaEval } from '../../eval/index.js';
 import type { ProgressReporter, RunSamplesOutcome } from '../../eval/index.js';
-import { mathVProblem, openMemoryStore, parseMemoryMethodConfig, solveWithMemory } from '../../memory/index.js';
+import { mathVProblem, parseMemoryMethodConfig, solveWithMemory } from '../../memory/index.js';
 import type { MemoryMethodConfig, SolveMode, SqliteMemoryStore } from '../../memory/index.js';
 import { readImage } from '../../vision/index.js';
-import { mergeSettings } from '../config-merge.js';
 import { backendModels } from '../health.js';
 import type { RunRecord } from './run-record.js';
 
@@ -52,8 +51,8 @@ export function checkJob(spec: JobSpec, context: Pick<JobContext, 'backends' | '
   if (!isVqaMethod(spec.method)) throw mmevolveError('invalid-input', `unknown VQA method "${spec.method}"`, `Use one of ${VQA_METHODS.join(', ')}.`);
   if (spec.ablate !== undefined && spec.method !== 'memory') throw mmevolveError('invalid-input', 'ablate needs method "memory"', 'Ablations remove one lesson stream of the memory method.');
   if (mllm === undefined) throw mmevolveError('backend-not-configured', 'VQA runs need an MLLM backend', 'Add backends.mllm to mmevolve.config.* and restart mmevolve serve.');
-  if (spec.method === 'memory' && context.embedder === undefined) throw mmevolveError('backend-not-configured', 'memory runs need an embedder', 'Add backends.embedder ({"kind": "offline"} for the built-in one).');
-  parseMemoryMethodConfig(mergeSettings(context.memoryConfig, spec.config), 'config');
+  if (spec.method === 'memory' && context.embedder === undefined) throw noEmbedderError();
+  parseMemoryMethodConfig(deepMerge(context.memoryConfig, spec.config), 'config');
 }
 
 export async function executeJob(record: RunRecord, dataset: string, directory: string, context: JobContext): Promise<RunSamplesOutcome<unknown>> {
@@ -92,7 +91,7 @@ export async function executeJob(record: RunRecord, dataset: string, directory: 
   }
   if (mllm === undefined) throw mmevolveError('backend-not-configured', 'no MLLM backend', 'Add backends.mllm and restart mmevolve serve.');
   const mode = record.method as SolveMode;
-  const methodConfig = parseMemoryMethodConfig(mergeSettings(context.memoryConfig, record.config), 'config');
+  const methodConfig = parseMemoryMethodConfig(deepMerge(context.memoryConfig, record.config), 'config');
   const embedder = context.embedder;
   const database = path.join(directory, RUN_MEMORY_FILE);
   let store: SqliteMemoryStore | undefined;
@@ -103,15 +102,12 @@ export async function executeJob(record: RunRecord, dataset: string, directory: 
       method: mode,
       settings: { memory: methodConfig, backends: used, ...(record.ablate === undefined ? {} : { ablate: record.ablate }) },
       solve: async (problemRecord, signal) => {
-        if (mode === 'memory' && store === undefined && embedder !== undefined) {
-          const [probe] = existsSync(database) ? [undefined] : await embedder.embedTexts(['dimension probe']);
-          store = openMemoryStore(probe === undefined ? { path: database } : { path: database, dimensions: probe.length, embeddingModel: embedder.model });
-        }
+        if (mode === 'memory') store ??= await openLessonStore(database, embedder);
         const problem = mathVProblem(problemRecord, await readImage(problemRecord.imagePath));
         return solveWithMemory(problem, {
           mllm,
           // Baseline and step never embed; memory runs were checked to have an embedder.
-          embedder: embedder ?? backends.embedder ?? { model: 'none', kind: 'semantic', embedTexts: () => Promise.reject(new Error('no embedder')), embedImages: () => Promise.reject(new Error('no embedder')) },
+          embedder: embedder ?? missingEmbedder(),
           mode,
           config: methodConfig,
           signal,
