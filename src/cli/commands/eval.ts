@@ -36,6 +36,7 @@ export interface EvalCommandOptions extends DatasetFlags, WorkspaceCommandOption
   maxCallsPerSample?: number;
   maxTokensPerSample?: number;
   failFastNoTarget?: boolean;
+  saveMasks?: string;
 }
 
 export interface EvalCommandIo {
@@ -85,6 +86,7 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalComman
     const result = await runSegmentationEval({
       dataset: options.dataset,
       datasetSpec,
+      ...(options.saveMasks === undefined ? {} : { saveMasks: options.saveMasks }),
       method,
       out: options.out,
       settings: { preset, evolve: evolveConfig, backends: models, ...(datasetSpec.format === undefined ? {} : { dataset: datasetSpec }), ...(budgeted ? { budget } : {}) },
@@ -153,6 +155,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--concurrency <k>', 'samples in flight at once', positiveInteger('--concurrency'), 1)
     .option('--max-calls-per-sample <n>', 'stop a sample after N backend calls (evol answers with its best mask so far)', positiveInteger('--max-calls-per-sample'))
     .option('--max-tokens-per-sample <n>', 'stop a sample once its calls used N prompt + completion tokens', positiveInteger('--max-tokens-per-sample'))
+    .option('--save-masks <dir>', 'also write each final mask as DIR/<name>.png and all as DIR/predictions.json (COCO RLE), for mmevolve score')
     .option('--fail-fast-no-target', 'evol: when the planner proposes no phrase, answer "no target" at once (no box stream, no evolution)');
   addWorkspaceOptions(command).action(async (options: EvalCommandOptions) => {
       const interrupt = interruptOnSigint(process, () => process.stderr.write('\nstopping: in-flight samples are cancelled (Ctrl-C again to quit at once)\n'));
