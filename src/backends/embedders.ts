@@ -4,7 +4,6 @@
  * such). Configuration never falls back to the offline embedder silently when a server is configured.
  */
 import { z } from 'zod';
-import { mmevolveError } from '../core/index.js';
 import type { CallRecord, EmbedOptions, Embedder, EmbedderKind, RgbImage } from '../core/index.js';
 import { planImage } from './image-payload.js';
 import { protocolError } from './backend-errors.js';

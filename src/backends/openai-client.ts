@@ -5,7 +5,7 @@
  */
 import OpenAI from 'openai';
 import type { ChatCompletion, ChatCompletionContentPart, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { engineJsonSchema, isMmevolveError, isTaskName, mmevolveError, taskSystemLine } from '../core/index.js';
 import type { Box, CallRecord, ChatRequest, ChatResult, MllmClient, Usage, Warning } from '../core/index.js';
 import { toBackendError } from './backend-errors.js';

@@ -8,9 +8,9 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { isPreparedImage, mmevolveError } from '../core/index.js';
-import type { Box, CallRecord, Mask, PreparedImage, RgbImage, SegmentInstance, SegmentOptions, SegmentPrompt, SegmentResult, Segmenter, Warning } from '../core/index.js';
+import type { CallRecord, Mask, PreparedImage, RgbImage, SegmentInstance, SegmentOptions, SegmentPrompt, SegmentResult, Segmenter, Warning } from '../core/index.js';
 import { decodeRle, fillPolygon, maskBox } from '../vision/index.js';
-import { BackendError, protocolError } from './backend-errors.js';
+import { protocolError } from './backend-errors.js';
 import { requestJson } from './json-http.js';
 import type { JsonHttpOptions } from './json-http.js';
 import {

@@ -168,7 +168,7 @@ export interface RunStore<Line extends ResultLineBase> {
 
 /** Create a run folder, or resume it when run.json describes the same run (else refuse). */
 export async function openRun<Line extends ResultLineBase>(options: OpenRunOptions<Line>): Promise<RunStore<Line>> {
-  const { directory, identity } = options;
+  const { directory } = options;
   await mkdir(directory, { recursive: true });
   const releaseLock = await acquireLock(directory);
   try {

@@ -75,9 +75,7 @@ export function errorBody(error: MmevolveError): ErrorBody {
   return { error: { code: error.code, message: error.message, hint: error.hint } };
 }
 
-export interface ErrorLogger {
-  (message: string, error: unknown): void;
-}
+export type ErrorLogger = (message: string, error: unknown) => void
 
 /**
  * Map a thrown value to a response. MmevolveError → its status and text; a backend outage adds a hint

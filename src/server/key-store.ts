@@ -106,6 +106,7 @@ export class ApiKeyStore {
   }
 
   async create(tenant: string, scopes: readonly ApiKeyScope[], label = ''): Promise<CreatedApiKey> {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is this check's purpose.
     if (tenant.trim() === '' || tenant.length > 200 || /[\u0000-\u001f]/u.test(tenant)) {
       throw mmevolveError('invalid-input', 'tenant must be 1–200 printable characters', 'e.g. --tenant acme');
     }

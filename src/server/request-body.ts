@@ -1,6 +1,6 @@
 /** Request bodies validated with zod; a bad body is a 400 that names the offending fields. */
 import type { Context } from 'hono';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { mmevolveError } from '../core/index.js';
 import { parseBoundedJson } from './json-depth.js';
 

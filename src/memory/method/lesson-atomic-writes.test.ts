@@ -10,7 +10,6 @@ import type { TaskScript } from './method-test-support.js';
 /** The fake embedder puts every lesson text here (orthogonal to the retrieval query, so nothing is retrieved). */
 const LESSON_VECTOR = vectorWithCosine(0, 2);
 const LOGIC_LESSON = 'Count overlapping triangles formed by 2 or more regions, not only the 1-region ones.';
-const VISUAL_LESSON = 'Look for triangles hidden inside larger triangles where lines cross.';
 const EXISTING_TEXT = 'Triangles may share 1 edge.';
 
 let store: SqliteMemoryStore | undefined;

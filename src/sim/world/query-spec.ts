@@ -3,7 +3,7 @@
  * of ObjectViews. The simulated MLLM and segmenter parse text into a spec and resolve it on what they
  * perceive; the world generator resolves it on ground truth.
  */
-import { ORDINALS, RELATIONS, isAbove, isBetween, isInside, isLeftOf, selectByDistance, selectOrdinal } from './relations.js';
+import { isAbove, isBetween, isInside, isLeftOf, selectByDistance, selectOrdinal } from './relations.js';
 import type { Ordinal, RelationKind } from './relations.js';
 import { SHAPE_TRAITS } from './vocabulary.js';
 import type { ColourName, ObjectView, ShapeKind, TraitName } from './vocabulary.js';
