@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -8,6 +8,7 @@ import type { TenantMemory } from '../../core/index.js';
 import { openMemoryStore } from './sqlite-memory-store.js';
 import type { SqliteMemoryStore } from './sqlite-memory-store.js';
 import { TEST_DIMENSIONS, TEST_MODEL, axisVector, newLesson } from './store-test-support.js';
+import { unitVector } from './vector-codec.js';
 
 /** Counts rows straight from the file with a separate connection, so the store cannot report what it wants. */
 function countRows(path: string): Record<string, number> {
@@ -22,8 +23,6 @@ function countRows(path: string): Record<string, number> {
     imageVectors: count('vec_lesson_images'),
     textVectorRowids: count('vec_lesson_text_rowids'),
     imageVectorRowids: count('vec_lesson_images_rowids'),
-    textBits: count('vec_lesson_text_bits'),
-    textBitRowids: count('vec_lesson_text_bits_rowids'),
   };
   db.close();
   return counts;
@@ -57,10 +56,10 @@ describe('deletion in the lesson store removes rows and vectors', () => {
     const tenant = store.forTenant('alice');
     const { lesson } = await tenant.insert(newLesson('Read the legend before the bars', 'visual', 1));
     await tenant.edit(lesson.id, { text: 'Read the legend before comparing bars', textVector: axisVector(2), addImageVectors: [{ imageRef: 'extra.png', vector: axisVector(5) }] });
-    expect(countRows(path)).toMatchObject({ lessons: 1, versions: 2, images: 2, textVectors: 1, imageVectors: 2, textBits: 1, textBitRowids: 1 });
+    expect(countRows(path)).toMatchObject({ lessons: 1, versions: 2, images: 2, textVectors: 1, imageVectors: 2 });
 
     expect(await tenant.delete(lesson.id)).toBe(true);
-    expect(countRows(path)).toEqual({ lessons: 0, versions: 0, images: 0, textVectors: 0, imageVectors: 0, textVectorRowids: 0, imageVectorRowids: 0, textBits: 0, textBitRowids: 0 });
+    expect(countRows(path)).toEqual({ lessons: 0, versions: 0, images: 0, textVectors: 0, imageVectors: 0, textVectorRowids: 0, imageVectorRowids: 0 });
     await expectSearchesEmpty(tenant, [1, 2, 5]);
     expect(await tenant.get(lesson.id)).toBeUndefined();
     expect(await tenant.delete(lesson.id), 'a second delete finds nothing').toBe(false);
@@ -76,7 +75,7 @@ describe('deletion in the lesson store removes rows and vectors', () => {
     expect(await alice.clear()).toBe(6);
     expect(await alice.stats()).toEqual({ tenant: 'alice', lessons: 0, byStream: { visual: 0, logic: 0 }, versions: 0, textVectors: 0, imageVectors: 0 });
     await expectSearchesEmpty(alice, [0, 1, 2, 3, 4, 5]);
-    expect(countRows(path)).toMatchObject({ lessons: 6, versions: 6, images: 3, textVectors: 6, imageVectors: 3, textBits: 6, textBitRowids: 6 });
+    expect(countRows(path)).toMatchObject({ lessons: 6, versions: 6, images: 3, textVectors: 6, imageVectors: 3 });
     expect((await bob.searchByTextVector('visual', axisVector(0), 10)).length).toBeGreaterThan(0);
   });
 
@@ -84,7 +83,7 @@ describe('deletion in the lesson store removes rows and vectors', () => {
     const alice = store.forTenant('alice');
     for (let axis = 0; axis < 4; axis += 1) await alice.insert(newLesson(`alice lesson ${axis}`, 'visual', axis));
     expect(await store.deleteTenant('alice')).toBe(4);
-    expect(countRows(path)).toEqual({ lessons: 0, versions: 0, images: 0, textVectors: 0, imageVectors: 0, textVectorRowids: 0, imageVectorRowids: 0, textBits: 0, textBitRowids: 0 });
+    expect(countRows(path)).toEqual({ lessons: 0, versions: 0, images: 0, textVectors: 0, imageVectors: 0, textVectorRowids: 0, imageVectorRowids: 0 });
     expect(await store.tenants()).toEqual([]);
     await expectSearchesEmpty(alice, [0, 1, 2, 3]);
     const stats = await store.stats();
@@ -111,20 +110,25 @@ describe('deletion in the lesson store removes rows and vectors', () => {
     store = openMemoryStore({ path });
   });
 
-  it('does not leave a deleted lesson\'s sign bits readable in the database file', async () => {
-    // 256 dimensions give 32 bytes of sign bits, stored in the bit index's chunk blobs: a pattern that cannot occur by chance.
-    const bitsPath = join(directory, 'bits.db');
-    const markerBits = Buffer.from('zq-sign-bits-marker-7731-abcdefg');
-    const markerVector = Float32Array.from({ length: 256 }, (_, index) => (((markerBits[index >> 3] ?? 0) >> (index & 7)) & 1 ? 0.5 : -0.5));
-    let wide = openMemoryStore({ path: bitsPath, dimensions: 256, embeddingModel: TEST_MODEL });
-    const { lesson } = await wide.forTenant('alice').insert({ ...newLesson('a lesson with marked bits', 'logic', 3), textVector: markerVector });
+  it('does not leave a deleted lesson\'s vector in the HNSW graph files beside the database', async () => {
+    const graphPath = join(directory, 'graph.db');
+    const options = { path: graphPath, textSearch: { twoStageAbove: 10, oversample: 1, minCandidates: 1 } };
+    const markerVector = unitVector(Float32Array.from({ length: TEST_DIMENSIONS }, (_, index) => 7731.25 + index));
+    const markerBytes = Buffer.from(markerVector.buffer);
+    const graphFiles = (): Buffer[] => readdirSync(`${graphPath}.hnsw`).map((name) => readFileSync(join(`${graphPath}.hnsw`, name)));
+    let wide = openMemoryStore({ ...options, dimensions: TEST_DIMENSIONS, embeddingModel: TEST_MODEL });
+    const tenant = wide.forTenant('alice');
+    for (let axis = 0; axis < 30; axis += 1) await tenant.insert(newLesson(`filler lesson ${axis}`, 'logic', axis, axis / 10));
+    const { lesson } = await tenant.insert({ ...newLesson('a lesson with a marked vector', 'logic', 3), textVector: markerVector });
+    expect((await tenant.searchByTextVector('logic', markerVector, 1))[0]?.lesson.id, 'the graph finds the marked lesson').toBe(lesson.id);
     await wide.close();
-    expect(readFileSync(bitsPath).includes(markerBits), 'the marker bits are on disk before deletion').toBe(true);
+    expect(graphFiles().some((file) => file.includes(markerBytes)), 'the marker vector is in a graph file before deletion').toBe(true);
 
-    wide = openMemoryStore({ path: bitsPath });
+    wide = openMemoryStore(options);
     expect(await wide.forTenant('alice').delete(lesson.id)).toBe(true);
+    expect((await wide.forTenant('alice').searchByTextVector('logic', markerVector, 1))[0]?.lesson.id).not.toBe(lesson.id);
     await wide.close();
-    expect(readFileSync(bitsPath).includes(markerBits), 'deleted sign bits must not remain in the database file').toBe(false);
+    expect(graphFiles().some((file) => file.includes(markerBytes)), 'a deleted vector must not remain in any graph file').toBe(false);
   });
 
   it('removes a deleted lesson\'s text from the database file and its -wal while the store stays open', async () => {

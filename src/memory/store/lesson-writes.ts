@@ -8,7 +8,8 @@ import { normaliseLessonText } from '../../core/index.js';
 import { streamCode } from './lesson-rows.js';
 import type { Statements } from './statements.js';
 import type { TextSearchOptions } from './text-search.js';
-import { signBits, unitVector, vectorToBlob } from './vector-codec.js';
+import type { HnswTextIndex } from './hnsw-text-index.js';
+import { unitVector, vectorToBlob } from './vector-codec.js';
 
 export interface WorkspaceInfo {
   embeddingModel: string;
@@ -24,6 +25,7 @@ export interface TenantContext {
   tenant: string;
   workspace: WorkspaceInfo;
   textSearch: TextSearchOptions;
+  textIndex: HnswTextIndex;
   now: () => Date;
   newId: () => string;
 }
@@ -58,7 +60,7 @@ export function insertLessonRows(context: TenantContext, rows: LessonRows): numb
   });
   const lessonRowid = Number(info.lastInsertRowid);
   for (const entry of rows.versions) insertVersionRow(context, lessonRowid, entry);
-  putTextVector(context, lessonRowid, rows.stream, current.textVector);
+  putTextVector(context, lessonRowid, rows.stream, current.textVector, 1);
   addImageRows(context, lessonRowid, rows.images);
   return lessonRowid;
 }
@@ -84,14 +86,14 @@ export function appendCurrentVersion(context: TenantContext, lessonRowid: number
   insertVersionRow(context, lessonRowid, entry);
   context.statements.setCurrentVersion.run(entry.version.version, normaliseLessonText(entry.version.text), lessonRowid);
   context.statements.deleteTextVector.run(BigInt(lessonRowid));
-  context.statements.deleteTextBits.run(BigInt(lessonRowid));
-  putTextVector(context, lessonRowid, stream, entry.textVector);
+  putTextVector(context, lessonRowid, stream, entry.textVector, 0);
 }
 
-/** The lesson's searchable text vector: its unit copy in the vec0 index and its sign bits in the bit index. */
-function putTextVector(context: TenantContext, lessonRowid: number, stream: LessonStream, vector: Float32Array): void {
-  context.statements.insertTextVector.run(BigInt(lessonRowid), context.tenant, streamCode(stream), vectorToBlob(unitVector(vector)));
-  context.statements.insertTextBits.run(BigInt(lessonRowid), context.tenant, streamCode(stream), signBits(vector));
+/** The lesson's searchable text vector: its unit copy in the vec0 index, and in the partition's graph. */
+function putTextVector(context: TenantContext, lessonRowid: number, stream: LessonStream, vector: Float32Array, added: 0 | 1): void {
+  const unit = unitVector(vector);
+  context.statements.insertTextVector.run(BigInt(lessonRowid), context.tenant, streamCode(stream), vectorToBlob(unit));
+  context.textIndex.noteVector(context.tenant, stream, lessonRowid, unit, added);
 }
 
 export function addImageRows(context: TenantContext, lessonRowid: number, images: readonly LessonImageVector[]): void {
@@ -106,7 +108,8 @@ export function deleteLessonRows(context: TenantContext, lessonRowid: number): v
   const images = context.statements.imagesOfLesson.all(lessonRowid) as { rowid: number }[];
   for (const image of images) context.statements.deleteImageVector.run(BigInt(image.rowid));
   context.statements.deleteTextVector.run(BigInt(lessonRowid));
-  context.statements.deleteTextBits.run(BigInt(lessonRowid));
+  const { stream } = context.statements.lessonStream.get(lessonRowid) as { stream: LessonStream };
+  context.textIndex.noteDelete(context.tenant, stream, lessonRowid);
   context.statements.deleteLesson.run(lessonRowid);
 }
 

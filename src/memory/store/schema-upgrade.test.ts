@@ -15,7 +15,7 @@ const LESSONS = 7_000;
 
 /**
  * A database as schema version 1 left it, written with that version's SQL: lessons with one version, except
- * lesson 0, whose current version 2 has another vector (the one its index row and sign bits must use).
+ * lesson 0, whose current version 2 has another vector (the one its index row and graph must use).
  */
 function writeVersionOneDatabase(path: string, vectors: Float32Array[], editedVector: Float32Array): void {
   const db = new Database(path);
@@ -40,7 +40,7 @@ function writeVersionOneDatabase(path: string, vectors: Float32Array[], editedVe
   db.close();
 }
 
-describe('schema upgrade to the sign-bit tables', () => {
+describe('schema upgrade to the HNSW text index', () => {
   let directory: string;
   beforeEach(() => {
     directory = mkdtempSync(join(tmpdir(), 'mmevolve-upgrade-'));
@@ -49,7 +49,7 @@ describe('schema upgrade to the sign-bit tables', () => {
     rmSync(directory, { recursive: true, force: true });
   });
 
-  it('upgrades a version 1 database, fills the sign bits of current vectors, and searches it in two stages as exactly', async () => {
+  it('upgrades a version 1 database through version 2, drops the sign-bit table, and searches it in two stages as exactly', async () => {
     const path = join(directory, 'memory.db');
     const all = clusteredVectors(LESSONS + 11, DIMENSIONS, 70, 11);
     const vectors = all.slice(0, LESSONS);
@@ -61,13 +61,11 @@ describe('schema upgrade to the sign-bit tables', () => {
     const upgraded = openMemoryStore({ path, textSearch: lowLimit });
     const exact = openMemoryStore({ path, textSearch: { twoStageAbove: Number.POSITIVE_INFINITY } });
     try {
-      expect((await upgraded.stats()).schemaVersion).toBe(2);
+      expect((await upgraded.stats()).schemaVersion).toBe(3);
       const raw = new Database(path, { readonly: true });
-      sqliteVec.load(raw);
-      const check = raw.prepare(`select count(*) as rows, sum(b.embedding = vec_quantize_binary(t.embedding)) as same
-        from vec_lesson_text_bits b join vec_lesson_text t on t.rowid = b.rowid where b.tenant = 'alice' and b.stream = 0`).get();
+      const tables = raw.prepare("select name from sqlite_master where name like 'vec_lesson_text_bits%' or name = 'text_index_generations'").all();
       raw.close();
-      expect(check, 'a bits row per lesson, from its current indexed vector').toEqual({ rows: LESSONS, same: LESSONS });
+      expect(tables, 'the sign-bit tables are gone and the generations table exists').toEqual([{ name: 'text_index_generations' }]);
 
       const tenant = upgraded.forTenant('alice');
       expect((await tenant.searchByTextVector('logic', editedVector, 1))[0]?.lesson.id, 'the current version\'s vector finds lesson 0').toBe('les_0');

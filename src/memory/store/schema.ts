@@ -108,6 +108,26 @@ const MIGRATIONS: readonly Migration[] = [
       }
     },
   },
+  {
+    version: 3,
+    description: 'HNSW graphs beside the database replace the sign-bit index; a generation per partition keeps them honest',
+    up(db) {
+      // The bit index was scanned through sqlite-vec's private chunk tables; the HNSW graphs
+      // (hnsw-text-index.ts) are derived from lesson_versions and checked against these generations.
+      db.exec(`
+        drop table if exists vec_lesson_text_bits;
+        create table text_index_generations (
+          tenant text not null,
+          stream text not null,
+          generation integer not null,
+          size integer not null,
+          primary key (tenant, stream)
+        ) strict;
+        insert into text_index_generations (tenant, stream, generation, size)
+          select tenant, stream, 1, count(*) from lessons group by tenant, stream;
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import type { MemoryStore, MemoryStoreStats, TenantMemory } from '../../core/index.js';
 import { mmevolveError } from '../../core/index.js';
+import { HnswTextIndex } from './hnsw-text-index.js';
 import type { TenantContext, WorkspaceInfo } from './lesson-writes.js';
 import { migrate } from './schema.js';
 import { prepareStatements } from './statements.js';
@@ -48,6 +49,7 @@ export class SqliteMemoryStore implements MemoryStore {
   readonly #statements: Statements;
   readonly #schemaVersion: number;
   readonly #textSearch: TextSearchOptions;
+  readonly #textIndex: HnswTextIndex;
   readonly #now: () => Date;
   readonly #newId: () => string;
 
@@ -61,6 +63,7 @@ export class SqliteMemoryStore implements MemoryStore {
     this.#schemaVersion = schemaVersion;
     this.#statements = prepareStatements(db);
     this.#textSearch = resolveTextSearch(options.textSearch);
+    this.#textIndex = new HnswTextIndex(this.#statements, workspace.dimensions, path);
     this.#now = options.now ?? (() => new Date());
     // 60 random bits: short enough to type, and the (tenant, id) unique index catches the improbable collision.
     this.#newId = options.newId ?? (() => `les_${randomUUID().replaceAll('-', '').slice(0, 16)}`);
@@ -95,8 +98,16 @@ export class SqliteMemoryStore implements MemoryStore {
     };
   }
 
+  /** How many HNSW graphs this store built from its rows and read from disk since it was opened. */
+  textIndexCounts(): { builds: number; loads: number } {
+    return { builds: this.#textIndex.builds, loads: this.#textIndex.loads };
+  }
+
+  /** Saves the HNSW graphs changed since opening (beside the database), then closes it. */
   async close(): Promise<void> {
-    if (this.#db.open) this.#db.close();
+    if (!this.#db.open) return;
+    this.#textIndex.persist();
+    this.#db.close();
   }
 
   #context(tenant: string): TenantContext {
@@ -107,6 +118,7 @@ export class SqliteMemoryStore implements MemoryStore {
       tenant,
       workspace: { embeddingModel: this.embeddingModel, dimensions: this.dimensions, imageEmbeddingModel: this.imageEmbeddingModel, imageDimensions: this.imageDimensions },
       textSearch: this.#textSearch,
+      textIndex: this.#textIndex,
       now: this.#now,
       newId: this.#newId,
     };

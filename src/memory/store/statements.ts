@@ -64,20 +64,21 @@ export function prepareStatements(db: Database.Database) {
       where l.tenant = ?`),
     knnText: prepare(`select rowid, distance from vec_lesson_text
       where embedding match ? and k = ? and tenant = ? and stream = ? order by distance`),
-    insertTextBits: prepare('insert into vec_lesson_text_bits (rowid, tenant, stream, embedding) values (?, ?, ?, vec_bit(?))'),
-    deleteTextBits: prepare('delete from vec_lesson_text_bits where rowid = ?'),
-    // Two-stage text search (text-search.ts) reads the bit index's chunks (sqlite-vec 0.1 layout, checked there):
-    // their slot count sizes the partition without counting rows, their blobs feed the Hamming scan.
-    textBitSlots: prepare(`select coalesce(sum(size), 0) as slots from vec_lesson_text_bits_chunks
-      where partition00 = ? and partition01 = ?`),
-    textBitChunks: prepare(`select c.size, c.validity, c.rowids, v.vectors from vec_lesson_text_bits_chunks c
-      join vec_lesson_text_bits_vector_chunks00 v on v.rowid = c.chunk_id where c.partition00 = ? and c.partition01 = ?`).raw(),
+    // HNSW candidates (hnsw-text-index.ts): a partition's generation changes with every write to its text
+    // vectors; its size decides between exact search and graph candidates; the current vectors rebuild it.
+    bumpTextGeneration: prepare(`insert into text_index_generations (tenant, stream, generation, size) values (@tenant, @stream, 1, @change)
+      on conflict (tenant, stream) do update set generation = generation + 1, size = size + @change`),
+    textGeneration: prepare('select generation, size from text_index_generations where tenant = ? and stream = ?'),
+    partitionTextVectors: prepare(`select l.rowid, v.text_vector from lessons l
+      join lesson_versions v on v.lesson_rowid = l.rowid and v.version = l.current_version
+      where l.tenant = ? and l.stream = ? order by l.rowid`),
     // The same stored unit vectors and L2 kernel as knnText, so a lesson's distance is the one exact search gives.
     rescoreText: prepare(`select t.rowid as rowid, vec_distance_l2(t.embedding, ?) as distance
       from json_each(?) hit cross join vec_lesson_text t on t.rowid = hit.value order by distance, t.rowid limit ?`),
     knnImages: prepare(`select rowid, distance from vec_lesson_images
       where embedding match ? and k = ? and tenant = ? order by distance`),
     lessonRowidsOfTenant: prepare('select rowid from lessons where tenant = ?'),
+    lessonStream: prepare('select stream from lessons where rowid = ?'),
     imageRowidsOfTenant: prepare(`select i.rowid from lesson_images i join lessons l on l.rowid = i.lesson_rowid where l.tenant = ?`),
     tenantCounts: prepare(`select
         (select count(*) from lessons where tenant = @tenant) as lessons,

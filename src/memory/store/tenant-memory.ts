@@ -115,7 +115,7 @@ export class SqliteTenantMemory implements TenantMemory {
     const limit = kneighbours(k);
     if (limit === 0 || isZeroVector(vector)) return [];
     checkVector(vector, workspace.dimensions, workspace.embeddingModel, 'query vector');
-    const hits = nearestTexts(statements, this.#context.textSearch, this.tenant, stream, vector, limit);
+    const hits = nearestTexts(this.#context, stream, vector, limit);
     return this.#scored(hits.map((hit) => ({ lessonRowid: hit.rowid, score: cosineFromUnitDistance(hit.distance) })), minScore);
   }
 

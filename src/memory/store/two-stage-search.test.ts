@@ -21,7 +21,7 @@ function insertWrite(stream: LessonStream, index: number, textVector: Float32Arr
   return { kind: 'insert', lesson: { stream, text, subject: 'test', concepts: [], source: { problemId: `p${index}`, question: text, imageRefs: [] }, textVector } };
 }
 
-describe('two-stage text search over sign bits with exact rescoring', () => {
+describe('two-stage text search over HNSW candidates with exact rescoring', () => {
   let directory: string;
   let twoStage: SqliteMemoryStore;
   let exact: SqliteMemoryStore;
@@ -78,7 +78,7 @@ describe('two-stage text search over sign bits with exact rescoring', () => {
 
 describe('choice and options of the two-stage text search', () => {
   it('keeps exact search when the candidates would cover much of the partition', () => {
-    expect(textSearchMethod(7_000, 30, LOW_LIMIT), '960 candidates of 7,000 vectors').toBe('exact');
+    expect(textSearchMethod(7_000, 100, LOW_LIMIT), '400 candidates of 7,000 vectors').toBe('exact');
     expect(textSearchMethod(20_000, 10, DEFAULT_TEXT_SEARCH), 'at the default limit').toBe('exact');
     expect(textSearchMethod(20_001, 10, DEFAULT_TEXT_SEARCH), 'above the default limit').toBe('two-stage');
   });
