@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createMask, mmevolveError } from '../core/index.js';
 import type { EvalSample } from './datasets/dataset.js';
 import { writeRunReport } from './report.js';
+import { scoreReasonSeg } from './score.js';
 import { runSegmentationEval } from './segmentation-run.js';
 import type { SegmentationOutcome } from './segmentation-run.js';
 
@@ -86,5 +87,38 @@ describe('eval on the referring-expression sets', () => {
     if (report.summary.kind !== 'segmentation') throw new Error('expected a segmentation report');
     expect(report.summary.capped).toEqual({ samples: 2, calls: 1, tokens: 1 });
     expect(await readFile(path.join(out, 'report.md'), 'utf8')).toContain('Budget caps hit: 2 sample(s) (1 by --max-calls-per-sample, 1 by --max-tokens-per-sample)');
+  });
+
+  it('eval --save-masks output scores identically through score, as PNG folder and as RLE JSON', async () => {
+    const out = await fresh();
+    const saved = path.join(out, 'masks');
+    const spec = { format: 'refcoco' as const, split: 'val', images };
+    await runSegmentationEval({
+      dataset: path.join(root, 'refcoco'),
+      datasetSpec: spec,
+      saveMasks: saved,
+      method: 'single',
+      out,
+      settings: {},
+      backends: {},
+      simulatedBackends: false,
+      segment: async (_image, sample) => {
+        if (sample.name === 'r1_s2') throw mmevolveError('backend-timeout', 'no answer', 'retry');
+        const truth = await sample.groundTruth();
+        // r0_s1: the top half of the ground truth only, so the scores are not trivially 1.
+        if (sample.name === 'r0_s1') truth.data.fill(0, Math.floor(truth.data.length / 2));
+        return { mask: truth, trace: {}, calls: [], counters: {}, warnings: [] };
+      },
+    });
+    const report = await writeRunReport(out);
+    if (report.summary.kind !== 'segmentation') throw new Error('expected a segmentation report');
+    const fromPngs = await scoreReasonSeg(path.join(root, 'refcoco'), saved, spec);
+    const fromJson = await scoreReasonSeg(path.join(root, 'refcoco'), path.join(saved, 'predictions.json'), spec);
+    expect(report.summary.scores.giou, 'the run is not trivially perfect').toBeLessThan(0.9);
+    for (const scored of [fromPngs, fromJson]) {
+      expect(scored.giou, 'gIoU from saved masks').toBe(report.summary.scores.giou);
+      expect(scored.ciou, 'cIoU from saved masks').toBe(report.summary.scores.ciou);
+      expect(scored.missing, 'the failed sample has no saved mask and scores as empty').toEqual(['r1_s2']);
+    }
   });
 });

@@ -21,6 +21,7 @@ import { openDataset } from './datasets/open-dataset.js';
 import type { EvalSample, ScoringRules } from './datasets/dataset.js';
 import { grefcocoCounts } from './grefcoco-metrics.js';
 import { imageEvaluationSchema, sacoSampleEvaluation } from './saco-metrics.js';
+import { saveRunMasks } from './save-masks.js';
 import { openRun, resultLineBaseSchema } from './run-store.js';
 import { runSamples } from './runner.js';
 import { runningSegmentationMetric } from './segmentation-summary.js';
@@ -73,6 +74,8 @@ export interface SegmentationOutcome {
 export type SegmentSample = (image: RgbImage, sample: EvalSample, signal: AbortSignal) => Promise<SegmentationOutcome>;
 
 export interface SegmentationRunOptions extends EvalRunOptions {
+  /** Also write each final mask as PNG plus one predictions.json of RLEs into this folder (save-masks.ts). */
+  saveMasks?: string;
   /** Which benchmark `dataset` is and how to read it (default: a ReasonSeg folder). */
   datasetSpec?: Omit<DatasetSpec, 'path'>;
   segment: SegmentSample;
@@ -117,6 +120,7 @@ export async function runSegmentationEval(options: SegmentationRunOptions): Prom
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
       metric: runningSegmentationMetric,
     });
+    if (options.saveMasks !== undefined) await saveRunMasks(options.out, outcome.lines, options.saveMasks);
     return { ...outcome, manifest: store.manifest, warnings: [...folder.warnings, ...store.warnings], resumed: store.resumed };
   } finally {
     await store.close();
