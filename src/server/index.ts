@@ -16,3 +16,4 @@ export { createServerMetrics } from './metrics.js';
 export { probesFor } from './health.js';
 export { workspaceEmbedder } from './workspace-embedder.js';
 export type { UpstreamOptions } from './routes/proxy.js';
+export { serverOptionsFromWorkspace } from './workspace-options.js';

@@ -12,7 +12,7 @@ import type { Command } from 'commander';
 import { resolveApiKey } from '../../backends/index.js';
 import { isMmevolveError, mmevolveError } from '../../core/index.js';
 import { DEFAULT_MEMORY_DB_PATH } from '../../memory/index.js';
-import { DEFAULT_KEYS_DB_PATH, DEFAULT_LIMITS, createServerApp, createServerMetrics, openApiKeyStore, probesFor, startServer, workspaceEmbedder } from '../../server/index.js';
+import { DEFAULT_KEYS_DB_PATH, DEFAULT_LIMITS, createServerApp, createServerMetrics, openApiKeyStore, probesFor, serverOptionsFromWorkspace, startServer, workspaceEmbedder } from '../../server/index.js';
 import type { ServerLimits, UpstreamOptions } from '../../server/index.js';
 import { WEB_DIST_DIR, ensureWebBuild } from '../../web/build-web.js';
 import { addWorkspaceOptions, openCommandWorkspace } from './workspace-options.js';
@@ -94,7 +94,8 @@ export function registerServeCommand(program: Command): void {
       const settings = config.server;
       const mllm = config.backends.mllm;
       const upstream: UpstreamOptions | undefined = backends.mllm === undefined || mllm === undefined ? undefined : { baseURL: mllm.baseURL, apiKey: resolveApiKey(mllm, 'mllm', process.env, true) };
-      const memoryStore = await workspace.store();
+      const fromWorkspace = await serverOptionsFromWorkspace(workspace);
+      const memoryStore = fromWorkspace.memoryStore;
       const keysDb = options.keysDb ?? settings.keysDb ?? DEFAULT_KEYS_DB_PATH;
       const keyStore = openApiKeyStore(keysDb);
       const dev = options.dev === true;
@@ -110,11 +111,8 @@ export function registerServeCommand(program: Command): void {
       const web = await webDirectory(options.static ?? settings.webDir, (line) => void process.stderr.write(`${line}\n`));
       const served = createServerApp({
         keyStore,
-        memoryStore,
-        backends,
+        ...fromWorkspace,
         ...(upstream === undefined ? {} : { upstream }),
-        memoryConfig: workspace.memory(),
-        evolve: { preset: config.evolve.preset, overrides: config.evolve.overrides },
         runsDir,
         datasetsDir,
         limits,
