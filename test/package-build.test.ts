@@ -50,9 +50,13 @@ describe('the built package', () => {
     }
   });
 
-  it('keeps tests, test support and the browser UI sources out of lib/', () => {
-    const stray = filesUnder(join(ROOT, 'lib')).filter((file) => /\.test\.|__tests__|__fixtures__|test-support|^web[/\\]/u.test(file));
+  it('keeps tests, test support and the browser UI sources out of lib/, and finds the UI sources from lib/', async () => {
+    // lib/web holds only build-web (the server's UI builder); the UI's own sources are bundled by Vite.
+    const stray = filesUnder(join(ROOT, 'lib')).filter((file) => /\.test\.|__tests__|__fixtures__|test-support/u.test(file) || (/^web[/\\]/u.test(file) && !/^web[/\\]build-web\./u.test(file)));
     expect(stray, 'test or UI files in lib/').toEqual([]);
+    const built = (await import(join(ROOT, 'lib', 'web', 'build-web.js'))) as { WEB_SOURCE_DIR: string; WEB_DIST_DIR: string };
+    expect(resolve(built.WEB_SOURCE_DIR), 'the built server looks for the UI sources in src/web').toBe(join(ROOT, 'src', 'web'));
+    expect(resolve(built.WEB_DIST_DIR), 'and for the built UI in dist/web').toBe(join(ROOT, 'dist', 'web'));
   });
 
   it('runs `mmevolve --help` from lib/cli/main.js with plain node', async () => {
@@ -67,7 +71,7 @@ describe('the built package', () => {
       console.log(JSON.stringify({ main: Object.keys(main).sort(), sim: typeof sim.startSimStack }));`;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', probe], { cwd: ROOT, env: plainEnv });
     const { main, sim } = JSON.parse(stdout) as { main: string[]; sim: string };
-    expect(main, 'the product entry offers the methods').toEqual(expect.arrayContaining(['evolveSegment', 'solveWithMemory', 'createBackends']));
+    expect(main, 'the product entry offers the methods').toEqual(expect.arrayContaining(['evolveSegment', 'solveWithMemory', 'openWorkspace']));
     expect(main.filter((name) => /sim|recording/iu.test(name)), 'no simulator or test mock in the product entry').toEqual([]);
     expect(sim, 'mmevolve/sim offers startSimStack').toBe('function');
   }, 60_000);

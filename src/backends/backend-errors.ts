@@ -64,12 +64,37 @@ export class BackendError extends MmevolveError {
   }
 }
 
+/**
+ * The human message inside an error body, in the shapes upstream servers use (src/protocols/__contracts__):
+ * `{error: {message}}` (OpenAI, Ollama, llama.cpp, newer vLLM), `{message}` (vLLM's flat ErrorResponse),
+ * `{detail: string | [{msg}]}` (FastAPI: the Roboflow inference server). Undefined for anything else.
+ */
+export function upstreamErrorMessage(body: string): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const record = parsed as Record<string, unknown>;
+  const nested = record['error'];
+  if (typeof nested === 'object' && nested !== null && typeof (nested as Record<string, unknown>)['message'] === 'string') return (nested as Record<string, string>)['message'];
+  if (typeof nested === 'string') return nested;
+  if (typeof record['message'] === 'string') return record['message'];
+  const detail = record['detail'];
+  if (typeof detail === 'string') return detail;
+  if (Array.isArray(detail)) return detail.map((entry) => (typeof entry === 'object' && entry !== null ? String((entry as Record<string, unknown>)['msg'] ?? '') : String(entry))).join('; ');
+  return undefined;
+}
+
 export function httpError(status: number, url: string, body: string, headers?: Headers, method = 'POST'): BackendError {
   const retryable = isRetryableStatus(status);
   const shortBody = body.length > MAX_BODY_IN_DETAILS ? `${body.slice(0, MAX_BODY_IN_DETAILS)}…` : body;
+  const reason = upstreamErrorMessage(body) ?? shortBody;
   return new BackendError({
     code: 'backend-http',
-    message: `HTTP ${status} from ${method} ${url}: ${shortBody.slice(0, 200) || '(empty body)'}`,
+    message: `HTTP ${status} from ${method} ${url}: ${reason.slice(0, 300) || '(empty body)'}`,
     hint:
       status === 401 || status === 403
         ? 'Check the API key (MMEVOLVE_API_KEY, OPENAI_API_KEY or the backend apiKeyEnv / --api-key-env).'
@@ -137,7 +162,8 @@ export function toBackendError(error: unknown, url: string, timeoutMs: number, s
   if (error instanceof APIConnectionTimeoutError) return timeoutError(url, timeoutMs, error);
   if (error instanceof APIConnectionError) return unavailableError(url, error.cause ?? error);
   if (error instanceof APIError && typeof error.status === 'number') {
-    const body = error.error === undefined ? error.message : JSON.stringify(error.error);
+    // The SDK keeps only the body's `error` member; put it back under `error` for upstreamErrorMessage.
+    const body = error.error === undefined ? error.message : JSON.stringify({ error: error.error });
     return httpError(error.status, url, body, error.headers, method);
   }
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {

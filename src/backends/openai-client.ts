@@ -73,6 +73,27 @@ function jsonSchemaOf(schema: z.ZodType<unknown>): Record<string, unknown> {
   return json;
 }
 
+/**
+ * vLLM's ErrorResponse can be flat (`{object: "error", message, type, param, code}`); the SDK reads only a
+ * body's `error` member and would report "(no body)". Such a body is rewrapped as `{error: body}` so the
+ * message reaches the typed error (src/protocols/__contracts__/vllm.json).
+ */
+function withUpstreamErrorBodies(inner: typeof fetch): typeof fetch {
+  return async (input, init) => {
+    const response = await inner(input, init);
+    if (response.ok || !(response.headers.get('content-type') ?? '').includes('json')) return response;
+    const text = await response.text();
+    let body = text;
+    try {
+      const parsed = JSON.parse(text) as Record<string, unknown>;
+      if (typeof parsed === 'object' && parsed !== null && !('error' in parsed) && typeof parsed['message'] === 'string') body = JSON.stringify({ error: parsed });
+    } catch {
+      // Not JSON after all: pass the text on unchanged.
+    }
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
+}
+
 export function createOpenAICompatibleClient(options: OpenAICompatibleClientOptions): MllmClient {
   const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
   const maxRetries = options.maxRetries ?? DEFAULTS.maxRetries;
@@ -85,7 +106,7 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
     apiKey: options.apiKey ?? 'not-needed',
     maxRetries: 0,
     timeout: timeoutMs,
-    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    fetch: withUpstreamErrorBodies(options.fetch ?? globalThis.fetch),
   });
   const throttle = createThrottle({ concurrency: options.concurrency ?? DEFAULTS.concurrency, requestsPerMinute: options.requestsPerMinute });
   /** The server's /models identity, part of every cache key (server-identity.ts). */

@@ -3,6 +3,7 @@
  * backends) and bound it (limit, signal, progress), and the result they hand back.
  */
 import type { Warning } from '../core/index.js';
+import type { OutagePolicy } from './outage.js';
 import type { ProgressReporter } from './progress.js';
 import type { RunManifest } from './run-store.js';
 import type { RunSamplesOptions, RunSamplesOutcome } from './runner.js';
@@ -22,6 +23,11 @@ export interface EvalRunOptions {
   limit?: number;
   signal?: AbortSignal;
   progress?: ProgressReporter;
+  /** How long a sample rides out a backend outage before it is recorded as failed. */
+  outage?: OutagePolicy;
+  /** Rerun the failed samples of an earlier invocation (transport failures are rerun anyway). */
+  retryFailed?: boolean;
+  onOutagePause?: (sampleId: string, error: unknown, delayMs: number) => void;
 }
 
 export interface EvalRunResult<Line> extends RunSamplesOutcome<Line> {
@@ -31,10 +37,13 @@ export interface EvalRunResult<Line> extends RunSamplesOutcome<Line> {
 }
 
 /** The run's optional bounds, passed on to runSamples only where they were given (exactOptionalPropertyTypes). */
-export function runBounds(options: EvalRunOptions): Pick<RunSamplesOptions<unknown, never>, 'limit' | 'signal' | 'progress'> {
+export function runBounds(options: EvalRunOptions): Pick<RunSamplesOptions<unknown, never>, 'limit' | 'signal' | 'progress' | 'outage' | 'retryFailed' | 'onOutagePause'> {
   return {
     ...(options.limit === undefined ? {} : { limit: options.limit }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.progress === undefined ? {} : { progress: options.progress }),
+    ...(options.outage === undefined ? {} : { outage: options.outage }),
+    ...(options.retryFailed === undefined ? {} : { retryFailed: options.retryFailed }),
+    ...(options.onOutagePause === undefined ? {} : { onOutagePause: options.onOutagePause }),
   };
 }

@@ -7,6 +7,8 @@ export { scoreReasonSeg, scoreReportJson } from './score.js';
 export type { ScoreReport } from './score.js';
 export { openRun, readResultLines, requireManifest } from './run-store.js';
 export type { RunSamplesOutcome } from './runner.js';
+export { DEFAULT_OUTAGE_POLICY, FAILED_SAMPLES_EXIT_CODE } from './outage.js';
+export type { OutagePolicy } from './outage.js';
 export { createProgressReporter, silentProgress } from './progress.js';
 export type { ProgressReporter } from './progress.js';
 export { digestCalls } from './call-digest.js';

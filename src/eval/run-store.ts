@@ -55,7 +55,7 @@ const manifestSchema = z.object({
 export const resultLineBaseSchema = z.looseObject({
   id: z.string().min(1),
   status: z.enum(['ok', 'failed']),
-  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  error: z.object({ code: z.string(), message: z.string(), transport: z.boolean().optional() }).optional(),
 });
 export type ResultLineBase = z.infer<typeof resultLineBaseSchema>;
 

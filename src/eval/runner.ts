@@ -6,6 +6,8 @@
 import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import { isMmevolveError } from '../core/index.js';
+import { DEFAULT_OUTAGE_POLICY, isTransportFailure, isTransportFailureLine, throughOutages } from './outage.js';
+import type { OutagePolicy } from './outage.js';
 import type { ProgressReporter } from './progress.js';
 import type { ResultLineBase, RunStore } from './run-store.js';
 
@@ -16,7 +18,13 @@ export interface RunSamplesOptions<Sample, Line extends ResultLineBase> {
   /** Produce the line of a finished sample; throw for a failure (recorded through `failed`). */
   run: (sample: Sample, signal: AbortSignal) => Promise<Line>;
   /** The line recorded when `run` throws (status 'failed', error code and message). */
-  failed: (sample: Sample, error: { code: string; message: string }) => Promise<Line> | Line;
+  failed: (sample: Sample, error: SampleError) => Promise<Line> | Line;
+  /** Backend outages: how long a sample is paused and retried before it counts as failed (default 120 s). */
+  outage?: OutagePolicy;
+  /** Run failed samples of an earlier invocation again (transport failures are rerun in any case). */
+  retryFailed?: boolean;
+  /** Hears of each outage pause (stderr line, tests). */
+  onOutagePause?: (sampleId: string, error: unknown, delayMs: number) => void;
   /** Only the first N samples (in dataset order) belong to this invocation. */
   limit?: number;
   /** Samples in flight at once (1 = the online protocol: strictly in order). */
@@ -44,9 +52,11 @@ export async function runSamples<Sample, Line extends ResultLineBase>(options: R
   const { store, id } = options;
   const selected = options.limit === undefined ? options.samples : options.samples.slice(0, Math.max(0, options.limit));
   const lines = new Map<string, Line>();
+  // Failed lines stay failed on resume unless the failure was the backend's (an outage) or --retry-failed asks.
+  const rerun = (line: Line): boolean => line.status === 'failed' && (options.retryFailed === true || isTransportFailureLine(line));
   for (const sample of selected) {
     const existing = store.finished.get(id(sample));
-    if (existing !== undefined) lines.set(id(sample), existing);
+    if (existing !== undefined && !rerun(existing)) lines.set(id(sample), existing);
   }
   const skipped = lines.size;
   const pending = selected.filter((sample) => !lines.has(id(sample)));
@@ -67,7 +77,7 @@ export async function runSamples<Sample, Line extends ResultLineBase>(options: R
     if (controller.signal.aborted) return;
     let line: Line;
     try {
-      line = await options.run(sample, controller.signal);
+      line = await throughOutages(() => options.run(sample, controller.signal), options.outage ?? DEFAULT_OUTAGE_POLICY, controller.signal, (error, delayMs) => options.onOutagePause?.(id(sample), error, delayMs));
     } catch (error) {
       // A sample cut short by Ctrl-C is not a failure of the sample: leave it for the resumed run.
       if (controller.signal.aborted) return;
@@ -98,9 +108,16 @@ export async function runSamples<Sample, Line extends ResultLineBase>(options: R
   };
 }
 
+export interface SampleError {
+  code: string;
+  message: string;
+  /** The backend was unreachable or failing (outage), not the sample: a resumed run tries it again. */
+  transport?: boolean;
+}
+
 /** The failure taxonomy: MmevolveError codes as they are, anything else as 'internal'. */
-export function describeError(error: unknown): { code: string; message: string } {
-  if (isMmevolveError(error)) return { code: String(error.code), message: error.message };
+export function describeError(error: unknown): SampleError {
+  if (isMmevolveError(error)) return { code: String(error.code), message: error.message, ...(isTransportFailure(error) ? { transport: true } : {}) };
   if (error instanceof Error) return { code: 'internal', message: error.message };
   return { code: 'internal', message: String(error) };
 }

@@ -9,7 +9,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mmevolveError } from '../core/index.js';
 
-export const WEB_SOURCE_DIR = fileURLToPath(new URL('.', import.meta.url));
+// Both resolved from the package root, so they hold from src/web (tsx) and from lib/web (the built package).
+export const WEB_SOURCE_DIR = fileURLToPath(new URL('../../src/web/', import.meta.url));
 export const WEB_DIST_DIR = fileURLToPath(new URL('../../dist/web', import.meta.url));
 const STAMP_FILE = '.build-stamp';
 

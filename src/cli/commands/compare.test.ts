@@ -13,7 +13,7 @@ afterAll(async () => {
 });
 
 /** A finished SIMULATED run whose sample i has IoU hits[i]/100, each with a minimal evol trace. */
-async function fakeRun(name: string, hits: readonly number[]): Promise<string> {
+async function fakeRun(name: string, hits: readonly number[], failedIndex = -1): Promise<string> {
   const directory = path.join(root, name);
   const store = await openRun<SegmentationLine>({ directory, identity: { command: 'eval', method: 'evol', dataset: '/data/synth', settings: { preset: name } }, backends: {}, simulated: true, schema: segmentationLineSchema });
   await mkdir(path.join(directory, 'traces'), { recursive: true });
@@ -31,7 +31,8 @@ async function fakeRun(name: string, hits: readonly number[]): Promise<string> {
     };
     await writeFile(path.join(directory, 'traces', `${id}.json`), JSON.stringify(trace));
     await writeFile(trace.imagePath, `image bytes of ${id}`);
-    await store.append({ kind: 'segmentation', id, status: 'ok', query: 'q', isSentence: false, intersection, union: 100, iou: intersection / 100, area: 100, wallMs: 1, calls: digestCalls([]), counters: {}, trace: `traces/${id}.json`, warnings: [] });
+    const outcome = index === failedIndex ? { status: 'failed' as const, error: { code: 'backend-unavailable', message: 'cannot reach the MLLM', transport: true } } : { status: 'ok' as const };
+    await store.append({ kind: 'segmentation', id, ...outcome, query: 'q', isSentence: false, intersection, union: 100, iou: intersection / 100, area: 100, wallMs: 1, calls: digestCalls([]), counters: {}, trace: `traces/${id}.json`, warnings: [] });
   }
   await store.close();
   return directory;
@@ -53,6 +54,16 @@ describe('mmevolve compare and export-pairs', () => {
     expect(json.differences[0]?.difference).toBeCloseTo(10 / (100 + 1e-5), 9);
     expect(json.differences[0]?.low, 'every pair differs by the same amount').toBeCloseTo(json.differences[0]?.high ?? Number.NaN, 12);
     expect(await readFile(plot, 'utf8')).toContain('SIMULATED');
+  });
+
+  it('refuses to compare runs with failed samples unless --allow-failed, and then warns loudly', async () => {
+    const a = await fakeRun('clean', [10, 20, 30, 40]);
+    const b = await fakeRun('outage', [10, 0, 30, 40], 1);
+    await expect(runCompareCommand([a, b], { resamples: 200, seed: 1 })).rejects.toThrow(/failed sample/u);
+    const warnings: string[] = [];
+    const text = await runCompareCommand([a, b], { resamples: 200, seed: 1, allowFailed: true }, (line) => warnings.push(line));
+    expect(warnings.join('')).toContain('!!! WARNING');
+    expect(text).toContain('FAILED SAMPLES');
   });
 
   it('writes GSPO groups, reports what it skipped and says SIMULATED', async () => {

@@ -14,11 +14,13 @@ import { mathVProblem, solveWithMemory } from '../../memory/index.js';
 import type { SolveMode } from '../../memory/index.js';
 import { readImage } from '../../vision/index.js';
 import { backendModels, finishEvalCommand, isSimulatedModel, positiveInteger, quoteCommand } from './eval.js';
+import { addOutageOptions, outageRunOptions } from './outage-options.js';
+import type { OutageFlags } from './outage-options.js';
 import type { EvalCommandIo, EvalCommandResult } from './eval.js';
 import { addWorkspaceOptions, openCommandWorkspace } from './workspace-options.js';
 import type { WorkspaceCommandOptions } from './workspace-options.js';
 
-export interface EvalVqaCommandOptions extends WorkspaceCommandOptions {
+export interface EvalVqaCommandOptions extends WorkspaceCommandOptions, Partial<OutageFlags> {
   dataset: string;
   method: SolveMode;
   ablate?: 'visual' | 'logic';
@@ -70,6 +72,7 @@ export async function runEvalVqaCommand(options: EvalVqaCommandOptions, io: Eval
       },
       ...(options.limit === undefined ? {} : { limit: options.limit }),
       ...(io.signal === undefined ? {} : { signal: io.signal }),
+      ...outageRunOptions(options, io.stderr),
       progress: io.progress ?? createProgressReporter(`eval-vqa ${options.method}${options.ablate === undefined ? '' : `-${options.ablate}`}`),
     });
     return await finishEvalCommand(options.out, result, io, 'mmevolve eval-vqa …');
@@ -79,8 +82,7 @@ export async function runEvalVqaCommand(options: EvalVqaCommandOptions, io: Eval
 }
 
 export function registerEvalVqaCommand(program: Command): void {
-  const command = program
-    .command('eval-vqa')
+  const command = addOutageOptions(program.command('eval-vqa'))
     .description('Evaluate visual question answering (MATH-V jsonl) online: baseline, step-by-step or the error memory (resumable), then RUN/report.md')
     .requiredOption('--dataset <file>', 'MATH-V style .jsonl (id, question, options, answer, image); SynthWorld hidden-tags.jsonl beside it adds retrieval precision')
     .addOption(new Option('--method <method>', 'direct answer, step by step, or the memory method').choices(['baseline', 'step', 'memory']).makeOptionMandatory())

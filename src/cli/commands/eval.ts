@@ -10,6 +10,7 @@ import type { Backends } from '../../backends/index.js';
 import { SEGMENTATION_METHODS, isSegmentationMethod, runSegmentation } from '../../evolve/index.js';
 import type { EvolvePresetName } from '../../evolve/index.js';
 import {
+  FAILED_SAMPLES_EXIT_CODE,
   INTERRUPTED_EXIT_CODE,
   anySignal,
   createProgressReporter,
@@ -22,10 +23,12 @@ import { formatRunSummary } from '../../eval/index.js';
 import type { ProgressReporter, RunReport, SegmentationRunResult, VqaRunResult } from '../../eval/index.js';
 import { addDatasetOptions, datasetSpecFrom } from './dataset-options.js';
 import type { DatasetFlags } from './dataset-options.js';
+import { addOutageOptions, outageRunOptions } from './outage-options.js';
+import type { OutageFlags } from './outage-options.js';
 import { addWorkspaceOptions, openCommandWorkspace, presetOption } from './workspace-options.js';
 import type { WorkspaceCommandOptions } from './workspace-options.js';
 
-export interface EvalCommandOptions extends DatasetFlags, WorkspaceCommandOptions {
+export interface EvalCommandOptions extends DatasetFlags, WorkspaceCommandOptions, Partial<OutageFlags> {
   dataset: string;
   method: string;
   out: string;
@@ -106,6 +109,7 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalComman
       ...(options.limit === undefined ? {} : { limit: options.limit }),
       concurrency: options.concurrency,
       ...(io.signal === undefined ? {} : { signal: io.signal }),
+      ...outageRunOptions(options, io.stderr),
       progress: io.progress ?? createProgressReporter(`eval ${method}`),
     });
     return await finishEvalCommand(options.out, result, io, 'mmevolve eval …');
@@ -125,6 +129,12 @@ export async function finishEvalCommand(out: string, result: SegmentationRunResu
   if (result.interrupted) {
     io.stderr(resumeMessage(result.lines.length, result.lines.length + result.remaining, io.commandLine ?? fallbackCommand));
     return { report, interrupted: true, exitCode: INTERRUPTED_EXIT_CODE };
+  }
+  const failed = result.lines.filter((line) => line.status === 'failed');
+  if (failed.length > 0) {
+    const codes = [...new Set(failed.map((line) => line.error?.code ?? 'unknown'))].join(', ');
+    io.stderr(`error: ${failed.length} of ${result.lines.length} samples failed (${codes}); they count as wrong in the report. Rerun with --retry-failed once the cause is fixed: ${io.commandLine ?? fallbackCommand} --retry-failed\n`);
+    return { report, interrupted: false, exitCode: FAILED_SAMPLES_EXIT_CODE };
   }
   return { report, interrupted: false, exitCode: 0 };
 }
@@ -147,7 +157,7 @@ export function registerEvalCommand(program: Command): void {
     .command('eval')
     .description('Run a segmentation method over a benchmark (ReasonSeg, RefCOCO/+/g, gRefCOCO; resumable), then write RUN/report.md, report.json and plots')
     .requiredOption('--dataset <dir>', 'ReasonSeg folder (name.jpg + name.json pairs, real or SynthWorld), or the --format dataset folder');
-  addDatasetOptions(command)
+  addOutageOptions(addDatasetOptions(command))
     .addOption(new Option('--method <method>', 'segmentation method').choices([...SEGMENTATION_METHODS]).makeOptionMandatory())
     .requiredOption('--out <dir>', 'run folder (created; rerunning the same command resumes it)')
     .addOption(presetOption())

@@ -52,6 +52,9 @@ async function webDirectory(configured: string | undefined, say: (line: string) 
   }
 }
 
+/** How long SIGTERM / SIGINT may take before the process exits regardless. */
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
 function positiveNumber(name: string): (value: string) => number {
   return (value) => {
     const parsed = Number(value);
@@ -138,11 +141,19 @@ export function registerServeCommand(program: Command): void {
         process.once('SIGINT', done);
         process.once('SIGTERM', done);
       });
+      // Bounded: closing the connections aborts every in-flight request's AbortSignal (segmentation, decode
+      // waits, upstream calls) and runs are aborted; whatever still holds the process after the deadline
+      // (a stuck native call) does not keep it alive.
+      const deadline = setTimeout(() => {
+        process.stderr.write(`mmevolve serve: still stopping after ${SHUTDOWN_DEADLINE_MS} ms; exiting now\n`);
+        process.exit(1);
+      }, SHUTDOWN_DEADLINE_MS);
+      deadline.unref();
       // Runs in flight stay recorded as running: the next `mmevolve serve` resumes them.
-      await served.close();
-      await server.close();
+      await Promise.all([served.close(), server.close()]);
       keyStore.close();
       await workspace.close();
+      clearTimeout(deadline);
       process.stderr.write('mmevolve serve stopped\n');
     });
 }

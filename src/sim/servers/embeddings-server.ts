@@ -94,7 +94,7 @@ export function createSimEmbeddingsApp(): { app: Hono; metrics: SimEmbeddingsSer
       object: 'list',
       model: SIM_EMBEDDING_MODEL,
       data: vectors.map((vector, index) => ({ object: 'embedding', index, embedding: encode(vector, format) })),
-      usage: { prompt_tokens: tokens, total_tokens: tokens },
+      usage: { prompt_tokens: tokens, total_tokens: tokens, completion_tokens: 0 },
     });
   });
 
