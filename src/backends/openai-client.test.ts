@@ -140,11 +140,18 @@ describe('createOpenAICompatibleClient', () => {
   it('stops a cancelled request promptly with the cancelled code', async () => {
     const server = await scripted([{ delayMs: 10_000, json: chatCompletion('never') }]);
     const controller = new AbortController();
-    const started = performance.now();
-    setTimeout(() => controller.abort(), 50);
+    let abortedAt = Number.NaN;
+    // Abort once the server holds the request (a fixed delay can fire before it arrives on a loaded machine).
+    const watcher = setInterval(() => {
+      if (server.requests.length === 0) return;
+      clearInterval(watcher);
+      abortedAt = performance.now();
+      controller.abort();
+    }, 5);
     const failure = await client(server, { timeoutMs: 20_000 }).chat({ messages, signal: controller.signal }).catch((error: unknown) => error);
+    clearInterval(watcher);
     expect(failure).toMatchObject({ code: 'cancelled' });
-    expect(performance.now() - started).toBeLessThan(5000);
+    expect(performance.now() - abortedAt, 'time from abort to failure').toBeLessThan(5000);
     expect(server.requests).toHaveLength(1);
   });
 
