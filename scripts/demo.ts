@@ -151,7 +151,7 @@ async function main(): Promise<void> {
   const config = {
     backends: {
       mllm: { baseURL: `${sims.mllm.url}/v1`, model: sims.mllm.modelId, profile: 'qwen2.5-vl', image: { format: 'png', resizeToProfile: false } },
-      segmenter: { baseURL: sims.segmenter.url, sendImageWithId: false },
+      segmenter: { baseURL: sims.segmenter.url },
       embedder: { kind: 'openai', baseURL: `${sims.embeddings.url}/v1`, model: SIM_EMBEDDING_MODEL, vectorKind: 'lexical-perceptual' },
     },
     cache: { enabled: false },

@@ -166,14 +166,17 @@ export async function decodeGatedImage(bytes: Uint8Array, limits: ImageGateLimit
   await admitImage(bytes, limits, source);
   return decodeSlotsFor(limits).run(async () => {
     const started = performance.now();
+    const tooSlow = (): Error => apiError('image-too-large', `${source} took over ${limits.decodeTimeoutMs} ms to decode and was abandoned`, 'Send a smaller or simpler image.');
+    let image: RgbImage;
     try {
-      return await decodeImage(bytes, source, { limitInputPixels: limits.maxImagePixels, timeoutSeconds: limits.decodeTimeoutMs / 1000 });
+      image = await decodeImage(bytes, source, { limitInputPixels: limits.maxImagePixels, timeoutSeconds: limits.decodeTimeoutMs / 1000 });
     } catch (error) {
       const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : '';
-      if (cause.startsWith('timeout') || performance.now() - started >= limits.decodeTimeoutMs) {
-        throw apiError('image-too-large', `${source} took over ${limits.decodeTimeoutMs} ms to decode and was abandoned`, 'Send a smaller or simpler image.');
-      }
+      if (cause.startsWith('timeout') || performance.now() - started >= limits.decodeTimeoutMs) throw tooSlow();
       throw error;
     }
+    // libvips times out in whole seconds: a decode that finished past a finer limit is refused all the same.
+    if (performance.now() - started >= limits.decodeTimeoutMs) throw tooSlow();
+    return image;
   }, signal);
 }
