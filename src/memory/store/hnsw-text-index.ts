@@ -32,6 +32,12 @@ interface LoadedGraph {
   hasDeletions: boolean;
 }
 
+/** A partition's row in text_index_generations. */
+export interface PartitionState {
+  generation: number;
+  size: number;
+}
+
 interface GraphManifest {
   format: number;
   generation: number;
@@ -55,8 +61,6 @@ export class HnswTextIndex {
   /** Graphs built from the store and read from disk since opening (diagnostics, tests, bench). */
   builds = 0;
   loads = 0;
-  /** Why a graph was last dropped as out of step (for diagnostics and tests). */
-  lastDroppedBecause: string | undefined;
 
   constructor(statements: Statements, dimensions: number, databasePath: string) {
     this.#statements = statements;
@@ -86,11 +90,10 @@ export class HnswTextIndex {
       loaded.graph.markDelete(rowid);
       loaded.generation += 1;
       loaded.hasDeletions = true;
-    } catch (error) {
-      // The graph lacks a vector the store had: it is out of step, so it is dropped and rebuilt on the
-      // next search rather than trusted (the store's own delete goes ahead).
+    } catch {
+      // hnswlib refuses a label it lacks: the graph is out of step with the store, so it is dropped and
+      // rebuilt on the next search rather than trusted (the store's own delete goes ahead).
       this.#graphs.delete(partitionKey(tenant, stream));
-      this.lastDroppedBecause = error instanceof Error ? error.message : String(error);
     }
   }
 
@@ -113,30 +116,28 @@ export class HnswTextIndex {
   }
 
   #generation(tenant: string, stream: LessonStream): number {
-    const row = this.#statements.textGeneration.get(tenant, stream) as { generation: number } | undefined;
-    return row?.generation ?? 0;
+    return this.partition(tenant, stream).generation;
   }
 
-  /** Lessons in the partition, kept beside its generation (a count over the lessons index costs milliseconds). */
-  partitionSize(tenant: string, stream: LessonStream): number {
-    const row = this.#statements.textGeneration.get(tenant, stream) as { size: number } | undefined;
-    return row?.size ?? 0;
+  /** The partition's generation and lesson count, kept together (a count over the lessons index costs milliseconds). */
+  partition(tenant: string, stream: LessonStream): PartitionState {
+    const row = this.#statements.textGeneration.get(tenant, stream) as PartitionState | undefined;
+    return row ?? { generation: 0, size: 0 };
   }
 
   /**
    * Rowids of the `count` nearest unit vectors to `query` (a unit vector) by the graph, nearest first;
    * the caller keeps `count` within the partition's live vectors and rescores them exactly.
    */
-  candidates(tenant: string, stream: LessonStream, query: Float32Array, count: number): number[] {
-    const loaded = this.#graphFor(tenant, stream);
+  candidates(tenant: string, stream: LessonStream, state: PartitionState, query: Float32Array, count: number): number[] {
+    const loaded = this.#graphFor(tenant, stream, state.generation);
     if (count <= 0) return [];
     loaded.graph.setEf(Math.max(MIN_SEARCH_EF, count));
     return loaded.graph.searchKnn(Array.from(query), count).neighbors;
   }
 
-  #graphFor(tenant: string, stream: LessonStream): LoadedGraph {
+  #graphFor(tenant: string, stream: LessonStream, generation: number): LoadedGraph {
     const key = partitionKey(tenant, stream);
-    const generation = this.#generation(tenant, stream);
     const loaded = this.#graphs.get(key);
     if (loaded !== undefined && loaded.generation === generation) return loaded;
     const fresh = this.#readPersisted(key, generation) ?? this.#build(tenant, stream, generation);

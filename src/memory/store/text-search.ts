@@ -46,11 +46,12 @@ export function nearestTexts(context: TenantContext, stream: LessonStream, vecto
   const code = streamCode(stream);
   const unit = unitVector(vector);
   const query = vectorToBlob(unit);
-  const size = textIndex.partitionSize(tenant, stream);
+  const partition = textIndex.partition(tenant, stream);
+  const size = partition.size;
   if (textSearchMethod(size, k, textSearch) === 'exact') {
     return statements.knnText.all(query, BigInt(k), tenant, code) as TextHit[];
   }
-  const candidates = textIndex.candidates(tenant, stream, unit, Math.min(candidateCount(k, textSearch), size));
+  const candidates = textIndex.candidates(tenant, stream, partition, unit, Math.min(candidateCount(k, textSearch), size));
   return statements.rescoreText.all(query, JSON.stringify(candidates), k) as TextHit[];
 }
 
