@@ -13,6 +13,7 @@ import { registerSegmentCommand } from './segment.js';
 import { registerServeCommand } from './serve.js';
 import { registerSimCommand } from './sim.js';
 import { registerSolveCommand } from './solve.js';
+import { registerWorkerCommand } from './worker.js';
 
 /** Each command lives in its own file and registers itself here, one line each. */
 export function registerCommands(program: Command): void {
@@ -31,4 +32,5 @@ export function registerCommands(program: Command): void {
   registerServeCommand(program);
   registerSimCommand(program);
   registerSolveCommand(program);
+  registerWorkerCommand(program);
 }
