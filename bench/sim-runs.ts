@@ -27,8 +27,11 @@ export interface SimStackForBench {
   close(): Promise<void>;
 }
 
-/** Simulated MLLM, segmenter and embeddings servers in this process, and clients for them (no response cache). */
-export async function startBenchStack(preset: NoisePresetName, seed: number): Promise<SimStackForBench> {
+/**
+ * Simulated MLLM, segmenter and embeddings servers in this process, and clients for them; no response cache
+ * unless `responseCache` (then an in-memory one, as `mmevolve eval` has by default, empty at the start).
+ */
+export async function startBenchStack(preset: NoisePresetName, seed: number, options: { responseCache?: boolean } = {}): Promise<SimStackForBench> {
   const config = resolveSimConfig({ preset, seed });
   const mllmServer = await startSimMllmServer({ port: 0, host: '127.0.0.1', config });
   const segmenterServer = await startSimSegmenterServer({ port: 0, host: '127.0.0.1', config });
@@ -40,9 +43,9 @@ export async function startBenchStack(preset: NoisePresetName, seed: number): Pr
         segmenter: { baseURL: segmenterServer.url, concurrency: 16 },
         embedder: { kind: 'openai', baseURL: `${embeddingsServer.url}/v1`, model: SIM_EMBEDDING_MODEL, vectorKind: 'lexical-perceptual' },
       },
-      cache: { enabled: false },
+      cache: options.responseCache === true ? { enabled: true, path: ':memory:' } : { enabled: false },
     }),
-    { cache: false },
+    options.responseCache === true ? {} : { cache: false },
   );
   return {
     backends,
