@@ -8,7 +8,7 @@
  * so these seeds are report seeds only. Multi-step = a query needing ≥ 2 inference steps (sim-queries.jsonl).
  *
  * Env: MMEVOLVE_CALIB_SEEDS (default "13,17"), MMEVOLVE_CALIB_PRESETS (default every preset),
- * MMEVOLVE_CALIB_SEG_IMAGES (default 50), MMEVOLVE_CALIB_VQA_PROBLEMS (default 100), MMEVOLVE_CALIB_KEEP=DIR
+ * MMEVOLVE_CALIB_SEG_IMAGES (default 40), MMEVOLVE_CALIB_VQA_PROBLEMS (default 60), MMEVOLVE_CALIB_KEEP=DIR
  * keeps every dataset and run folder under DIR (for `mmevolve compare` and traces).
  * Every number describes the simulation's mechanics, never a real model's quality.
  */
@@ -19,12 +19,15 @@ import { pairedBootstrap } from '../src/eval/bootstrap.js';
 import type { RunReport } from '../src/eval/index.js';
 import { NOISE_PRESET_NAMES, exportReasonSeg, exportVqa, isNoisePresetName } from '../src/sim/index.js';
 import type { NoisePresetName } from '../src/sim/index.js';
+import { evolStageScores } from './calibration-stages.js';
+import type { StageScores } from './calibration-stages.js';
 import { SEG_RUNS, frozenLessonArms, readQuerySteps, runSegMethod, runVqaMode, signedInterval, startBenchStack } from './sim-runs.js';
 
 const SEEDS = (process.env.MMEVOLVE_CALIB_SEEDS ?? '13,17').split(',').map((seed) => Number(seed.trim()));
-const PRESETS = (process.env.MMEVOLVE_CALIB_PRESETS ?? NOISE_PRESET_NAMES.join(',')).split(',').map((name) => name.trim());
-const SEG_IMAGES = Number(process.env.MMEVOLVE_CALIB_SEG_IMAGES ?? 50);
-const VQA_PROBLEMS = Number(process.env.MMEVOLVE_CALIB_VQA_PROBLEMS ?? 100);
+/** paper-like and weak first: the two error regimes; oracle is the no-error ceiling, adversarial paper-like under protocol faults. */
+const PRESETS = (process.env.MMEVOLVE_CALIB_PRESETS ?? 'paper-like,weak,oracle,adversarial').split(',').map((name) => name.trim());
+const SEG_IMAGES = Number(process.env.MMEVOLVE_CALIB_SEG_IMAGES ?? 40);
+const VQA_PROBLEMS = Number(process.env.MMEVOLVE_CALIB_VQA_PROBLEMS ?? 60);
 const KEEP = process.env.MMEVOLVE_CALIB_KEEP;
 /** Retrieval threshold of the sim's lexical/perceptual embedder, chosen on seed 7 (README, issue 13). */
 const MEMORY_CONFIG = { retrieval: { logic: { minScore: 0.5 }, visual: { minScore: 0.5 } } };
@@ -93,8 +96,19 @@ function merge(cells: readonly SegCell[]): SegCell {
   return { iou, steps, samples, failed: cells.reduce((sum, cell) => sum + cell.failed, 0), mllmCalls: weighted((cell) => cell.mllmCalls), segmenterRequests: weighted((cell) => cell.segmenterRequests) };
 }
 
+/** Rows of the evol stage table (text stream, box stream, final, better stream), filled by presetSegmentation. */
+const stageRows: string[] = [];
+
+function stageRow(preset: string, label: string, scores: readonly StageScores[]): string {
+  const n = scores.reduce((sum, score) => sum + score.n, 0);
+  const pooled = (pick: (score: StageScores) => number): string => (scores.reduce((sum, score) => sum + pick(score) * score.n, 0) / Math.max(1, n)).toFixed(2);
+  const worse = scores.reduce((sum, score) => sum + score.worsePicked, 0);
+  return `| ${preset} | ${label} | ${n} | ${pooled((score) => score.text)} | ${pooled((score) => score.box)} | ${pooled((score) => score.final)} | ${pooled((score) => score.betterStream)} | ${worse} |`;
+}
+
 async function presetSegmentation(root: string, preset: NoisePresetName): Promise<string[]> {
   const cells = new Map<string, SegCell[]>();
+  const stages = new Map<string, StageScores[]>();
   const judgeLines: string[] = [];
   for (const seed of SEEDS) {
     const dataset = path.join(root, `reasonseg-seed${seed}`);
@@ -103,7 +117,9 @@ async function presetSegmentation(root: string, preset: NoisePresetName): Promis
     try {
       for (const run of SEG_RUNS) {
         const started = performance.now();
-        const report = await runSegMethod(stack, dataset, path.join(root, preset, `seed${seed}`, run.label), run, CONCURRENCY);
+        const out = path.join(root, preset, `seed${seed}`, run.label);
+        const report = await runSegMethod(stack, dataset, out, run, CONCURRENCY);
+        if (run.method === 'evol') stages.set(run.label, [...(stages.get(run.label) ?? []), await evolStageScores(dataset, out)]);
         const cell = segCell(report, seed, steps);
         cells.set(run.label, [...(cells.get(run.label) ?? []), cell]);
         console.log(`  ${preset} seed ${seed} ${run.label}: ${cell.samples} samples, ${cell.failed} failed, ${((performance.now() - started) / 1000).toFixed(1)} s wall`);
@@ -124,6 +140,7 @@ async function presetSegmentation(root: string, preset: NoisePresetName): Promis
     return `| ${preset} | ${run.label} | ${all.n}${pooled.failed > 0 ? ` (${pooled.failed} failed)` : ''} | ${all.value.toFixed(2)} (${seedValues}) | ${all.interval || '—'} | ${multi.value.toFixed(2)} (n ${multi.n}) | ${multi.interval || '—'} | ${pooled.mllmCalls.toFixed(2)} | ${pooled.segmenterRequests.toFixed(2)} |`;
   });
   for (const line of judgeLines) console.log(`    final judge, both orders: ${line}`);
+  for (const [label, scores] of stages) stageRows.push(stageRow(preset, label, scores));
   return rows;
 }
 
@@ -183,8 +200,10 @@ export async function run(): Promise<void> {
     const segRows: string[] = [];
     const vqaRows: string[] = [];
     for (const preset of presets) {
+      // Each preset's rows are printed as soon as it is done, so a long run shows its figures as it goes.
       if (SEG_IMAGES > 0) segRows.push(...(await presetSegmentation(root, preset)));
       if (VQA_PROBLEMS > 0) vqaRows.push(await presetVqa(root, preset));
+      console.log(`  rows so far:\n${[...segRows, ...vqaRows].map((row) => `    ${row}`).join('\n')}`);
     }
     const seedList = SEEDS.join(' / ');
     if (segRows.length > 0) {
@@ -192,6 +211,12 @@ export async function run(): Promise<void> {
       console.log('| preset | method | n | gIoU (per seed) | − single, 95% CI | multi-step gIoU | multi-step − single, 95% CI | MLLM calls | segmenter requests = encodes |');
       console.log('|---|---|---|---|---|---|---|---|---|');
       for (const row of segRows) console.log(row);
+    }
+    if (stageRows.length > 0) {
+      console.log('\nevol by stage (gIoU of each stream alone against the ground truth, from the traces; pooled seeds):\n');
+      console.log('| preset | run | n | text stream (evolved phrase) | box stream | final (arbitrated) | better stream per sample | arbiter kept the worse stream |');
+      console.log('|---|---|---|---|---|---|---|---|');
+      for (const row of stageRows) console.log(row);
     }
     if (vqaRows.length > 0) {
       console.log(`\nVQA, online protocol, memory starting empty, minScore 0.5; accuracy per seed in parentheses (${seedList}); frozen lessons in the step-by-step prompt, paired against no lesson:\n`);
