@@ -8,7 +8,7 @@
  * so these seeds are report seeds only. Multi-step = a query needing ≥ 2 inference steps (sim-queries.jsonl).
  *
  * Env: MMEVOLVE_CALIB_SEEDS (default "13,17"), MMEVOLVE_CALIB_PRESETS (default every preset),
- * MMEVOLVE_CALIB_SEG_IMAGES (default 40), MMEVOLVE_CALIB_VQA_PROBLEMS (default 60), MMEVOLVE_CALIB_KEEP=DIR
+ * MMEVOLVE_CALIB_SEG_IMAGES (default 30), MMEVOLVE_CALIB_VQA_PROBLEMS (default 60), MMEVOLVE_CALIB_KEEP=DIR
  * keeps every dataset and run folder under DIR (for `mmevolve compare` and traces).
  * Every number describes the simulation's mechanics, never a real model's quality.
  */
@@ -26,7 +26,7 @@ import { SEG_RUNS, frozenLessonArms, readQuerySteps, runSegMethod, runVqaMode, s
 const SEEDS = (process.env.MMEVOLVE_CALIB_SEEDS ?? '13,17').split(',').map((seed) => Number(seed.trim()));
 /** paper-like and weak first: the two error regimes; oracle is the no-error ceiling, adversarial paper-like under protocol faults. */
 const PRESETS = (process.env.MMEVOLVE_CALIB_PRESETS ?? 'paper-like,weak,oracle,adversarial').split(',').map((name) => name.trim());
-const SEG_IMAGES = Number(process.env.MMEVOLVE_CALIB_SEG_IMAGES ?? 40);
+const SEG_IMAGES = Number(process.env.MMEVOLVE_CALIB_SEG_IMAGES ?? 30);
 const VQA_PROBLEMS = Number(process.env.MMEVOLVE_CALIB_VQA_PROBLEMS ?? 60);
 const KEEP = process.env.MMEVOLVE_CALIB_KEEP;
 /** Retrieval threshold of the sim's lexical/perceptual embedder, chosen on seed 7 (README, issue 13). */
