@@ -36,6 +36,7 @@ import { SEGMENT_ROUTE_DOCS, segmentRoutes } from './routes/segment.js';
 import { SOLVE_ROUTE_DOCS, solveRoutes } from './routes/solve.js';
 import type { UpstreamOptions } from './routes/proxy.js';
 import { pathRedactor, redactResponses } from './redact-paths.js';
+import type { SharedRuns } from './runs/shared-runs.js';
 import { RunManager } from './runs/run-manager.js';
 import { workspaceEmbedder } from './workspace-embedder.js';
 
@@ -51,6 +52,8 @@ export interface ServerAppOptions {
   datasetsDir?: string;
   /** Runs executing at once (default 1). */
   maxConcurrentRuns?: number;
+  /** Runs kept in Postgres and shared with other serve replicas on it (runs/shared-runs.ts); runsDir still holds local scratch. */
+  sharedRuns?: SharedRuns;
   limits?: Partial<ServerLimits>;
   /** Keyless loopback use as tenant "dev". */
   dev?: boolean;
@@ -134,6 +137,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
           log,
           redact,
           ...(options.maxConcurrentRuns === undefined ? {} : { maxConcurrentRuns: options.maxConcurrentRuns }),
+          ...(options.sharedRuns === undefined ? {} : { shared: options.sharedRuns }),
         });
   const documented = [...SOLVE_ROUTE_DOCS, ...SEGMENT_ROUTE_DOCS, ...(runs === undefined ? [] : RUN_ROUTE_DOCS)];
   app.get('/openapi.json', (context) => context.json(openApiDocument(documented)));
