@@ -57,7 +57,7 @@ function costLines(costs: CostSummary): string[] {
       ],
     ),
     '',
-    `Wall time per sample: ${fixed(costs.wallMsPerSample, 1)} ms.`,
+    `Wall time per sample: ${fixed(costs.wallMsPerSample, 1)} ms.${costs.cachedTokensPerSample > 0 ? ` Tokens served by the response cache (not spent again): ${fixed(costs.cachedTokensPerSample, 1)} per sample.` : ''}`,
     '',
     ...table(
       ['backend', 'calls', 'prompt tokens', 'completion tokens', 'latency ms (summed)'],

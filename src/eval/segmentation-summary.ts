@@ -30,6 +30,8 @@ export interface CostSummary {
   callsPerSample: number;
   promptTokensPerSample: number;
   completionTokensPerSample: number;
+  /** Tokens of answers served by the response cache per sample (not spent; 0 without a cache). */
+  cachedTokensPerSample: number;
   /** Summed backend latency per sample (calls in parallel add up). */
   latencyMsPerSample: number;
   wallMsPerSample: number;
@@ -134,6 +136,7 @@ export function costSummary(lines: ReadonlyArray<Pick<SegmentationLine, 'calls' 
     callsPerSample: mean(total.calls),
     promptTokensPerSample: mean(total.promptTokens),
     completionTokensPerSample: mean(total.completionTokens),
+    cachedTokensPerSample: mean(total.cachedTokens ?? 0),
     latencyMsPerSample: mean(total.latencyMs),
     wallMsPerSample: mean(lines.reduce((sum, line) => sum + line.wallMs, 0)),
     byStage: costs(total.byStage),
