@@ -227,6 +227,9 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
         if (!record.cacheHit) {
           record.promptTokens = usage.promptTokens;
           record.completionTokens = usage.completionTokens;
+        } else {
+          // Kept apart, so reports can say what the cache saved without counting it as spent.
+          record.cachedUsage = { promptTokens: usage.promptTokens, completionTokens: usage.completionTokens };
         }
         const frames = images.map((image) => image.frame);
         return {
