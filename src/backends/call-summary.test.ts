@@ -29,9 +29,9 @@ describe('summarizeCalls', () => {
   });
 
   it('says fresh calls and cache hits apart: tokens spent are fresh only, the cached ones named separately', () => {
-    const hit = call('judge', 1, { cacheHit: true, promptTokens: 0, completionTokens: 0, cachedUsage: { promptTokens: 700, completionTokens: 30 } });
-    expect(summarizeCalls([call('plan', 100), hit]).total).toMatchObject({ calls: 2, cacheHits: 1, promptTokens: 10, completionTokens: 2, cachedPromptTokens: 700, cachedCompletionTokens: 30 });
-    expect(formatCallCosts([call('plan', 100), hit])).toBe('calls: 2 (1 fresh, 1 cache hits); tokens spent 10 prompt + 2 completion; the cache hits stood for 700 + 30 more, not spent now (--no-cache to call fresh)');
+    const hit = call('judge', 1, { cacheHit: true, promptTokens: 0, completionTokens: 0, cachedTokens: 730 });
+    expect(summarizeCalls([call('plan', 100), hit]).total).toMatchObject({ calls: 2, cacheHits: 1, promptTokens: 10, completionTokens: 2, cachedTokens: 730 });
+    expect(formatCallCosts([call('plan', 100), hit])).toBe('calls: 2 (1 fresh, 1 cache hits); tokens spent 10 prompt + 2 completion; the cache hits stood for 730 more tokens, not spent now (--no-cache to call fresh)');
     expect(formatCallCosts([call('plan', 100)]), 'no cache hit: said so').toBe('calls: 1 (all fresh); tokens spent 10 prompt + 2 completion');
   });
 });

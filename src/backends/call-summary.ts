@@ -10,9 +10,8 @@ export interface CallStatistics {
   /** Tokens spent: fresh calls only (a cache hit spends none). */
   promptTokens: number;
   completionTokens: number;
-  /** What the cache hits' answers cost when they were fresh: saved, not spent. */
-  cachedPromptTokens: number;
-  cachedCompletionTokens: number;
+  /** What the cache hits' answers cost when they were fresh (prompt + completion): saved, not spent. */
+  cachedTokens: number;
   /** Latency of calls that reached a server (cache hits excluded). */
   latencyMs: { total: number; p50: number; p95: number; max: number };
   failuresByCode: Record<string, number>;
@@ -46,8 +45,7 @@ function statistics(records: readonly CallRecord[]): CallStatistics {
     repairs: sum((record) => record.repairs),
     promptTokens: sum((record) => record.promptTokens),
     completionTokens: sum((record) => record.completionTokens),
-    cachedPromptTokens: sum((record) => record.cachedUsage?.promptTokens ?? 0),
-    cachedCompletionTokens: sum((record) => record.cachedUsage?.completionTokens ?? 0),
+    cachedTokens: sum((record) => record.cachedTokens ?? 0),
     latencyMs: {
       total: latencies.reduce((total, value) => total + value, 0),
       p50: percentile(latencies, 0.5),
@@ -82,5 +80,5 @@ export function formatCallCosts(records: readonly CallRecord[]): string {
   const fresh = total.calls - total.cacheHits;
   const spent = `tokens spent ${total.promptTokens} prompt + ${total.completionTokens} completion`;
   if (total.cacheHits === 0) return `calls: ${total.calls} (all fresh); ${spent}`;
-  return `calls: ${total.calls} (${fresh} fresh, ${total.cacheHits} cache hits); ${spent}; the cache hits stood for ${total.cachedPromptTokens} + ${total.cachedCompletionTokens} more, not spent now (--no-cache to call fresh)`;
+  return `calls: ${total.calls} (${fresh} fresh, ${total.cacheHits} cache hits); ${spent}; the cache hits stood for ${total.cachedTokens} more tokens, not spent now (--no-cache to call fresh)`;
 }

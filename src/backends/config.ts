@@ -54,7 +54,7 @@ export const embedderBackendSchema = z.discriminatedUnion('kind', [
     ...connection,
     model: z.string().min(1),
     batchSize: z.number().int().positive().optional(),
-    imageInput: z.enum(['data-url', 'messages']).optional(),
+    imageInput: z.enum(['data-url', 'messages', 'image-objects']).optional(),
     /** Declare 'lexical-perceptual' when the server serves non-semantic vectors (mmevolve sim serve-embeddings). */
     vectorKind: z.enum(['semantic', 'lexical-perceptual']).default('semantic'),
   }),

@@ -228,8 +228,7 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
           record.promptTokens = usage.promptTokens;
           record.completionTokens = usage.completionTokens;
         } else {
-          // Kept apart, so reports can say what the cache saved without counting it as spent.
-          record.cachedUsage = { promptTokens: usage.promptTokens, completionTokens: usage.completionTokens };
+          record.cachedTokens = usage.promptTokens + usage.completionTokens;
         }
         const frames = images.map((image) => image.frame);
         return {

@@ -11,11 +11,9 @@ const stageDigestSchema = z.object({
   completionTokens: z.number(),
   /** Summed latency of the stage's calls (cache hits count ≈ 0). */
   latencyMs: z.number(),
-  /** Calls answered from the response cache (counted in calls; they spent no tokens). */
   cacheHits: z.number(),
-  /** What the cached answers had cost when fresh: tokens the cache saved, never counted as spent. 0 in lines older than the field. */
-  cachedPromptTokens: z.number().default(0),
-  cachedCompletionTokens: z.number().default(0),
+  /** Tokens of answers the response cache served (not spent again); absent in lines written before it was counted. */
+  cachedTokens: z.number().optional(),
   failures: z.number(),
 });
 export type StageDigest = z.infer<typeof stageDigestSchema>;
@@ -28,7 +26,7 @@ export const callDigestSchema = stageDigestSchema.extend({
 export type CallDigest = z.infer<typeof callDigestSchema>;
 
 function emptyStage(): StageDigest {
-  return { calls: 0, promptTokens: 0, completionTokens: 0, latencyMs: 0, cacheHits: 0, cachedPromptTokens: 0, cachedCompletionTokens: 0, failures: 0 };
+  return { calls: 0, promptTokens: 0, completionTokens: 0, latencyMs: 0, cacheHits: 0, failures: 0 };
 }
 
 function add(target: StageDigest, call: CallRecord): void {
@@ -36,11 +34,8 @@ function add(target: StageDigest, call: CallRecord): void {
   target.promptTokens += call.promptTokens;
   target.completionTokens += call.completionTokens;
   target.latencyMs += call.latencyMs;
-  if (call.cacheHit) {
-    target.cacheHits += 1;
-    target.cachedPromptTokens += call.cachedUsage?.promptTokens ?? 0;
-    target.cachedCompletionTokens += call.cachedUsage?.completionTokens ?? 0;
-  }
+  if (call.cacheHit) target.cacheHits += 1;
+  if (call.cachedTokens !== undefined) target.cachedTokens = (target.cachedTokens ?? 0) + call.cachedTokens;
   if (call.errorCode !== undefined) target.failures += 1;
 }
 
@@ -76,8 +71,7 @@ export function sumDigests(digests: readonly CallDigest[]): CallDigest {
     target.completionTokens += source.completionTokens;
     target.latencyMs += source.latencyMs;
     target.cacheHits += source.cacheHits;
-    target.cachedPromptTokens += source.cachedPromptTokens;
-    target.cachedCompletionTokens += source.cachedCompletionTokens;
+    if (source.cachedTokens !== undefined) target.cachedTokens = (target.cachedTokens ?? 0) + source.cachedTokens;
     target.failures += source.failures;
   };
   for (const digest of digests) {

@@ -33,3 +33,7 @@ export type { DatasetFormat, EvalDataset, EvalSample, ScoringRules } from './dat
 export { openDataset } from './datasets/open-dataset.js';
 export type { DatasetSpec } from './datasets/open-dataset.js';
 export { loadReferDataset } from './datasets/refer.js';
+export { HARNESS_FORMATS, describeRunDataset, loadHarnessExportContext } from './harness-export.js';
+export type { HarnessExportContext, HarnessFormat } from './harness-export.js';
+export { writeLmmsEvalFiles } from './lmms-eval-export.js';
+export { writeVlmevalkitFiles } from './vlmevalkit-export.js';

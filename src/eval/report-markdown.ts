@@ -54,8 +54,7 @@ export function cacheSplitLines(costs: CostSummary): string[] {
       ['per finished sample', 'fresh calls (spent now)', 'cache hits (not spent now)'],
       [
         ['calls', fixed(fresh.callsPerSample), fixed(cached.callsPerSample)],
-        ['prompt tokens', fixed(fresh.promptTokensPerSample, 1), `${fixed(cached.promptTokensPerSample, 1)} (what the cached answers cost when fresh)`],
-        ['completion tokens', fixed(fresh.completionTokensPerSample, 1), fixed(cached.completionTokensPerSample, 1)],
+        ['tokens (prompt + completion)', fixed(fresh.promptTokensPerSample + fresh.completionTokensPerSample, 1), `${fixed(cached.tokensPerSample, 1)} (what the cached answers cost when fresh)`],
         ['wall time', `${ms(wall.freshMsPerSample)} over ${wall.freshSamples} sample(s) with no cache hit`, `${ms(wall.cachedMsPerSample)} over ${wall.cachedSamples} sample(s) with cache hits`],
       ],
     ),

@@ -36,14 +36,16 @@ export interface CostSummary {
   /** Tokens spent, i.e. by fresh calls only (= fresh.promptTokensPerSample). */
   promptTokensPerSample: number;
   completionTokensPerSample: number;
+  /** Tokens of answers served by the response cache per sample (not spent; 0 without a cache). */
+  cachedTokensPerSample: number;
   /** Summed backend latency per sample (calls in parallel add up; cache hits ≈ 0). */
   latencyMsPerSample: number;
   /** Wall time over every finished sample, cached or not. */
   wallMsPerSample: number;
   /** Calls that reached a backend: what this run spent. */
   fresh: { callsPerSample: number; promptTokensPerSample: number; completionTokensPerSample: number };
-  /** Calls the response cache answered: nothing spent now; the tokens are what those answers cost when fresh. */
-  cached: { callsPerSample: number; promptTokensPerSample: number; completionTokensPerSample: number };
+  /** Calls the response cache answered: nothing spent now; the tokens are what those answers cost when fresh (= cachedTokensPerSample). */
+  cached: { callsPerSample: number; tokensPerSample: number };
   /**
    * Wall time split by samples: those whose calls were all fresh, and those with at least one cache hit (a
    * cached sample's wall time says little about the backends' speed). null when no sample is in the group.
@@ -153,10 +155,11 @@ export function costSummary(lines: ReadonlyArray<Pick<SegmentationLine, 'calls' 
     callsPerSample: mean(total.calls),
     promptTokensPerSample: mean(total.promptTokens),
     completionTokensPerSample: mean(total.completionTokens),
+    cachedTokensPerSample: mean(total.cachedTokens ?? 0),
     latencyMsPerSample: mean(total.latencyMs),
     wallMsPerSample: mean(lines.reduce((sum, line) => sum + line.wallMs, 0)),
     fresh: { callsPerSample: mean(total.calls - total.cacheHits), promptTokensPerSample: mean(total.promptTokens), completionTokensPerSample: mean(total.completionTokens) },
-    cached: { callsPerSample: mean(total.cacheHits), promptTokensPerSample: mean(total.cachedPromptTokens), completionTokensPerSample: mean(total.cachedCompletionTokens) },
+    cached: { callsPerSample: mean(total.cacheHits), tokensPerSample: mean(total.cachedTokens ?? 0) },
     wall: { freshSamples: freshLines.length, freshMsPerSample: meanWall(freshLines), cachedSamples: cachedLines.length, cachedMsPerSample: meanWall(cachedLines) },
     byStage: costs(total.byStage),
     byBackend: costs(total.byBackend ?? {}),

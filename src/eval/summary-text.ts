@@ -42,7 +42,7 @@ export function costLine(costs: CostSummary): string {
   const spent = (fresh.promptTokensPerSample + fresh.completionTokensPerSample).toFixed(0);
   const wallText = (value: number | null): string => (value === null ? '-' : `${value.toFixed(0)} ms`);
   if (cached.callsPerSample === 0) return `calls/sample ${fresh.callsPerSample.toFixed(2)} (all fresh), tokens spent/sample ${spent}, wall/sample ${wallText(wall.freshMsPerSample)}`;
-  const saved = (cached.promptTokensPerSample + cached.completionTokensPerSample).toFixed(0);
+  const saved = cached.tokensPerSample.toFixed(0);
   return [
     `calls/sample ${fresh.callsPerSample.toFixed(2)} fresh + ${cached.callsPerSample.toFixed(2)} cache hits, tokens spent/sample ${spent} (cache hits: ${saved} more, not spent now)`,
     `wall/sample ${wallText(wall.freshMsPerSample)} over ${wall.freshSamples} sample(s) with no cache hit, ${wallText(wall.cachedMsPerSample)} over ${wall.cachedSamples} with cache hits (--no-cache for fresh figures)`,

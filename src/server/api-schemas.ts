@@ -59,10 +59,11 @@ const stageCostSchema = z.object({ ...perSampleCost, latencyMsPerSample: z.numbe
 export const costSummarySchema = z.object({
   samples: z.number(),
   ...perSampleCost,
+  cachedTokensPerSample: z.number(),
   latencyMsPerSample: z.number(),
   wallMsPerSample: z.number(),
   fresh: z.object(perSampleCost),
-  cached: z.object(perSampleCost),
+  cached: z.object({ callsPerSample: z.number(), tokensPerSample: z.number() }),
   wall: z.object({ freshSamples: z.number(), freshMsPerSample: z.number().nullable(), cachedSamples: z.number(), cachedMsPerSample: z.number().nullable() }),
   byStage: z.record(z.string(), stageCostSchema),
   byBackend: z.record(z.string(), stageCostSchema),

@@ -66,7 +66,7 @@ describe('cost figures with the response cache', () => {
     expect(rerun.costs.cached.callsPerSample, 'the rerun’s MLLM calls come from the cache').toBeCloseTo(mllmCalls, 6);
     expect(rerun.costs.fresh.promptTokensPerSample, 'tokens spent: none (the segmenter spends no tokens)').toBe(0);
     expect(rerun.costs.promptTokensPerSample, 'the headline token figure is what was spent, not what the cache replayed').toBe(0);
-    expect(rerun.costs.cached.promptTokensPerSample, 'the cached answers’ tokens are reported apart, equal to what they first cost').toBeCloseTo(first.costs.fresh.promptTokensPerSample, 6);
+    expect(rerun.costs.cached.tokensPerSample, 'the cached answers’ tokens are reported apart, equal to what they first cost').toBeCloseTo(first.costs.fresh.promptTokensPerSample + first.costs.fresh.completionTokensPerSample, 6);
     expect(rerun.costs.callsPerSample, 'calls count both').toBeCloseTo(rerun.costs.fresh.callsPerSample + rerun.costs.cached.callsPerSample, 6);
     expect(rerun.costs.wall, 'wall time of cached samples is kept apart').toMatchObject({ freshSamples: 0, freshMsPerSample: null, cachedSamples: 4 });
     expect(rerun.stdout, 'the end-of-run line labels cache hits').toMatch(/fresh \+ [\d.]+ cache hits, tokens spent\/sample 0 \(cache hits: \d+ more, not spent now\)/u);

@@ -4,6 +4,7 @@ import { registerCompareCommand } from './compare.js';
 import { registerEvalCommand } from './eval.js';
 import { registerEvalVqaCommand } from './eval-vqa.js';
 import { registerExportPairsCommand } from './export-pairs.js';
+import { registerExportResultsCommand } from './export-results.js';
 import { registerInitCommand } from './init.js';
 import { registerKeysCommand } from './keys.js';
 import { registerMemoryCommand } from './memory.js';
@@ -22,6 +23,7 @@ export function registerCommands(program: Command): void {
   registerEvalCommand(program);
   registerEvalVqaCommand(program);
   registerExportPairsCommand(program);
+  registerExportResultsCommand(program);
   registerInitCommand(program);
   registerKeysCommand(program);
   registerMemoryCommand(program);
