@@ -23,13 +23,12 @@ import type { Backends } from '../src/backends/index.js';
 import { compareRuns, formatComparison, runSegmentationEval, runVqaEval, silentProgress, writeRunReport } from '../src/eval/index.js';
 import { resolveEvolveConfig, runSegmentation } from '../src/evolve/index.js';
 import type { EvolvePresetName, SegmentationMethod } from '../src/evolve/index.js';
-import { loadMathVDataset, mathVProblem, openMemoryStore, solveWithMemory } from '../src/memory/index.js';
-import { verifyMathVAnswer } from '../src/memory/verify/verify-answer.js';
-import { answerVqaMessages } from '../src/memory/method/prompts.js';
+import { mathVProblem, openMemoryStore, solveWithMemory } from '../src/memory/index.js';
 import { pairedBootstrap } from '../src/eval/bootstrap.js';
 import type { SolveMode } from '../src/memory/index.js';
-import { SIM_EMBEDDING_MODEL, VQA_TRAPS, resolveSimConfig, trapKeywords, exportReasonSeg, exportVqa, startSimEmbeddingsServer, startSimMllmServer, startSimSegmenterServer } from '../src/sim/index.js';
+import { SIM_EMBEDDING_MODEL, resolveSimConfig, exportReasonSeg, exportVqa, startSimEmbeddingsServer, startSimMllmServer, startSimSegmenterServer } from '../src/sim/index.js';
 import { readImage } from '../src/vision/index.js';
+import { KEYWORD_LESSON, frozenLessonArms, signedInterval } from './sim-runs.js';
 
 const SEG_IMAGES = Number(process.env.MMEVOLVE_BENCH_SEG_IMAGES ?? 200);
 const VQA_PROBLEMS = Number(process.env.MMEVOLVE_BENCH_VQA_PROBLEMS ?? 300);
@@ -47,15 +46,6 @@ const SIMULATED_MIN_SCORE = Number(process.env.MMEVOLVE_BENCH_MIN_SCORE ?? 0.5);
 const SIMULATED_MEMORY_CONFIG = { retrieval: { logic: { minScore: SIMULATED_MIN_SCORE }, visual: { minScore: SIMULATED_MIN_SCORE } } };
 /** Run labels to leave out (MMEVOLVE_BENCH_SKIP, comma-separated, e.g. "box,vqa-memory-no-visual"), to save time. */
 const SKIP = new Set((process.env.MMEVOLVE_BENCH_SKIP ?? '').split(',').map((label) => label.trim()).filter((label) => label !== ''));
-/** The issue 13 frozen lesson: the simulation's trap words in one line, with no rule in it. */
-const KEYWORD_LESSON = VQA_TRAPS.flatMap((trap) => trapKeywords(trap)).join(', ');
-/** Frozen lessons with content a solver can act on (operator rules and the colour pairs), for contrast. */
-const CONTENT_LESSONS = [
-  'Count every object that matches, including ones partly covered by another object.',
-  'Left and right mean the left and right of the image as shown; never mirror the scene.',
-  'Distinguish orange from yellow, red from brown and green from teal before counting or naming a colour.',
-];
-
 function seconds(milliseconds: number): string {
   return `${(milliseconds / 1000).toFixed(1)} s`;
 }
@@ -196,29 +186,14 @@ async function vqaComparison(root: string): Promise<void> {
  * a solver can act on. Paired bootstrap against no lesson.
  */
 async function frozenLessons(dataset: string, mllm: NonNullable<Backends['mllm']>): Promise<void> {
-  const records = await loadMathVDataset(dataset);
-  const arms = [
-    { label: 'no lesson', lessons: [] as string[] },
-    { label: 'frozen keyword lesson', lessons: [KEYWORD_LESSON] },
-    { label: 'frozen content lessons', lessons: CONTENT_LESSONS },
-  ];
-  const correct = arms.map(() => [] as number[]);
-  for (const record of records) {
-    const problem = mathVProblem(record, await readImage(record.imagePath));
-    for (const [index, arm] of arms.entries()) {
-      const lessons = arm.lessons.map((text) => ({ stream: 'visual' as const, text }));
-      const answer = await mllm.chat({ messages: answerVqaMessages(problem, { mode: arm.lessons.length === 0 ? 'step' : 'memory', lessons }), images: [problem.image], stage: 'frozen-lesson' });
-      correct[index]?.push(verifyMathVAnswer(answer.value, { answer: record.answer, options: record.options }).correct ? 100 : 0);
-    }
-  }
-  console.log(`\nFrozen lessons in the step-by-step prompt (n = ${records.length}); keyword lesson: "${KEYWORD_LESSON}"`);
-  const base = correct[0] ?? [];
+  const arms = await frozenLessonArms(dataset, mllm);
+  console.log(`\nFrozen lessons in the step-by-step prompt (n = ${arms[0]?.correct.length ?? 0}); keyword lesson: "${KEYWORD_LESSON}"`);
+  const base = arms[0]?.correct ?? [];
   for (const [index, arm] of arms.entries()) {
-    const values = correct[index] ?? [];
-    const accuracy = values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
+    const accuracy = arm.correct.reduce((sum, value) => sum + value, 0) / Math.max(1, arm.correct.length);
     const interval = index === 0 ? '' : (() => {
-      const result = pairedBootstrap(base, values);
-      return `  ${arm.label} − no lesson: ${result.difference >= 0 ? '+' : ''}${result.difference.toFixed(2)} [${result.low.toFixed(2)}, ${result.high.toFixed(2)}]`;
+      const result = pairedBootstrap(base, arm.correct);
+      return `  ${arm.label} − no lesson: ${signedInterval(result.difference, result.low, result.high)}`;
     })();
     console.log(`  ${arm.label.padEnd(24)} accuracy ${accuracy.toFixed(2)}${interval}`);
   }

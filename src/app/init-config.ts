@@ -66,6 +66,7 @@ ${key}
     # supportsJsonSchema: true # set false when the server ignores response_format json_schema
     # timeoutMs: 120000
     # concurrency: 4
+    # replicas: [http://10.0.0.2:8000/v1]   # more servers of this model: calls spread by fewest outstanding, a failing one skipped
 
   # A second model that judges (arena fights, verification); the mllm when absent.
   # judge:

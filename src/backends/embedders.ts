@@ -26,11 +26,13 @@ export interface OpenAIEmbedderOptions {
   /**
    * How images are sent. 'messages' (default): one chat-style request per image, `messages` with an
    * `image_url` part — vLLM's EmbeddingChatRequest, the only way vLLM takes images for embeddings.
+   * 'image-objects': `input` as objects `{image: <PNG data URL>}`, SGLang's MultimodalEmbeddingInput (its
+   * EmbeddingRequest has no `messages`; serving_embedding.py passes each object's image as image_data).
    * 'data-url': PNG data URLs as strings in `input`, only for a gateway that documents it: vLLM and
    * Ollama read every `input` string as text (the base64 is tokenised: a 400 over the context length,
    * else a meaningless vector without an error).
    */
-  imageInput?: 'data-url' | 'messages' | undefined;
+  imageInput?: 'data-url' | 'messages' | 'image-objects' | undefined;
   /** What the served vectors are; 'lexical-perceptual' for servers of non-semantic vectors (the sim's). */
   vectorKind?: EmbedderKind | undefined;
   name?: string | undefined;
@@ -106,6 +108,9 @@ export function createOpenAIEmbedder(options: OpenAIEmbedderOptions): Embedder {
             return vector;
           }),
         );
+      }
+      if (options.imageInput === 'image-objects') {
+        return inBatches(images, async (batch) => post({ input: await Promise.all(batch.map(async (image) => ({ image: await imageUrl(image) }))) }, batch.length, embedOptions));
       }
       return inBatches(images, async (batch) => post({ input: await Promise.all(batch.map(imageUrl)) }, batch.length, embedOptions));
     },

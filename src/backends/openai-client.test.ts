@@ -165,6 +165,8 @@ describe('createOpenAICompatibleClient', () => {
     expect(second.value).toEqual(first.value);
     expect(second.call.cacheHit).toBe(true);
     expect(second.call.promptTokens, 'a cache hit spends no tokens').toBe(0);
+    expect(second.call.cachedTokens, 'a cache hit records the tokens it did not spend again').toBe(first.usage.promptTokens + first.usage.completionTokens);
+    expect(first.call.cachedTokens, 'a fresh call has no cached tokens').toBeUndefined();
     expect(second.usage).toEqual(first.usage);
     await client(server, { cache }).chat({ ...request, images: [grey(8, 9)] });
     await client(server, { cache }).chat({ ...request, cache: false });

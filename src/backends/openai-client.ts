@@ -227,6 +227,8 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
         if (!record.cacheHit) {
           record.promptTokens = usage.promptTokens;
           record.completionTokens = usage.completionTokens;
+        } else {
+          record.cachedTokens = usage.promptTokens + usage.completionTokens;
         }
         const frames = images.map((image) => image.frame);
         return {

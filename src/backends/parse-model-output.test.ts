@@ -30,6 +30,15 @@ describe('parseModelOutput', () => {
     expect(zoom.ok && zoom.value).toEqual({ bbox_2d: [100, 200, 300, 400] });
   });
 
+  it('reads GLM-4.5V <|begin_of_box|> answers and Seed1.5-VL <bbox> answers as boxes', () => {
+    const glm = '<think>The cat sits left.</think><answer><|begin_of_box|>[[250,200,750,800]]<|end_of_box|></answer>';
+    const glmResult = parseModelOutput(glm, taskResponseSchema('predict_box'));
+    expect(glmResult.ok && glmResult.value, 'GLM answer box').toEqual({ boxes: [{ bbox_2d: [250, 200, 750, 800], label: '' }] });
+    const seed = 'The head is here: <bbox>175 98 791 476</bbox>';
+    const seedResult = parseModelOutput(seed, taskResponseSchema('predict_box'));
+    expect(seedResult.ok && seedResult.value, 'Seed answer box').toEqual({ boxes: [{ bbox_2d: [175, 98, 791, 476], label: '' }] });
+  });
+
   it('accepts a single verdict letter and a bare yes', () => {
     const letter = parseModelOutput('**B**', taskResponseSchema('judge_pair'));
     expect(letter.ok && letter.value).toEqual({ winner: 'B', reason: '' });

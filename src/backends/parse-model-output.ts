@@ -4,13 +4,14 @@
  *
  * Handled: markdown fences, prose around JSON, trailing commas and other near-JSON (jsonrepair), Qwen's
  * bare `[{"bbox_2d": [...], "label": ...}]` lists, InternVL's `<ref>label</ref><box>[[x1, y1, x2, y2]]</box>`
- * (REFERENCE.md "Box conventions"), Qwen3 `<think>…</think>` preambles, and bare verdict letters "A"/"B" or
+ * (REFERENCE.md "Box conventions"), GLM-4.5V's `<|begin_of_box|>…<|end_of_box|>`, Seed1.5-VL's `<bbox>…</bbox>`, Qwen3 `<think>…</think>` preambles, and bare verdict letters "A"/"B" or
  * yes/no answers.
  */
 import { jsonrepair } from 'jsonrepair';
 import type { z } from 'zod';
 import { MmevolveError, err, ok } from '../core/index.js';
 import type { Result } from '../core/index.js';
+import { parseTaggedBoxText } from '../protocols/index.js';
 
 const MAX_RAW_IN_MESSAGE = 400;
 
@@ -61,20 +62,17 @@ function tryJson(text: string): unknown {
   }
 }
 
-/** InternVL boxes: `<ref>cat</ref><box>[[10, 20, 30, 40]]</box>` → [{bbox_2d, label}]. */
-export function internVlBoxes(text: string): { bbox_2d: [number, number, number, number]; label: string }[] {
-  const boxes: { bbox_2d: [number, number, number, number]; label: string }[] = [];
-  const pattern = /(?:<ref>([\s\S]*?)<\/ref>\s*)?<box>\s*(\[[\s\S]*?\]\]?)\s*<\/box>/g;
-  for (const match of text.matchAll(pattern)) {
-    const label = (match[1] ?? '').trim();
-    const numbers = (match[2] ?? '').match(/-?\d+(?:\.\d+)?/g)?.map(Number) ?? [];
-    for (let index = 0; index + 4 <= numbers.length; index += 4) {
-      const [x1, y1, x2, y2] = numbers.slice(index, index + 4) as [number, number, number, number];
-      boxes.push({ bbox_2d: [x1, y1, x2, y2], label });
-    }
-  }
-  return boxes;
+/**
+ * Boxes in a tagged syntax → [{bbox_2d, label}]: InternVL / NEO `<ref>cat</ref><box>[[10, 20, 30, 40]]</box>`,
+ * GLM-4.5V `<|begin_of_box|>[[10,20,30,40]]<|end_of_box|>`, Seed1.5-VL `<bbox>10 20 30 40</bbox>`
+ * (src/protocols/profiles/box-text.ts). Coordinates stay in the model's frame; the profile converts them.
+ */
+export function taggedBoxes(text: string): { bbox_2d: [number, number, number, number]; label: string }[] {
+  return parseTaggedBoxText(text).map(({ box, label }) => ({ bbox_2d: [box[0], box[1], box[2], box[3]], label }));
 }
+
+/** InternVL boxes (kept for callers that name the syntax); any tagged syntax is read. */
+export const internVlBoxes = taggedBoxes;
 
 /** Shapes a schema might want for a value a model produced in a nearby shape. */
 function variants(value: unknown): unknown[] {
@@ -119,7 +117,7 @@ function candidates(raw: string): unknown[] {
     const parsed = tryJson(source);
     if (parsed !== undefined && typeof parsed === 'object' && parsed !== null) found.push(...variants(parsed));
   }
-  const boxes = internVlBoxes(text);
+  const boxes = taggedBoxes(text);
   if (boxes.length > 0) found.push(...variants(boxes));
   found.push(...bareVerdicts(text));
   return found;

@@ -26,14 +26,25 @@ interface ChatContract {
   chatResponse: Json;
   streamChunks: Json[];
   errors: { status: number; body: Json }[];
-  embeddings?: { completionRequestFields: string[]; chatRequestFields?: string[]; inputIsText: boolean; response: Json };
+  /** Fields this upstream adds to OpenAI's response (paths like `choices[0].matched_stop`): the sim need not send them. */
+  serverExtensions?: string[];
+  embeddings?: {
+    completionRequestFields: string[];
+    chatRequestFields?: string[];
+    /** The form this upstream reads images in when it is not `messages` (SGLang: `input` objects). */
+    imageInput?: 'image-objects';
+    imageItemFields?: string[];
+    inputIsText: boolean;
+    response: Json;
+    serverExtensions?: string[];
+  };
 }
 
 function fixture<T>(name: string): T {
   return JSON.parse(readFileSync(new URL(`../protocols/__contracts__/${name}`, import.meta.url), 'utf8')) as T;
 }
 
-const CHAT_UPSTREAMS = ['vllm.json', 'ollama.json', 'llama-cpp.json', 'openai.json'] as const;
+const CHAT_UPSTREAMS = ['vllm.json', 'sglang.json', 'ollama.json', 'llama-cpp.json', 'openai.json'] as const;
 const sam3 = fixture<{
   upstream: { commit: string };
   conceptSegment: {
@@ -68,6 +79,19 @@ function missingKeys(expected: unknown, actual: unknown, path = ''): string[] {
   return Object.entries(expected).flatMap(([key, value]) => (key in actual ? missingKeys(value, (actual as Json)[key], `${path}.${key}`) : [`${path}.${key}`]));
 }
 
+/** A copy of `value` without the fields at `paths` (`a.b`, `choices[0].c`). */
+function withoutPaths(value: Json, paths: readonly string[]): Json {
+  const copy = JSON.parse(JSON.stringify(value)) as Json;
+  for (const path of paths) {
+    const keys = path.replace(/\[(\d+)\]/g, '.$1').split('.');
+    const last = keys.pop() ?? '';
+    let node: unknown = copy;
+    for (const key of keys) node = typeof node === 'object' && node !== null ? (node as Json)[key] : undefined;
+    if (typeof node === 'object' && node !== null) delete (node as Json)[last];
+  }
+  return copy;
+}
+
 async function fake(reply: (body: unknown, index: number, path: string) => { status?: number; json: unknown }): Promise<FakeServer> {
   const server = await startFakeServer(reply);
   servers.push(server);
@@ -88,8 +112,10 @@ for (const name of CHAT_UPSTREAMS) {
       const body = server.requests[0]?.body as Json;
       for (const field of contract.chatRequest.required) expect(body, `required field ${field}`).toHaveProperty(field);
       for (const field of Object.keys(body)) expect(contract.chatRequest.fields, `field ${field} is not in the upstream request model`).toContain(field);
-      const format = body['response_format'] as { type: string; json_schema: { schema: unknown } };
+      const format = body['response_format'] as { type: string; json_schema: { name?: unknown; strict?: unknown; schema: unknown } };
       expect(contract.chatRequest.responseFormatTypes).toContain(format.type);
+      expect(typeof format.json_schema.name, 'json_schema.name is required (OpenAI, SGLang JsonSchemaResponseFormat)').toBe('string');
+      expect(format.json_schema.strict, 'strict: false lets SGLang and OpenAI skip the constraint').not.toBe(false);
       expect(engineSchemaProblems(format.json_schema.schema)).toEqual([]);
       const parts = ((body['messages'] as { content: unknown }[])[0]?.content ?? []) as { type: string; image_url?: { url: string } }[];
       const url = parts.find((part) => part.type === 'image_url')?.image_url?.url ?? '';
@@ -114,8 +140,7 @@ for (const name of CHAT_UPSTREAMS) {
       const response = await fetch(`${mllm.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sent) });
       expect(response.status).toBe(200);
       const answer = (await response.json()) as Json;
-      const expected = { ...contract.chatResponse };
-      for (const optional of ['system_fingerprint', 'service_tier']) delete expected[optional];
+      const expected = withoutPaths(contract.chatResponse, ['system_fingerprint', 'service_tier', ...(contract.serverExtensions ?? [])]);
       expect(missingKeys(expected, answer), 'fields the simulated server leaves out').toEqual([]);
       expect((await client.chat({ messages: [{ role: 'user', content: 'Answer: 4\nGold: 4' }], schema: judge, temperature: 0 })).value).toHaveProperty('equivalent');
     });
@@ -130,7 +155,9 @@ for (const name of CHAT_UPSTREAMS) {
       expect(events.at(-1)).toBe('[DONE]');
       const chunks = events.slice(0, -1).map((event) => JSON.parse(event) as Json);
       const template = { ...contract.streamChunks[0] } as Json;
+      // usage in a chunk is optional everywhere (sent with stream_options.include_usage; SGLang writes null).
       delete template['system_fingerprint'];
+      delete template['usage'];
       const choice = (template['choices'] as Json[])[0] ?? {};
       const skeleton = { ...template, choices: [{ index: choice['index'], delta: {}, finish_reason: null }] };
       for (const chunk of chunks) expect(missingKeys(skeleton, chunk), 'chunk fields the simulated server leaves out').toEqual([]);
@@ -151,10 +178,24 @@ for (const name of CHAT_UPSTREAMS) {
           expect(imageBody).not.toHaveProperty('input');
           for (const field of Object.keys(imageBody)) expect(spec.chatRequestFields).toContain(field);
         }
+        if (spec.imageInput !== undefined) {
+          const vectors = (body: unknown): Json => ({ ...spec.response, data: ((body as Json)['input'] as unknown[]).map((_item, index) => ({ object: 'embedding', index, embedding: [0.1, 0.2, 0.3] })) });
+          const imageServer = await fake((body) => ({ json: vectors(body) }));
+          const imageEmbedder = createOpenAIEmbedder({ baseURL: `${imageServer.url}/v1`, model: 'M', maxRetries: 0, imageInput: spec.imageInput });
+          expect(await imageEmbedder.embedImages([tiny, tiny])).toHaveLength(2);
+          const imageBody = imageServer.requests[0]?.body as Json;
+          for (const field of Object.keys(imageBody)) expect(spec.completionRequestFields, `image request field ${field}`).toContain(field);
+          const items = imageBody['input'] as Json[];
+          expect(items, 'one input object per image').toHaveLength(2);
+          for (const item of items) {
+            for (const field of Object.keys(item)) expect(spec.imageItemFields, `input item field ${field}`).toContain(field);
+            expect(String(item['image']), 'the image as a data URL').toMatch(/^data:image\/png;base64,/);
+          }
+          const simImages = (await (await fetch(`${embeddings.url}/v1/embeddings`, { method: 'POST', body: JSON.stringify({ ...imageBody, model: SIM_EMBEDDING_MODEL }) })).json()) as { data: unknown[] };
+          expect(simImages.data, 'the simulated server embeds each input object\'s image').toHaveLength(2);
+        }
         const simAnswer = (await (await fetch(`${embeddings.url}/v1/embeddings`, { method: 'POST', body: JSON.stringify({ model: SIM_EMBEDDING_MODEL, input: ['a red circle'] }) })).json()) as Json;
-        const expected = { ...spec.response };
-        delete expected['id'];
-        delete expected['created'];
+        const expected = withoutPaths(spec.response, ['id', 'created', ...(spec.serverExtensions ?? [])]);
         expect(missingKeys(expected, simAnswer)).toEqual([]);
       });
     }

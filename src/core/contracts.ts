@@ -17,6 +17,8 @@ export interface CallRecord {
   promptTokens: number;
   completionTokens: number;
   cacheHit: boolean;
+  /** On a cache hit: the prompt + completion tokens of the cached answer (tokens not spent again). */
+  cachedTokens?: number;
   /** HTTP attempts beyond the first (429/5xx/timeouts/connection errors). */
   retries: number;
   /** Extra model turns spent repairing invalid structured output (0 or 1). */

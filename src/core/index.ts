@@ -26,6 +26,7 @@ export {
 export type { StructuredTaskName, TaskName, TaskResponse } from './tasks.js';
 export { engineJsonSchema } from './engine-json-schema.js';
 export { engineSchemaProblems } from './engine-schema-rules.js';
+export { clientResponseSchemas, clientSchemasDigest, schemaDigest } from './client-schemas.js';
 export { isPreparedImage } from './contracts.js';
 export type {
   CallRecord,

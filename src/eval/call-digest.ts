@@ -12,6 +12,8 @@ const stageDigestSchema = z.object({
   /** Summed latency of the stage's calls (cache hits count ≈ 0). */
   latencyMs: z.number(),
   cacheHits: z.number(),
+  /** Tokens of answers the response cache served (not spent again); absent in lines written before it was counted. */
+  cachedTokens: z.number().optional(),
   failures: z.number(),
 });
 export type StageDigest = z.infer<typeof stageDigestSchema>;
@@ -33,6 +35,7 @@ function add(target: StageDigest, call: CallRecord): void {
   target.completionTokens += call.completionTokens;
   target.latencyMs += call.latencyMs;
   if (call.cacheHit) target.cacheHits += 1;
+  if (call.cachedTokens !== undefined) target.cachedTokens = (target.cachedTokens ?? 0) + call.cachedTokens;
   if (call.errorCode !== undefined) target.failures += 1;
 }
 
@@ -68,6 +71,7 @@ export function sumDigests(digests: readonly CallDigest[]): CallDigest {
     target.completionTokens += source.completionTokens;
     target.latencyMs += source.latencyMs;
     target.cacheHits += source.cacheHits;
+    if (source.cachedTokens !== undefined) target.cachedTokens = (target.cachedTokens ?? 0) + source.cachedTokens;
     target.failures += source.failures;
   };
   for (const digest of digests) {

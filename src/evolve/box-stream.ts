@@ -65,9 +65,12 @@ export function instanceForBox(instances: readonly SegmentInstance[], box: Box):
   return [...instances].sort((a, b) => boxIou(b.box, box) - boxIou(a.box, box) || b.score - a.score)[0];
 }
 
-export async function runBoxStream(context: RunContext): Promise<BoxStream> {
+/** `rideAlong`: the box may ride in the next batch of phrases (started beside the evolution; box-ride.ts). */
+export async function runBoxStream(context: RunContext, options: { rideAlong?: boolean } = {}): Promise<BoxStream> {
   const { width, height } = context.image;
-  const answer = await predictBoxAnswer(context);
+  const pending = predictBoxAnswer(context);
+  if (options.rideAlong === true) context.expectBoxPrompt(pending.then((answer) => answer.box));
+  const answer = await pending;
   const box = answer.box;
   if (box === undefined) return { mask: createMask(width, height), score: 0, area: 0, noTarget: answer.noTarget };
   const result = await context.segmentBox(box);

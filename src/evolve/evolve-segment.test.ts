@@ -125,6 +125,33 @@ describe('evolveSegment', () => {
     expect(tasksCalled(mllm)[0], 'the box stream starts beside the planning').toBe('predict_box');
   });
 
+  it('carries the box prompt in the first generation\'s segmenter request when the box stream runs beside the evolution (one encode fewer, same answer)', async () => {
+    const aloneSegmenter = disagreeingSegmenter();
+    const alone = await evolveSegment(testImage(), 'cup', { backends: { mllm: scriptedMllm(agreeingHandlers()), segmenter: aloneSegmenter }, config: resolveEvolveConfig('improved', { fixes: { concurrentStages: false } }) });
+    const ridingSegmenter = disagreeingSegmenter();
+    const riding = await evolveSegment(testImage(), 'cup', { backends: { mllm: scriptedMllm(agreeingHandlers()), segmenter: ridingSegmenter }, config: resolveEvolveConfig('improved') });
+    expect(aloneSegmenter.requests.at(-1)?.map((prompt) => prompt.kind), 'without concurrent stages the box goes alone, last').toEqual(['boxes']);
+    const first = ridingSegmenter.requests[0] ?? [];
+    expect(first.map((prompt) => prompt.kind), 'the box rides with the first generation\'s phrases').toEqual([...Array.from({ length: first.length - 1 }, () => 'text'), 'boxes']);
+    expect(ridingSegmenter.requests.filter((request) => request.some((prompt) => prompt.kind === 'boxes')), 'the box is sent once').toHaveLength(1);
+    expect(riding.counters.segmenterImageEncodes, 'one encode fewer per sample').toBe(alone.counters.segmenterImageEncodes - 1);
+    expect(riding.counters.segmenterImageEncodes).toBeLessThanOrEqual(riding.counters.generations);
+    expect(riding.counters.segmenterPrompts).toBe(alone.counters.segmenterPrompts);
+    expect(riding.trace.arbitration).toEqual(alone.trace.arbitration);
+    expect(riding.trace.phrases).toEqual(alone.trace.phrases);
+  });
+
+  it('sends the box alone when no generation ran to carry it (the ride is released, nothing waits)', async () => {
+    const segmenter = disagreeingSegmenter();
+    const result = await evolveSegment(testImage(), 'cup', {
+      backends: { mllm: scriptedMllm({ ...agreeingHandlers(), plan_phrases: () => ({ phrases: [] }) }), segmenter },
+      config: resolveEvolveConfig('improved', { final: { output: 'box_only' } }),
+    });
+    expect(segmenter.requests.map((request) => request.map((prompt) => prompt.kind))).toContainEqual(['boxes']);
+    expect(result.trace.arbitration?.decision).toBe('box');
+    expect(result.counters.generations, 'no generation ran').toBe(0);
+  });
+
   it('runs with a swapped-in strategy (a stopping rule that always stops after the first generation)', async () => {
     const config = resolveEvolveConfig('published');
     const strategies = { ...publishedStrategies(config), stopping: { decide: () => ({ stop: true, reason: 'converged' as const, validCount: 0, spread: null, topMeanIou: null }) } };

@@ -85,16 +85,18 @@ export async function evolveSegment(image: RgbImage, query: string, options: Evo
   // The box stream depends on nothing the evolution produces: with concurrentStages it runs alongside
   // (after planning under fail-fast, so that a "no target" plan costs no box call).
   let boxStream: Promise<BoxStream> | undefined;
-  const startBoxStream = (): void => {
+  // Started with planning, its box rides in the first generation's segmenter request (box-ride.ts); started
+  // after planning (fail-fast), the first generation would wait for predict_box, so the box goes alone.
+  const startBoxStream = (rideAlong: boolean): void => {
     if (!config.fixes.concurrentStages || config.final.output === 'text_only') return;
-    boxStream = runBoxStream(context);
+    boxStream = runBoxStream(context, { rideAlong });
     // Awaited in arbitration; a failure there still rejects the run, this only avoids an unhandled rejection.
     boxStream.catch(() => undefined);
   };
   let ranked: Member[] = [];
   try {
-    if (!failFast) startBoxStream();
-    return await evolveStages(context, strategies, trace, failFast, startBoxStream, () => boxStream, (members) => { ranked = members; });
+    if (!failFast) startBoxStream(true);
+    return await evolveStages(context, strategies, trace, failFast, () => startBoxStream(false), () => boxStream, (members) => { ranked = members; });
   } catch (error) {
     const cap = budgetCapOf(error);
     if (cap === undefined) throw error;
@@ -108,6 +110,8 @@ export async function evolveSegment(image: RgbImage, query: string, options: Evo
       ...(best === undefined ? {} : { phrase: best.evaluation.phrase }),
       budgetHit: cap,
     });
+  } finally {
+    context.releaseBoxRide();
   }
 }
 
@@ -172,6 +176,7 @@ async function evolveStages(
     if (stop.stop) break;
   }
 
+  context.releaseBoxRide();
   let text: TextCandidate | undefined;
   const best = ranked[0];
   if (best !== undefined) text = { evaluation: best.evaluation, fallback: false };

@@ -30,13 +30,14 @@ describe('evolveSegment against the simulated servers (oracle preset)', () => {
     }
   });
 
-  it('costs the segmenter at most generations + 1 encodes with encodeOnce (a batch per generation), one per prompt without', async () => {
+  it('costs the segmenter one encode per generation with encodeOnce (a batch per generation, the box riding in the first), one per prompt without', async () => {
     const scene = simScene(7);
     const before = servers.segmenter.metrics.imageEncodes;
     const improved = await runSegmentation('evol', scene.image, scene.query, { backends: servers.backends(), config: resolveEvolveConfig('improved'), isSentence: scene.isSentence });
     const encodes = servers.segmenter.metrics.imageEncodes - before;
     expect(encodes, 'SIMULATED segmenter /metrics imageEncodes: one per concept_segment request').toBe(improved.counters.segmenterImageEncodes);
-    expect(encodes).toBeLessThanOrEqual(improved.counters.generations + 1);
+    // One more only when nothing passed the gate and the last planned phrase was segmented on its own.
+    expect(encodes).toBeLessThanOrEqual(improved.counters.generations + (improved.trace.arbitration?.textFallback === true ? 1 : 0));
     expect(improved.counters.segmenterPrompts).toBeGreaterThan(encodes);
     const middle = servers.segmenter.metrics.imageEncodes;
     const published = await runSegmentation('evol', scene.image, scene.query, { backends: servers.backends(), config: resolveEvolveConfig('published'), isSentence: scene.isSentence });

@@ -24,6 +24,7 @@ import type {
 import { taskResponseSchema } from '../core/index.js';
 import type { ZodType } from 'zod';
 import type { DatasetKind, EvolveConfig } from './config.js';
+import { BoxRide } from './box-ride.js';
 import { OverlayCache } from './overlay-cache.js';
 import type { SegmentationEvent, SegmentationEventListener } from './events.js';
 import type { GateDecision, PhraseEvaluation, SegmentationCounters } from './trace.js';
@@ -129,6 +130,8 @@ export class RunContext {
   private prepared: Promise<PreparedImage> | undefined;
   /** Results of phrases sent ahead in one batched request, taken once by segmentText. */
   private readonly prefetched = new Map<string, Promise<SegmentResult>>();
+  /** The box stream's box, waiting for the next batch of phrases to carry it (box-ride.ts). */
+  private boxRide: BoxRide | undefined;
   /** Backend calls started (the budget counts calls in flight too). */
   private startedCalls = 0;
   budget: SampleBudget = {};
@@ -248,8 +251,14 @@ export class RunContext {
   prefetchTexts(phrases: readonly string[], stage = 'segment'): void {
     if (!this.config.fixes.encodeOnce) return;
     const fresh = [...new Set(phrases)].filter((phrase) => !this.prefetched.has(phrase));
-    if (fresh.length < 2) return;
-    const batch = this.segmentBatch(stage, fresh.map((text): SegmentPrompt => ({ kind: 'text', text })));
+    const ride = fresh.length > 0 ? this.boxRide?.board() : undefined;
+    if (fresh.length < 2 && ride === undefined) return;
+    const texts = fresh.map((text): SegmentPrompt => ({ kind: 'text', text }));
+    const batch =
+      ride === undefined
+        ? this.segmentBatch(stage, texts)
+        : ride.then((box) => this.segmentBatch(stage, box === undefined ? texts : [...texts, { kind: 'boxes', boxes: [box], labels: [true] }]));
+    if (ride !== undefined) this.boxRide?.carry(batch.then((results) => results[fresh.length]));
     fresh.forEach((phrase, index) => {
       const result = batch.then((results) => {
         const one = results[index];
@@ -260,6 +269,19 @@ export class RunContext {
       result.catch(() => undefined);
       this.prefetched.set(phrase, result);
     });
+  }
+
+  /**
+   * The box stream announces its box (the promise of predict_box's answer) before awaiting it, so that the
+   * next batch of phrases carries it in the same concept_segment request (encodeOnce; box-ride.ts).
+   */
+  expectBoxPrompt(box: Promise<Box | undefined>): void {
+    if (this.config.fixes.encodeOnce) this.boxRide = new BoxRide(box);
+  }
+
+  /** No batch of phrases will be sent any more: a box still waiting goes alone. */
+  releaseBoxRide(): void {
+    this.boxRide?.release();
   }
 
   async segmentText(phrase: string, stage = 'segment'): Promise<SegmentResult> {
@@ -274,6 +296,9 @@ export class RunContext {
   }
 
   async segmentBox(box: Box, stage = 'box-segment'): Promise<SegmentResult> {
+    const carried = await this.boxRide?.carried;
+    const rode = await carried?.result;
+    if (rode !== undefined) return rode;
     const [result] = await this.segmentBatch(stage, [{ kind: 'boxes', boxes: [box], labels: [true] }]);
     if (result === undefined) throw new Error('segmenter returned no result for the box prompt');
     return result;

@@ -33,7 +33,7 @@ export async function decodeRequestImage(bytes: Uint8Array, limits: ServerLimits
 export async function imageUrlBytes(url: string, limits: ServerLimits, source: string, signal?: AbortSignal): Promise<Uint8Array> {
   return isDataUrl(url)
     ? dataUrlBytes(url, source)
-    : fetchRemoteImage(url, { policy: limits.imageUrls, maxBytes: limits.maxBodyBytes, timeoutMs: limits.imageUrlTimeoutMs, ...(signal === undefined ? {} : { signal }) }, source);
+    : fetchRemoteImage(url, { policy: limits.imageUrls, maxBytes: limits.maxBodyBytes, timeoutMs: limits.imageUrlTimeoutMs, ...(limits.resolveHost === undefined ? {} : { resolve: limits.resolveHost }), ...(signal === undefined ? {} : { signal }) }, source);
 }
 
 export async function imageFromUrl(url: string, limits: ServerLimits, source: string, signal?: AbortSignal): Promise<RgbImage> {

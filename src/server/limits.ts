@@ -23,6 +23,8 @@ export interface ServerLimits extends ImageGateLimits {
   /** http(s) image URLs in bodies: not fetched, fetched from public hosts only, or fetched from any host. */
   imageUrls: RemoteImagePolicy;
   imageUrlTimeoutMs: number;
+  /** Name → addresses for fetched image URLs; default the system resolver (the fault suite plays a rebinding DNS server). */
+  resolveHost?: ((hostname: string) => Promise<string[]>) | undefined;
   /** Failed authentications allowed per key id and per client address before 429, checked before any scrypt. */
   authFailures: AuthFailureLimits;
 }

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { TASK_NAMES, engineSchemaProblems, isMmevolveError, isStructuredTask, mmevolveError, taskJsonSchema, taskResponseSchema } from '../../core/index.js';
+import { clientResponseSchemas, engineSchemaProblems, isMmevolveError, mmevolveError, taskResponseSchema } from '../../core/index.js';
 import type { Embedder, MllmClient, RgbImage, Segmenter } from '../../core/index.js';
 import { addWorkspaceOptions, openCommandWorkspace } from './workspace-options.js';
 import type { WorkspaceCommandOptions } from './workspace-options.js';
@@ -103,13 +103,8 @@ async function guarded(role: string, check: () => Promise<Omit<BackendCheck, 'ro
   }
 }
 
-/** Every response_format JSON Schema the client can send, keyed by task name (answer_vqa sends none). */
-export function clientSchemas(): Record<string, Record<string, unknown>> {
-  return Object.fromEntries(TASK_NAMES.filter(isStructuredTask).map((task) => [task, taskJsonSchema(task)]));
-}
-
 function printSchemas(json: boolean): void {
-  const schemas = clientSchemas();
+  const schemas = clientResponseSchemas();
   if (json) {
     process.stdout.write(`${JSON.stringify(schemas, null, 2)}\n`);
     return;

@@ -4,6 +4,7 @@ import { registerCompareCommand } from './compare.js';
 import { registerEvalCommand } from './eval.js';
 import { registerEvalVqaCommand } from './eval-vqa.js';
 import { registerExportPairsCommand } from './export-pairs.js';
+import { registerExportResultsCommand } from './export-results.js';
 import { registerInitCommand } from './init.js';
 import { registerKeysCommand } from './keys.js';
 import { registerMemoryCommand } from './memory.js';
@@ -13,6 +14,7 @@ import { registerSegmentCommand } from './segment.js';
 import { registerServeCommand } from './serve.js';
 import { registerSimCommand } from './sim.js';
 import { registerSolveCommand } from './solve.js';
+import { registerWorkerCommand } from './worker.js';
 
 /** Each command lives in its own file and registers itself here, one line each. */
 export function registerCommands(program: Command): void {
@@ -22,6 +24,7 @@ export function registerCommands(program: Command): void {
   registerEvalCommand(program);
   registerEvalVqaCommand(program);
   registerExportPairsCommand(program);
+  registerExportResultsCommand(program);
   registerInitCommand(program);
   registerKeysCommand(program);
   registerMemoryCommand(program);
@@ -31,4 +34,5 @@ export function registerCommands(program: Command): void {
   registerServeCommand(program);
   registerSimCommand(program);
   registerSolveCommand(program);
+  registerWorkerCommand(program);
 }

@@ -58,6 +58,24 @@ describe('mmevolve model-info', () => {
     expect(output).toContain('boxes: relative-1000 (internvl-box)');
   });
 
+  it('shows GLM-4.5V boxes in their <|begin_of_box|> form with the upstream source', () => {
+    const output = runModelInfo({ model: 'zai-org/GLM-4.5V', width: 1000, height: 630 }, false);
+    expect(output).toContain('whole image as a box: <|begin_of_box|>[[0,0,1000,1000]]<|end_of_box|>');
+    expect(output).toContain('grounding: native format of the family');
+    expect(output).toContain('source: huggingface/transformers@052f526c0bf986965ad2144f49b6d5edfccf653f src/transformers/models/glm4v/image_processing_glm4v.py');
+  });
+
+  it('says when a family publishes no grounding format (Keye-VL) and prints its resize as JSON', () => {
+    const text = runModelInfo({ model: 'keye-vl', width: 1920, height: 1080 }, false);
+    expect(text).toContain('grounding: no format published by the family — generic fallback');
+    expect(JSON.parse(runModelInfo({ model: 'Kwai-Keye/Keye-VL-8B-Preview', width: 1920, height: 1080 }, true))).toEqual({
+      resized_width: 1316,
+      resized_height: 728,
+      grid: [1, 52, 94],
+      image_tokens: 1222,
+    });
+  });
+
   it('fails with unsupported-model for an unknown name, listing the known profiles', () => {
     let caught: unknown;
     try {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { mmevolveError } from '../../core/index.js';
 import type { ImageInfo, ModelProfile, ProfileOptions } from '../../protocols/index.js';
-import { resolveProfile } from '../../protocols/index.js';
+import { formatBoxText, resolveProfile } from '../../protocols/index.js';
 
 /**
  * `mmevolve model-info`: how a model family sees one image — the resized frame, patch grid or tiles, and
@@ -77,6 +77,16 @@ function describe(profile: ModelProfile, options: ModelInfoOptions, profileOptio
       break;
   }
   lines.push(`boxes: ${profile.boxConvention} (${profile.boxSyntax})`);
+  // The whole image as the model would write it: shows the syntax and the coordinate frame at once.
+  const size = { width: options.width, height: options.height };
+  const whole = profile.toModelBox([0, 0, size.width, size.height], size, profileOptions);
+  lines.push(`whole image as a box: ${formatBoxText(profile.boxSyntax, [{ box: whole, label: 'image' }])}`);
+  lines.push(
+    profile.grounding === 'native'
+      ? 'grounding: native format of the family'
+      : 'grounding: no format published by the family — generic fallback (json-box prompt, pixels of the frame the model sees)',
+  );
+  for (const source of profile.sources) lines.push(`source: ${source}`);
   return lines;
 }
 
@@ -94,11 +104,11 @@ export function registerModelInfoCommand(program: Command): void {
   program
     .command('model-info')
     .description("Show how a model family sees an image: resized frame, patch grid or tiles, and image tokens")
-    .requiredOption('--model <name>', 'profile (qwen2.5-vl, qwen3-vl, internvl3.5, generic) or a model id such as Qwen/Qwen2.5-VL-7B-Instruct')
+    .requiredOption('--model <name>', 'profile (qwen2.5-vl, qwen3-vl, internvl3.5, glm-4.5v, mimo-vl, keye-vl, ernie-4.5-vl, seed1.5-vl, neo, generic) or a model id such as Qwen/Qwen2.5-VL-7B-Instruct')
     .requiredOption('--width <pixels>', 'image width in pixels', positiveInteger('--width'))
     .requiredOption('--height <pixels>', 'image height in pixels', positiveInteger('--height'))
-    .option('--min-pixels <count>', 'Qwen families: minimum pixels after resize (profile default otherwise)', positiveInteger('--min-pixels'))
-    .option('--max-pixels <count>', 'Qwen families: maximum pixels after resize (profile default otherwise)', positiveInteger('--max-pixels'))
+    .option('--min-pixels <count>', 'patch-grid families: minimum pixels after resize (profile default otherwise)', positiveInteger('--min-pixels'))
+    .option('--max-pixels <count>', 'patch-grid families: maximum pixels after resize (profile default otherwise)', positiveInteger('--max-pixels'))
     .option('--min-tiles <count>', 'InternVL: minimum number of tiles (default 1)', positiveInteger('--min-tiles'))
     .option('--max-tiles <count>', 'InternVL: maximum number of tiles (default 12)', positiveInteger('--max-tiles'))
     .option('--json', 'print one JSON object instead of readable lines')

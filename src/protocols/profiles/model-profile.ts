@@ -5,11 +5,23 @@ import type { Box, Size } from '../../core/index.js';
  * sees, how it writes boxes, and how many tokens an image costs. Shared code asks the profile; it never
  * branches on the family name.
  */
-export type ProfileFamily = 'qwen2.5-vl' | 'qwen3-vl' | 'internvl3.5' | 'generic';
+export type ProfileFamily =
+  | 'qwen2.5-vl'
+  | 'qwen3-vl'
+  | 'internvl3.5'
+  | 'glm-4.5v'
+  | 'mimo-vl'
+  | 'keye-vl'
+  | 'ernie-4.5-vl'
+  | 'seed1.5-vl'
+  | 'neo'
+  | 'generic';
 
 /**
- * - absolute-resized: pixels of the image after the model's own resize (Qwen2.5-VL).
- * - relative-1000: 0–1000 of the image width/height, independent of any resize (Qwen3-VL, InternVL).
+ * - absolute-resized: pixels of the image after the model's own resize (Qwen2.5-VL, MiMo-VL; and the
+ *   generic fallback of families with a known processor but no published grounding format).
+ * - relative-1000: 0–1000 of the image width/height, independent of any resize (Qwen3-VL, InternVL, GLM-4.5V,
+ *   Seed1.5-VL, NEO).
  * - absolute-original: pixels of the original image (models we know nothing about).
  */
 export type BoxConvention = 'absolute-resized' | 'relative-1000' | 'absolute-original';
@@ -17,9 +29,18 @@ export type BoxConvention = 'absolute-resized' | 'relative-1000' | 'absolute-ori
 /**
  * - json-bbox_2d: `[{"bbox_2d": [x1, y1, x2, y2], "label": "..."}]` (Qwen2.5-VL / Qwen3-VL grounding).
  * - internvl-box: `<ref>label</ref><box>[[x1, y1, x2, y2]]</box>` (InternVL grounding).
- * - json-box: `{"box": [x1, y1, x2, y2]}` (our own prompt format for unknown models).
+ * - glm-begin-of-box: `<|begin_of_box|>[[x1,y1,x2,y2], …]<|end_of_box|>` (GLM-4.1V / GLM-4.5V).
+ * - seed-bbox: `<bbox>x1 y1 x2 y2</bbox>` (Seed1.5-VL).
+ * - json-box: `[{"box": [x1, y1, x2, y2], "label": "..."}]` (our own prompt format for unknown models).
  */
-export type BoxSyntax = 'json-bbox_2d' | 'internvl-box' | 'json-box';
+export type BoxSyntax = 'json-bbox_2d' | 'internvl-box' | 'glm-begin-of-box' | 'seed-bbox' | 'json-box';
+
+/**
+ * - native: the family's own code or docs give a grounding format, and the profile follows it.
+ * - fallback-generic: the family publishes none; we prompt with our json-box format and read the answer
+ *   as absolute pixels of the frame the model sees, as the generic profile does.
+ */
+export type GroundingSupport = 'native' | 'fallback-generic';
 
 /** Per-call overrides; each profile reads the ones that apply to it and ignores the others. */
 export interface ProfileOptions {
@@ -57,6 +78,9 @@ export interface ModelProfile {
   readonly description: string;
   readonly boxConvention: BoxConvention;
   readonly boxSyntax: BoxSyntax;
+  readonly grounding: GroundingSupport;
+  /** Upstream files (repository, path, commit) each convention was read from. */
+  readonly sources: readonly string[];
   /** Default pixel bounds of the image processor, or null when the family does not resize by area. */
   readonly pixelBounds: { readonly minPixels: number; readonly maxPixels: number } | null;
   readonly video: VideoDefaults | null;

@@ -1,27 +1,37 @@
 import type { Box, Size } from '../../core/index.js';
 import { internvlTiling, INTERNVL_TILE_SIZE } from './internvl-tiling.js';
-import type { BoxConvention, ModelProfile, ProfileFamily, ProfileOptions, VideoDefaults } from './model-profile.js';
+import type { BoxConvention, BoxSyntax, GroundingSupport, ModelProfile, ProfileFamily, ProfileOptions, VideoDefaults } from './model-profile.js';
 import { RELATIVE_FRAME, normalizeBox, roundBox, scaleBox } from './model-profile.js';
-import { smartResize } from './smart-resize.js';
+import type { ResizeRule } from './resize-rules.js';
+import { transformersSmartResize } from './resize-rules.js';
 
-interface PatchGridFamily {
+export interface PatchGridFamily {
   name: string;
   family: ProfileFamily;
   description: string;
   patchSize: number;
   mergeSize: number;
   boxConvention: BoxConvention;
+  /** Default 'json-bbox_2d' (the Qwen families). */
+  boxSyntax?: BoxSyntax;
+  /** Default 'native'. */
+  grounding?: GroundingSupport;
+  sources: readonly string[];
   minPixels: number;
   maxPixels: number;
-  video: VideoDefaults;
+  video: VideoDefaults | null;
+  /** Default: transformers' Qwen2-VL smart_resize with factor patch × merge. */
+  resize?: ResizeRule;
+  /** Largest relative coordinate the model writes (Seed1.5-VL: 999); default 1000. */
+  relativeMax?: number;
 }
 
-/** Qwen-style processors: smart_resize to a multiple of patch × merge, one token per merged patch. */
-function createPatchGridProfile(family: PatchGridFamily): ModelProfile {
+/** Qwen-style processors: resize to a multiple of patch × merge, one token per merged patch. */
+export function createPatchGridProfile(family: PatchGridFamily): ModelProfile {
   const factor = family.patchSize * family.mergeSize;
+  const resize = family.resize ?? transformersSmartResize(factor);
   const imageFrame = (size: Size, options: ProfileOptions = {}): Size => {
-    const resized = smartResize(size.height, size.width, {
-      factor,
+    const resized = resize(size.height, size.width, {
       minPixels: options.minPixels ?? family.minPixels,
       maxPixels: options.maxPixels ?? family.maxPixels,
     });
@@ -30,18 +40,23 @@ function createPatchGridProfile(family: PatchGridFamily): ModelProfile {
   // The frame boxes are written in: the resized image, or 0–1000 regardless of the resize.
   const boxFrame = (size: Size, options?: ProfileOptions): Size =>
     family.boxConvention === 'absolute-resized' ? imageFrame(size, options) : RELATIVE_FRAME;
+  const relativeMax = family.relativeMax ?? RELATIVE_FRAME.width;
+  const clampFrame = (frame: Size): Size =>
+    family.boxConvention === 'absolute-resized' ? frame : { width: Math.min(frame.width, relativeMax), height: Math.min(frame.height, relativeMax) };
   return {
     name: family.name,
     family: family.family,
     description: family.description,
     boxConvention: family.boxConvention,
-    boxSyntax: 'json-bbox_2d',
+    boxSyntax: family.boxSyntax ?? 'json-bbox_2d',
+    grounding: family.grounding ?? 'native',
+    sources: family.sources,
     pixelBounds: { minPixels: family.minPixels, maxPixels: family.maxPixels },
     video: family.video,
     imageFrame,
     toModelBox: (box: Box, imageSize: Size, options?: ProfileOptions): Box => {
       const frame = boxFrame(imageSize, options);
-      return normalizeBox(roundBox(scaleBox(box, imageSize, frame)), frame);
+      return normalizeBox(roundBox(scaleBox(box, imageSize, frame)), clampFrame(frame));
     },
     fromModelBox: (modelBox: Box, imageSize: Size, options?: ProfileOptions): Box =>
       normalizeBox(scaleBox(modelBox, boxFrame(imageSize, options), imageSize), imageSize),
@@ -78,6 +93,10 @@ export const qwen25VlProfile: ModelProfile = createPatchGridProfile({
   patchSize: 14,
   mergeSize: 2,
   boxConvention: 'absolute-resized',
+  sources: [
+    'QwenLM/Qwen2.5-VL qwen-vl-utils/src/qwen_vl_utils/vision_process.py',
+    'huggingface/transformers src/transformers/models/qwen2_vl/image_processing_qwen2_vl.py',
+  ],
   minPixels: 3136,
   maxPixels: 12845056,
   video: { fps: 2, minFrames: 4, maxFrames: 768, minPixels: 128 * 28 * 28, maxPixels: 768 * 28 * 28 },
@@ -96,6 +115,7 @@ export const qwen3VlProfile: ModelProfile = createPatchGridProfile({
   patchSize: 16,
   mergeSize: 2,
   boxConvention: 'relative-1000',
+  sources: ['Qwen/Qwen3-VL-* preprocessor_config.json', 'huggingface/transformers src/transformers/models/qwen3_vl/video_processing_qwen3_vl.py'],
   minPixels: 65536,
   maxPixels: 16777216,
   video: { fps: 2, minFrames: 4, maxFrames: 768, minPixels: 128 * 32 * 32, maxPixels: 768 * 32 * 32 },
@@ -112,6 +132,8 @@ export const internvl35Profile: ModelProfile = {
   description: 'InternVL3.5: 448-px dynamic tiles + thumbnail, boxes relative 0–1000 in <box>[[...]]</box>',
   boxConvention: 'relative-1000',
   boxSyntax: 'internvl-box',
+  grounding: 'native',
+  sources: ['OpenGVLab/InternVL3_5-* README load_image / dynamic_preprocess (model cards)'],
   pixelBounds: null,
   video: null,
   imageFrame: (size: Size, options: ProfileOptions = {}): Size => {
@@ -144,6 +166,8 @@ export const genericProfile: ModelProfile = {
   description: 'Generic: no resizing assumed, boxes in absolute pixels of the original image',
   boxConvention: 'absolute-original',
   boxSyntax: 'json-box',
+  grounding: 'fallback-generic',
+  sources: [],
   pixelBounds: null,
   video: null,
   imageFrame: (size: Size): Size => ({ width: size.width, height: size.height }),

@@ -1,8 +1,20 @@
 import { mmevolveError } from '../../core/index.js';
 import type { ModelProfile } from './model-profile.js';
+import { ernie45VlProfile, glm45vProfile, keyeVlProfile, mimoVlProfile, neoProfile, seed15VlProfile } from './family-profiles.js';
 import { genericProfile, internvl35Profile, qwen25VlProfile, qwen3VlProfile } from './profiles.js';
 
-const PROFILES: ReadonlyArray<ModelProfile> = [qwen25VlProfile, qwen3VlProfile, internvl35Profile, genericProfile];
+const PROFILES: ReadonlyArray<ModelProfile> = [
+  qwen25VlProfile,
+  qwen3VlProfile,
+  internvl35Profile,
+  glm45vProfile,
+  mimoVlProfile,
+  keyeVlProfile,
+  ernie45VlProfile,
+  seed15VlProfile,
+  neoProfile,
+  genericProfile,
+];
 
 export const PROFILE_NAMES: ReadonlyArray<string> = PROFILES.map((profile) => profile.name);
 
@@ -10,7 +22,7 @@ export function listProfiles(): ReadonlyArray<ModelProfile> {
   return PROFILES;
 }
 
-/** A profile by its exact name ('qwen2.5-vl', 'qwen3-vl', 'internvl3.5', 'generic'). */
+/** A profile by its exact name (see PROFILE_NAMES). */
 export function getProfile(name: string): ModelProfile {
   const profile = PROFILES.find((candidate) => candidate.name === name.trim().toLowerCase());
   if (profile === undefined) {
@@ -36,6 +48,15 @@ export function detectProfile(modelId: string): ModelProfile | null {
   if (/qwen[-_ ]?2[._]?5[-_ .]?vl/.test(id)) return qwen25VlProfile;
   // InternVL2.5, InternVL3 and InternVL3.5 share the tiling code and the <box> syntax.
   if (/internvl[-_ ]?(2[._]?5|3[._]?5|3)(?![._]?\d)/.test(id)) return internvl35Profile;
+  // GLM-4.1V and GLM-4.5V share the glm4v processor and the <|begin_of_box|> answer format.
+  if (/glm[-_ ]?4[._]?[15][-_ ]?v/.test(id)) return glm45vProfile;
+  if (/mimo[-_ ]?vl/.test(id)) return mimoVlProfile;
+  if (/keye[-_ ]?vl/.test(id)) return keyeVlProfile;
+  if (/ernie[-_ ]?4[._]?5[-_ ]?vl/.test(id)) return ernie45VlProfile;
+  // The hosted Seed1.5-VL is served as doubao-1-5-thinking-vision-pro-<date> (its cookbook's model id).
+  if (/seed[-_ ]?1[._]?5[-_ ]?vl|doubao[-_ ]?1[-_.]5[-_ ](thinking[-_ ])?vision/.test(id)) return seed15VlProfile;
+  // NEO checkpoints are published as Paranioar/NEO1_0-2B-SFT, NEO1_0-9B-SFT; a bare "neo" is too common to guess.
+  if (/(^|[/_ -])neo[-_ ]?1[._]0(?!\d)/.test(id)) return neoProfile;
   return null;
 }
 
@@ -48,6 +69,6 @@ export function resolveProfile(nameOrModelId: string): ModelProfile {
   throw mmevolveError(
     'unsupported-model',
     `no model profile matches "${nameOrModelId}"`,
-    `Pass a profile name (${PROFILE_NAMES.join(', ')}) or a model id containing Qwen2.5-VL, Qwen3-VL or InternVL3.5.`,
+    `Pass a profile name (${PROFILE_NAMES.join(', ')}) or a model id containing Qwen2.5-VL, Qwen3-VL, InternVL3.5, GLM-4.5V, MiMo-VL, Keye-VL, ERNIE-4.5-VL, Seed1.5-VL or NEO1_0.`,
   );
 }

@@ -11,6 +11,11 @@ export interface SmartResizeOptions {
   factor: number;
   minPixels: number;
   maxPixels: number;
+  /**
+   * qwen-vl-utils' variant (also copied by NEO, Seed1.5-VL's cookbook and keye-vl-utils): the first rounding is
+   * `max(factor, round_by_factor(side))`, so a side under half the factor does not round to 0.
+   */
+  atLeastFactor?: boolean;
 }
 
 export interface ResizedSize {
@@ -57,8 +62,9 @@ export function smartResize(height: number, width: number, options: SmartResizeO
       'Crop or pad the image: Qwen image processors reject aspect ratios above 200.',
     );
   }
-  let resizedHeight = roundHalfToEven(height / factor) * factor;
-  let resizedWidth = roundHalfToEven(width / factor) * factor;
+  const floorSide = options.atLeastFactor === true ? factor : 0;
+  let resizedHeight = Math.max(floorSide, roundHalfToEven(height / factor) * factor);
+  let resizedWidth = Math.max(floorSide, roundHalfToEven(width / factor) * factor);
   if (resizedHeight * resizedWidth > maxPixels) {
     const beta = Math.sqrt((height * width) / maxPixels);
     resizedHeight = Math.max(factor, Math.floor(height / beta / factor) * factor);

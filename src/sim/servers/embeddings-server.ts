@@ -3,8 +3,9 @@
  * embedding functions of src/protocols (hashed word/3-gram vectors for text, colour/texture histograms
  * for images). As vLLM does (EmbeddingCompletionRequest vs EmbeddingChatRequest, see
  * src/protocols/__contracts__/vllm.json): every string in `input` is text — a data URL there is embedded
- * as the text it is — and images come only through the chat-style `messages` form (one vector for the
- * conversation: its first image's, else its joined text's). Deterministic. Lexical/perceptual, not
+ * as the text it is — and images come through the chat-style `messages` form (one vector for the
+ * conversation: its first image's, else its joined text's) or, as SGLang reads them (sglang.json), as
+ * `input` objects `{text?, image?}` (one vector per object: its image's, else its text's). Deterministic. Lexical/perceptual, not
  * semantic — and SIMULATED: the model id says so.
  */
 import { Hono } from 'hono';
@@ -23,7 +24,8 @@ const textPart = z.object({ type: z.literal('text'), text: z.string() });
 const embeddingsRequestSchema = z
   .looseObject({
     model: z.string().min(1),
-    input: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+    // Strings are text (vLLM, Ollama); objects {text?, image?} are SGLang's MultimodalEmbeddingInput.
+    input: z.union([z.string(), z.array(z.string()).min(1), z.array(z.looseObject({ text: z.string().optional(), image: z.string().min(1).optional() })).min(1)]).optional(),
     messages: z.array(z.looseObject({ role: z.string(), content: z.union([z.string(), z.array(z.union([imageUrlPart, textPart]))]) })).min(1).optional(),
     encoding_format: z.enum(['float', 'base64']).optional(),
     dimensions: z.number().int().min(1).max(4096).optional(),
@@ -65,28 +67,30 @@ export function createSimEmbeddingsApp(): { app: Hono; metrics: SimEmbeddingsSer
       typeof message.content === 'string' ? [{ type: 'text' as const, text: message.content }] : message.content,
     );
     const firstImage = messageParts.find((part) => part.type === 'image_url');
-    const inputs: string[] =
+    type Item = { kind: 'text' | 'image'; value: string };
+    const inputs: Item[] =
       body.input !== undefined
-        ? typeof body.input === 'string'
-          ? [body.input]
-          : body.input
-        : [firstImage?.type === 'image_url' ? firstImage.image_url.url : messageParts.map((part) => (part.type === 'text' ? part.text : '')).join('\n')];
+        ? (typeof body.input === 'string' ? [body.input] : body.input).map((item): Item =>
+            typeof item === 'string' ? { kind: 'text', value: item } : item.image !== undefined ? { kind: 'image', value: item.image } : { kind: 'text', value: item.text ?? 'padding' },
+          )
+        : firstImage?.type === 'image_url'
+          ? [{ kind: 'image', value: firstImage.image_url.url }]
+          : [{ kind: 'text', value: messageParts.map((part) => (part.type === 'text' ? part.text : '')).join('\n') }];
     const vectors: Float32Array[] = [];
     let tokens = 0;
-    const imageFromMessages = body.input === undefined && firstImage?.type === 'image_url';
     for (const input of inputs) {
-      if (imageFromMessages) {
+      if (input.kind === 'image') {
         try {
-          vectors.push(perceptualImageEmbedding((await images.fromUrl(input)).image, dimensions));
+          vectors.push(perceptualImageEmbedding((await images.fromUrl(input.value)).image, dimensions));
         } catch (error) {
-          return context.json(openAiError(isMmevolveError(error) ? error.message : 'unreadable image', 'invalid_request_error', 'messages', 'invalid_image'), 400);
+          return context.json(openAiError(isMmevolveError(error) ? error.message : 'unreadable image', 'invalid_request_error', body.input === undefined ? 'messages' : 'input', 'invalid_image'), 400);
         }
         metrics.images += 1;
         tokens += 1;
       } else {
-        vectors.push(lexicalTextEmbedding(input, dimensions));
+        vectors.push(lexicalTextEmbedding(input.value, dimensions));
         metrics.texts += 1;
-        tokens += Math.ceil(input.length / 4);
+        tokens += Math.ceil(input.value.length / 4);
       }
     }
     const format = body.encoding_format ?? 'float';
