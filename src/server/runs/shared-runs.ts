@@ -13,7 +13,7 @@ import type pg from 'pg';
 import { mmevolveError } from '../../core/index.js';
 import { buildSegmentationReport, buildVqaReport, segmentationLineSchema, vqaLineSchema } from '../../eval/index.js';
 import type { OpenRunOptions, PgRunDatabase, ResultLineBase, RunReport, RunStore } from '../../eval/index.js';
-import { runRecordSchema } from './run-record.js';
+import { runRecordSchema } from '../api-schemas.js';
 import type { RunRecord } from './run-record.js';
 
 export const SERVER_RUNS_CHANNEL = 'mmevolve_server_runs';
