@@ -20,6 +20,7 @@ import type { ServerEnv } from '../principal.js';
 import { vetChatMessages } from '../proxy-images.js';
 import type { ChatMessage } from '../proxy-images.js';
 import { readJson } from '../request-body.js';
+import { endIntake } from '../tenant-intake.js';
 
 export const NO_MEMORY_SUFFIX = ':no-memory';
 export const MEMORY_HEADER = 'x-mmevolve-memory';
@@ -112,6 +113,7 @@ export function proxyRoutes(options: ProxyRouteOptions): Hono<ServerEnv> {
         const source = `image ${index + 1} of the last user message`;
         images.push(await decodeRequestImage(dataUrlBytes(url, source), options.limits, source, context.req.raw.signal));
       }
+      endIntake(context);
       const memory = options.store.forTenant(context.get('principal').tenant);
       const lessons = await retrieveForChat(memory, options.embedder, text, images, options.memoryConfig, context.req.raw.signal);
       extraHeaders['X-Mmevolve-Memory'] = 'on';
@@ -122,6 +124,7 @@ export function proxyRoutes(options: ProxyRouteOptions): Hono<ServerEnv> {
         messages = [...messages.slice(0, at), { role: 'system', content: lessonSystemMessage(lessons) }, ...messages.slice(at)];
       }
     }
+    endIntake(context);
     const response = await forward(upstream, '/chat/completions', {
       method: 'POST',
       headers: upstreamHeaders(upstream),
