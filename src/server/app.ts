@@ -39,6 +39,8 @@ import { pathRedactor, redactResponses } from './redact-paths.js';
 import { RunManager } from './runs/run-manager.js';
 import { TenantIntake, fairIntake } from './tenant-intake.js';
 import { workspaceEmbedder } from './workspace-embedder.js';
+import { healthReportSchema } from './api-schemas.js';
+import { sendJson } from './send-json.js';
 
 export interface ServerAppOptions {
   keyStore: ApiKeyStore;
@@ -121,7 +123,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
 
   app.get('/healthz', async (context) => {
     const report = await checkHealth(probes, options.healthTimeoutMs ?? 3000, backendModels(options.backends));
-    return context.json(report, report.status === 'ok' ? 200 : 503);
+    return sendJson(context, healthReportSchema, report, 'health', report.status === 'ok' ? 200 : 503);
   });
   const runs =
     options.runsDir === undefined

@@ -14,6 +14,7 @@ import { registerSegmentCommand } from './segment.js';
 import { registerServeCommand } from './serve.js';
 import { registerSimCommand } from './sim.js';
 import { registerSolveCommand } from './solve.js';
+import { registerWorkerCommand } from './worker.js';
 
 /** Each command lives in its own file and registers itself here, one line each. */
 export function registerCommands(program: Command): void {
@@ -33,4 +34,5 @@ export function registerCommands(program: Command): void {
   registerServeCommand(program);
   registerSimCommand(program);
   registerSolveCommand(program);
+  registerWorkerCommand(program);
 }

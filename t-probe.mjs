@@ -1,0 +1,16 @@
+import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
+let t0 = Date.now();
+const db = await PGlite.create({ extensions: { vector } });
+await db.exec('create extension if not exists vector');
+console.log('create', Date.now() - t0);
+t0 = Date.now();
+const dump = await db.dumpDataDir('gzip');
+console.log('dump', Date.now() - t0, dump.size);
+await db.close();
+t0 = Date.now();
+const db2 = await PGlite.create({ extensions: { vector }, loadDataDir: dump });
+console.log('load', Date.now() - t0, (await db2.query("select extversion from pg_extension where extname='vector'")).rows);
+t0 = Date.now();
+const db3 = await PGlite.create({ extensions: { vector }});
+console.log('create again', Date.now() - t0);
