@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import type { RunReport } from '../eval/index.js';
 import type { EvolveConfig, SegmentationResult } from '../evolve/index.js';
+import type { MemoryMethodConfig } from '../memory/index.js';
 
 const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null;
 /** A part the UI shows without reading into it: typed as the server's type, checked as an object. */
@@ -191,6 +192,22 @@ export const lessonVersionsSchema = z.object({
   versions: z.array(z.object({ lessonId: z.string(), version: z.number(), text: z.string(), subject: z.string(), concepts: z.array(z.string()), source: lessonSourceSchema, createdAt: z.string(), provenance: provenanceSchema, embeddingModel: z.string() })),
 });
 export type LessonVersionResponse = z.infer<typeof lessonVersionsSchema>['versions'][number];
+
+// --- /v1/settings --------------------------------------------------------------------------------------
+
+/**
+ * GET /v1/settings: what this server runs with, from its workspace (config file and flags, via
+ * openWorkspace) — the same resolved settings `mmevolve config` prints and `openWorkspace()` gives a library.
+ */
+export const settingsResponseSchema = z.object({
+  /** Backend role → model id. */
+  models: z.record(z.string(), z.string()),
+  /** The preset a request without one gets, resolved with the config's overrides. */
+  evolve: z.object({ preset: z.string(), config: opaque<EvolveConfig>() }),
+  /** The memory method's settings (/v1/solve defaults, the proxy's retrieval thresholds). */
+  memory: opaque<MemoryMethodConfig>(),
+});
+export type SettingsResponse = z.infer<typeof settingsResponseSchema>;
 
 // --- /healthz -------------------------------------------------------------------------------------------
 

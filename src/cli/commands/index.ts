@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerBackendsCommand } from './backends.js';
 import { registerCompareCommand } from './compare.js';
+import { registerConfigCommand } from './config.js';
 import { registerEvalCommand } from './eval.js';
 import { registerEvalVqaCommand } from './eval-vqa.js';
 import { registerExportPairsCommand } from './export-pairs.js';
@@ -21,6 +22,7 @@ export function registerCommands(program: Command): void {
   void program;
   registerBackendsCommand(program);
   registerCompareCommand(program);
+  registerConfigCommand(program);
   registerEvalCommand(program);
   registerEvalVqaCommand(program);
   registerExportPairsCommand(program);
