@@ -164,6 +164,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
       embedder,
       limits,
       memoryConfig,
+      segmentation: { backends: options.backends, evolve, limits },
     }),
   );
 

@@ -20,6 +20,8 @@ import type { ServerEnv } from '../principal.js';
 import { vetChatMessages } from '../proxy-images.js';
 import type { ChatMessage } from '../proxy-images.js';
 import { readJson } from '../request-body.js';
+import { answerSegmentationChat, segmentationModelMethod } from './segmentation-model.js';
+import type { SegmentationModelOptions } from './segmentation-model.js';
 
 export const NO_MEMORY_SUFFIX = ':no-memory';
 export const MEMORY_HEADER = 'x-mmevolve-memory';
@@ -38,6 +40,8 @@ export interface ProxyRouteOptions {
   limits: ServerLimits;
   /** The memory method's settings: the proxy retrieves lessons exactly as /v1/solve does. */
   memoryConfig: MemoryMethodConfig;
+  /** Chat requests for the `mmevolve-segment` model are answered here, not forwarded (segmentation-model.ts). */
+  segmentation?: SegmentationModelOptions;
 }
 
 const contentPartSchema = z.looseObject({ type: z.string().max(100), text: z.string().optional(), image_url: z.union([z.string(), z.looseObject({ url: z.string() })]).optional() });
@@ -91,8 +95,12 @@ export function proxyRoutes(options: ProxyRouteOptions): Hono<ServerEnv> {
 
   routes.post('/chat/completions', requireScope('solve'), async (context) => {
     const upstream = options.upstream;
-    if (upstream === undefined) throw notConfigured();
     const body = await readJson(context, chatCompletionBodySchema, 'chat completion request');
+    const segmentationMethod = options.segmentation === undefined ? null : segmentationModelMethod(body.model);
+    if (segmentationMethod !== null && options.segmentation !== undefined) {
+      return answerSegmentationChat(context, { ...body, messages: body.messages as ChatMessage[] }, segmentationMethod, options.segmentation);
+    }
+    if (upstream === undefined) throw notConfigured();
     const suffixOff = body.model.endsWith(NO_MEMORY_SUFFIX);
     const model = suffixOff ? body.model.slice(0, -NO_MEMORY_SUFFIX.length) : body.model;
     const headerOff = (context.req.header(MEMORY_HEADER) ?? '').trim().toLowerCase() === 'off';

@@ -27,6 +27,11 @@ export interface OpenPostgresMemoryStoreOptions extends PostgresConnectionOption
   schema?: string;
   /** Two-stage text search above a partition size (defaults in text-search.ts, as for SQLite). */
   textSearch?: Partial<TextSearchOptions>;
+  /**
+   * Called only when the schema holds no workspace yet and no dimensions / model were given: the app
+   * layer probes its embedder here, so an existing store never costs an embedding call.
+   */
+  describeNew?: () => Promise<{ dimensions: number; embeddingModel: string }>;
   /** Injectable for deterministic tests. */
   now?: () => Date;
   newId?: () => string;
@@ -126,7 +131,9 @@ export async function openPostgresMemoryStore(options: OpenPostgresMemoryStoreOp
     let workspace: WorkspaceInfo;
     let schemaVersion: number;
     try {
-      const requested = resolveWorkspace(await readWorkspace(client, schema), options, where);
+      const recorded = await readWorkspace(client, schema);
+      const described = recorded === undefined && options.dimensions === undefined && options.describeNew !== undefined ? await options.describeNew() : {};
+      const requested = resolveWorkspace(recorded, { ...options, ...described }, where);
       schemaVersion = await migratePostgres(client, schema, { dimensions: requested.dimensions, imageDimensions: requested.imageDimensions });
       for (const [key, value] of workspaceRows(requested)) {
         await client.query(`insert into ${schema}.workspace (key, value) values ($1, $2) on conflict (key) do nothing`, [key, value]);
