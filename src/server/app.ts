@@ -38,6 +38,7 @@ import { SOLVE_ROUTE_DOCS, solveRoutes } from './routes/solve.js';
 import type { UpstreamOptions } from './routes/proxy.js';
 import { pathRedactor, redactResponses } from './redact-paths.js';
 import { RunManager } from './runs/run-manager.js';
+import { TenantIntake, fairIntake } from './tenant-intake.js';
 import { workspaceEmbedder } from './workspace-embedder.js';
 import { healthReportSchema, settingsResponseSchema } from './api-schemas.js';
 import { requestEvolve } from './evolve-defaults.js';
@@ -147,7 +148,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   const auth = authenticate({ keyStore: options.keyStore, dev: options.dev === true, failures, ...(options.addressOf === undefined ? {} : { addressOf: options.addressOf }) });
   app.get('/metrics', auth, requireScope('admin'), (context) => context.text(metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }));
 
-  app.use('/v1/*', auth, rateLimit(limits, options.now), limitBody(limits));
+  app.use('/v1/*', auth, rateLimit(limits, options.now), limitBody(limits), fairIntake(new TenantIntake(limits), limits.intakePenaltyMs));
   app.route('/v1/memories', memoryRoutes({ store: options.memoryStore, embedder, limits }));
   app.route('/v1/segment', segmentRoutes({ backends: options.backends, limits, log, evolve }));
   app.get('/v1/settings', requireScope('read'), (context) => {
