@@ -7,6 +7,8 @@ export {
 } from './store/index.js';
 /** The method (ViLoMem): solve → verify → write → grow/refine → retrieve, and MATH-V verification. */
 export { solveWithMemory } from './method/solve.js';
+export { learnFromAnswer } from './method/learn.js';
+export type { AnswerJudgement, LearnOutcome, SelfCheck } from './method/learn.js';
 export type { SolveOptions } from './method/solve.js';
 export type { SolveResult } from './method/solve-result.js';
 export { mathVProblem } from './method/problem.js';
