@@ -25,6 +25,9 @@ import type { AnswerLearning } from '../answer-learning.js';
 import { captureCompletion, captureStream } from '../answer-capture.js';
 import type { CapturedAnswer } from '../answer-capture.js';
 import type { ErrorLogger } from '../api-errors.js';
+import { endIntake } from '../tenant-intake.js';
+import { answerSegmentationChat, segmentationModelMethod } from './segmentation-model.js';
+import type { SegmentationModelOptions } from './segmentation-model.js';
 
 export const NO_MEMORY_SUFFIX = ':no-memory';
 export const MEMORY_HEADER = 'x-mmevolve-memory';
@@ -43,6 +46,8 @@ export interface ProxyRouteOptions {
   limits: ServerLimits;
   /** The memory method's settings: the proxy retrieves lessons exactly as /v1/solve does. */
   memoryConfig: MemoryMethodConfig;
+  /** Chat requests for the `mmevolve-segment` model are answered here, not forwarded (segmentation-model.ts). */
+  segmentation?: SegmentationModelOptions;
   /** Keeps answers given with memory on, for feedback and label-free checks. */
   learning?: AnswerLearning;
   log: ErrorLogger;
@@ -131,8 +136,12 @@ export function proxyRoutes(options: ProxyRouteOptions): Hono<ServerEnv> {
 
   routes.post('/chat/completions', requireScope('solve'), async (context) => {
     const upstream = options.upstream;
-    if (upstream === undefined) throw notConfigured();
     const body = await readJson(context, chatCompletionBodySchema, 'chat completion request');
+    const segmentationMethod = options.segmentation === undefined ? null : segmentationModelMethod(body.model);
+    if (segmentationMethod !== null && options.segmentation !== undefined) {
+      return answerSegmentationChat(context, { ...body, messages: body.messages as ChatMessage[] }, segmentationMethod, options.segmentation);
+    }
+    if (upstream === undefined) throw notConfigured();
     const suffixOff = body.model.endsWith(NO_MEMORY_SUFFIX);
     const model = suffixOff ? body.model.slice(0, -NO_MEMORY_SUFFIX.length) : body.model;
     const headerOff = (context.req.header(MEMORY_HEADER) ?? '').trim().toLowerCase() === 'off';
@@ -153,6 +162,7 @@ export function proxyRoutes(options: ProxyRouteOptions): Hono<ServerEnv> {
         const source = `image ${index + 1} of the last user message`;
         images.push(await decodeRequestImage(dataUrlBytes(url, source), options.limits, source, context.req.raw.signal));
       }
+      endIntake(context);
       const principal = context.get('principal');
       const memory = options.store.forTenant(principal.tenant);
       asked = { tenant: principal.tenant, question: text, images: urls, model, canWrite: principal.scopes.includes('write') || principal.scopes.includes('admin') };
@@ -165,6 +175,7 @@ export function proxyRoutes(options: ProxyRouteOptions): Hono<ServerEnv> {
         messages = [...messages.slice(0, at), { role: 'system', content: lessonSystemMessage(lessons) }, ...messages.slice(at)];
       }
     }
+    endIntake(context);
     const response = await forward(upstream, '/chat/completions', {
       method: 'POST',
       headers: upstreamHeaders(upstream),
