@@ -41,6 +41,7 @@ import { AnswerLearning } from './answer-learning.js';
 import { AnswerLog } from './answer-log.js';
 import type { AnswerRetention } from './answer-log.js';
 import { FEEDBACK_ROUTE_DOCS, feedbackRoutes } from './routes/feedback.js';
+import type { SharedRuns } from './runs/shared-runs.js';
 import { RunManager } from './runs/run-manager.js';
 import { TenantIntake, fairIntake } from './tenant-intake.js';
 import { workspaceEmbedder } from './workspace-embedder.js';
@@ -60,6 +61,8 @@ export interface ServerAppOptions {
   datasetsDir?: string;
   /** Runs executing at once (default 1). */
   maxConcurrentRuns?: number;
+  /** Runs kept in Postgres and shared with other serve replicas on it (runs/shared-runs.ts); runsDir still holds local scratch. */
+  sharedRuns?: SharedRuns;
   limits?: Partial<ServerLimits>;
   /** Keyless loopback use as tenant "dev". */
   dev?: boolean;
@@ -147,6 +150,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
           log,
           redact,
           ...(options.maxConcurrentRuns === undefined ? {} : { maxConcurrentRuns: options.maxConcurrentRuns }),
+          ...(options.sharedRuns === undefined ? {} : { shared: options.sharedRuns }),
         });
   const learning = new AnswerLearning({
     log: new AnswerLog(options.answerRetention, options.now),
