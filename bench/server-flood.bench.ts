@@ -4,7 +4,8 @@
  * ~20 ms per answer) — first alone, then while an attacker keeps FLOOD_WORKERS requests of the audit's
  * hostile inputs in flight: decompression bombs, PNGs declaring 10 gigapixels, 6000×6000 blurred SVGs,
  * GIF/TIFF, 5,000-deep JSON (chat and solve), wrong secrets for a live key id, and slow-drip image URLs
- * (one byte every 200 ms; the server allows URLs from any host here so it really waits on them). Prints
+ * (one byte every 200 ms; the server allows URLs from any host here so it really waits on them), from two
+ * attacking tenants (one for the drips) and unauthenticated wrong secrets, with the rate limit lifted. Prints
  * the normal requests' p50/p95 in both runs and their ratio (target: p95 within 3× of unloaded), what
  * the flood was answered, and the load average. One run on a shared machine: see the load average.
  */
@@ -21,10 +22,14 @@ import { blurredSvg, bombPng, dataUrl, deepJson, otherFormats, pngClaiming } fro
 import { encodeImage } from '../src/vision/index.js';
 import { startProcess, stop } from './bench-processes.js';
 
-const NORMAL_REQUESTS = 30;
+const NORMAL_REQUESTS = 60;
 const WARM_UP = 8;
 const FLOOD_WORKERS = 32;
-/** Of the flood workers, how many hold slow-drip URLs open (each waits out the server's 10 s URL timeout). */
+/**
+ * Of the flood workers, how many hold slow-drip URLs open (each waits out the server's 10 s URL timeout).
+ * They use a second attacking tenant: in one tenant they would hold its intake places and so throttle the
+ * rest of its flood, which would flatter the server.
+ */
 const DRIP_WORKERS = 8;
 
 interface HostileRequest {
@@ -135,7 +140,7 @@ export async function run(): Promise<void> {
     const config = join(directory, 'mmevolve.config.json');
     writeFileSync(config, JSON.stringify({ backends: { mllm: { baseURL: `${mllm.url}/v1`, model: modelId, concurrency: 64 }, embedder: { kind: 'offline' } }, cache: { enabled: false } }));
     const keysDb = join(directory, 'keys.db');
-    const [aliceKey = '', malloryKey = ''] = await createKeys(keysDb, ['alice', 'mallory']);
+    const [aliceKey = '', malloryKey = '', dripperKey = ''] = await createKeys(keysDb, ['alice', 'mallory', 'dripper']);
     const server = await startProcess(
       ['serve', '--port', '0', '--config', config, '--db', join(directory, 'memory.db'), '--keys-db', keysDb, '--runs-dir', join(directory, 'runs'), '--image-urls', 'any', '--rate-burst', '100000', '--rate-per-second', '100000'],
       /listening on (http:\/\/[^\s]+)/u,
@@ -165,7 +170,7 @@ export async function run(): Promise<void> {
         const request = worker < DRIP_WORKERS || hostile.length === 0 ? dripRequest : (hostile[(worker + round) % hostile.length] as HostileRequest);
         const controller = new AbortController();
         inFlight.add(controller);
-        const status = await send(server.url, request, malloryKey, controller.signal);
+        const status = await send(server.url, request, request === dripRequest ? dripperKey : malloryKey, controller.signal);
         inFlight.delete(controller);
         if (!stopping) count(request.name, status);
       }

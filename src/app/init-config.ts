@@ -62,7 +62,7 @@ backends:
     baseURL: ${t.baseURL}
     model: ${t.model}   # ${t.modelNote}
 ${key}
-    # profile: auto            # image framing and box format; auto detects Qwen2.5-VL, Qwen3-VL, InternVL3.5 from the id
+    # profile: auto            # image framing and box format; auto detects the family from the id (mmevolve model-info lists them)
     # supportsJsonSchema: true # set false when the server ignores response_format json_schema
     # timeoutMs: 120000
     # concurrency: 4

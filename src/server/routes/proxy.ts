@@ -20,6 +20,7 @@ import type { ServerEnv } from '../principal.js';
 import { vetChatMessages } from '../proxy-images.js';
 import type { ChatMessage } from '../proxy-images.js';
 import { readJson } from '../request-body.js';
+import { endIntake } from '../tenant-intake.js';
 import { answerSegmentationChat, segmentationModelMethod } from './segmentation-model.js';
 import type { SegmentationModelOptions } from './segmentation-model.js';
 
@@ -120,6 +121,7 @@ export function proxyRoutes(options: ProxyRouteOptions): Hono<ServerEnv> {
         const source = `image ${index + 1} of the last user message`;
         images.push(await decodeRequestImage(dataUrlBytes(url, source), options.limits, source, context.req.raw.signal));
       }
+      endIntake(context);
       const memory = options.store.forTenant(context.get('principal').tenant);
       const lessons = await retrieveForChat(memory, options.embedder, text, images, options.memoryConfig, context.req.raw.signal);
       extraHeaders['X-Mmevolve-Memory'] = 'on';
@@ -130,6 +132,7 @@ export function proxyRoutes(options: ProxyRouteOptions): Hono<ServerEnv> {
         messages = [...messages.slice(0, at), { role: 'system', content: lessonSystemMessage(lessons) }, ...messages.slice(at)];
       }
     }
+    endIntake(context);
     const response = await forward(upstream, '/chat/completions', {
       method: 'POST',
       headers: upstreamHeaders(upstream),

@@ -25,6 +25,7 @@ import { checkQueryLength } from '../limits.js';
 import type { ServerEnv } from '../principal.js';
 import { vetChatMessages } from '../proxy-images.js';
 import type { ChatMessage } from '../proxy-images.js';
+import { endIntake } from '../tenant-intake.js';
 
 export const SEGMENTATION_MODEL = 'mmevolve-segment';
 
@@ -90,6 +91,8 @@ export async function answerSegmentationChat(context: Context<ServerEnv>, body: 
   const urls = vetted.imagesByMessage.get(lastUserIndex) ?? [];
   if (urls.length !== 1) throw mmevolveError('invalid-input', `${body.model} takes exactly one image, got ${urls.length}`, 'Send one image_url part in the user message.');
   const image: RgbImage = await decodeRequestImage(dataUrlBytes(urls[0] as string, 'the image'), options.limits, 'the image', context.req.raw.signal);
+  // Inputs read: the tenant's other requests may be read while this one waits on the models.
+  endIntake(context);
   const { config } = requestEvolve(options.evolve, undefined, {});
   const result = await runSegmentation(method, image, query, {
     backends: { segmenter, ...(mllm === undefined ? {} : { mllm }), ...(judge === undefined ? {} : { judge }) },
