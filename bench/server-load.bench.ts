@@ -7,7 +7,6 @@
  * client latency minus the model-call time the response itself reports, for requests without writes.
  * Numbers are from one run of simulated backends; they describe mmevolve's overhead, not a model.
  */
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,37 +16,12 @@ import { percentile } from '../src/backends/index.js';
 import type { CallRecord } from '../src/core/index.js';
 import { createRng, generateScene, generateVqaProblem, renderScene } from '../src/sim/index.js';
 import { encodeImage } from '../src/vision/index.js';
+import { startProcess, stop } from './bench-processes.js';
 
 const REQUESTS = 200;
 const WARM_UP = 10;
 /** Requests sent one at a time first: the server's overhead without contention. */
 const SEQUENTIAL = 20;
-
-/** Start a CLI process and wait for the line announcing its URL. */
-function startProcess(args: string[], pattern: RegExp): Promise<{ child: ChildProcess; url: string; output: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString('utf8');
-      const match = pattern.exec(output);
-      if (match?.[1] !== undefined) resolve({ child, url: match[1], output });
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-    });
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}: ${output}`)));
-  });
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGINT');
-  });
-}
 
 interface SolveBody {
   question: string;

@@ -44,6 +44,8 @@ describe('the built package', () => {
     expect(manifest.scripts?.['build'], 'the build script').toBe('tsc -p tsconfig.build.json');
     expect(manifest.scripts?.['prepare'], 'npm ci / npm install build lib/').toBe('npm run build');
     expect(manifest.files, 'lib/ is packed although git ignores it').toContain('lib');
+    expect(manifest.files, 'the built UI is packed, so `mmevolve serve` finds it beside lib/ without vite').toContain('dist/web');
+    expect(manifest.scripts?.['prepack'], 'npm pack / publish build the UI first').toBe('npm run build:web');
     expect(Object.keys(manifest.dependencies ?? {}), 'tsx is a devDependency only').not.toContain('tsx');
     for (const target of [manifest.bin?.['mmevolve'], ...Object.values(manifest.exports ?? {}).flatMap((entry) => [entry.types, entry.default])]) {
       expect(existsSync(join(ROOT, target ?? 'missing')), `${target} was built`).toBe(true);

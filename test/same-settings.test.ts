@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAppConfig, loadWorkspaceConfig, openWorkspace } from '../src/app/index.js';
+import { resolveCommandSettings } from '../src/cli/commands/config.js';
 import { runSegmentCommand } from '../src/cli/commands/segment.js';
+import { settingsResponseSchema } from '../src/server/api-schemas.js';
 import { serverOptionsFromWorkspace } from '../src/server/index.js';
 import { createTestServer } from '../src/server/server-test-support.js';
 import { buildReasonSegSample, startSimStack } from '../src/sim/index.js';
@@ -32,6 +34,8 @@ beforeAll(async () => {
     '  preset: published',
     '  populationSize: 3',
     '  stopping: { maxGenerations: 1 }',
+    'memory:',
+    '  retrieval: { logic: { k: 2 }, visual: { minImageScore: 0.25 } }',
     `store: { kind: sqlite, path: ":memory:" }`,
   ].join('\n');
   await writeFile(configPath, `${yaml}\n`);
@@ -71,6 +75,55 @@ describe('the same config file on every surface', () => {
     expect(library.config, 'library = CLI').toEqual(cli.evolve);
     expect(library.config.populationSize).toBe(3);
     expect(library.config.stopping.maxGenerations).toBe(1);
+    await server.close();
+    await workspace.close();
+  }, 60_000);
+
+  it('reports the same models, evolve settings and memory settings from the CLI, the server and the library', async () => {
+    // CLI: `mmevolve config --json` resolves as every command does (openCommandWorkspace).
+    const cli = await resolveCommandSettings({ config: configPath });
+    // Server: as `mmevolve serve` wires it; GET /v1/settings reports what the app was given.
+    const workspace = openWorkspace(await loadWorkspaceConfig({ configPath }), { offlineStoreWithoutEmbedder: true });
+    const server = await createTestServer(await serverOptionsFromWorkspace(workspace));
+    const response = await server.request('/v1/settings', { key: await server.keyFor('alice') });
+    expect(response.status).toBe(200);
+    const http = settingsResponseSchema.parse(await response.json());
+    // Library: openWorkspace on the same file.
+    const library = openWorkspace(await loadAppConfig(configPath));
+    const libraryModels = { mllm: library.backends.mllm?.model, judge: library.backends.judge?.model, segmenter: library.backends.segmenter?.model };
+
+    expect(cli.models, 'CLI models').toMatchObject({ mllm: sims.mllm.modelId, segmenter: libraryModels.segmenter });
+    expect(http.models, 'server = CLI models').toEqual(cli.models);
+    expect(libraryModels, 'library = CLI models').toEqual({ mllm: cli.models['mllm'], judge: cli.models['judge'], segmenter: cli.models['segmenter'] });
+    expect(cli.evolve.preset, 'the file\'s preset').toBe('published');
+    expect(http.evolve, 'server = CLI evolve').toEqual(cli.evolve);
+    expect(library.evolve(), 'library = CLI evolve').toEqual(cli.evolve);
+    expect(cli.memory.retrieval.logic.k, 'the file\'s memory settings').toBe(2);
+    expect(cli.memory.retrieval.visual.minImageScore).toBe(0.25);
+    expect(http.memory, 'server = CLI memory').toEqual(cli.memory);
+    expect(library.memory(), 'library = CLI memory').toEqual(cli.memory);
+    await server.close();
+    await workspace.close();
+    await library.close();
+  }, 60_000);
+
+  it('refuses a typo with its key named on every surface: the file (CLI, server, library) and a request body', async () => {
+    const typo = path.join(root, 'typo.config.yaml');
+    await writeFile(typo, `${(await readFile(configPath, 'utf8')).replace('memory:', 'memroy:')}`);
+    const named = /unknown key 'memroy' at top level; did you mean 'memory'\?/u;
+    await expect(resolveCommandSettings({ config: typo }), 'CLI').rejects.toThrow(named);
+    await expect(loadWorkspaceConfig({ configPath: typo }), 'serve (its workspace)').rejects.toThrow(named);
+    await expect(loadAppConfig(typo), 'library').rejects.toThrow(named);
+    const nested = path.join(root, 'nested-typo.config.yaml');
+    await writeFile(nested, (await readFile(configPath, 'utf8')).replace('minImageScore', 'minImageScor'));
+    await expect(resolveCommandSettings({ config: nested }), 'a nested key').rejects.toThrow(/unknown key 'minImageScor' at memory\.retrieval\.visual; did you mean 'minImageScore'\?/u);
+
+    const workspace = openWorkspace(await loadWorkspaceConfig({ configPath }), { offlineStoreWithoutEmbedder: true });
+    const server = await createTestServer(await serverOptionsFromWorkspace(workspace));
+    const response = await server.request('/v1/segment', { method: 'POST', key: await server.keyFor('alice'), json: { image: `data:image/png;base64,${(await encodeImage(buildReasonSegSample(7, 0).rendered.image, 'png')).toString('base64')}`, query: 'the cup', config: { populationSise: 3 } } });
+    const body = (await response.json()) as { error: { message: string } };
+    expect(response.status, 'a request\'s evolve override typo is a 400').toBe(400);
+    expect(body.error.message, 'naming the key').toMatch(/populationSise/u);
     await server.close();
     await workspace.close();
   }, 60_000);

@@ -40,9 +40,13 @@ describe('the app config schema', () => {
     expect(messageOf({ backends: { judge: { baseURL: 'not a url', model: 'm' } } })).toMatch(/^mmevolve\.config\.yaml: backends\.judge\.baseURL: /);
   });
 
-  it('takes a store of kind sqlite and refuses other kinds by key path', () => {
+  it('takes a store of kind sqlite or postgres and refuses other kinds and bad fields by key path', () => {
     expect(parseAppConfig({ store: { kind: 'sqlite', path: 'lessons.sqlite' } }).store).toEqual({ kind: 'sqlite', path: 'lessons.sqlite' });
-    expect(messageOf({ store: { kind: 'postgres', url: 'postgres://x' } })).toContain('store.kind');
+    expect(parseAppConfig({ store: { kind: 'postgres', url: 'postgres://mmevolve@db:5432/lessons' } }).store).toEqual({ kind: 'postgres', url: 'postgres://mmevolve@db:5432/lessons', schema: 'mmevolve', maxConnections: 10 });
+    expect(messageOf({ store: { kind: 'mysql', url: 'mysql://x' } })).toContain('store.kind');
+    expect(messageOf({ store: { kind: 'postgres', url: 'http://db:5432/x' } })).toContain('store.url');
+    expect(messageOf({ store: { kind: 'postgres', url: 'postgres://db/x', schema: 'Lessons; drop' } })).toContain('store.schema');
+    expect(messageOf({ store: { kind: 'postgres', url: 'postgres://db/x', path: 'x.db' } })).toContain("unknown key 'path' at store");
   });
 
   it('accepts evolve.preset with overrides (eval used to reject it) and defaults the preset once for every surface', () => {

@@ -15,7 +15,7 @@ import type { MmevolveConfig } from '../backends/index.js';
 import { isPlainRecord, mmevolveError } from '../core/index.js';
 import { DEFAULT_EVOLVE_PRESET, EVOLVE_PRESET_NAMES, evolveConfigSchema } from '../evolve/index.js';
 import type { EvolvePresetName } from '../evolve/index.js';
-import { DEFAULT_MEMORY_DB_PATH, memoryMethodConfigSchema } from '../memory/index.js';
+import { DEFAULT_MEMORY_DB_PATH, DEFAULT_POSTGRES_SCHEMA, memoryMethodConfigSchema } from '../memory/index.js';
 import type { MemoryMethodConfig } from '../memory/index.js';
 
 export const CONFIG_FILE_NAMES = ['mmevolve.config.yaml', 'mmevolve.config.yml', 'mmevolve.config.json'] as const;
@@ -23,8 +23,21 @@ export const CONFIG_FILE_NAMES = ['mmevolve.config.yaml', 'mmevolve.config.yml',
 /** `evolve:` — a preset name plus any field of the evolve config (src/evolve/config.ts) over it. */
 export const evolveSectionSchema = z.strictObject({ preset: z.enum(EVOLVE_PRESET_NAMES).optional(), ...evolveConfigSchema.shape });
 
-/** `store:` — where lessons live. A discriminated union so other kinds (e.g. postgres) can join sqlite. */
-export const storeSectionSchema = z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('sqlite'), path: z.string().min(1).default(DEFAULT_MEMORY_DB_PATH) })]);
+/**
+ * `store:` — where lessons live: one SQLite file (the default), or Postgres + pgvector shared by several
+ * processes. Keep the password out of the file: the pg driver reads PGPASSWORD when the URL has none.
+ */
+export const storeSectionSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('sqlite'), path: z.string().min(1).default(DEFAULT_MEMORY_DB_PATH) }),
+  z.strictObject({
+    kind: z.literal('postgres'),
+    url: z.string().regex(/^postgres(ql)?:\/\/\S+$/u, 'a postgres://user@host:5432/database URL'),
+    /** The Postgres schema holding the tables, so several workspaces can share a database. */
+    schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/u, 'a plain lower-case identifier (letters, digits, _)').default(DEFAULT_POSTGRES_SCHEMA),
+    /** Connections each process holds open. */
+    maxConnections: z.number().int().min(1).max(1000).default(10),
+  }),
+]);
 
 const positive = z.number().positive();
 

@@ -3,7 +3,7 @@ export { CONFIG_FILE_NAMES, appConfigSchema, findConfigFile, loadAppConfig, pars
 export type { AppConfig, EvolveSection, ServerConfig, StoreConfig } from './config.js';
 export { OPENAI_BASE_URL_ENV, OPENAI_DEFAULT_BASE_URL, applyModelFlags, hasModelFlags } from './model-flags.js';
 export type { ModelFlags } from './model-flags.js';
-export { missingEmbedder, noEmbedderError, openLessonStore } from './lesson-store.js';
+export { missingEmbedder, noEmbedderError, openConfiguredLessonStore, openLessonStore } from './lesson-store.js';
 export { loadWorkspaceConfig, openWorkspace } from './workspace.js';
 export type { ConfigSources, OpenWorkspaceOptions, ResolvedEvolve, Workspace } from './workspace.js';
 export { INIT_TARGETS, initConfigText } from './init-config.js';

@@ -62,10 +62,11 @@ backends:
     baseURL: ${t.baseURL}
     model: ${t.model}   # ${t.modelNote}
 ${key}
-    # profile: auto            # image framing and box format; auto detects Qwen2.5-VL, Qwen3-VL, InternVL3.5 from the id
+    # profile: auto            # image framing and box format; auto detects the family from the id (mmevolve model-info lists them)
     # supportsJsonSchema: true # set false when the server ignores response_format json_schema
     # timeoutMs: 120000
     # concurrency: 4
+    # replicas: [http://10.0.0.2:8000/v1]   # more servers of this model: calls spread by fewest outstanding, a failing one skipped
 
   # A second model that judges (arena fights, verification); the mllm when absent.
   # judge:

@@ -7,15 +7,15 @@
 import { resolve } from 'node:path';
 import { createBackends, createOfflineEmbedder } from '../backends/index.js';
 import type { Backends } from '../backends/index.js';
-import type { CallRecord, Embedder, MllmClient } from '../core/index.js';
+import type { CallRecord, Embedder, MemoryStore, MllmClient } from '../core/index.js';
 import { deepMerge, isPlainRecord, mmevolveError } from '../core/index.js';
 import { methodNeedsMllm, resolveEvolveConfig } from '../evolve/index.js';
 import type { EvolveConfig, EvolvePresetName, SegmentationBackends, SegmentationMethod } from '../evolve/index.js';
-import { parseMemoryMethodConfig } from '../memory/index.js';
-import type { MemoryMethodConfig, SqliteMemoryStore } from '../memory/index.js';
+import { parseMemoryMethodConfig, redactPostgresUrl } from '../memory/index.js';
+import type { MemoryMethodConfig } from '../memory/index.js';
 import { findConfigFile, parseAppConfig, readConfigFile } from './config.js';
-import type { AppConfig } from './config.js';
-import { openLessonStore } from './lesson-store.js';
+import type { AppConfig, StoreConfig } from './config.js';
+import { openConfiguredLessonStore } from './lesson-store.js';
 import { applyModelFlags, hasModelFlags } from './model-flags.js';
 import type { ModelFlags } from './model-flags.js';
 
@@ -42,7 +42,7 @@ export async function loadWorkspaceConfig(sources: ConfigSources = {}): Promise<
 export interface OpenWorkspaceOptions {
   /** false bypasses the response cache (`--no-cache`). */
   cache?: boolean;
-  /** The lesson store's path instead of the config's `store.path` (e.g. `--db`). */
+  /** A SQLite lesson store at this path instead of the config's `store` (e.g. `--db`). */
   storePath?: string | undefined;
   /**
    * A new lesson store without a configured embedder is made for the built-in offline embedder (the
@@ -64,8 +64,10 @@ export interface Workspace {
   readonly backends: Backends;
   /** The configured embedder (none unless backends.embedder or --embedder-url). */
   readonly embedder: Embedder | undefined;
-  /** The lesson store's path (absolute, or ':memory:'). */
+  /** Where lessons live, for messages: a SQLite path (absolute, or ':memory:') or a Postgres URL without its password. */
   readonly storePath: string;
+  /** The store section in effect (a SQLite path resolved against the config's directory, or --db). */
+  readonly storeConfig: StoreConfig;
   /** The evolve settings: the preset (argument, else the file's, else the default) + the file's overrides + `overrides`. */
   evolve(preset?: EvolvePresetName, overrides?: Record<string, unknown>): ResolvedEvolve;
   /** The memory method settings: the file's `memory` section + `overrides`. */
@@ -75,7 +77,7 @@ export interface Workspace {
   /** Segmenter, MLLM (unless `method` needs none: concept-only) and judge, or an error that says how to configure them. */
   segmentation(method?: SegmentationMethod): SegmentationBackends;
   /** The workspace's lesson store, opened on first use (created for the embedder when new), then shared. */
-  store(): Promise<SqliteMemoryStore>;
+  store(): Promise<MemoryStore>;
   close(): Promise<void>;
 }
 
@@ -92,11 +94,14 @@ export function openWorkspace(config: AppConfig, options: OpenWorkspaceOptions =
     ...(options.env === undefined ? {} : { env: options.env }),
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   });
-  const storePath =
+  const storeConfig: StoreConfig =
     options.storePath !== undefined
-      ? options.storePath === ':memory:' ? ':memory:' : resolve(options.storePath)
-      : config.store.path === ':memory:' ? ':memory:' : resolve(config.directory, config.store.path);
-  let opened: Promise<SqliteMemoryStore> | undefined;
+      ? { kind: 'sqlite', path: options.storePath === ':memory:' ? ':memory:' : resolve(options.storePath) }
+      : config.store.kind === 'sqlite'
+        ? { kind: 'sqlite', path: config.store.path === ':memory:' ? ':memory:' : resolve(config.directory, config.store.path) }
+        : config.store;
+  const storePath = storeConfig.kind === 'sqlite' ? storeConfig.path : `${redactPostgresUrl(storeConfig.url)} (schema ${storeConfig.schema})`;
+  let opened: Promise<MemoryStore> | undefined;
 
   const requireMllm = (): MllmClient => {
     if (backends.mllm === undefined) throw mmevolveError('backend-not-configured', 'no MLLM is configured', configHint(config, '--base-url URL --model NAME', 'backends.mllm'));
@@ -108,6 +113,7 @@ export function openWorkspace(config: AppConfig, options: OpenWorkspaceOptions =
     backends,
     embedder: backends.embedder,
     storePath,
+    storeConfig,
     evolve(preset, overrides = {}) {
       const chosen = preset ?? config.evolve.preset;
       if (!isPlainRecord(overrides)) throw mmevolveError('config-invalid', 'evolve overrides must be an object', 'Send an object such as {"populationSize": 4}.');
@@ -123,7 +129,7 @@ export function openWorkspace(config: AppConfig, options: OpenWorkspaceOptions =
       return { mllm, segmenter: backends.segmenter, ...(backends.judge === undefined ? {} : { judge: backends.judge }) };
     },
     store() {
-      opened ??= openLessonStore(storePath, backends.embedder ?? (options.offlineStoreWithoutEmbedder === true ? createOfflineEmbedder() : undefined));
+      opened ??= openConfiguredLessonStore(storeConfig, backends.embedder ?? (options.offlineStoreWithoutEmbedder === true ? createOfflineEmbedder() : undefined));
       return opened;
     },
     async close() {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CallRecord } from '../core/index.js';
-import { percentile, summarizeCalls } from './call-summary.js';
+import { formatCallCosts, percentile, summarizeCalls } from './call-summary.js';
 
 function call(stage: string, latencyMs: number, extra: Partial<CallRecord> = {}): CallRecord {
   return { stage, backend: 'mllm:m', latencyMs, promptTokens: 10, completionTokens: 2, cacheHit: false, retries: 0, repairs: 0, ...extra };
@@ -26,5 +26,12 @@ describe('summarizeCalls', () => {
     expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.5)).toBe(5);
     expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.95)).toBe(10);
     expect(percentile([], 0.5)).toBe(0);
+  });
+
+  it('says fresh calls and cache hits apart: tokens spent are fresh only, the cached ones named separately', () => {
+    const hit = call('judge', 1, { cacheHit: true, promptTokens: 0, completionTokens: 0, cachedTokens: 730 });
+    expect(summarizeCalls([call('plan', 100), hit]).total).toMatchObject({ calls: 2, cacheHits: 1, promptTokens: 10, completionTokens: 2, cachedTokens: 730 });
+    expect(formatCallCosts([call('plan', 100), hit])).toBe('calls: 2 (1 fresh, 1 cache hits); tokens spent 10 prompt + 2 completion; the cache hits stood for 730 more tokens, not spent now (--no-cache to call fresh)');
+    expect(formatCallCosts([call('plan', 100)]), 'no cache hit: said so').toBe('calls: 1 (all fresh); tokens spent 10 prompt + 2 completion');
   });
 });

@@ -7,8 +7,11 @@ export interface CallStatistics {
   failures: number;
   retries: number;
   repairs: number;
+  /** Tokens spent: fresh calls only (a cache hit spends none). */
   promptTokens: number;
   completionTokens: number;
+  /** What the cache hits' answers cost when they were fresh (prompt + completion): saved, not spent. */
+  cachedTokens: number;
   /** Latency of calls that reached a server (cache hits excluded). */
   latencyMs: { total: number; p50: number; p95: number; max: number };
   failuresByCode: Record<string, number>;
@@ -42,6 +45,7 @@ function statistics(records: readonly CallRecord[]): CallStatistics {
     repairs: sum((record) => record.repairs),
     promptTokens: sum((record) => record.promptTokens),
     completionTokens: sum((record) => record.completionTokens),
+    cachedTokens: sum((record) => record.cachedTokens ?? 0),
     latencyMs: {
       total: latencies.reduce((total, value) => total + value, 0),
       p50: percentile(latencies, 0.5),
@@ -66,3 +70,15 @@ export function summarizeCalls(records: readonly CallRecord[]): CallSummary {
   };
 }
 
+
+/**
+ * One line for a command's output: calls split into fresh ones and cache hits, the tokens spent (fresh
+ * only) and, apart, what the cache hits stood for — so a cached rerun never reads as a cheap model.
+ */
+export function formatCallCosts(records: readonly CallRecord[]): string {
+  const total = statistics(records);
+  const fresh = total.calls - total.cacheHits;
+  const spent = `tokens spent ${total.promptTokens} prompt + ${total.completionTokens} completion`;
+  if (total.cacheHits === 0) return `calls: ${total.calls} (all fresh); ${spent}`;
+  return `calls: ${total.calls} (${fresh} fresh, ${total.cacheHits} cache hits); ${spent}; the cache hits stood for ${total.cachedTokens} more tokens, not spent now (--no-cache to call fresh)`;
+}

@@ -14,6 +14,11 @@ export const DEFAULT_CACHE_PATH = '.mmevolve/cache.sqlite';
 const url = z.url({ protocol: /^https?$/ });
 const connection = {
   baseURL: url,
+  /**
+   * More base URLs serving the same model: requests are spread over baseURL and these by fewest outstanding
+   * requests, and a failing replica is taken out and probed back in (replica-pool.ts).
+   */
+  replicas: z.array(url).min(1).max(64).optional(),
   /** Name of the environment variable holding this backend's key; MMEVOLVE_API_KEY when absent. */
   apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
   timeoutMs: z.number().int().positive().optional(),

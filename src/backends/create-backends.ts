@@ -10,6 +10,7 @@ import { createOfflineEmbedder, createOpenAIEmbedder } from './embedders.js';
 import { createOpenAICompatibleClient } from './openai-client.js';
 import { detectProfile, genericProfile, getProfile } from '../protocols/index.js';
 import type { ModelProfile } from '../protocols/index.js';
+import { createReplicaPool } from './replica-pool.js';
 import { createResponseCache } from './response-cache.js';
 import type { ResponseCache } from './response-cache.js';
 import { createSam3Segmenter } from './sam3-segmenter.js';
@@ -33,6 +34,15 @@ export interface Backends {
   close(): void;
 }
 
+/**
+ * The fetch a backend's client sends with: the caller's, or, when the backend lists `replicas`, a pool
+ * spreading requests over baseURL and the replicas (probing an ejected one at `probePath`).
+ */
+function fetchFor(backend: { baseURL: string; replicas?: string[] | undefined }, probePath: string, options: CreateBackendsOptions): typeof fetch | undefined {
+  if (backend.replicas === undefined) return options.fetch;
+  return createReplicaPool({ baseURLs: [backend.baseURL, ...backend.replicas], probePath, fetch: options.fetch }).fetch;
+}
+
 /** 'auto' → detected from the model id, else generic; otherwise the named profile. */
 export function profileFor(backend: Pick<MllmBackendConfig, 'profile' | 'model'>): ModelProfile {
   if (backend.profile === 'auto') return detectProfile(backend.model) ?? genericProfile;
@@ -45,7 +55,7 @@ function mllmClient(backend: MllmBackendConfig, role: 'mllm' | 'judge', options:
     apiKey: resolveApiKey(backend, role, options.env, true),
     model: backend.model,
     profile: profileFor(backend),
-    fetch: options.fetch,
+    fetch: fetchFor(backend, '/models', options),
     timeoutMs: backend.timeoutMs,
     maxRetries: backend.maxRetries,
     concurrency: backend.concurrency,
@@ -79,7 +89,7 @@ export function createBackends(config: MmevolveConfig, options: CreateBackendsOp
       baseURL: segmenter.baseURL,
       apiKey: resolveApiKey(segmenter, 'segmenter', options.env),
       apiKeyIn: segmenter.apiKeyIn,
-      fetch: options.fetch,
+      fetch: fetchFor(segmenter, '', options),
       timeoutMs: segmenter.timeoutMs,
       maxRetries: segmenter.maxRetries,
       concurrency: segmenter.concurrency,
@@ -96,7 +106,7 @@ export function createBackends(config: MmevolveConfig, options: CreateBackendsOp
       baseURL: embedder.baseURL,
       apiKey: resolveApiKey(embedder, 'embedder', options.env, true),
       model: embedder.model,
-      fetch: options.fetch,
+      fetch: fetchFor(embedder, '/models', options),
       timeoutMs: embedder.timeoutMs,
       maxRetries: embedder.maxRetries,
       concurrency: embedder.concurrency,

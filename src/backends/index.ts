@@ -16,7 +16,7 @@ export { withRetries } from './retry.js';
 export type { RetryOptions } from './retry.js';
 export { createSam3Segmenter } from './sam3-segmenter.js';
 export { createOfflineEmbedder, createOpenAIEmbedder } from './embedders.js';
-export { percentile } from './call-summary.js';
+export { formatCallCosts, percentile } from './call-summary.js';
 export {
   DEFAULT_API_KEY_ENV,
   DEFAULT_CACHE_PATH,

@@ -10,7 +10,7 @@ import type { BootstrapInterval, BootstrapOptions } from './bootstrap.js';
 import { percent } from './report-markdown.js';
 import { loadRunSummary } from './report.js';
 import type { RunManifest } from './run-store.js';
-import type { SegmentationSummary } from './segmentation-summary.js';
+import type { CostSummary, SegmentationSummary } from './segmentation-summary.js';
 import { scatterSvg } from './svg-plots.js';
 import type { VqaSummary } from './vqa-summary.js';
 
@@ -94,6 +94,12 @@ function signedPoints(value: number): string {
   return `${value >= 0 ? '+' : ''}${(value * 100).toFixed(2)}`;
 }
 
+/** Calls per sample, with the cache hits among them named (they cost nothing now). */
+function callsText(costs: CostSummary): string {
+  const hits = costs.cached.callsPerSample;
+  return hits === 0 ? costs.callsPerSample.toFixed(2) : `${costs.callsPerSample.toFixed(2)} (${hits.toFixed(2)} cached)`;
+}
+
 export function formatComparison(comparison: Comparison): string {
   const lines: string[] = [];
   if (comparison.simulated) lines.push('SIMULATED runs (SynthWorld): these numbers describe the simulation, never a real model.', '');
@@ -110,7 +116,7 @@ export function formatComparison(comparison: Comparison): string {
         percent(summary.scores.ciou),
         percent(summary.scores.subsets.short.giou),
         percent(summary.scores.subsets.long.giou),
-        summary.costs.callsPerSample.toFixed(2),
+        callsText(summary.costs),
         roleCalls('mllm', 'judge'),
         roleCalls('segmenter'),
         (summary.costs.promptTokensPerSample + summary.costs.completionTokensPerSample).toFixed(0),
@@ -118,7 +124,7 @@ export function formatComparison(comparison: Comparison): string {
         String(summary.failed),
       ];
     });
-    lines.push(...textTable(['run', 'method', 'n', 'gIoU', 'cIoU', 'short gIoU', 'long gIoU', 'calls/sample', 'MLLM', 'segmenter', 'tokens/sample', 'encodes/image', 'failed'], rows));
+    lines.push(...textTable(['run', 'method', 'n', 'gIoU', 'cIoU', 'short gIoU', 'long gIoU', 'calls/sample', 'MLLM', 'segmenter', 'fresh tokens/sample', 'encodes/image', 'failed'], rows));
   } else {
     const rows = comparison.runs.map(({ label, manifest, summary }) => {
       if (summary.kind !== 'vqa') return [label];
@@ -131,12 +137,12 @@ export function formatComparison(comparison: Comparison): string {
         String(summary.lessons.merged),
         summary.lessons.retrievedPerProblem.toFixed(2),
         summary.retrievalPrecision === undefined ? '-' : `${percent(summary.retrievalPrecision.precision)} (chance ${percent(summary.retrievalPrecision.chance)})`,
-        summary.costs.callsPerSample.toFixed(2),
+        callsText(summary.costs),
         (summary.costs.promptTokensPerSample + summary.costs.completionTokensPerSample).toFixed(0),
         String(summary.failed),
       ];
     });
-    lines.push(...textTable(['run', 'method', 'n', 'accuracy', 'written', 'merged', 'retrieved/problem', 'retrieval precision', 'calls/sample', 'tokens/sample', 'failed'], rows));
+    lines.push(...textTable(['run', 'method', 'n', 'accuracy', 'written', 'merged', 'retrieved/problem', 'retrieval precision', 'calls/sample', 'fresh tokens/sample', 'failed'], rows));
   }
   if (comparison.differences.length > 0) {
     const first = comparison.differences[0];

@@ -109,14 +109,14 @@ describe('export-results --format lmms-eval', () => {
     const results = JSON.parse(await readFile(files.results, 'utf8')) as Record<string, Record<string, unknown>>;
     expect(Object.keys(results)).toEqual(expect.arrayContaining(lmmsLayout['results_top_level_keys'] as string[]));
     expect(Object.keys(results['config'] ?? {}).sort()).toEqual([...(lmmsLayout['config_keys'] as string[])].sort());
-    const task = (results['results'] ?? {})['grefcoco_val'] as Record<string, unknown>;
+    const task = results['results']?.['grefcoco_val'] as Record<string, unknown>;
     for (const key of Object.keys(task)) expect(key, 'a task result key').toMatch(new RegExp(String(lmmsLayout['task_result_key'])));
     expect(task['gIoU,none']).toBeCloseTo(GIOU, 12);
     expect(task['cIoU,none']).toBeCloseTo(CIOU, 12);
     expect(task['N-acc,none']).toBe(N_ACC);
     expect(task['T-acc,none']).toBeCloseTo(T_ACC, 12);
     expect(task['gIoU_stderr,none']).toBe('N/A');
-    expect(Object.keys((results['n-samples'] ?? {})['grefcoco_val'] as object)).toEqual(lmmsLayout['n_samples_keys']);
+    expect(Object.keys(results['n-samples']?.['grefcoco_val'] as object)).toEqual(lmmsLayout['n_samples_keys']);
     expect(results['model_name_sanitized']).toBe('mmevolve-evol_Qwen2.5-VL-7B-Instruct');
 
     const samples = (await readFile(files.samples, 'utf8')).trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -127,7 +127,7 @@ describe('export-results --format lmms-eval', () => {
     }
     // task_hashes as save_results_aggregated computes them from the doc hashes.
     const expectedHash = hashString(samples.map((sample, index) => `sample_${index}${String(sample['doc_hash'])}`).join(''));
-    expect((results['task_hashes'] ?? {})['grefcoco_val']).toBe(expectedHash);
+    expect(results['task_hashes']?.['grefcoco_val']).toBe(expectedHash);
     const first = JSON.parse(String(samples[0]?.['filtered_resps'])) as Record<string, unknown>;
     expect(Object.keys(first)).toEqual(lmmsLayout['saco_answer_keys']);
     expect(first['boxes'], 's1 covers pixels (0,0)–(1,1)').toEqual([[0, 0, 2, 2]]);

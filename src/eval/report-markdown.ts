@@ -45,22 +45,42 @@ function settingsText(settings: Record<string, unknown>): string {
   return parts.join(', ') || '-';
 }
 
+/** Fresh calls and cache hits apart: a run mostly served from the cache must not read as cheap or fast. */
+export function cacheSplitLines(costs: CostSummary): string[] {
+  const { fresh, cached, wall } = costs;
+  const ms = (value: number | null): string => (value === null ? '-' : `${fixed(value, 1)} ms`);
+  return [
+    ...table(
+      ['per finished sample', 'fresh calls (spent now)', 'cache hits (not spent now)'],
+      [
+        ['calls', fixed(fresh.callsPerSample), fixed(cached.callsPerSample)],
+        ['tokens (prompt + completion)', fixed(fresh.promptTokensPerSample + fresh.completionTokensPerSample, 1), `${fixed(cached.tokensPerSample, 1)} (what the cached answers cost when fresh)`],
+        ['wall time', `${ms(wall.freshMsPerSample)} over ${wall.freshSamples} sample(s) with no cache hit`, `${ms(wall.cachedMsPerSample)} over ${wall.cachedSamples} sample(s) with cache hits`],
+      ],
+    ),
+    '',
+  ];
+}
+
 function costLines(costs: CostSummary): string[] {
   const lines = [
     `## Calls, tokens and latency (mean per finished sample, n = ${costs.samples})`,
     '',
+    ...cacheSplitLines(costs),
+    'Per stage: calls count fresh calls and cache hits; tokens and latency are spent by fresh calls only.',
+    '',
     ...table(
-      ['stage', 'calls', 'prompt tokens', 'completion tokens', 'latency ms (summed)', 'cache hits', 'failed calls'],
+      ['stage', 'calls', 'prompt tokens (fresh)', 'completion tokens (fresh)', 'latency ms (summed)', 'cache hits', 'failed calls'],
       [
         ...Object.entries(costs.byStage).map(([stage, cost]) => [stage, fixed(cost.callsPerSample), fixed(cost.promptTokensPerSample, 1), fixed(cost.completionTokensPerSample, 1), fixed(cost.latencyMsPerSample, 1), String(cost.cacheHits), String(cost.failures)]),
-        ['**total**', fixed(costs.callsPerSample), fixed(costs.promptTokensPerSample, 1), fixed(costs.completionTokensPerSample, 1), fixed(costs.latencyMsPerSample, 1), '', ''],
+        ['**total**', fixed(costs.callsPerSample), fixed(costs.promptTokensPerSample, 1), fixed(costs.completionTokensPerSample, 1), fixed(costs.latencyMsPerSample, 1), fixed(costs.cached.callsPerSample * costs.samples, 0), ''],
       ],
     ),
     '',
-    `Wall time per sample: ${fixed(costs.wallMsPerSample, 1)} ms.${costs.cachedTokensPerSample > 0 ? ` Tokens served by the response cache (not spent again): ${fixed(costs.cachedTokensPerSample, 1)} per sample.` : ''}`,
+    `Wall time per sample: ${fixed(costs.wallMsPerSample, 1)} ms over all ${costs.samples} finished sample(s) (split by cache hits above).`,
     '',
     ...table(
-      ['backend', 'calls', 'prompt tokens', 'completion tokens', 'latency ms (summed)'],
+      ['backend', 'calls', 'prompt tokens (fresh)', 'completion tokens (fresh)', 'latency ms (summed)'],
       Object.entries(costs.byBackend).map(([role, cost]) => [role, fixed(cost.callsPerSample), fixed(cost.promptTokensPerSample, 1), fixed(cost.completionTokensPerSample, 1), fixed(cost.latencyMsPerSample, 1)]),
     ),
     '',

@@ -9,6 +9,7 @@ import { mmevolveError } from '../core/index.js';
 import { readResultLines, requireManifest } from './run-store.js';
 import type { RunManifest } from './run-store.js';
 import { segmentationLineSchema } from './segmentation-run.js';
+import type { SegmentationLine } from './segmentation-run.js';
 import { summarizeSegmentation } from './segmentation-summary.js';
 import type { SegmentationSummary } from './segmentation-summary.js';
 import { histogramSvg, scatterSvg } from './svg-plots.js';
@@ -60,6 +61,21 @@ export async function loadRunSummary(directory: string): Promise<{ manifest: Run
 
 export async function buildRunReport(directory: string): Promise<{ report: RunReport; files: Map<string, string> }> {
   const { manifest, summary, warnings } = await loadRunSummary(directory);
+  return reportFiles(manifest, summary, warnings);
+}
+
+/** The report of a segmentation run from its lines wherever they are stored (a Postgres run, pg-run-store.ts). */
+export function buildSegmentationReport(manifest: RunManifest, lines: readonly SegmentationLine[]): { report: RunReport; files: Map<string, string> } {
+  const warnings: string[] = [];
+  return reportFiles(manifest, summarizeSegmentation(latestById(lines, warnings)), warnings);
+}
+
+/** Write report files (report.json, report.md, plots) into a folder. */
+export async function writeReportFiles(directory: string, files: ReadonlyMap<string, string>): Promise<void> {
+  for (const [name, content] of files) await writeFile(path.join(directory, name), content);
+}
+
+function reportFiles(manifest: RunManifest, summary: SegmentationSummary | VqaSummary, warnings: string[]): { report: RunReport; files: Map<string, string> } {
   const title = reportTitle(manifest);
   const files = new Map<string, string>();
   if (summary.kind === 'segmentation') {
@@ -97,6 +113,6 @@ export async function buildRunReport(directory: string): Promise<{ report: RunRe
 /** Write report.json, report.md and the plots into the run folder; returns the report. */
 export async function writeRunReport(directory: string): Promise<RunReport> {
   const { report, files } = await buildRunReport(directory);
-  for (const [name, content] of files) await writeFile(path.join(directory, name), content);
+  await writeReportFiles(directory, files);
   return report;
 }

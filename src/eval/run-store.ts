@@ -40,7 +40,7 @@ export interface RunManifest extends RunIdentity {
   fingerprint: string;
 }
 
-const manifestSchema = z.object({
+export const manifestSchema = z.object({
   command: z.string(),
   method: z.string(),
   dataset: z.string(),
@@ -154,14 +154,27 @@ export interface OpenRunOptions<Line> {
   now?: () => Date;
 }
 
+/**
+ * Where a run's manifest and per-sample lines live: a run folder (this file, the default) or Postgres
+ * (pg-run-store.ts, for distributed evaluation). The runner and the workers only see this interface.
+ */
 export interface RunStore<Line extends ResultLineBase> {
-  directory: string;
+  /** The run folder, or `postgres run <id>`: for messages. */
+  location: string;
   manifest: RunManifest;
-  /** Lines already in results.jsonl when the run was opened, by sample id (last line wins). */
+  /** Lines already recorded when the run was opened, by sample id (last line wins). */
   finished: Map<string, Line>;
   warnings: Warning[];
   resumed: boolean;
-  /** Append one line and fsync; appends are serialised, so concurrent callers never interleave. */
+  /**
+   * Keep the trace of a sample (JSON text) at `relativePath` (traces/<name>.json), before its line is
+   * appended: a recorded line's trace always exists.
+   */
+  writeTrace(sampleId: string, relativePath: string, text: string): Promise<void>;
+  /**
+   * Record one sample's line. The folder store appends and fsyncs (serialised, never interleaved); the
+   * Postgres store writes each sample at most once (a finished sample is never overwritten or duplicated).
+   */
   append(line: Line): Promise<void>;
   close(): Promise<void>;
 }
@@ -201,11 +214,15 @@ async function openLocked<Line extends ResultLineBase>(options: OpenRunOptions<L
   const handle: FileHandle = await open(resultsFile, 'a');
   let queue: Promise<void> = Promise.resolve();
   return {
-    directory,
+    location: directory,
     manifest,
     finished,
     warnings: read.warnings,
     resumed: existing !== undefined,
+    async writeTrace(_sampleId, relativePath, text) {
+      await mkdir(path.dirname(path.join(directory, relativePath)), { recursive: true });
+      await writeFile(path.join(directory, relativePath), text);
+    },
     append(line) {
       const write = queue.then(async () => {
         await handle.write(`${JSON.stringify(line)}\n`);
@@ -223,7 +240,7 @@ async function openLocked<Line extends ResultLineBase>(options: OpenRunOptions<L
   };
 }
 
-function describeDifference(existing: RunIdentity, wanted: RunIdentity): string {
+export function describeDifference(existing: RunIdentity, wanted: RunIdentity): string {
   const differences: string[] = [];
   if (existing.command !== wanted.command) differences.push(`command ${existing.command} vs ${wanted.command}`);
   if (existing.method !== wanted.method) differences.push(`method ${existing.method} vs ${wanted.method}`);

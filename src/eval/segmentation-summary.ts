@@ -24,17 +24,33 @@ export interface StageCost {
   failures: number;
 }
 
+/**
+ * Per finished sample. Cache hits are counted apart from fresh calls everywhere: a rerun served from the
+ * response cache spends no tokens and little time, and mixing the two would make a run look cheap or fast.
+ */
 export interface CostSummary {
   /** Samples the means are over: finished ones (a failed sample's calls are not known). */
   samples: number;
+  /** Every backend call, fresh or answered from the cache (= fresh.callsPerSample + cached.callsPerSample). */
   callsPerSample: number;
+  /** Tokens spent, i.e. by fresh calls only (= fresh.promptTokensPerSample). */
   promptTokensPerSample: number;
   completionTokensPerSample: number;
   /** Tokens of answers served by the response cache per sample (not spent; 0 without a cache). */
   cachedTokensPerSample: number;
-  /** Summed backend latency per sample (calls in parallel add up). */
+  /** Summed backend latency per sample (calls in parallel add up; cache hits ≈ 0). */
   latencyMsPerSample: number;
+  /** Wall time over every finished sample, cached or not. */
   wallMsPerSample: number;
+  /** Calls that reached a backend: what this run spent. */
+  fresh: { callsPerSample: number; promptTokensPerSample: number; completionTokensPerSample: number };
+  /** Calls the response cache answered: nothing spent now; the tokens are what those answers cost when fresh (= cachedTokensPerSample). */
+  cached: { callsPerSample: number; tokensPerSample: number };
+  /**
+   * Wall time split by samples: those whose calls were all fresh, and those with at least one cache hit (a
+   * cached sample's wall time says little about the backends' speed). null when no sample is in the group.
+   */
+  wall: { freshSamples: number; freshMsPerSample: number | null; cachedSamples: number; cachedMsPerSample: number | null };
   byStage: Record<string, StageCost>;
   /** By backend role (mllm, judge, segmenter, embedder). */
   byBackend: Record<string, StageCost>;
@@ -131,6 +147,9 @@ export function costSummary(lines: ReadonlyArray<Pick<SegmentationLine, 'calls' 
         },
       ]),
     );
+  const freshLines = lines.filter((line) => line.calls.cacheHits === 0);
+  const cachedLines = lines.filter((line) => line.calls.cacheHits > 0);
+  const meanWall = (group: ReadonlyArray<Pick<SegmentationLine, 'wallMs'>>): number | null => (group.length === 0 ? null : group.reduce((sum, line) => sum + line.wallMs, 0) / group.length);
   return {
     samples: count,
     callsPerSample: mean(total.calls),
@@ -139,6 +158,9 @@ export function costSummary(lines: ReadonlyArray<Pick<SegmentationLine, 'calls' 
     cachedTokensPerSample: mean(total.cachedTokens ?? 0),
     latencyMsPerSample: mean(total.latencyMs),
     wallMsPerSample: mean(lines.reduce((sum, line) => sum + line.wallMs, 0)),
+    fresh: { callsPerSample: mean(total.calls - total.cacheHits), promptTokensPerSample: mean(total.promptTokens), completionTokensPerSample: mean(total.completionTokens) },
+    cached: { callsPerSample: mean(total.cacheHits), tokensPerSample: mean(total.cachedTokens ?? 0) },
+    wall: { freshSamples: freshLines.length, freshMsPerSample: meanWall(freshLines), cachedSamples: cachedLines.length, cachedMsPerSample: meanWall(cachedLines) },
     byStage: costs(total.byStage),
     byBackend: costs(total.byBackend ?? {}),
   };

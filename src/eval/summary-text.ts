@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { percent } from './report-markdown.js';
 import type { RunReport } from './report.js';
+import type { CostSummary } from './segmentation-summary.js';
 
 export interface RunProgressCounts {
   ran: number;
@@ -29,8 +30,21 @@ export function formatRunSummary(report: RunReport, directory: string, counts: R
     if (summary.retrievalPrecision !== undefined) lines.push(`retrieval precision ${percent(summary.retrievalPrecision.precision)} (${summary.retrievalPrecision.matching}/${summary.retrievalPrecision.judged}; chance ${percent(summary.retrievalPrecision.chance)})`);
   }
   lines.push(
-    `calls/sample ${summary.costs.callsPerSample.toFixed(2)}, tokens/sample ${(summary.costs.promptTokensPerSample + summary.costs.completionTokensPerSample).toFixed(0)}`,
+    costLine(summary.costs),
     `report: ${path.join(directory, 'report.md')}`,
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** Fresh calls and cache hits apart (tokens spent are fresh only; the cache's share is said, not added). */
+export function costLine(costs: CostSummary): string {
+  const { fresh, cached, wall } = costs;
+  const spent = (fresh.promptTokensPerSample + fresh.completionTokensPerSample).toFixed(0);
+  const wallText = (value: number | null): string => (value === null ? '-' : `${value.toFixed(0)} ms`);
+  if (cached.callsPerSample === 0) return `calls/sample ${fresh.callsPerSample.toFixed(2)} (all fresh), tokens spent/sample ${spent}, wall/sample ${wallText(wall.freshMsPerSample)}`;
+  const saved = cached.tokensPerSample.toFixed(0);
+  return [
+    `calls/sample ${fresh.callsPerSample.toFixed(2)} fresh + ${cached.callsPerSample.toFixed(2)} cache hits, tokens spent/sample ${spent} (cache hits: ${saved} more, not spent now)`,
+    `wall/sample ${wallText(wall.freshMsPerSample)} over ${wall.freshSamples} sample(s) with no cache hit, ${wallText(wall.cachedMsPerSample)} over ${wall.cachedSamples} with cache hits (--no-cache for fresh figures)`,
+  ].join('\n');
 }

@@ -1,10 +1,18 @@
-/** Dual-stream error memory. The store (src/memory/store) is the embedded lesson store behind the MemoryStore contract. */
+/**
+ * Dual-stream error memory. The stores (src/memory/store) behind the MemoryStore contract: the embedded
+ * SQLite one, and one on Postgres + pgvector for several processes sharing lessons.
+ */
 export {
   DEFAULT_MEMORY_DB_PATH,
+  DEFAULT_POSTGRES_SCHEMA,
+  PostgresMemoryStore,
   SqliteMemoryStore,
   openMemoryStore,
+  openPostgresMemoryStore,
   parseExportRecord,
 } from './store/index.js';
+export type { OpenPostgresMemoryStoreOptions } from './store/index.js';
+export { redactUrl as redactPostgresUrl } from './store/postgres/pg-connection.js';
 /** The method (ViLoMem): solve → verify → write → grow/refine → retrieve, and MATH-V verification. */
 export { solveWithMemory } from './method/solve.js';
 export type { SolveOptions } from './method/solve.js';

@@ -28,6 +28,7 @@ import type { EvolveDefaults } from './evolve-defaults.js';
 import { createServerMetrics } from './metrics.js';
 import type { ServerMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
+import type { RouteDoc } from './openapi.js';
 import type { ServerEnv } from './principal.js';
 import { memoryRoutes } from './routes/memories.js';
 import { proxyRoutes } from './routes/proxy.js';
@@ -37,7 +38,11 @@ import { SOLVE_ROUTE_DOCS, solveRoutes } from './routes/solve.js';
 import type { UpstreamOptions } from './routes/proxy.js';
 import { pathRedactor, redactResponses } from './redact-paths.js';
 import { RunManager } from './runs/run-manager.js';
+import { TenantIntake, fairIntake } from './tenant-intake.js';
 import { workspaceEmbedder } from './workspace-embedder.js';
+import { healthReportSchema, settingsResponseSchema } from './api-schemas.js';
+import { requestEvolve } from './evolve-defaults.js';
+import { sendJson } from './send-json.js';
 
 export interface ServerAppOptions {
   keyStore: ApiKeyStore;
@@ -120,7 +125,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
 
   app.get('/healthz', async (context) => {
     const report = await checkHealth(probes, options.healthTimeoutMs ?? 3000, backendModels(options.backends));
-    return context.json(report, report.status === 'ok' ? 200 : 503);
+    return sendJson(context, healthReportSchema, report, 'health', report.status === 'ok' ? 200 : 503);
   });
   const runs =
     options.runsDir === undefined
@@ -135,16 +140,21 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
           redact,
           ...(options.maxConcurrentRuns === undefined ? {} : { maxConcurrentRuns: options.maxConcurrentRuns }),
         });
-  const documented = [...SOLVE_ROUTE_DOCS, ...SEGMENT_ROUTE_DOCS, ...(runs === undefined ? [] : RUN_ROUTE_DOCS)];
+  const settingsDoc: RouteDoc = { method: 'get', path: '/v1/settings', summary: "The server's resolved settings (from its config file and flags via openWorkspace): model id per backend role, the default evolve preset with its resolved config, the memory method's settings.", scope: 'read' };
+  const documented = [...SOLVE_ROUTE_DOCS, ...SEGMENT_ROUTE_DOCS, settingsDoc, ...(runs === undefined ? [] : RUN_ROUTE_DOCS)];
   app.get('/openapi.json', (context) => context.json(openApiDocument(documented)));
 
   const failures = new AuthFailureLimiter(limits.authFailures, options.now);
   const auth = authenticate({ keyStore: options.keyStore, dev: options.dev === true, failures, ...(options.addressOf === undefined ? {} : { addressOf: options.addressOf }) });
   app.get('/metrics', auth, requireScope('admin'), (context) => context.text(metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }));
 
-  app.use('/v1/*', auth, rateLimit(limits, options.now), limitBody(limits));
+  app.use('/v1/*', auth, rateLimit(limits, options.now), limitBody(limits), fairIntake(new TenantIntake(limits), limits.intakePenaltyMs));
   app.route('/v1/memories', memoryRoutes({ store: options.memoryStore, embedder, limits }));
   app.route('/v1/segment', segmentRoutes({ backends: options.backends, limits, log, evolve }));
+  app.get('/v1/settings', requireScope('read'), (context) => {
+    const { preset, config } = requestEvolve(evolve, undefined, {});
+    return sendJson(context, settingsResponseSchema, { models: backendModels(options.backends), evolve: { preset, config }, memory: memoryConfig }, 'settings');
+  });
   if (runs !== undefined) app.route('/v1/runs', runRoutes(runs, evolve));
   app.route('/v1/solve', solveRoutes({ backends: options.backends, memoryConfig, store: options.memoryStore, embedder, limits }));
   app.route(
@@ -155,6 +165,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
       embedder,
       limits,
       memoryConfig,
+      segmentation: { backends: options.backends, evolve, limits },
     }),
   );
 

@@ -92,7 +92,7 @@ beforeAll(async () => {
     createTestServer({
       backends,
       upstream: { baseURL: `${mllm.url}/v1`, fetch: upstreamFetch },
-      limits: { imageUrls, imageUrlTimeoutMs: 800, maxBodyBytes: 2 * 1024 * 1024, rateLimit: { burst: 10_000, perSecond: 10_000 }, resolveHost },
+      limits: { imageUrls, imageUrlTimeoutMs: 800, maxBodyBytes: 2 * 1024 * 1024, rateLimit: { burst: 10_000, perSecond: 10_000 }, intakePenaltyMs: 20, resolveHost },
       ...(runs ? { runsDir: path.join(root, 'runs'), datasetsDir } : {}),
     });
   const servers = { off: await serverFor('off', false), public: await serverFor('public', true), any: await serverFor('any', false) };

@@ -11,7 +11,7 @@
  *      libvips' own pixel limit and a timeout, so one request holds a bounded share of CPU and memory.
  */
 import sharp from 'sharp';
-import { mmevolveError } from '../core/index.js';
+import { MmevolveError, mmevolveError } from '../core/index.js';
 import type { RgbImage } from '../core/index.js';
 import { decodeImage } from '../vision/index.js';
 import { apiError } from './api-errors.js';
@@ -163,10 +163,16 @@ export function decodeSlotsFor(limits: ImageGateLimits): DecodeSlots {
 
 /** All four steps: admitted bytes decoded to RGB under the slot, pixel and time limits. */
 export async function decodeGatedImage(bytes: Uint8Array, limits: ImageGateLimits, source: string, signal?: AbortSignal): Promise<RgbImage> {
-  await admitImage(bytes, limits, source);
+  const { width, height } = await admitImage(bytes, limits, source);
+  // An image under the bomb-check size cannot cost seconds to decode by itself: when it takes that long, the
+  // server is busy (the time is wall time), so that is a 503 to retry, not the client's image being too large.
+  const small = width * height <= limits.bombCheckPixels;
   return decodeSlotsFor(limits).run(async () => {
     const started = performance.now();
-    const tooSlow = (): Error => apiError('image-too-large', `${source} took over ${limits.decodeTimeoutMs} ms to decode and was abandoned`, 'Send a smaller or simpler image.');
+    const tooSlow = (): Error =>
+      small
+        ? new MmevolveError({ code: 'overloaded', message: `the server was too busy to decode ${source} (${width}×${height}) within ${limits.decodeTimeoutMs} ms`, hint: 'Retry in a few seconds.', retryAfterMs: 2000 })
+        : apiError('image-too-large', `${source} took over ${limits.decodeTimeoutMs} ms to decode and was abandoned`, 'Send a smaller or simpler image.');
     let image: RgbImage;
     try {
       image = await decodeImage(bytes, source, { limitInputPixels: limits.maxImagePixels, timeoutSeconds: limits.decodeTimeoutMs / 1000 });
@@ -175,8 +181,9 @@ export async function decodeGatedImage(bytes: Uint8Array, limits: ImageGateLimit
       if (cause.startsWith('timeout') || performance.now() - started >= limits.decodeTimeoutMs) throw tooSlow();
       throw error;
     }
-    // libvips times out in whole seconds: a decode that finished past a finer limit is refused all the same.
-    if (performance.now() - started >= limits.decodeTimeoutMs) throw tooSlow();
+    // libvips times out in whole seconds: a large decode that finished past a finer limit is refused all the
+    // same; a small one that finished is kept (its time was the server's load, and the work is done).
+    if (!small && performance.now() - started >= limits.decodeTimeoutMs) throw tooSlow();
     return image;
   }, signal);
 }

@@ -10,6 +10,7 @@ import { decodeRequestImage, imageFromUrl } from './image-input.js';
 import { jsonDepth, MAX_JSON_DEPTH } from './json-depth.js';
 import type { ServerLimits } from './limits.js';
 import { parseValue, readJson } from './request-body.js';
+import { endIntake } from './tenant-intake.js';
 
 export interface ImageRequest<T> {
   fields: T;
@@ -62,5 +63,6 @@ export async function readImageRequest<T>(context: Context, schema: z.ZodType<T>
   if (images.length === 0) {
     throw mmevolveError('invalid-input', `${what}: no image`, 'Send a multipart file field "image", or JSON with "image": "data:image/png;base64,…".');
   }
+  endIntake(context);
   return { fields, images };
 }

@@ -11,9 +11,10 @@ import type { AuthFailureLimits } from './auth-limits.js';
 import type { ImageGateLimits } from './image-gate.js';
 import type { ServerEnv } from './principal.js';
 import type { RemoteImagePolicy } from './remote-image.js';
+import type { IntakeLimits } from './tenant-intake.js';
 
-/** The image gate's limits (image-gate.ts) and the request limits. */
-export interface ServerLimits extends ImageGateLimits {
+/** The image gate's limits (image-gate.ts), fair intake's (tenant-intake.ts) and the request limits. */
+export interface ServerLimits extends ImageGateLimits, IntakeLimits {
   maxBodyBytes: number;
   maxQueryLength: number;
   /** Token bucket per key: burst size and sustained requests per second. */
@@ -40,6 +41,10 @@ export const DEFAULT_LIMITS: ServerLimits = {
   // The machine's libvips already spreads one decode over its threads; two at once keep a core for the rest.
   decodeConcurrency: 2,
   decodeQueue: 32,
+  // Two per tenant: a flood of hostile requests from one tenant gets two turns of the event loop, not dozens.
+  intakePerTenant: 2,
+  intakeQueue: 256,
+  intakePenaltyMs: 250,
   maxQueryLength: 4000,
   rateLimit: { burst: 60, perSecond: 20 },
   maxImagesPerRequest: 8,

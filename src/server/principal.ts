@@ -12,6 +12,8 @@ export interface Principal {
 export interface ServerVariables {
   principal: Principal;
   route: string;
+  /** Ends the request's intake (tenant-intake.ts). */
+  endIntake: () => void;
 }
 
 export interface ServerEnv {

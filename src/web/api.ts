@@ -1,8 +1,9 @@
 /**
  * Talking to `mmevolve serve` from the browser: the API key (kept in localStorage; none needed in --dev
  * mode on loopback), JSON errors `{error: {code, message, hint}}` turned into ApiError, and whether the
- * server's backends are simulated.
+ * server's backends are simulated. Answers are read with the server's schemas (src/server/api-schemas.ts).
  */
+import { errorBodySchema, healthReportSchema } from '../server/api-schemas.js';
 
 const KEY_STORAGE = 'mmevolve.apiKey';
 
@@ -32,13 +33,14 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 async function errorFrom(response: Response): Promise<ApiError> {
   const text = await response.text();
+  let body: unknown;
   try {
-    const body: unknown = JSON.parse(text);
-    const error = isRecord(body) && isRecord(body['error']) ? body['error'] : undefined;
-    if (error !== undefined) return new ApiError(response.status, String(error['code'] ?? 'error'), String(error['message'] ?? text), String(error['hint'] ?? ''));
+    body = JSON.parse(text);
   } catch {
     // Not JSON (a proxy or a crash page): show the text itself below.
   }
+  const parsed = errorBodySchema.safeParse(body);
+  if (parsed.success) return new ApiError(response.status, parsed.data.error.code, parsed.data.error.message, parsed.data.error.hint);
   return new ApiError(response.status, `http-${response.status}`, text.slice(0, 300) || response.statusText, '');
 }
 
@@ -66,22 +68,12 @@ export function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/**
- * Are the backends simulated? /healthz may say so directly (`simulated: true`); otherwise the MLLM's model
- * list tells: SynthWorld's servers own their models as "mmevolve-simulated" and name them "sim-…".
- */
+/** Are the backends simulated? /healthz says so (public; the same body with 200 ok or 503 degraded). */
 export async function detectSimulated(): Promise<boolean> {
   try {
-    const health: unknown = await (await fetch('/healthz')).json();
-    if (isRecord(health) && typeof health['simulated'] === 'boolean') return health['simulated'];
+    return healthReportSchema.parse(await (await fetch('/healthz')).json()).simulated;
   } catch {
-    // Fall through to the model list.
-  }
-  try {
-    const models: unknown = await apiJson('/v1/models');
-    const data = isRecord(models) && Array.isArray(models['data']) ? models['data'] : [];
-    return data.some((model: unknown) => isRecord(model) && (model['owned_by'] === 'mmevolve-simulated' || String(model['id']).startsWith('sim-')));
-  } catch {
+    // No health answer (server down or not mmevolve): no banner rather than a guess.
     return false;
   }
 }

@@ -7,6 +7,25 @@ function fold(events: [string, unknown][]): SegmentState {
   return events.reduce((state, [name, data]) => applyEvent(state, name, data), initialSegmentState());
 }
 
+/** A POST /v1/segment answer as the server sends it (src/server/api-schemas.ts), with the given fields. */
+function segmentResponse(fields: Record<string, unknown>): Record<string, unknown> {
+  return {
+    method: 'evol',
+    settings: { preset: 'improved', evolve: {} },
+    query: 'the red square',
+    width: 4,
+    height: 3,
+    mask: { rle, png: 'iVBORw0KGgo=', area: 4 },
+    overlay: { png: 'AAAA' },
+    models: { mllm: 'm', judge: 'm', segmenter: 's' },
+    trace: {},
+    counters: {},
+    calls: 3,
+    warnings: [],
+    ...fields,
+  };
+}
+
 const rle = encodeRle({ width: 4, height: 3, data: Uint8Array.from([0, 1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0]) });
 
 describe('segment view state', () => {
@@ -53,16 +72,14 @@ describe('segment view state', () => {
       ['phrase-evaluated', { type: 'phrase-evaluated', generation: 1, phrase: 'red square', confidence: 0.9, area: 4, passed: true, reason: 'confident' }],
       [
         'result',
-        {
-          mask: { rle, png: 'iVBORw0KGgo=' },
-          overlay: { png: 'AAAA' },
+        segmentResponse({
           phrase: 'red square',
           trace: {
             phrases: [{ generation: 1, phrase: 'red square', rle, area: 4, confidence: 0.9, gate: { passed: true, reason: 'confident' } }],
             generations: [{ fights: [{ generation: 1, champion: 'red square', challenger: 'square', winner: 'challenger', verdict: 'B', reason: 'B covers the whole square' }] }],
             arbitration: { decision: 'text', reason: 'consistent' },
           },
-        },
+        }),
       ],
     ]);
     expect(state.status).toBe('done');
@@ -76,10 +93,11 @@ describe('segment view state', () => {
     expect(state.outcome?.overlayPng).toBe('AAAA');
   });
 
-  it('reads a mask given as a bare COCO RLE or under rle, and reports a streamed error with its hint', () => {
-    expect(readOutcome({ mask: rle }).rle).toEqual(rle);
-    expect(readOutcome({ rle, maskPng: 'x' })).toMatchObject({ rle, maskPng: 'x' });
-    expect(readOutcome({ result: { mask: { rle } } }).rle).toEqual(rle);
+  it('fails the view when the result does not fit the server\'s schema, and reports a streamed error with its hint', () => {
+    const broken = fold([['result', { ...segmentResponse({}), overlay: { base64: 'AAAA' } }]]);
+    expect(broken.status, 'no guessing at other names for the PNG').toBe('failed');
+    expect(broken.error).toContain('overlay.png');
+    expect(() => readOutcome({ mask: rle }), 'a bare RLE is not a segment response').toThrow();
     const failed = fold([['error', { error: { code: 'backend-unavailable', message: 'the segmenter is down', hint: 'retry in 5 s' } }]]);
     expect(failed.status).toBe('failed');
     expect(failed.error).toBe('the segmenter is down — retry in 5 s');

@@ -1,8 +1,11 @@
 /**
  * What the Segment view shows, folded from the server's progress events (src/evolve/events.ts, streamed
- * by POST /v1/segment as SSE) and the final result. Pure, so it is unit-tested without a browser. Event
- * payloads are read defensively: the stream is external input and may gain fields (e.g. mask RLEs).
+ * by POST /v1/segment as SSE) and the final result. Pure, so it is unit-tested without a browser. The
+ * result and error events are parsed with the server's own response schemas (src/server/api-schemas.ts);
+ * progress payloads are read defensively, since the events may gain fields (e.g. mask RLEs).
  */
+import { errorBodySchema, segmentResponseSchema } from '../server/api-schemas.js';
+import type { SegmentResponse } from '../server/api-schemas.js';
 import { isRecord } from './api.js';
 import type { CocoRle } from './rle.js';
 
@@ -32,12 +35,13 @@ export interface GenerationCard {
 }
 
 export interface SegmentOutcome {
-  rle?: CocoRle;
-  maskPng?: string;
-  overlayPng?: string;
+  rle: CocoRle;
+  /** base64 PNGs, as POST /v1/segment sends them. */
+  maskPng: string;
+  overlayPng: string;
   phrase?: string;
-  trace?: Record<string, unknown>;
-  raw: unknown;
+  trace: Record<string, unknown>;
+  response: SegmentResponse;
 }
 
 export interface SegmentState {
@@ -71,27 +75,11 @@ export function asRle(value: unknown): CocoRle | undefined {
   return undefined;
 }
 
-/** A PNG as base64 or data URL, from the few shapes the API may use ({png}, {base64}, a string). */
-function png(value: unknown): string | undefined {
-  if (typeof value === 'string' && value.length > 0) return value;
-  if (isRecord(value)) return text(value['png']) ?? text(value['base64']) ?? text(value['pngBase64']) ?? text(value['dataUrl']);
-  return undefined;
-}
-
+/** POST /v1/segment's answer (or its `result` event), parsed with the server's schema; throws when it does not fit. */
 export function readOutcome(raw: unknown): SegmentOutcome {
-  const body = isRecord(raw) && isRecord(raw['result']) ? raw['result'] : raw;
-  if (!isRecord(body)) return { raw };
-  const mask = body['mask'];
-  const rle = asRle(body['rle']) ?? asRle(mask) ?? (isRecord(mask) ? asRle(mask['rle']) ?? asRle(mask['coco']) : undefined);
-  const outcome: SegmentOutcome = { raw };
-  if (rle !== undefined) outcome.rle = rle;
-  const maskPng = (isRecord(mask) ? png(mask['png']) : undefined) ?? png(body['maskPng']);
-  if (maskPng !== undefined) outcome.maskPng = maskPng;
-  const overlayPng = png(body['overlay']) ?? png(body['overlayPng']);
-  if (overlayPng !== undefined) outcome.overlayPng = overlayPng;
-  const phrase = text(body['phrase']);
-  if (phrase !== undefined) outcome.phrase = phrase;
-  if (isRecord(body['trace'])) outcome.trace = body['trace'];
+  const response = segmentResponseSchema.parse(raw);
+  const outcome: SegmentOutcome = { rle: response.mask.rle, maskPng: response.mask.png, overlayPng: response.overlay.png, trace: response.trace as unknown as Record<string, unknown>, response };
+  if (response.phrase !== undefined) outcome.phrase = response.phrase;
   return outcome;
 }
 
@@ -192,16 +180,15 @@ export function applyEvent(state: SegmentState, name: string, data: unknown): Se
       return { ...state, stage: `agent turn ${number(payload['turn']) ?? '?'}: ${text(payload['tool']) ?? ''}`, log };
     case 'segmentation-end':
       return { ...state, stage: 'segmented', log };
-    case 'result':
-    case 'done':
-    case 'complete': {
-      const outcome = readOutcome(data);
-      const withTrace = outcome.trace === undefined ? state : applyTrace(state, outcome.trace);
-      return { ...withTrace, status: 'done', stage: '', outcome, log };
+    case 'result': {
+      const parsed = segmentResponseSchema.safeParse(data);
+      if (!parsed.success) return { ...state, status: 'failed', stage: '', error: `the server's result does not fit its schema: ${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? ''}`, log };
+      const outcome = readOutcome(parsed.data);
+      return { ...applyTrace(state, outcome.trace), status: 'done', stage: '', outcome, log };
     }
     case 'error': {
-      const error = isRecord(payload['error']) ? payload['error'] : payload;
-      const message = `${text(error['message']) ?? 'the segmentation failed'}${text(error['hint']) === undefined ? '' : ` — ${String(error['hint'])}`}`;
+      const parsed = errorBodySchema.safeParse(data);
+      const message = parsed.success ? `${parsed.data.error.message}${parsed.data.error.hint === '' ? '' : ` — ${parsed.data.error.hint}`}` : 'the segmentation failed (the server sent an unreadable error)';
       return { ...state, status: 'failed', stage: '', error: message, log };
     }
     default:

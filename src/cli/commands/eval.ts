@@ -6,8 +6,7 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { mmevolveError } from '../../core/index.js';
-import type { Backends } from '../../backends/index.js';
-import { SEGMENTATION_METHODS, isSegmentationMethod, runSegmentation } from '../../evolve/index.js';
+import { SEGMENTATION_METHODS, isSegmentationMethod } from '../../evolve/index.js';
 import type { EvolvePresetName } from '../../evolve/index.js';
 import {
   FAILED_SAMPLES_EXIT_CODE,
@@ -25,10 +24,13 @@ import { addDatasetOptions, datasetSpecFrom } from './dataset-options.js';
 import type { DatasetFlags } from './dataset-options.js';
 import { addOutageOptions, outageRunOptions } from './outage-options.js';
 import type { OutageFlags } from './outage-options.js';
+import { backendModels, isSimulatedModel, runSettings, segmentFunction } from './eval-method.js';
+import { addQueueEvalOptions, runQueuedEval } from './eval-queued.js';
+import type { QueueEvalFlags } from './eval-queued.js';
 import { addWorkspaceOptions, openCommandWorkspace, presetOption } from './workspace-options.js';
 import type { WorkspaceCommandOptions } from './workspace-options.js';
 
-export interface EvalCommandOptions extends DatasetFlags, WorkspaceCommandOptions, Partial<OutageFlags> {
+export interface EvalCommandOptions extends DatasetFlags, WorkspaceCommandOptions, Partial<OutageFlags>, QueueEvalFlags {
   dataset: string;
   method: string;
   out: string;
@@ -57,19 +59,7 @@ export interface EvalCommandResult {
   exitCode: number;
 }
 
-/** Model ids whose name says they are SynthWorld's simulated servers. */
-export function isSimulatedModel(model: string): boolean {
-  return model.startsWith('sim-');
-}
-
-export function backendModels(backends: Backends): Record<string, string> {
-  const models: Record<string, string> = {};
-  if (backends.mllm !== undefined) models.mllm = backends.mllm.model;
-  if (backends.judge !== undefined) models.judge = backends.judge.model;
-  if (backends.segmenter !== undefined) models.segmenter = backends.segmenter.model;
-  if (backends.embedder !== undefined) models.embedder = backends.embedder.model;
-  return models;
-}
+export { backendModels, isSimulatedModel };
 
 export async function runEvalCommand(options: EvalCommandOptions, io: EvalCommandIo): Promise<EvalCommandResult> {
   const method = options.method;
@@ -77,41 +67,33 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalComman
   const workspace = await openCommandWorkspace(options);
   try {
     const { preset, config: evolveConfig } = workspace.evolve(options.preset);
-    const { mllm, judge, segmenter } = workspace.segmentation(method);
     const models = backendModels(workspace.backends);
-    const datasetSpec = datasetSpecFrom(options);
     const budget = {
       ...(options.maxCallsPerSample === undefined ? {} : { maxCalls: options.maxCallsPerSample }),
       ...(options.maxTokensPerSample === undefined ? {} : { maxTokens: options.maxTokensPerSample }),
       ...(options.failFastNoTarget === true ? { failFastNoTarget: true } : {}),
     };
-    const budgeted = Object.keys(budget).length > 0;
-    const result = await runSegmentationEval({
+    const settings = { method, preset, evolve: evolveConfig, datasetSpec: datasetSpecFrom(options), budget };
+    const common = {
       dataset: options.dataset,
-      datasetSpec,
-      ...(options.saveMasks === undefined ? {} : { saveMasks: options.saveMasks }),
+      datasetSpec: settings.datasetSpec,
       method,
       out: options.out,
-      settings: { preset, evolve: evolveConfig, backends: models, ...(datasetSpec.format === undefined ? {} : { dataset: datasetSpec }), ...(budgeted ? { budget } : {}) },
+      settings: runSettings(settings, models),
       backends: models,
       simulatedBackends: Object.values(models).some(isSimulatedModel),
-      segment: (image, sample, signal) =>
-        runSegmentation(method, image, sample.query, {
-          backends: { ...(mllm === undefined ? {} : { mllm }), segmenter, ...(judge === undefined ? {} : { judge }) },
-          config: evolveConfig,
-          isSentence: sample.isSentence,
-          queryVariants: sample.queries.slice(1),
-          // RefCOCO-family referring expressions: an inconsistent final verdict falls back to box (published rule).
-          datasetKind: datasetSpec.format === undefined || datasetSpec.format === 'reasonseg' ? 'reasonseg' : 'refcoco',
-          signal,
-          ...(budgeted ? { budget } : {}),
-        }),
+      segment: segmentFunction(workspace, settings),
       ...(options.limit === undefined ? {} : { limit: options.limit }),
       concurrency: options.concurrency,
       ...(io.signal === undefined ? {} : { signal: io.signal }),
       ...outageRunOptions(options, io.stderr),
       progress: io.progress ?? createProgressReporter(`eval ${method}`),
-    });
+    };
+    if (options.queue !== undefined) {
+      const result = await runQueuedEval(options, options.queue, common, io);
+      return await finishEvalCommand(options.out, result, io, 'mmevolve eval …', result.report);
+    }
+    const result = await runSegmentationEval({ ...common, ...(options.saveMasks === undefined ? {} : { saveMasks: options.saveMasks }) });
     return await finishEvalCommand(options.out, result, io, 'mmevolve eval …');
   } finally {
     await workspace.close();
@@ -122,9 +104,9 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalComman
  * What both eval commands do after the run: its warnings to stderr, the report written, the summary to
  * stdout, and on an interrupted run the resume hint and the interrupted exit code.
  */
-export async function finishEvalCommand(out: string, result: SegmentationRunResult | VqaRunResult, io: EvalCommandIo, fallbackCommand: string): Promise<EvalCommandResult> {
+export async function finishEvalCommand(out: string, result: SegmentationRunResult | VqaRunResult, io: EvalCommandIo, fallbackCommand: string, built?: RunReport): Promise<EvalCommandResult> {
   for (const warning of result.warnings) io.stderr(`warning [${warning.code}]: ${warning.message}\n`);
-  const report = await writeRunReport(out);
+  const report = built ?? (await writeRunReport(out));
   io.stdout(formatRunSummary(report, out, result));
   if (result.interrupted) {
     io.stderr(resumeMessage(result.lines.length, result.lines.length + result.remaining, io.commandLine ?? fallbackCommand));
@@ -167,7 +149,7 @@ export function registerEvalCommand(program: Command): void {
     .option('--max-tokens-per-sample <n>', 'stop a sample once its calls used N prompt + completion tokens', positiveInteger('--max-tokens-per-sample'))
     .option('--save-masks <dir>', 'also write each final mask as DIR/<name>.png and all as DIR/predictions.json (COCO RLE), for mmevolve score')
     .option('--fail-fast-no-target', 'evol: when the planner proposes no phrase, answer "no target" at once (no box stream, no evolution)');
-  addWorkspaceOptions(command).action(async (options: EvalCommandOptions) => {
+  addWorkspaceOptions(addQueueEvalOptions(command)).action(async (options: EvalCommandOptions) => {
       const interrupt = interruptOnSigint(process, () => process.stderr.write('\nstopping: in-flight samples are cancelled (Ctrl-C again to quit at once)\n'));
       try {
         const result = await runEvalCommand(options, {

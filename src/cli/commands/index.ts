@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerBackendsCommand } from './backends.js';
 import { registerCompareCommand } from './compare.js';
+import { registerConfigCommand } from './config.js';
 import { registerEvalCommand } from './eval.js';
 import { registerEvalVqaCommand } from './eval-vqa.js';
 import { registerExportPairsCommand } from './export-pairs.js';
@@ -14,12 +15,14 @@ import { registerSegmentCommand } from './segment.js';
 import { registerServeCommand } from './serve.js';
 import { registerSimCommand } from './sim.js';
 import { registerSolveCommand } from './solve.js';
+import { registerWorkerCommand } from './worker.js';
 
 /** Each command lives in its own file and registers itself here, one line each. */
 export function registerCommands(program: Command): void {
   void program;
   registerBackendsCommand(program);
   registerCompareCommand(program);
+  registerConfigCommand(program);
   registerEvalCommand(program);
   registerEvalVqaCommand(program);
   registerExportPairsCommand(program);
@@ -33,4 +36,5 @@ export function registerCommands(program: Command): void {
   registerServeCommand(program);
   registerSimCommand(program);
   registerSolveCommand(program);
+  registerWorkerCommand(program);
 }

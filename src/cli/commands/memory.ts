@@ -9,15 +9,15 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { findConfigFile, loadWorkspaceConfig, openWorkspace } from '../../app/index.js';
 import { createOfflineEmbedder } from '../../backends/index.js';
-import { OFFLINE_EMBEDDING_DIMENSIONS } from '../../protocols/index.js';
-import type { Embedder, LessonStream, MemoryExportRecord, ScoredLesson } from '../../core/index.js';
+import type { Embedder, LessonStream, MemoryExportRecord, MemoryStore, ScoredLesson } from '../../core/index.js';
 import { mmevolveError } from '../../core/index.js';
-import { DEFAULT_MEMORY_DB_PATH, openMemoryStore, parseExportRecord } from '../../memory/index.js';
-import type { SqliteMemoryStore } from '../../memory/index.js';
+import { DEFAULT_MEMORY_DB_PATH, parseExportRecord } from '../../memory/index.js';
+import { openExistingStore, openStoreForImport, storeLabel } from './memory-store-open.js';
 import { lessonDetails, lessonTable, scoredTable } from './memory-output.js';
 
 interface StoreOptions {
-  db: string;
+  /** Default: the config's Postgres store when it has one, else the default SQLite file. */
+  db?: string;
   tenant: string;
   json?: boolean;
 }
@@ -30,15 +30,8 @@ function writeJson(value: unknown): void {
   write(JSON.stringify(value, null, 2));
 }
 
-function openExisting(options: StoreOptions): SqliteMemoryStore {
-  if (!existsSync(options.db)) {
-    throw mmevolveError('not-found', `no memory database at ${options.db}`, 'pass --db PATH, or create one with `mmevolve memory import FILE` (or by running the memory method)');
-  }
-  return openMemoryStore({ path: options.db });
-}
-
-async function withStore<T>(options: StoreOptions, work: (store: SqliteMemoryStore) => Promise<T>): Promise<T> {
-  const store = openExisting(options);
+async function withStore<T>(options: StoreOptions, work: (store: MemoryStore) => Promise<T>): Promise<T> {
+  const store = await openExistingStore(options);
   try {
     return await work(store);
   } finally {
@@ -47,7 +40,7 @@ async function withStore<T>(options: StoreOptions, work: (store: SqliteMemorySto
 }
 
 /** The embedder that produced the workspace's vectors: offline built-in, or the configured server with that model. */
-async function workspaceEmbedder(store: SqliteMemoryStore): Promise<{ embedder: Embedder; close: () => void }> {
+async function workspaceEmbedder(store: MemoryStore): Promise<{ embedder: Embedder; close: () => void }> {
   const offline = createOfflineEmbedder(store.dimensions);
   if (store.embeddingModel === offline.model) return { embedder: offline, close: () => undefined };
   if (findConfigFile() !== undefined) {
@@ -78,7 +71,7 @@ function storeCommand(parent: Command, name: string, description: string): Comma
   return parent
     .command(name)
     .description(description)
-    .option('--db <path>', 'memory database of the workspace', DEFAULT_MEMORY_DB_PATH)
+    .option('--db <path>', `memory database file (default: the config's Postgres store when store.kind is postgres, else ${DEFAULT_MEMORY_DB_PATH})`)
     .option('--tenant <id>', 'tenant whose lessons to use', 'default')
     .option('--json', 'machine-readable output');
 }
@@ -105,24 +98,12 @@ async function* prepend(first: MemoryExportRecord | undefined, rest: AsyncGenera
   yield* rest;
 }
 
-/**
- * A new workspace takes the export's own models and sizes, so nothing needs re-embedding; an existing one
- * keeps its models and the import re-embeds with the workspace embedder when they differ.
- */
-function openForImport(path: string, header: MemoryExportRecord | undefined): SqliteMemoryStore {
-  if (existsSync(path)) return openMemoryStore({ path });
-  if (header?.type === 'header') {
-    return openMemoryStore({ path, dimensions: header.dimensions, embeddingModel: header.embeddingModel, imageDimensions: header.imageDimensions, imageEmbeddingModel: header.imageEmbeddingModel });
-  }
-  return openMemoryStore({ path, dimensions: OFFLINE_EMBEDDING_DIMENSIONS, embeddingModel: createOfflineEmbedder().model });
-}
-
 async function importCommand(file: string, options: StoreOptions & { skipExisting?: boolean }): Promise<void> {
   if (file !== '-' && !existsSync(file)) throw mmevolveError('not-found', `no file ${file}`, 'pass the path of a file written by `mmevolve memory export`');
   const records = readJsonl(file);
   const first = await records.next();
   const header = first.done === true ? undefined : first.value;
-  const store = openForImport(options.db, header);
+  const store = await openStoreForImport(options, header);
   let embedding: { embedder: Embedder; close: () => void } | undefined;
   try {
     const report = await store.forTenant(options.tenant).import(prepend(header, records), {
@@ -134,7 +115,7 @@ async function importCommand(file: string, options: StoreOptions & { skipExistin
     });
     if (options.json === true) writeJson(report);
     else {
-      write(`imported ${report.imported} lesson(s) into tenant ${options.tenant} of ${options.db}; skipped ${report.skipped}; re-embedded ${report.reembedded}`);
+      write(`imported ${report.imported} lesson(s) into tenant ${options.tenant} of ${await storeLabel(options)}; skipped ${report.skipped}; re-embedded ${report.reembedded}`);
       for (const warning of report.warnings) write(`warning [${warning.code}]: ${warning.message}`);
     }
   } finally {

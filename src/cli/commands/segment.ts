@@ -11,6 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
+import { formatCallCosts } from '../../backends/index.js';
 import { mmevolveError } from '../../core/index.js';
 import { DATASET_KINDS, SEGMENTATION_METHODS, formatTraceTree, progressText, runSegmentation } from '../../evolve/index.js';
 import type { DatasetKind, EvolvePresetName, SegmentationEvent, SegmentationMethod, SegmentationResult } from '../../evolve/index.js';
@@ -94,6 +95,7 @@ export async function runSegmentCommand(options: SegmentCommandOptions, io: Segm
     io.stdout(
       [
         `${result.trace.variant}: ${area} px${result.phrase === undefined ? '' : ` from ${JSON.stringify(result.phrase)}`} (models: ${models.mllm ?? 'none'} / ${models.segmenter})`,
+        formatCallCosts(result.calls),
         `wrote ${['mask.png', 'overlay.png', 'mask.rle.json', 'trace.json'].map((name) => join(options.out, name)).join(', ')}`,
         '',
       ].join('\n'),

@@ -35,20 +35,23 @@ interface ServeOptions extends WorkspaceCommandOptions {
   imageUrls?: ServerLimits['imageUrls'];
 }
 
-/** The built UI: --static / server.webDir as given, else the package's dist/web, built now when missing or stale. */
-async function webDirectory(configured: string | undefined, say: (line: string) => void): Promise<{ dir: string; note: string }> {
+/**
+ * The built UI: --static / server.webDir as given, else the package's dist/web (found from this file, not
+ * the working directory), built now when missing or stale. `distDir` is for tests.
+ */
+export async function webDirectory(configured: string | undefined, say: (line: string) => void, distDir: string = WEB_DIST_DIR): Promise<{ dir: string; note: string }> {
   if (configured !== undefined) {
     const dir = resolve(configured);
     return { dir, note: existsSync(dir) ? '' : ` (not built: ${dir} missing)` };
   }
   try {
-    if (!existsSync(WEB_DIST_DIR)) say(`web UI: ${WEB_DIST_DIR} is missing; building it now (vite, a few seconds)…`);
-    const { dir, built } = await ensureWebBuild();
+    if (!existsSync(distDir)) say(`web UI: ${distDir} is missing; building it now (vite, a few seconds)…`);
+    const { dir, built } = await ensureWebBuild({ distDir });
     return { dir, note: built ? ' (built just now)' : '' };
   } catch (error) {
     if (!isMmevolveError(error)) throw error;
-    process.stderr.write(`warning [${error.code}]: ${error.message}\n  hint: ${error.hint}\n`);
-    return { dir: WEB_DIST_DIR, note: existsSync(WEB_DIST_DIR) ? ' (stale: rebuilding failed)' : ' (not built: building failed, see the warning above)' };
+    say(`warning [${error.code}]: ${error.message}\n  hint: ${error.hint}`);
+    return { dir: distDir, note: existsSync(distDir) ? ' (stale: rebuilding failed)' : ' (not built: building failed, see the warning above; `npm run build:web` builds it)' };
   }
 }
 

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { missingEmbedder, noEmbedderError } from '../../app/index.js';
+import { formatCallCosts } from '../../backends/index.js';
 import { mmevolveError } from '../../core/index.js';
 import { DEFAULT_MEMORY_DB_PATH, solveWithMemory } from '../../memory/index.js';
 import type { MemoryProblem, SolveMode, SolveResult } from '../../memory/index.js';
@@ -77,7 +78,7 @@ function formatResult(result: SolveResult, models: { mllm: string; embedder: str
     const why = rejected.reason === 'too-long' ? 'too long' : `lost ${[...rejected.missingNumbers, ...rejected.missingEntities].join(', ')}`;
     lines.push(`merge into ${rejected.targetId} rejected (${why}); stored as ${rejected.insertedId}`);
   }
-  lines.push(`calls: ${result.calls.length} model, ${result.embeddings.texts} text + ${result.embeddings.images} image embeddings`, '', 'reasoning:', result.response.trim(), '');
+  lines.push(`model ${formatCallCosts(result.calls)}; ${result.embeddings.texts} text + ${result.embeddings.images} image embeddings`, '', 'reasoning:', result.response.trim(), '');
   return lines.join('\n');
 }
 

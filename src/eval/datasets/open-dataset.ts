@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { mmevolveError } from '../../core/index.js';
 import { loadGroundTruth } from '../reasonseg.js';
@@ -5,12 +6,16 @@ import { loadReasonSegFolder } from '../reasonseg-folder.js';
 import type { DatasetFormat, EvalDataset } from './dataset.js';
 import { DATASET_FORMATS } from './dataset.js';
 import { loadReferDataset } from './refer.js';
+import { loadReferParquet } from './refer-parquet.js';
 import { loadSacoGold } from './saco-gold.js';
 
 /** Where a benchmark lives on disk, as `eval` and `score` take it from their options. */
 export interface DatasetSpec {
   format?: DatasetFormat;
-  /** ReasonSeg folder; REFER folder with refs(…).p + instances.json; or an SA-Co/Gold annotation JSON. */
+  /**
+   * ReasonSeg folder; REFER folder with refs(…).p + instances.json, or a RefCOCO/+/g parquet copy (a .parquet
+   * file or a folder of them); or an SA-Co/Gold annotation JSON.
+   */
   path: string;
   split?: string;
   splitBy?: string;
@@ -42,11 +47,26 @@ export async function openDataset(spec: DatasetSpec): Promise<EvalDataset> {
     case 'refcoco':
     case 'refcoco+':
     case 'refcocog':
-    case 'grefcoco':
+      if (await isParquetCopy(directory)) {
+        return loadReferParquet({
+          format,
+          path: directory,
+          split: required(spec.split, '--split', format === 'refcocog' ? 'val or test' : 'val, testA, testB or test'),
+          ...(spec.images === undefined ? {} : { images: path.resolve(spec.images) }),
+        });
+      }
       return loadReferDataset({
         format,
         directory,
         split: required(spec.split, '--split', format === 'refcocog' ? 'val or test' : 'val, testA or testB'),
+        images: path.resolve(required(spec.images, '--images', 'the COCO train2014 image folder')),
+        ...(spec.splitBy === undefined ? {} : { splitBy: spec.splitBy }),
+      });
+    case 'grefcoco':
+      return loadReferDataset({
+        format,
+        directory,
+        split: required(spec.split, '--split', 'val, testA or testB'),
         images: path.resolve(required(spec.images, '--images', 'the COCO train2014 image folder')),
         ...(spec.splitBy === undefined ? {} : { splitBy: spec.splitBy }),
       });
@@ -58,6 +78,17 @@ export async function openDataset(spec: DatasetSpec): Promise<EvalDataset> {
     default:
       throw mmevolveError('invalid-input', `unknown dataset format "${String(format)}"`, `Use one of ${DATASET_FORMATS.join(', ')}.`);
   }
+}
+
+/** A .parquet file, or a folder with parquet files in it, data/ or default/ (the Hugging Face layouts). */
+async function isParquetCopy(location: string): Promise<boolean> {
+  if (location.endsWith('.parquet')) return true;
+  for (const folder of [location, path.join(location, 'data')]) {
+    const names = await readdir(folder).catch(() => [] as string[]);
+    if (names.some((name) => name.endsWith('.parquet'))) return true;
+  }
+  const splits = await readdir(path.join(location, 'default')).catch(() => [] as string[]);
+  return splits.length > 0;
 }
 
 function required(value: string | undefined, flag: string, what: string): string {

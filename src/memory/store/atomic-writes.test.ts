@@ -1,19 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MemoryExportRecord, TenantMemory } from '../../core/index.js';
-import { axisVector, newLesson, openTestStore } from './store-test-support.js';
-import type { SqliteMemoryStore } from './sqlite-memory-store.js';
-
-let store: SqliteMemoryStore | undefined;
-afterEach(async () => {
-  await store?.close();
-  store = undefined;
-});
+import { STORE_KINDS, axisVector, newLesson, useTestStores } from './store-test-support.js';
+import type { TestStores } from './store-test-support.js';
 
 /** A store whose id generator throws once armed: a failure inside the insert, after earlier writes ran. */
-function storeFailingOnNextId(): { tenant: TenantMemory; arm: () => void } {
+async function storeFailingOnNextId(stores: TestStores): Promise<{ tenant: TenantMemory; arm: () => void }> {
   let armed = false;
   let counter = 0;
-  store = openTestStore({
+  const store = await stores.open({
     newId: () => {
       if (armed) throw new Error('injected: id generator failed');
       return `les_${String(++counter).padStart(4, '0')}`;
@@ -28,9 +22,11 @@ async function exported(tenant: TenantMemory): Promise<string> {
   return JSON.stringify(records);
 }
 
-describe('all-or-nothing lesson writes', () => {
+describe.each(STORE_KINDS)('all-or-nothing lesson writes (%s)', (kind) => {
+  const stores = useTestStores(kind);
+
   it('applies a batch of an edit and an insert together and reports each result in order', async () => {
-    const { tenant } = storeFailingOnNextId();
+    const { tenant } = await storeFailingOnNextId(stores);
     const existing = (await tenant.insert(newLesson('Old lesson text.', 'logic', 0))).lesson;
     const results = await tenant.applyWrites([
       { kind: 'edit', id: existing.id, edit: { text: 'Merged text.', textVector: axisVector(1) } },
@@ -43,7 +39,7 @@ describe('all-or-nothing lesson writes', () => {
   });
 
   it('keeps none of a batch whose insert fails after an insert and an edit ran: no lesson added, no version added or restored', async () => {
-    const { tenant, arm } = storeFailingOnNextId();
+    const { tenant, arm } = await storeFailingOnNextId(stores);
     const existing = (await tenant.insert(newLesson('Old lesson text.', 'logic', 0))).lesson;
     const before = await exported(tenant);
     arm();
@@ -64,7 +60,7 @@ describe('all-or-nothing lesson writes', () => {
   });
 
   it('keeps none of a batch whose edit fails after an insert ran', async () => {
-    const { tenant } = storeFailingOnNextId();
+    const { tenant } = await storeFailingOnNextId(stores);
     const before = await exported(tenant);
     await expect(
       tenant.applyWrites([

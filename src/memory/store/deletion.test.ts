@@ -1,32 +1,12 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import * as sqliteVec from 'sqlite-vec';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { TenantMemory } from '../../core/index.js';
+import type { MemoryStore, TenantMemory } from '../../core/index.js';
 import { openMemoryStore } from './sqlite-memory-store.js';
 import type { SqliteMemoryStore } from './sqlite-memory-store.js';
-import { TEST_DIMENSIONS, TEST_MODEL, axisVector, newLesson } from './store-test-support.js';
+import { STORE_KINDS, TEST_DIMENSIONS, TEST_MODEL, axisVector, newLesson, useTestStores } from './store-test-support.js';
 import { unitVector } from './vector-codec.js';
-
-/** Counts rows straight from the file with a separate connection, so the store cannot report what it wants. */
-function countRows(path: string): Record<string, number> {
-  const db = new Database(path, { readonly: true });
-  sqliteVec.load(db);
-  const count = (table: string, where = ''): number => (db.prepare(`select count(*) as count from ${table} ${where}`).get() as { count: number }).count;
-  const counts = {
-    lessons: count('lessons'),
-    versions: count('lesson_versions'),
-    images: count('lesson_images'),
-    textVectors: count('vec_lesson_text'),
-    imageVectors: count('vec_lesson_images'),
-    textVectorRowids: count('vec_lesson_text_rowids'),
-    imageVectorRowids: count('vec_lesson_images_rowids'),
-  };
-  db.close();
-  return counts;
-}
 
 async function expectSearchesEmpty(tenant: TenantMemory, axes: number[]): Promise<void> {
   for (const axis of axes) {
@@ -37,29 +17,21 @@ async function expectSearchesEmpty(tenant: TenantMemory, axes: number[]): Promis
   }
 }
 
-describe('deletion in the lesson store removes rows and vectors', () => {
-  let directory: string;
-  let path: string;
-  let store: SqliteMemoryStore;
-
-  beforeEach(() => {
-    directory = mkdtempSync(join(tmpdir(), 'mmevolve-memory-'));
-    path = join(directory, 'memory.db');
-    store = openMemoryStore({ path, dimensions: TEST_DIMENSIONS, embeddingModel: TEST_MODEL });
-  });
-  afterEach(async () => {
-    await store.close();
-    rmSync(directory, { recursive: true, force: true });
+describe.each(STORE_KINDS)('deletion in the lesson store removes rows and vectors (%s)', (kind) => {
+  const stores = useTestStores(kind);
+  let store: MemoryStore;
+  beforeEach(async () => {
+    store = await stores.open({ onDisk: true });
   });
 
   it('deletes a lesson with all its versions, images and vectors', async () => {
     const tenant = store.forTenant('alice');
     const { lesson } = await tenant.insert(newLesson('Read the legend before the bars', 'visual', 1));
     await tenant.edit(lesson.id, { text: 'Read the legend before comparing bars', textVector: axisVector(2), addImageVectors: [{ imageRef: 'extra.png', vector: axisVector(5) }] });
-    expect(countRows(path)).toMatchObject({ lessons: 1, versions: 2, images: 2, textVectors: 1, imageVectors: 2 });
+    expect(await stores.countRows(store)).toEqual({ lessons: 1, versions: 2, images: 2, textVectors: 1, imageVectors: 2 });
 
     expect(await tenant.delete(lesson.id)).toBe(true);
-    expect(countRows(path)).toEqual({ lessons: 0, versions: 0, images: 0, textVectors: 0, imageVectors: 0, textVectorRowids: 0, imageVectorRowids: 0 });
+    expect(await stores.countRows(store)).toEqual({ lessons: 0, versions: 0, images: 0, textVectors: 0, imageVectors: 0 });
     await expectSearchesEmpty(tenant, [1, 2, 5]);
     expect(await tenant.get(lesson.id)).toBeUndefined();
     expect(await tenant.delete(lesson.id), 'a second delete finds nothing').toBe(false);
@@ -75,7 +47,7 @@ describe('deletion in the lesson store removes rows and vectors', () => {
     expect(await alice.clear()).toBe(6);
     expect(await alice.stats()).toEqual({ tenant: 'alice', lessons: 0, byStream: { visual: 0, logic: 0 }, versions: 0, textVectors: 0, imageVectors: 0 });
     await expectSearchesEmpty(alice, [0, 1, 2, 3, 4, 5]);
-    expect(countRows(path)).toMatchObject({ lessons: 6, versions: 6, images: 3, textVectors: 6, imageVectors: 3 });
+    expect(await stores.countRows(store)).toEqual({ lessons: 6, versions: 6, images: 3, textVectors: 6, imageVectors: 3 });
     expect((await bob.searchByTextVector('visual', axisVector(0), 10)).length).toBeGreaterThan(0);
   });
 
@@ -83,11 +55,27 @@ describe('deletion in the lesson store removes rows and vectors', () => {
     const alice = store.forTenant('alice');
     for (let axis = 0; axis < 4; axis += 1) await alice.insert(newLesson(`alice lesson ${axis}`, 'visual', axis));
     expect(await store.deleteTenant('alice')).toBe(4);
-    expect(countRows(path)).toEqual({ lessons: 0, versions: 0, images: 0, textVectors: 0, imageVectors: 0, textVectorRowids: 0, imageVectorRowids: 0 });
+    expect(await stores.countRows(store)).toEqual({ lessons: 0, versions: 0, images: 0, textVectors: 0, imageVectors: 0 });
     expect(await store.tenants()).toEqual([]);
     await expectSearchesEmpty(alice, [0, 1, 2, 3]);
     const stats = await store.stats();
     expect([stats.lessons, stats.versions, stats.textVectors, stats.imageVectors]).toEqual([0, 0, 0, 0]);
+  });
+});
+
+describe('deletion in the SQLite lesson store leaves nothing on disk', () => {
+  let directory: string;
+  let path: string;
+  let store: SqliteMemoryStore;
+
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), 'mmevolve-memory-'));
+    path = join(directory, 'memory.db');
+    store = openMemoryStore({ path, dimensions: TEST_DIMENSIONS, embeddingModel: TEST_MODEL });
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(directory, { recursive: true, force: true });
   });
 
   it('does not leave a deleted lesson\'s text or vector readable in the database file', async () => {

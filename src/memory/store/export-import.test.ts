@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isMmevolveError } from '../../core/index.js';
-import type { LessonVersion, MemoryExportRecord, TenantMemory } from '../../core/index.js';
+import type { LessonVersion, MemoryExportRecord, MemoryStore, TenantMemory } from '../../core/index.js';
 import { parseExportRecord } from './export-import.js';
-import type { SqliteMemoryStore } from './sqlite-memory-store.js';
-import { axisVector, newLesson, openTestStore } from './store-test-support.js';
+import { STORE_KINDS, axisVector, newLesson, useTestStores } from './store-test-support.js';
+import type { TestStoreOptions } from './store-test-support.js';
 
 async function collect(records: AsyncIterable<MemoryExportRecord>): Promise<MemoryExportRecord[]> {
   const collected: MemoryExportRecord[] = [];
@@ -49,22 +49,15 @@ async function populate(tenant: TenantMemory): Promise<Map<string, Float32Array>
   return vectors;
 }
 
-describe('export and import of a tenant\'s lessons', () => {
-  const stores: SqliteMemoryStore[] = [];
-  const open = (overrides: Parameters<typeof openTestStore>[0] = {}): SqliteMemoryStore => {
-    const store = openTestStore(overrides);
-    stores.push(store);
-    return store;
-  };
-  afterEach(async () => {
-    for (const store of stores.splice(0)) await store.close();
-  });
+describe.each(STORE_KINDS)('export and import of a tenant\'s lessons (%s)', (kind) => {
+  const stores = useTestStores(kind);
+  const open = (overrides: TestStoreOptions = {}): Promise<MemoryStore> => stores.open(overrides);
 
   it('round-trips losslessly through JSONL with embeddings', async () => {
-    const source = open().forTenant('alice');
+    const source = (await open()).forTenant('alice');
     await populate(source);
     const exported = await collect(source.export());
-    const target = open({ now: () => new Date(0) }).forTenant('alice');
+    const target = (await open({ now: () => new Date(0) })).forTenant('alice');
 
     const report = await target.import(throughJsonl(exported));
     expect(report).toEqual({ imported: 3, skipped: 0, reembedded: 0, warnings: [] });
@@ -75,11 +68,11 @@ describe('export and import of a tenant\'s lessons', () => {
   });
 
   it('round-trips losslessly without embeddings when the import re-embeds with the same model', async () => {
-    const source = open().forTenant('alice');
+    const source = (await open()).forTenant('alice');
     const vectors = await populate(source);
     const exported = await collect(source.export({ embeddings: false }));
     expect(JSON.stringify(exported).includes('textVectors'), 'no embeddings in the export').toBe(false);
-    const target = open().forTenant('alice');
+    const target = (await open()).forTenant('alice');
     const lookup = (keys: string[]): Promise<Float32Array[]> => Promise.resolve(keys.map((key) => vectors.get(key) ?? new Float32Array(0)));
 
     const report = await target.import(throughJsonl(exported), { reembedTexts: lookup, reembedImages: lookup });
@@ -89,16 +82,16 @@ describe('export and import of a tenant\'s lessons', () => {
   });
 
   it('refuses an export without embeddings when no re-embedding callback is given', async () => {
-    const source = open().forTenant('alice');
+    const source = (await open()).forTenant('alice');
     await populate(source);
-    const error = await open().forTenant('alice').import(await collect(source.export({ embeddings: false }))).then(() => undefined, (caught: unknown) => caught);
+    const error = await (await open()).forTenant('alice').import(await collect(source.export({ embeddings: false }))).then(() => undefined, (caught: unknown) => caught);
     expect(isMmevolveError(error) ? [error.code, error.hint.includes('re-embed')] : error).toEqual(['embedding-mismatch', true]);
   });
 
   it('re-embeds every version through the callback when importing into another embedding model', async () => {
-    const source = open().forTenant('alice');
+    const source = (await open()).forTenant('alice');
     await populate(source);
-    const target = open({ dimensions: 4, embeddingModel: 'other-model-v2' }).forTenant('alice');
+    const target = (await open({ dimensions: 4, embeddingModel: 'other-model-v2' })).forTenant('alice');
     const calls: string[][] = [];
     const reembedTexts = (texts: string[]): Promise<Float32Array[]> => {
       calls.push(texts);
@@ -121,10 +114,10 @@ describe('export and import of a tenant\'s lessons', () => {
   });
 
   it('refuses ids that already exist unless asked to skip them', async () => {
-    const source = open().forTenant('alice');
+    const source = (await open()).forTenant('alice');
     await populate(source);
     const exported = await collect(source.export());
-    const target = open().forTenant('bob');
+    const target = (await open()).forTenant('bob');
     await target.import(exported);
     const error = await target.import(exported).then(() => undefined, (caught: unknown) => caught);
     expect(isMmevolveError(error) ? error.code : error).toBe('conflict');
@@ -133,7 +126,7 @@ describe('export and import of a tenant\'s lessons', () => {
   });
 
   it('treats a repeated id or text within one import file as a conflict, not a database error', async () => {
-    const source = open().forTenant('alice');
+    const source = (await open()).forTenant('alice');
     await populate(source);
     const [header, first, second] = await collect(source.export());
     if (header === undefined || first?.type !== 'lesson' || second?.type !== 'lesson') throw new Error('export shape changed');
@@ -141,17 +134,17 @@ describe('export and import of a tenant\'s lessons', () => {
     sameText.versions = sameText.versions.slice(-1).map((version) => ({ ...version, version: second.lesson.version }));
     sameText.textVectors = second.textVectors?.slice(-1) ?? [];
     for (const duplicate of [first, sameText]) {
-      const target = open().forTenant('bob');
+      const target = (await open()).forTenant('bob');
       const error = await target.import([header, first, duplicate]).then(() => undefined, (caught: unknown) => caught);
       expect(isMmevolveError(error) ? error.code : error).toBe('conflict');
-      expect(await open().forTenant('bob').import([header, first, duplicate], { onConflict: 'skip' })).toMatchObject({ imported: 1, skipped: 1 });
+      expect(await (await open()).forTenant('bob').import([header, first, duplicate], { onConflict: 'skip' })).toMatchObject({ imported: 1, skipped: 1 });
     }
   });
 
   it('refuses a re-embedding callback that returns the wrong number of vectors', async () => {
-    const source = open().forTenant('alice');
+    const source = (await open()).forTenant('alice');
     await populate(source);
-    const target = open({ dimensions: 4, embeddingModel: 'other-model-v2' }).forTenant('alice');
+    const target = (await open({ dimensions: 4, embeddingModel: 'other-model-v2' })).forTenant('alice');
     const error = await target
       .import(source.export(), { reembedTexts: (texts) => Promise.resolve(texts.slice(1).map(() => axisVector(0, 0, 4))) })
       .then(() => undefined, (caught: unknown) => caught);
@@ -160,10 +153,10 @@ describe('export and import of a tenant\'s lessons', () => {
   });
 
   it('rejects files without a header or with malformed records before writing anything', async () => {
-    const source = open().forTenant('alice');
+    const source = (await open()).forTenant('alice');
     await populate(source);
     const [header, first] = await collect(source.export());
-    const target = open().forTenant('alice');
+    const target = (await open()).forTenant('alice');
     const codeOf = async (records: unknown[]): Promise<unknown> => {
       const error = await target.import(records as MemoryExportRecord[]).then(() => undefined, (caught: unknown) => caught);
       return isMmevolveError(error) ? error.code : error;

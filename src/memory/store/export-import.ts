@@ -2,31 +2,56 @@
  * JSONL export and import of one tenant's lessons: a header line (models and dimensions), then one line
  * per lesson with every version, its provenance and, optionally, the embeddings. Import validates every
  * record, keeps ids, times, usage counts and versions, and re-embeds when the workspace model differs.
+ * Backend-neutral: each store reads and writes its rows through an ExportSource / ImportTarget.
  */
 import { z } from 'zod';
 import type {
   ExportOptions,
   ImportOptions,
   ImportReport,
+  Lesson,
   LessonImageVector,
+  LessonStream,
   LessonVersion,
   MemoryExportHeader,
   MemoryExportLesson,
   MemoryExportRecord,
 } from '../../core/index.js';
 import { mmevolveError, normaliseLessonText } from '../../core/index.js';
-import { cleanProvenance, cleanSource, lessonProvenanceSchema, lessonSourceSchema, lessonStreamSchema, rowToLesson, rowToVersion } from './lesson-rows.js';
-import type { LessonRow, VersionRow } from './lesson-rows.js';
-import { insertLessonRows } from './lesson-writes.js';
-import type { LessonRows, TenantContext } from './lesson-writes.js';
-import { blobToVector, checkVector } from './vector-codec.js';
+import { cleanProvenance, cleanSource, lessonProvenanceSchema, lessonSourceSchema, lessonStreamSchema } from './lesson-rows.js';
+import type { LessonRows, WorkspaceInfo } from './lesson-data.js';
+import { checkVector } from './vector-codec.js';
+
+/** One stored lesson as an export needs it: every version oldest first, with its text vector, and the images. */
+export interface StoredLesson {
+  lesson: Lesson;
+  versions: LessonVersion[];
+  textVectors: Float32Array[];
+  images: LessonImageVector[];
+}
+
+export interface ExportSource {
+  tenant: string;
+  workspace: WorkspaceInfo;
+  lessonCount: number;
+  /** In creation order. */
+  lessons: AsyncIterable<StoredLesson> | Iterable<StoredLesson>;
+}
+
+/** Where an import writes: lookups for conflicts, and an all-or-nothing insert of one batch. */
+export interface ImportTarget {
+  tenant: string;
+  workspace: WorkspaceInfo;
+  hasId(id: string): Promise<boolean>;
+  hasText(stream: LessonStream, normalisedText: string): Promise<boolean>;
+  insertAll(rows: readonly LessonRows[]): Promise<void>;
+}
 
 const IMPORT_BATCH_SIZE = 256;
 
-export async function* exportTenant(context: TenantContext, options: ExportOptions): AsyncGenerator<MemoryExportRecord> {
-  const { statements, tenant, workspace } = context;
+export async function* exportRecords(source: ExportSource, options: ExportOptions): AsyncGenerator<MemoryExportRecord> {
+  const { tenant, workspace } = source;
   const withEmbeddings = options.embeddings ?? true;
-  const rows = statements.allLessonsOfTenant.all(tenant) as LessonRow[];
   const header: MemoryExportHeader = {
     type: 'header',
     format: 'mmevolve-memory',
@@ -36,20 +61,18 @@ export async function* exportTenant(context: TenantContext, options: ExportOptio
     dimensions: workspace.dimensions,
     imageEmbeddingModel: workspace.imageEmbeddingModel,
     imageDimensions: workspace.imageDimensions,
-    lessonCount: rows.length,
+    lessonCount: source.lessonCount,
     includesEmbeddings: withEmbeddings,
   };
   yield header;
-  for (const row of rows) {
-    const versionRows = statements.versionsOfLesson.all(tenant, row.id) as VersionRow[];
-    const images = statements.imagesOfLesson.all(row.rowid) as { rowid: number; image_ref: string; vector: Buffer }[];
+  for await (const stored of source.lessons) {
     const record: MemoryExportLesson = {
       type: 'lesson',
-      lesson: rowToLesson(row),
-      versions: versionRows.map(rowToVersion),
-      images: images.map((image) => (withEmbeddings ? { imageRef: image.image_ref, vector: Array.from(blobToVector(image.vector)) } : { imageRef: image.image_ref })),
+      lesson: stored.lesson,
+      versions: stored.versions,
+      images: stored.images.map((image) => (withEmbeddings ? { imageRef: image.imageRef, vector: Array.from(image.vector) } : { imageRef: image.imageRef })),
     };
-    if (withEmbeddings) record.textVectors = versionRows.map((version) => Array.from(blobToVector(version.text_vector)));
+    if (withEmbeddings) record.textVectors = stored.textVectors.map((vector) => Array.from(vector));
     yield record;
   }
 }
@@ -105,8 +128,8 @@ export function parseExportRecord(value: unknown, line: number): MemoryExportRec
   return value as MemoryExportRecord;
 }
 
-export async function importIntoTenant(
-  context: TenantContext,
+export async function importRecords(
+  context: ImportTarget,
   records: AsyncIterable<MemoryExportRecord> | Iterable<MemoryExportRecord>,
   options: ImportOptions,
 ): Promise<ImportReport> {
@@ -143,7 +166,7 @@ export async function importIntoTenant(
 }
 
 async function importBatch(
-  context: TenantContext,
+  context: ImportTarget,
   header: z.infer<typeof headerSchema>,
   batch: LessonRecord[],
   options: ImportOptions,
@@ -151,7 +174,8 @@ async function importBatch(
   seen: SeenInImport,
 ): Promise<void> {
   const { workspace } = context;
-  const pending = batch.filter((record) => keepOrSkip(context, record, options, report, seen));
+  const pending: LessonRecord[] = [];
+  for (const record of batch) if (await keepOrSkip(context, record, options, report, seen)) pending.push(record);
   const sameTextModel = header.embeddingModel === workspace.embeddingModel && header.dimensions === workspace.dimensions;
   const needsText = pending.filter((record) => !sameTextModel || record.textVectors === undefined || record.textVectors.length !== record.versions.length);
   const textVectors = new Map<LessonRecord, Float32Array[]>();
@@ -183,9 +207,7 @@ async function importBatch(
     });
     return { id: record.lesson.id, stream: record.lesson.stream, createdAt: record.lesson.createdAt, usageCount: record.lesson.usageCount, versions, images: images.get(record) ?? [] };
   });
-  context.db.transaction(() => {
-    for (const row of rows) insertLessonRows(context, row);
-  })();
+  await context.insertAll(rows);
   report.imported += rows.length;
 }
 
@@ -196,13 +218,13 @@ interface SeenInImport {
 }
 
 /** Decides whether a record goes in: an id or a text already present, or earlier in the file, is a conflict. */
-function keepOrSkip(context: TenantContext, record: LessonRecord, options: ImportOptions, report: ImportReport, seen: SeenInImport): boolean {
+async function keepOrSkip(context: ImportTarget, record: LessonRecord, options: ImportOptions, report: ImportReport, seen: SeenInImport): Promise<boolean> {
   checkVersionOrder(record);
   const text = normaliseLessonText(record.versions.at(-1)?.text ?? '');
   const textKey = `${record.lesson.stream}\u0000${text}`;
-  const sameId = seen.ids.has(record.lesson.id) ? true : context.statements.lessonById.get(context.tenant, record.lesson.id);
-  const sameText = seen.texts.has(textKey) ? true : context.statements.lessonByNormalisedText.get(context.tenant, record.lesson.stream, text);
-  if (sameId === undefined && sameText === undefined) {
+  const sameId = seen.ids.has(record.lesson.id) || (await context.hasId(record.lesson.id));
+  const sameText = seen.texts.has(textKey) || (await context.hasText(record.lesson.stream, text));
+  if (!sameId && !sameText) {
     if (text === '') throw mmevolveError('invalid-input', `lesson ${record.lesson.id} has an empty text`, 'a lesson needs a non-empty text');
     seen.ids.add(record.lesson.id);
     seen.texts.add(textKey);
@@ -214,7 +236,7 @@ function keepOrSkip(context: TenantContext, record: LessonRecord, options: Impor
   }
   throw mmevolveError(
     'conflict',
-    `lesson ${record.lesson.id} ${sameId === undefined ? 'has the text of an existing lesson' : 'already exists'} in tenant ${context.tenant}`,
+    `lesson ${record.lesson.id} ${!sameId ? 'has the text of an existing lesson' : 'already exists'} in tenant ${context.tenant}`,
     'import with onConflict "skip" (--skip-existing), or into an empty tenant',
   );
 }
@@ -248,7 +270,7 @@ function importedVersion(lessonId: string, version: z.infer<typeof versionSchema
 }
 
 async function importedImages(
-  context: TenantContext,
+  context: ImportTarget,
   header: z.infer<typeof headerSchema>,
   records: LessonRecord[],
   options: ImportOptions,

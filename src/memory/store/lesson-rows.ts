@@ -25,11 +25,12 @@ export interface LessonRow extends VersionContentColumns {
   updated_at: string;
 }
 
-export interface VersionRow extends VersionContentColumns {
+/** text_vector is a blob in SQLite, pgvector's text form in Postgres. */
+export interface VersionRow<Vector = Buffer> extends VersionContentColumns {
   lesson_id: string;
   version: number;
   created_at: string;
-  text_vector: Buffer;
+  text_vector: Vector;
 }
 
 export const lessonStreamSchema = z.enum(['visual', 'logic']);
@@ -95,7 +96,7 @@ export function rowToLesson(row: LessonRow): Lesson {
   };
 }
 
-export function rowToVersion(row: VersionRow): LessonVersion {
+export function rowToVersion(row: VersionRow<unknown>): LessonVersion {
   return {
     lessonId: row.lesson_id,
     version: row.version,

@@ -3,7 +3,8 @@
  * each keeps the lesson tables and the vector tables in step (a lesson row never outlives its vectors).
  */
 import type Database from 'better-sqlite3';
-import type { LessonImageVector, LessonStream, LessonVersion } from '../../core/index.js';
+import type { LessonImageVector, LessonStream } from '../../core/index.js';
+import type { LessonRows, VersionWithVector, WorkspaceInfo } from './lesson-data.js';
 import { normaliseLessonText } from '../../core/index.js';
 import { streamCode } from './lesson-rows.js';
 import type { Statements } from './statements.js';
@@ -11,12 +12,7 @@ import type { TextSearchOptions } from './text-search.js';
 import type { HnswTextIndex } from './hnsw-text-index.js';
 import { unitVector, vectorToBlob } from './vector-codec.js';
 
-export interface WorkspaceInfo {
-  embeddingModel: string;
-  dimensions: number;
-  imageEmbeddingModel: string;
-  imageDimensions: number;
-}
+export type { LessonRows, VersionWithVector, WorkspaceInfo } from './lesson-data.js';
 
 /** What a TenantMemory needs from its store; the tenant is fixed here and nowhere else. */
 export interface TenantContext {
@@ -30,20 +26,6 @@ export interface TenantContext {
   newId: () => string;
 }
 
-export interface VersionWithVector {
-  version: LessonVersion;
-  textVector: Float32Array;
-}
-
-export interface LessonRows {
-  id: string;
-  stream: LessonStream;
-  createdAt: string;
-  usageCount: number;
-  /** Oldest first; the last one becomes current. */
-  versions: VersionWithVector[];
-  images: LessonImageVector[];
-}
 
 /** Inserts a lesson with all its versions, its current text vector and its image vectors; returns its rowid. */
 export function insertLessonRows(context: TenantContext, rows: LessonRows): number {

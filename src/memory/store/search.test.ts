@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import type { MemoryStore } from '../../core/index.js';
 import { isMmevolveError } from '../../core/index.js';
-import type { SqliteMemoryStore } from './sqlite-memory-store.js';
-import { TEST_DIMENSIONS, axisVector, newLesson, openTestStore } from './store-test-support.js';
+import { STORE_KINDS, TEST_DIMENSIONS, axisVector, newLesson, useTestStores } from './store-test-support.js';
 
 function cosine(a: Float32Array, b: Float32Array): number {
   let dot = 0;
@@ -16,12 +16,12 @@ function cosine(a: Float32Array, b: Float32Array): number {
   return dot / Math.sqrt(normA * normB);
 }
 
-describe('vector search and listing in the lesson store', () => {
-  let store: SqliteMemoryStore;
-  afterEach(async () => store.close());
+describe.each(STORE_KINDS)('vector search and listing in the lesson store (%s)', (kind) => {
+  const stores = useTestStores(kind);
+  let store: MemoryStore;
 
   it('ranks lessons of one stream by cosine similarity and applies k and the score floor', async () => {
-    store = openTestStore();
+    store = await stores.open();
     const tenant = store.forTenant('alice');
     const nudges = [0, 0.5, 1, 2];
     for (const nudge of nudges) await tenant.insert(newLesson(`logic lesson nudged ${nudge}`, 'logic', 0, nudge));
@@ -43,7 +43,7 @@ describe('vector search and listing in the lesson store', () => {
   });
 
   it('returns each visual lesson once from image search, scored by its best source image', async () => {
-    store = openTestStore();
+    store = await stores.open();
     const tenant = store.forTenant('alice');
     const { lesson: many } = await tenant.insert({
       ...newLesson('lesson with three images', 'visual', 1),
@@ -58,7 +58,7 @@ describe('vector search and listing in the lesson store', () => {
   });
 
   it('hands back the current text vectors of owned lessons for re-ranking, and nothing for others', async () => {
-    store = openTestStore();
+    store = await stores.open();
     const alice = store.forTenant('alice');
     const { lesson } = await alice.insert(newLesson('visual lesson to re-rank', 'visual', 3, 0.5));
     await alice.edit(lesson.id, { text: 'visual lesson, edited', textVector: axisVector(4, 0.25) });
@@ -69,7 +69,7 @@ describe('vector search and listing in the lesson store', () => {
   });
 
   it('finds nothing for a zero query and refuses vectors of another size', async () => {
-    store = openTestStore();
+    store = await stores.open();
     const tenant = store.forTenant('alice');
     await tenant.insert(newLesson('any lesson', 'logic', 1));
     expect(await tenant.searchByTextVector('logic', new Float32Array(TEST_DIMENSIONS), 3)).toEqual([]);
@@ -85,7 +85,7 @@ describe('vector search and listing in the lesson store', () => {
   });
 
   it('treats a k that is not a positive number as asking for nothing', async () => {
-    store = openTestStore();
+    store = await stores.open();
     const tenant = store.forTenant('alice');
     await tenant.insert(newLesson('lesson', 'visual', 1));
     for (const k of [0, -3, Number.NaN]) {
@@ -96,7 +96,7 @@ describe('vector search and listing in the lesson store', () => {
   });
 
   it('refuses source-image vectors on logic lessons, which image search must never return', async () => {
-    store = openTestStore();
+    store = await stores.open();
     const tenant = store.forTenant('alice');
     const withImages = { ...newLesson('a logic lesson', 'logic', 1), imageVectors: [{ imageRef: 'x.png', vector: axisVector(1) }] };
     const error = await tenant.insert(withImages).then(() => undefined, (caught: unknown) => caught);
@@ -108,7 +108,7 @@ describe('vector search and listing in the lesson store', () => {
   });
 
   it('lists lessons in creation order with stream and subject filters and paging', async () => {
-    store = openTestStore();
+    store = await stores.open();
     const tenant = store.forTenant('alice');
     for (let index = 0; index < 7; index += 1) await tenant.insert(newLesson(`lesson ${index}`, index % 3 === 0 ? 'visual' : 'logic', index));
     const all = await tenant.list();

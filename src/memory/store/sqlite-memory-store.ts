@@ -11,7 +11,9 @@ import * as sqliteVec from 'sqlite-vec';
 import type { MemoryStore, MemoryStoreStats, TenantMemory } from '../../core/index.js';
 import { mmevolveError } from '../../core/index.js';
 import { HnswTextIndex } from './hnsw-text-index.js';
-import type { TenantContext, WorkspaceInfo } from './lesson-writes.js';
+import type { TenantContext } from './lesson-writes.js';
+import { checkTenant, resolveWorkspace, workspaceFromRows, workspaceRows } from './lesson-data.js';
+import type { WorkspaceInfo } from './lesson-data.js';
 import { migrate } from './schema.js';
 import { prepareStatements } from './statements.js';
 import type { Statements } from './statements.js';
@@ -21,7 +23,6 @@ import { resolveTextSearch } from './text-search.js';
 import type { TextSearchOptions } from './text-search.js';
 
 export const DEFAULT_MEMORY_DB_PATH = '.mmevolve/memory.db';
-const MAX_TENANT_LENGTH = 200;
 
 export interface OpenMemoryStoreOptions {
   /** File path, or ':memory:' for a throwaway store. */
@@ -147,14 +148,11 @@ export function openMemoryStore(options: OpenMemoryStoreOptions): SqliteMemorySt
     db.pragma('synchronous = NORMAL');
     // KNN reads every vector of a partition; keep them in memory-mapped pages rather than re-reading.
     db.pragma('mmap_size = 1073741824');
-    const workspace = resolveWorkspace(db, options);
+    const workspace = resolveWorkspace(readWorkspace(db), options, options.path);
     const schemaVersion = migrate(db, { dimensions: workspace.dimensions, imageDimensions: workspace.imageDimensions });
     db.transaction(() => {
       const insert = db.prepare('insert or ignore into workspace (key, value) values (?, ?)');
-      insert.run('embedding_model', workspace.embeddingModel);
-      insert.run('dimensions', String(workspace.dimensions));
-      insert.run('image_embedding_model', workspace.imageEmbeddingModel);
-      insert.run('image_dimensions', String(workspace.imageDimensions));
+      for (const [key, value] of workspaceRows(workspace)) insert.run(key, value);
     })();
     return new SqliteMemoryStore(db, options.path, workspace, schemaVersion, options);
   } catch (error) {
@@ -163,56 +161,8 @@ export function openMemoryStore(options: OpenMemoryStoreOptions): SqliteMemorySt
   }
 }
 
-function resolveWorkspace(db: Database.Database, options: OpenMemoryStoreOptions): WorkspaceInfo {
-  const recorded = readWorkspace(db);
-  if (recorded === undefined) {
-    if (options.dimensions === undefined || options.embeddingModel === undefined) {
-      throw mmevolveError('invalid-input', `memory database ${options.path} is new: its embedding model and dimensions must be given`, 'pass dimensions and embeddingModel (the CLI uses the offline lexical embedder by default)');
-    }
-    return {
-      embeddingModel: options.embeddingModel,
-      dimensions: options.dimensions,
-      imageEmbeddingModel: options.imageEmbeddingModel ?? options.embeddingModel,
-      imageDimensions: options.imageDimensions ?? options.dimensions,
-    };
-  }
-  const mismatches: string[] = [];
-  const compare = (label: string, wanted: string | number | undefined, actual: string | number): void => {
-    if (wanted !== undefined && wanted !== actual) mismatches.push(`${label} ${String(wanted)} (workspace has ${String(actual)})`);
-  };
-  compare('embedding model', options.embeddingModel, recorded.embeddingModel);
-  compare('dimensions', options.dimensions, recorded.dimensions);
-  compare('image embedding model', options.imageEmbeddingModel, recorded.imageEmbeddingModel);
-  compare('image dimensions', options.imageDimensions, recorded.imageDimensions);
-  if (mismatches.length > 0) {
-    throw mmevolveError(
-      'embedding-mismatch',
-      `memory database ${options.path} was built with other embeddings: asked for ${mismatches.join(', ')}`,
-      'use the workspace\'s embedder, or export the lessons and import them into a new --db, which re-embeds them',
-    );
-  }
-  return recorded;
-}
-
 function readWorkspace(db: Database.Database): WorkspaceInfo | undefined {
   const exists = db.prepare("select 1 from sqlite_master where type = 'table' and name = 'workspace'").get();
   if (exists === undefined) return undefined;
-  const rows = db.prepare('select key, value from workspace').all() as { key: string; value: string }[];
-  const values = new Map(rows.map((row) => [row.key, row.value]));
-  const embeddingModel = values.get('embedding_model');
-  const dimensions = Number(values.get('dimensions'));
-  const imageEmbeddingModel = values.get('image_embedding_model');
-  const imageDimensions = Number(values.get('image_dimensions'));
-  if (embeddingModel === undefined || imageEmbeddingModel === undefined || !Number.isInteger(dimensions) || !Number.isInteger(imageDimensions)) {
-    throw mmevolveError('corrupt-memory', 'memory database has no valid workspace record', 'restore it from a backup or an export');
-  }
-  return { embeddingModel, dimensions, imageEmbeddingModel, imageDimensions };
-}
-
-/** Tenant ids are data, never SQL; they only need to be non-empty, bounded and free of control characters. */
-function checkTenant(tenant: string): void {
-  // \p{Cc} covers C0 controls, DEL and C1 controls.
-  if (typeof tenant !== 'string' || tenant.length === 0 || tenant.length > MAX_TENANT_LENGTH || /\p{Cc}/u.test(tenant)) {
-    throw mmevolveError('invalid-input', `invalid tenant id ${JSON.stringify(tenant)}`, `use a non-empty id of at most ${MAX_TENANT_LENGTH} characters without control characters`);
-  }
+  return workspaceFromRows(db.prepare('select key, value from workspace').all() as { key: string; value: string }[]);
 }

@@ -1,8 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isMmevolveError } from '../../core/index.js';
-import type { MemoryExportRecord, TenantMemory } from '../../core/index.js';
-import type { SqliteMemoryStore } from './sqlite-memory-store.js';
-import { axisVector, newLesson, openTestStore } from './store-test-support.js';
+import type { MemoryExportRecord, MemoryStore, TenantMemory } from '../../core/index.js';
+import { STORE_KINDS, axisVector, newLesson, useTestStores } from './store-test-support.js';
 
 const ADVERSARIAL_IDS = ["a' OR 1=1 --", '', '../b', '%', '*', "les_0001' --", 'les_0001 ', 'LES_0001', '租户🙂', '\u0000'];
 
@@ -17,12 +16,12 @@ async function expectNotFound(action: Promise<unknown>, what: string): Promise<v
   expect(isMmevolveError(error) ? error.code : error, `${what} should fail with not-found`).toBe('not-found');
 }
 
-describe('tenant isolation of the lesson store', () => {
-  let store: SqliteMemoryStore;
-  afterEach(async () => store.close());
+describe.each(STORE_KINDS)('tenant isolation of the lesson store (%s)', (kind) => {
+  const stores = useTestStores(kind);
+  let store: MemoryStore;
 
   it('treats another tenant\'s lesson id exactly like an unknown id in every per-lesson method', async () => {
-    store = openTestStore();
+    store = await stores.open();
     const alice = store.forTenant('alice');
     const bob = store.forTenant('bob');
     const { lesson: secret } = await alice.insert(newLesson('Alice reads the y-axis from the right side', 'visual', 1));
@@ -40,7 +39,7 @@ describe('tenant isolation of the lesson store', () => {
   });
 
   it('finds nothing for adversarial lesson ids within the owning tenant either', async () => {
-    store = openTestStore();
+    store = await stores.open();
     const alice = store.forTenant('alice');
     await alice.insert(newLesson('A lesson that must not leak', 'logic', 2));
     for (const id of ADVERSARIAL_IDS) {
@@ -51,7 +50,7 @@ describe('tenant isolation of the lesson store', () => {
   });
 
   it('keeps searches, listing and exact-match lookups inside the tenant even for identical vectors and texts', async () => {
-    store = openTestStore();
+    store = await stores.open();
     const alice = store.forTenant('alice');
     const mallory = store.forTenant("a' OR 1=1 --");
     const text = 'Measure the angle at the marked vertex, not the adjacent one';
@@ -72,7 +71,7 @@ describe('tenant isolation of the lesson store', () => {
   });
 
   it('keeps tenants whose ids differ only by case, unicode form or path syntax apart', async () => {
-    store = openTestStore();
+    store = await stores.open();
     const names = ['team', 'Team', '../team', 'team/..', 'tëam', 'te\u0301am'];
     for (const [index, name] of names.entries()) {
       await store.forTenant(name).insert(newLesson(`lesson of tenant number ${index}`, 'logic', index));
@@ -83,8 +82,8 @@ describe('tenant isolation of the lesson store', () => {
     }
   });
 
-  it('refuses unusable tenant ids instead of mapping them onto some tenant', () => {
-    store = openTestStore();
+  it('refuses unusable tenant ids instead of mapping them onto some tenant', async () => {
+    store = await stores.open();
     for (const tenant of ['', 'a\u0000b', 'line\nbreak', 'x'.repeat(201)]) {
       let code: string | undefined;
       try {
@@ -97,7 +96,7 @@ describe('tenant isolation of the lesson store', () => {
   });
 
   it('imports another tenant\'s export as copies owned by the importing tenant', async () => {
-    store = openTestStore();
+    store = await stores.open();
     const alice = store.forTenant('alice');
     const bob = store.forTenant('bob');
     const { lesson } = await alice.insert(newLesson('Count the tick marks before reading a value', 'logic', 4));

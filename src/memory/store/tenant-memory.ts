@@ -20,7 +20,7 @@ import type {
   TenantStats,
 } from '../../core/index.js';
 import { mmevolveError, normaliseLessonText } from '../../core/index.js';
-import { exportTenant, importIntoTenant } from './export-import.js';
+import { exportTenant, importIntoTenant } from './sqlite-transfer.js';
 import { cleanProvenance, cleanSource, rowToLesson, rowToVersion } from './lesson-rows.js';
 import type { LessonRow, VersionRow } from './lesson-rows.js';
 import { MAX_K, checkImagesAllowed, checkStream, checkText, kneighbours, notFound } from './input-checks.js';

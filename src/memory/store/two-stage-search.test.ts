@@ -1,54 +1,56 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { isMmevolveError } from '../../core/index.js';
-import type { LessonStream, LessonWrite } from '../../core/index.js';
+import type { LessonStream, MemoryExportRecord, MemoryStore } from '../../core/index.js';
 import { openMemoryStore } from './sqlite-memory-store.js';
-import type { SqliteMemoryStore } from './sqlite-memory-store.js';
-import { clusteredVectors } from './store-test-support.js';
+import { STORE_KINDS, clusteredVectors, useTestStores } from './store-test-support.js';
 import { DEFAULT_TEXT_SEARCH, textSearchMethod } from './text-search.js';
 
 const DIMENSIONS = 64;
-const LOGIC_LESSONS = 7_000;
+/** Postgres builds its HNSW index in PGlite's WASM at insert time: a smaller partition keeps the test in seconds. */
+const LOGIC_LESSONS = { sqlite: 7_000, postgres: 1_500 } as const;
 const VISUAL_LESSONS = 300;
 const QUERIES = 25;
-/** The defaults with the limit forced low, so this test's 7,000-vector partition takes the two-stage path. */
+/** The defaults with the limit forced low, so this test's logic partition takes the two-stage path. */
 const LOW_LIMIT = { ...DEFAULT_TEXT_SEARCH, twoStageAbove: 1_000 };
+const MODEL = 'test-clustered';
 
-function insertWrite(stream: LessonStream, index: number, textVector: Float32Array): LessonWrite {
-  const text = `${stream} lesson ${index}`;
-  return { kind: 'insert', lesson: { stream, text, subject: 'test', concepts: [], source: { problemId: `p${index}`, question: text, imageRefs: [] }, textVector } };
+/** The lessons as an export, so both stores load them in batches (the import path). */
+function* records(vectors: readonly Float32Array[], streams: readonly LessonStream[]): Generator<MemoryExportRecord> {
+  yield { type: 'header', format: 'mmevolve-memory', formatVersion: 1, tenant: 'alice', embeddingModel: MODEL, dimensions: DIMENSIONS, imageEmbeddingModel: MODEL, imageDimensions: DIMENSIONS, lessonCount: vectors.length, includesEmbeddings: true };
+  const createdAt = '2026-01-01T00:00:00.000Z';
+  const provenance = { kind: 'written' as const, fromLessonIds: [], fromVersions: [] };
+  for (const [index, vector] of vectors.entries()) {
+    const stream = streams[index] ?? 'logic';
+    const id = `les_${String(index).padStart(5, '0')}`;
+    const text = `${stream} lesson ${index}`;
+    const source = { problemId: `p${index}`, question: text, imageRefs: [] };
+    const lesson = { id, tenant: 'alice', stream, text, subject: 'test', concepts: [], source, createdAt, updatedAt: createdAt, usageCount: 0, version: 1, provenance, embeddingModel: MODEL };
+    yield { type: 'lesson', lesson, versions: [{ lessonId: id, version: 1, text, subject: 'test', concepts: [], source, createdAt, provenance, embeddingModel: MODEL }], textVectors: [Array.from(vector)], images: [] };
+  }
 }
 
-describe('two-stage text search over HNSW candidates with exact rescoring', () => {
-  let directory: string;
-  let twoStage: SqliteMemoryStore;
-  let exact: SqliteMemoryStore;
+describe.each(STORE_KINDS)('two-stage text search over HNSW candidates with exact rescoring (%s)', (kind) => {
+  const stores = useTestStores(kind);
+  const logicLessons = LOGIC_LESSONS[kind];
+  let twoStage: MemoryStore;
+  let exact: MemoryStore;
   let queries: Float32Array[];
 
-  beforeEach(async () => {
-    directory = mkdtempSync(join(tmpdir(), 'mmevolve-two-stage-'));
-    const path = join(directory, 'memory.db');
-    twoStage = openMemoryStore({ path, dimensions: DIMENSIONS, embeddingModel: 'test-clustered', textSearch: LOW_LIMIT });
-    // A second connection to the same file that always scans exactly: the reference.
-    exact = openMemoryStore({ path, textSearch: { twoStageAbove: Number.POSITIVE_INFINITY } });
-    const vectors = clusteredVectors(LOGIC_LESSONS + VISUAL_LESSONS + QUERIES, DIMENSIONS, 70, 7);
-    const writes = vectors.slice(0, LOGIC_LESSONS).map((vector, index) => insertWrite('logic', index, vector));
-    writes.push(...vectors.slice(LOGIC_LESSONS, LOGIC_LESSONS + VISUAL_LESSONS).map((vector, index) => insertWrite('visual', index, vector)));
-    await twoStage.forTenant('alice').applyWrites(writes);
-    queries = vectors.slice(LOGIC_LESSONS + VISUAL_LESSONS);
-  });
-  afterEach(async () => {
-    await twoStage.close();
-    await exact.close();
-    rmSync(directory, { recursive: true, force: true });
-  });
+  // Built once: the tests only search.
+  beforeAll(async () => {
+    twoStage = await stores.open({ onDisk: true, keepForBlock: true, dimensions: DIMENSIONS, embeddingModel: MODEL, textSearch: LOW_LIMIT });
+    // A second connection to the same store that always scans exactly: the reference.
+    exact = await stores.reopen(twoStage, { keepForBlock: true, textSearch: { twoStageAbove: Number.POSITIVE_INFINITY } });
+    const vectors = clusteredVectors(logicLessons + VISUAL_LESSONS + QUERIES, DIMENSIONS, 70, 7);
+    const streams = vectors.map((_, index): LessonStream => (index < logicLessons ? 'logic' : 'visual'));
+    await twoStage.forTenant('alice').import(records(vectors.slice(0, logicLessons + VISUAL_LESSONS), streams));
+    queries = vectors.slice(logicLessons + VISUAL_LESSONS);
+  }, 120_000);
 
   it('returns the same lessons, scores and order as exact search on a clustered set above the limit', async () => {
-    expect(textSearchMethod(LOGIC_LESSONS, 10, LOW_LIMIT), 'the logic partition is searched in two stages').toBe('two-stage');
+    expect(textSearchMethod(logicLessons, 10, LOW_LIMIT), 'the logic partition is searched in two stages').toBe('two-stage');
     expect(textSearchMethod(VISUAL_LESSONS, 10, LOW_LIMIT), 'the visual partition stays under the limit').toBe('exact');
-    expect(textSearchMethod(LOGIC_LESSONS, 10, { twoStageAbove: Number.POSITIVE_INFINITY, oversample: 32, minCandidates: 200 })).toBe('exact');
+    expect(textSearchMethod(logicLessons, 10, { twoStageAbove: Number.POSITIVE_INFINITY, oversample: 32, minCandidates: 200 })).toBe('exact');
     const fast = twoStage.forTenant('alice');
     const reference = exact.forTenant('alice');
     for (const [index, query] of queries.entries()) {

@@ -1,19 +1,19 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import type { MemoryStore } from '../../core/index.js';
 import { isMmevolveError, normaliseLessonText } from '../../core/index.js';
-import type { SqliteMemoryStore } from './sqlite-memory-store.js';
-import { axisVector, newLesson, openTestStore } from './store-test-support.js';
+import { STORE_KINDS, axisVector, newLesson, useTestStores } from './store-test-support.js';
 
 async function errorCode(action: Promise<unknown>): Promise<string | undefined> {
   const error = await action.then(() => undefined, (caught: unknown) => caught);
   return isMmevolveError(error) ? error.code : undefined;
 }
 
-describe('non-destructive versioning of lessons', () => {
-  let store: SqliteMemoryStore;
-  afterEach(async () => store.close());
+describe.each(STORE_KINDS)('non-destructive versioning of lessons (%s)', (kind) => {
+  const stores = useTestStores(kind);
+  let store: MemoryStore;
 
   it('keeps every earlier version when a merge rewrites a lesson, with the merge provenance', async () => {
-    store = openTestStore();
+    store = await stores.open();
     const tenant = store.forTenant('alice');
     const { lesson: original } = await tenant.insert(newLesson('Angles on a straight line sum to 180 degrees', 'logic', 1));
     const merged = await tenant.edit(original.id, {
@@ -36,7 +36,7 @@ describe('non-destructive versioning of lessons', () => {
   });
 
   it('restores an old version as a new version and searches with that version\'s vector again', async () => {
-    store = openTestStore();
+    store = await stores.open();
     const tenant = store.forTenant('alice');
     const { lesson } = await tenant.insert(newLesson('Use the scale bar, not the grid', 'visual', 2));
     await tenant.edit(lesson.id, { text: 'Use the grid spacing', textVector: axisVector(6) });
@@ -52,7 +52,7 @@ describe('non-destructive versioning of lessons', () => {
   });
 
   it('refuses a text change without its new vector rather than keeping a stale embedding', async () => {
-    store = openTestStore();
+    store = await stores.open();
     const tenant = store.forTenant('alice');
     const { lesson } = await tenant.insert(newLesson('Check units before comparing', 'logic', 3));
     expect(await errorCode(tenant.edit(lesson.id, { text: 'Check units first' }))).toBe('invalid-input');
@@ -62,7 +62,7 @@ describe('non-destructive versioning of lessons', () => {
   });
 
   it('stores an exact duplicate only once, comparing normalised text within a stream', async () => {
-    store = openTestStore();
+    store = await stores.open();
     const tenant = store.forTenant('alice');
     const first = await tenant.insert(newLesson('Read the axis labels first.', 'logic', 4));
     const again = await tenant.insert(newLesson('  READ the axis\tlabels   first. ', 'logic', 5));
@@ -76,7 +76,7 @@ describe('non-destructive versioning of lessons', () => {
   });
 
   it('refuses an edit that would make a lesson an exact duplicate of another', async () => {
-    store = openTestStore();
+    store = await stores.open();
     const tenant = store.forTenant('alice');
     await tenant.insert(newLesson('Lesson one', 'logic', 1));
     const { lesson: second } = await tenant.insert(newLesson('Lesson two', 'logic', 2));
@@ -85,7 +85,7 @@ describe('non-destructive versioning of lessons', () => {
   });
 
   it('counts usage per retrieved lesson and ignores ids it does not own', async () => {
-    store = openTestStore();
+    store = await stores.open();
     const tenant = store.forTenant('alice');
     const { lesson: a } = await tenant.insert(newLesson('First', 'logic', 1));
     const { lesson: b } = await tenant.insert(newLesson('Second', 'logic', 2));

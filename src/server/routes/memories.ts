@@ -14,6 +14,8 @@ import type { ServerLimits } from '../limits.js';
 import { checkQueryLength } from '../limits.js';
 import type { ServerEnv } from '../principal.js';
 import { parseValue, queryInteger, readJson } from '../request-body.js';
+import { lessonPageSchema, lessonSchema, lessonSearchSchema, lessonVersionsSchema } from '../api-schemas.js';
+import { sendJson } from '../send-json.js';
 import { embedOne, requireEmbedder } from '../workspace-embedder.js';
 
 const streamSchema = z.enum(['visual', 'logic']);
@@ -84,7 +86,7 @@ export function memoryRoutes(options: MemoryRouteOptions): Hono<ServerEnv> {
     if (query !== undefined && query.trim() !== '') {
       checkQueryLength(query, options.limits, 'q');
       const results = await search(options, tenant, query, stream, limit);
-      return context.json({ results, total: results.length });
+      return sendJson(context, lessonSearchSchema, { results, total: results.length }, 'lesson search');
     }
     const subject = context.req.query('subject');
     const page = await tenantMemory(tenant).list({
@@ -93,7 +95,7 @@ export function memoryRoutes(options: MemoryRouteOptions): Hono<ServerEnv> {
       ...(stream === undefined ? {} : { stream }),
       ...(subject === undefined ? {} : { subject }),
     });
-    return context.json(page);
+    return sendJson(context, lessonPageSchema, page, 'lesson page');
   });
 
   routes.post('/', requireScope('write'), async (context) => {
@@ -141,7 +143,7 @@ export function memoryRoutes(options: MemoryRouteOptions): Hono<ServerEnv> {
     const id = context.req.param('id');
     const lesson = await tenantMemory(context.get('principal').tenant).get(id);
     if (lesson === undefined) throw notFound(id);
-    return context.json(lesson);
+    return sendJson(context, lessonSchema, lesson, 'lesson');
   });
 
   routes.patch('/:id', requireScope('write'), async (context) => {
@@ -156,7 +158,7 @@ export function memoryRoutes(options: MemoryRouteOptions): Hono<ServerEnv> {
       ...(edit.subject === undefined ? {} : { subject: edit.subject }),
       ...(edit.concepts === undefined ? {} : { concepts: edit.concepts }),
     });
-    return context.json(lesson);
+    return sendJson(context, lessonSchema, lesson, 'lesson');
   });
 
   routes.delete('/:id', requireScope('write'), async (context) => {
@@ -169,7 +171,7 @@ export function memoryRoutes(options: MemoryRouteOptions): Hono<ServerEnv> {
     const id = context.req.param('id');
     const memory = tenantMemory(context.get('principal').tenant);
     if ((await memory.get(id)) === undefined) throw notFound(id);
-    return context.json({ versions: await memory.versions(id) });
+    return sendJson(context, lessonVersionsSchema, { versions: await memory.versions(id) }, 'lesson versions');
   });
 
   routes.post('/:id/restore', requireScope('write'), async (context) => {
@@ -177,7 +179,7 @@ export function memoryRoutes(options: MemoryRouteOptions): Hono<ServerEnv> {
     const memory = tenantMemory(context.get('principal').tenant);
     if ((await memory.get(id)) === undefined) throw notFound(id);
     const { version } = await readJson(context, restoreBodySchema, 'restore');
-    return context.json(await memory.restore(id, version));
+    return sendJson(context, lessonSchema, await memory.restore(id, version), 'lesson');
   });
 
   return routes;

@@ -20,6 +20,9 @@ import type { ServerEnv } from '../principal.js';
 import { vetChatMessages } from '../proxy-images.js';
 import type { ChatMessage } from '../proxy-images.js';
 import { readJson } from '../request-body.js';
+import { endIntake } from '../tenant-intake.js';
+import { answerSegmentationChat, segmentationModelMethod } from './segmentation-model.js';
+import type { SegmentationModelOptions } from './segmentation-model.js';
 
 export const NO_MEMORY_SUFFIX = ':no-memory';
 export const MEMORY_HEADER = 'x-mmevolve-memory';
@@ -38,6 +41,8 @@ export interface ProxyRouteOptions {
   limits: ServerLimits;
   /** The memory method's settings: the proxy retrieves lessons exactly as /v1/solve does. */
   memoryConfig: MemoryMethodConfig;
+  /** Chat requests for the `mmevolve-segment` model are answered here, not forwarded (segmentation-model.ts). */
+  segmentation?: SegmentationModelOptions;
 }
 
 const contentPartSchema = z.looseObject({ type: z.string().max(100), text: z.string().optional(), image_url: z.union([z.string(), z.looseObject({ url: z.string() })]).optional() });
@@ -91,8 +96,12 @@ export function proxyRoutes(options: ProxyRouteOptions): Hono<ServerEnv> {
 
   routes.post('/chat/completions', requireScope('solve'), async (context) => {
     const upstream = options.upstream;
-    if (upstream === undefined) throw notConfigured();
     const body = await readJson(context, chatCompletionBodySchema, 'chat completion request');
+    const segmentationMethod = options.segmentation === undefined ? null : segmentationModelMethod(body.model);
+    if (segmentationMethod !== null && options.segmentation !== undefined) {
+      return answerSegmentationChat(context, { ...body, messages: body.messages as ChatMessage[] }, segmentationMethod, options.segmentation);
+    }
+    if (upstream === undefined) throw notConfigured();
     const suffixOff = body.model.endsWith(NO_MEMORY_SUFFIX);
     const model = suffixOff ? body.model.slice(0, -NO_MEMORY_SUFFIX.length) : body.model;
     const headerOff = (context.req.header(MEMORY_HEADER) ?? '').trim().toLowerCase() === 'off';
@@ -112,6 +121,7 @@ export function proxyRoutes(options: ProxyRouteOptions): Hono<ServerEnv> {
         const source = `image ${index + 1} of the last user message`;
         images.push(await decodeRequestImage(dataUrlBytes(url, source), options.limits, source, context.req.raw.signal));
       }
+      endIntake(context);
       const memory = options.store.forTenant(context.get('principal').tenant);
       const lessons = await retrieveForChat(memory, options.embedder, text, images, options.memoryConfig, context.req.raw.signal);
       extraHeaders['X-Mmevolve-Memory'] = 'on';
@@ -122,6 +132,7 @@ export function proxyRoutes(options: ProxyRouteOptions): Hono<ServerEnv> {
         messages = [...messages.slice(0, at), { role: 'system', content: lessonSystemMessage(lessons) }, ...messages.slice(at)];
       }
     }
+    endIntake(context);
     const response = await forward(upstream, '/chat/completions', {
       method: 'POST',
       headers: upstreamHeaders(upstream),

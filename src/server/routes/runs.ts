@@ -19,6 +19,8 @@ import { readJson } from '../request-body.js';
 import type { RunEvent, RunManager } from '../runs/run-manager.js';
 import { isTerminal } from '../runs/run-record.js';
 import type { RunRecord } from '../runs/run-record.js';
+import { runListSchema, runProgressEventSchema, runRecordSchema, runReportSchema, sampleTraceSchema } from '../api-schemas.js';
+import { checkedResponse, sendJson } from '../send-json.js';
 import { addRunSampleRoutes, RUN_SAMPLE_ROUTE_DOCS } from './run-samples.js';
 
 export const startRunBodySchema = z.strictObject({
@@ -90,17 +92,17 @@ export function runRoutes(manager: RunManager, evolve: EvolveDefaults): Hono<Ser
       ...(body.limit === undefined ? {} : { limit: body.limit }),
       ...(body.ablate === undefined ? {} : { ablate: body.ablate }),
     });
-    return context.json(record, 202);
+    return sendJson(context, runRecordSchema, record, 'run', 202);
   });
 
-  routes.get('/', requireScope('read'), async (context) => context.json({ runs: await manager.list(context.get('principal').tenant) }));
+  routes.get('/', requireScope('read'), async (context) => sendJson(context, runListSchema, { runs: await manager.list(context.get('principal').tenant) }, 'run list'));
 
-  routes.get('/:id', requireScope('read'), async (context) => context.json(await owned(context.get('principal').tenant, context.req.param('id'))));
+  routes.get('/:id', requireScope('read'), async (context) => sendJson(context, runRecordSchema, await owned(context.get('principal').tenant, context.req.param('id')), 'run'));
 
   routes.get('/:id/report', requireScope('read'), async (context) => {
     const record = await owned(context.get('principal').tenant, context.req.param('id'));
     try {
-      return context.json((await buildRunReport(manager.directory(record.tenant, record.id))).report);
+      return sendJson(context, runReportSchema, (await buildRunReport(manager.directory(record.tenant, record.id))).report, 'run report');
     } catch (error) {
       if (isMmevolveError(error) && error.code === 'not-found') throw mmevolveError('not-found', `run ${record.id} has no results yet (state ${record.state})`, 'Wait for the first samples (GET /v1/runs/{id}/events).', error);
       throw error;
@@ -119,6 +121,7 @@ export function runRoutes(manager: RunManager, evolve: EvolveDefaults): Hono<Ser
     const sample = context.req.param('sample');
     if (!SAMPLE_NAME.test(sample)) throw mmevolveError('not-found', 'no such sample', 'Sample names come from GET /v1/runs/{id}/results.');
     const text = await readRunFile(path.join(manager.directory(record.tenant, record.id), TRACE_FOLDER, `${sample}.json`), `the trace of ${sample}`);
+    checkedResponse(sampleTraceSchema, JSON.parse(text) as never, 'sample trace');
     return context.body(text, 200, { 'Content-Type': 'application/json; charset=utf-8' });
   });
 
@@ -148,7 +151,7 @@ export function runRoutes(manager: RunManager, evolve: EvolveDefaults): Hono<Ser
       await new Promise<void>((resolve) => {
         // Subscribe before reading the state, so a run that ends in between is not missed.
         const unsubscribe = manager.subscribe(id, (event: RunEvent) => {
-          send(event.type, event.type === 'state' ? event.run : event);
+          send(event.type, event.type === 'state' ? checkedResponse(runRecordSchema, event.run, 'run state event') : checkedResponse(runProgressEventSchema, event, 'run progress event'));
           if (event.type === 'state' && isTerminal(event.run.state)) finish();
         });
         const finish = (): void => {
@@ -158,7 +161,7 @@ export function runRoutes(manager: RunManager, evolve: EvolveDefaults): Hono<Ser
         sse.onAbort(finish);
         void manager.get(tenant, id).then((current) => {
           if (current === undefined) return finish();
-          send('state', current);
+          send('state', checkedResponse(runRecordSchema, current, 'run state event'));
           if (isTerminal(current.state)) finish();
         });
       });
@@ -170,14 +173,14 @@ export function runRoutes(manager: RunManager, evolve: EvolveDefaults): Hono<Ser
     const id = context.req.param('id');
     const record = await manager.cancel(context.get('principal').tenant, id);
     if (record === undefined) throw notFound(id);
-    return context.json(record, 202);
+    return sendJson(context, runRecordSchema, record, 'run', 202);
   });
 
   routes.post('/:id/resume', requireScope('runs'), async (context) => {
     const id = context.req.param('id');
     const record = await manager.resume(context.get('principal').tenant, id);
     if (record === undefined) throw notFound(id);
-    return context.json(record, 202);
+    return sendJson(context, runRecordSchema, record, 'run', 202);
   });
 
   return routes;

@@ -23,6 +23,9 @@ import type { ServerLimits } from '../limits.js';
 import { checkQueryLength } from '../limits.js';
 import type { RouteDoc } from '../openapi.js';
 import type { ServerEnv } from '../principal.js';
+import { segmentResponseSchema } from '../api-schemas.js';
+import type { SegmentResponse } from '../api-schemas.js';
+import { checkedResponse, sendJson } from '../send-json.js';
 
 const methodSchema = z.enum(SEGMENTATION_METHODS as readonly [SegmentationMethod, ...SegmentationMethod[]]);
 
@@ -60,24 +63,6 @@ export interface SegmentRouteOptions {
   log: ErrorLogger;
 }
 
-export interface SegmentResponse {
-  method: SegmentationMethod;
-  /** The evolve settings this request ran with (preset, then the config's and the request's overrides). */
-  settings: { preset: EvolvePresetName; evolve: EvolveConfig };
-  query: string;
-  width: number;
-  height: number;
-  mask: { rle: SegmentationResult['rle']; png: string; area: number };
-  overlay: { png: string };
-  box?: SegmentationResult['box'];
-  phrase?: string;
-  /** null when the method ran without that backend (concept-only without backends.mllm). */
-  models: { mllm: string | null; judge: string | null; segmenter: string };
-  trace: SegmentationResult['trace'];
-  counters: SegmentationResult['counters'];
-  calls: number;
-  warnings: SegmentationResult['warnings'];
-}
 
 function segmentationBackends(backends: Backends | undefined, method: SegmentationMethod): SegmentationBackends {
   const { mllm, segmenter } = backends ?? {};
@@ -87,7 +72,7 @@ function segmentationBackends(backends: Backends | undefined, method: Segmentati
   return { ...(mllm === undefined ? {} : { mllm }), segmenter, ...(backends?.judge === undefined ? {} : { judge: backends.judge }) };
 }
 
-async function describe(result: SegmentationResult, image: RgbImage, query: string, backends: SegmentationBackends, settings: SegmentResponse['settings']): Promise<SegmentResponse> {
+async function describe(result: SegmentationResult, image: RgbImage, query: string, backends: SegmentationBackends, settings: { preset: EvolvePresetName; evolve: EvolveConfig }): Promise<SegmentResponse> {
   const area = result.mask.data.reduce((sum, value) => sum + (value > 0 ? 1 : 0), 0);
   const response: SegmentResponse = {
     method: result.method,
@@ -131,7 +116,7 @@ export function segmentRoutes(options: SegmentRouteOptions): Hono<ServerEnv> {
 
     if (!(context.req.header('accept') ?? '').includes('text/event-stream')) {
       const result = await run(undefined, context.req.raw.signal);
-      return context.json(await describe(result, image, fields.query, backends, settings));
+      return sendJson(context, segmentResponseSchema, await describe(result, image, fields.query, backends, settings), 'segment');
     }
 
     return streamSSE(context, async (sse) => {
@@ -147,7 +132,7 @@ export function segmentRoutes(options: SegmentRouteOptions): Hono<ServerEnv> {
       };
       try {
         const result = await run((event) => void send(event.type, event), controller.signal);
-        await send('result', await describe(result, image, fields.query, backends, settings));
+        await send('result', checkedResponse(segmentResponseSchema, await describe(result, image, fields.query, backends, settings), 'segment'));
       } catch (error) {
         if (controller.signal.aborted) return;
         if (!isMmevolveError(error)) options.log('segment stream failed', error);

@@ -6,35 +6,15 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import { runRecordSchema } from '../api-schemas.js';
+import type { RUN_STATES, RunRecordResponse } from '../api-schemas.js';
 
 export const RUN_RECORD_FILE = 'server-run.json';
-export const RUN_STATES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
 export type RunState = (typeof RUN_STATES)[number];
 const RUN_ID_PATTERN = /^run_[0-9a-f]{16}$/u;
 
-export const runRecordSchema = z.object({
-  id: z.string(),
-  tenant: z.string(),
-  kind: z.enum(['segmentation', 'vqa']),
-  dataset: z.string(),
-  method: z.string(),
-  preset: z.string(),
-  config: z.record(z.string(), z.unknown()),
-  limit: z.number().int().positive().optional(),
-  /** VQA memory runs: one lesson stream left out. */
-  ablate: z.enum(['visual', 'logic']).optional(),
-  concurrency: z.number().int().positive(),
-  state: z.enum(RUN_STATES),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  progress: z.object({ done: z.number(), total: z.number(), metric: z.string() }),
-  /** How many times the run was (re)started; above 1 after a resume. */
-  attempts: z.number().int().nonnegative(),
-  outcome: z.object({ ran: z.number(), skipped: z.number(), failed: z.number(), interrupted: z.boolean(), remaining: z.number() }).optional(),
-  error: z.object({ code: z.string(), message: z.string(), hint: z.string() }).optional(),
-});
-export type RunRecord = z.infer<typeof runRecordSchema>;
+// The record's schema is the one the API answers with and the web UI parses (api-schemas.ts).
+export type RunRecord = RunRecordResponse;
 export type RunKind = RunRecord['kind'];
 
 export function newRunId(): string {

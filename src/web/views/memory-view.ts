@@ -5,8 +5,20 @@
  */
 import { apiJson, describeError } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
-import { lessonListSchema, lessonSchema, versionListSchema } from '../memory-schemas.js';
-import type { LessonListItem, WebLesson, WebLessonVersion } from '../memory-schemas.js';
+import { lessonPageSchema, lessonSchema, lessonSearchSchema, lessonVersionsSchema } from '../../server/api-schemas.js';
+import type { LessonResponse as WebLesson, LessonVersionResponse as WebLessonVersion } from '../../server/api-schemas.js';
+
+type LessonListItem = { lesson: WebLesson; score?: number };
+
+/** GET /v1/memories answers a page of lessons, or ranked results when asked with `q`. */
+function listItems(body: unknown, searched: boolean): { items: LessonListItem[]; total: number } {
+  if (searched) {
+    const found = lessonSearchSchema.parse(body);
+    return { items: found.results, total: found.total };
+  }
+  const page = lessonPageSchema.parse(body);
+  return { items: page.lessons.map((lesson) => ({ lesson })), total: page.total };
+}
 
 function provenanceText(provenance: WebLesson['provenance']): string {
   const sources = provenance.fromLessonIds.map((id, index) => `${id.slice(0, 8)}@v${provenance.fromVersions[index] ?? '?'}`).join(', ');
@@ -30,7 +42,7 @@ export function memoryView(): HTMLElement {
     if (streamSelect.value !== '') parameters.set('stream', streamSelect.value);
     if (searchInput.value.trim() !== '') parameters.set('q', searchInput.value.trim());
     try {
-      const page = lessonListSchema.parse(await apiJson(`/v1/memories?${parameters.toString()}`));
+      const page = listItems(await apiJson(`/v1/memories?${parameters.toString()}`), parameters.has('q'));
       replaceChildren(status, `${page.total} lesson${page.total === 1 ? '' : 's'}${searchInput.value.trim() === '' ? '' : ' found'}`);
       replaceChildren(list, ...(page.items.length === 0 ? [h('p', { class: 'muted' }, 'No lessons yet for this tenant. Add one below, or let /v1/solve write them.')] : page.items.map(row)));
     } catch (error) {
@@ -53,7 +65,7 @@ export function memoryView(): HTMLElement {
     selected = id;
     try {
       const lesson = lessonSchema.parse(await apiJson(`/v1/memories/${encodeURIComponent(id)}`));
-      const { versions } = versionListSchema.parse(await apiJson(`/v1/memories/${encodeURIComponent(id)}/versions`));
+      const { versions } = lessonVersionsSchema.parse(await apiJson(`/v1/memories/${encodeURIComponent(id)}/versions`));
       renderDetail(lesson, versions);
       for (const element of Array.from(list.querySelectorAll('.lesson-row'))) element.classList.toggle('selected', element.getAttribute('data-id') === id);
     } catch (error) {

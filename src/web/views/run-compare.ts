@@ -1,13 +1,14 @@
 /** Two runs side by side: scores and costs with their difference, and per-sample IoU paired by sample id. */
 import { apiJson, describeError } from '../api.js';
 import { formatNumber, h, replaceChildren } from '../dom.js';
-import { runReportSchema, segmentationSummarySchema } from '../run-schemas.js';
-import type { WebSegmentationSummary } from '../run-schemas.js';
+import { runReportSchema } from '../../server/api-schemas.js';
+import type { SegmentationSummaryResponse as WebSegmentationSummary } from '../../server/api-schemas.js';
 import { scatter } from './run-plots.js';
 
 async function summaryOf(id: string): Promise<{ title: string; simulated: boolean; summary: WebSegmentationSummary }> {
   const report = runReportSchema.parse(await apiJson(`/v1/runs/${encodeURIComponent(id)}/report`));
-  return { title: report.title, simulated: report.simulated, summary: segmentationSummarySchema.parse(report.summary) };
+  if (report.summary.kind !== 'segmentation') throw new Error(`run ${id} is a ${report.summary.kind} run; only segmentation runs are compared here`);
+  return { title: report.title, simulated: report.simulated, summary: report.summary };
 }
 
 function row(label: string, left: number | null, right: number | null, digits: number, scale = 1): HTMLElement {

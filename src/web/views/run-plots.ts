@@ -1,5 +1,5 @@
 /** Plots of a run report drawn in the page from its summary: IoU histogram and IoU vs calls (SVG). */
-import type { WebSegmentationSummary } from '../run-schemas.js';
+import type { SegmentationSummaryResponse as WebSegmentationSummary } from '../../server/api-schemas.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 

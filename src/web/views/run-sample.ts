@@ -7,7 +7,7 @@
 import { apiFetch, describeError, isRecord } from '../api.js';
 import { formatNumber, h } from '../dom.js';
 import { decodeRle } from '../rle.js';
-import { asRle } from '../segment-state.js';
+import { sampleTraceSchema } from '../../server/api-schemas.js';
 import type { CocoRle } from '../rle.js';
 
 /** Where the run's sample lives, to fetch its image and ground truth; without it only the mask shows. */
@@ -57,9 +57,10 @@ const samplePath = (source: SampleSource): string => `/v1/runs/${encodeURICompon
 const text = (value: unknown): string => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '');
 
 export function sampleDetail(body: unknown, iou: number | undefined, source?: SampleSource): HTMLElement {
-  const file = isRecord(body) ? body : {};
-  const trace = isRecord(file['trace']) ? file['trace'] : {};
-  const rle = asRle(file['rle']);
+  // The file's own fields are the server's schema; the engine's trace inside differs by method, so it is read defensively.
+  const file = sampleTraceSchema.parse(body);
+  const trace = file.trace as unknown as Record<string, unknown>;
+  const rle: CocoRle | undefined = file.rle;
   const phrases = (Array.isArray(trace['phrases']) ? trace['phrases'] : []).filter(isRecord);
   const generations = (Array.isArray(trace['generations']) ? trace['generations'] : []).filter(isRecord);
   const arbitration = isRecord(trace['arbitration']) ? trace['arbitration'] : undefined;
@@ -67,8 +68,8 @@ export function sampleDetail(body: unknown, iou: number | undefined, source?: Sa
   return h(
     'div',
     { 'data-testid': 'sample-detail' },
-    h('div', {}, h('strong', {}, 'Query: '), text(file['query']), file['isSentence'] === true ? ' (long, sentence)' : ' (short, phrase)'),
-    h('div', {}, h('strong', {}, 'IoU: '), iou === undefined ? '—' : formatNumber(iou), h('span', { class: 'meta' }, ` · method ${text(file['method'])}${text(trace['variant']) === '' ? '' : ` (${text(trace['variant'])})`}`)),
+    h('div', {}, h('strong', {}, 'Query: '), file.query, file.isSentence ? ' (long, sentence)' : ' (short, phrase)'),
+    h('div', {}, h('strong', {}, 'IoU: '), iou === undefined ? '—' : formatNumber(iou), h('span', { class: 'meta' }, ` · method ${file.method}${text(trace['variant']) === '' ? '' : ` (${text(trace['variant'])})`}`)),
     h(
       'div',
       { class: 'sample-images' },

@@ -4,10 +4,10 @@
  * /files; live state over GET /v1/runs/:id/events while it runs), one sample's trace
  * (GET /v1/runs/:id/traces/:sample) and two runs compared. Routes: #/runs, #/runs/<id>, #/runs/compare/<a>/<b>.
  */
-import { apiFetch, apiJson, describeError, isRecord } from '../api.js';
+import { apiFetch, apiJson, describeError } from '../api.js';
 import { formatNumber, h, replaceChildren } from '../dom.js';
-import { reportSvgs, runListSchema, runRecordSchema, runReportSchema, segmentationSummarySchema } from '../run-schemas.js';
-import type { WebRunRecord, WebSegmentationSummary } from '../run-schemas.js';
+import { runListSchema, runProgressEventSchema, runRecordSchema, runReportSchema } from '../../server/api-schemas.js';
+import type { RunRecordResponse as WebRunRecord, SegmentationSummaryResponse as WebSegmentationSummary } from '../../server/api-schemas.js';
 import { readEventStream } from '../sse.js';
 import { iouHistogram, iouVersusCalls } from './run-plots.js';
 import { runComparison } from './run-compare.js';
@@ -16,7 +16,6 @@ import { sampleDetail } from './run-sample.js';
 const percent = (value: number | null): string => (value === null ? '—' : (value * 100).toFixed(2));
 
 function progressText(run: WebRunRecord): string {
-  if (run.progress === undefined) return '';
   return `${run.progress.done}/${run.progress.total}${run.progress.metric === '' ? '' : ` · ${run.progress.metric}`}`;
 }
 
@@ -43,7 +42,7 @@ function runList(): HTMLElement {
 
   async function load(): Promise<void> {
     try {
-      const runs = runListSchema.parse(await apiJson('/v1/runs'));
+      const { runs } = runListSchema.parse(await apiJson('/v1/runs'));
       replaceChildren(status, runs.length === 0 ? 'No runs yet: start one below, or with `npm run demo`.' : `${runs.length} run${runs.length === 1 ? '' : 's'}`);
       replaceChildren(
         table,
@@ -162,31 +161,25 @@ function runDetail(id: string): HTMLElement {
 
   async function loadReport(): Promise<void> {
     try {
-      const body: unknown = await apiJson(`/v1/runs/${encodeURIComponent(id)}/report`);
-      const parsed = runReportSchema.parse(body);
-      const summary = segmentationSummarySchema.safeParse(parsed.summary);
+      const parsed = runReportSchema.parse(await apiJson(`/v1/runs/${encodeURIComponent(id)}/report`));
+      const summary = parsed.summary;
       const suffix = parsed.simulated ? ' (SIMULATED)' : '';
-      const serverSvgs = Object.entries(reportSvgs(body));
       const plotImages = await Promise.all(parsed.plots.filter((name) => name.endsWith('.svg')).map((name) => plotImage(id, name)));
-      if (!summary.success) {
-        replaceChildren(report, h('h3', {}, parsed.title), h('p', { class: 'muted' }, 'This report is not a segmentation report; its raw summary:'), h('pre', {}, JSON.stringify(parsed.summary, null, 2)));
+      if (summary.kind !== 'segmentation') {
+        replaceChildren(report, h('h3', {}, parsed.title), h('p', { class: 'muted' }, 'This report is not a segmentation report; its raw summary:'), h('pre', {}, JSON.stringify(summary, null, 2)));
         return;
       }
-      const samples = summary.data.perSample;
+      const samples = summary.perSample;
       replaceChildren(
         report,
         h('h3', { 'data-testid': 'run-title' }, parsed.title),
         parsed.simulated ? h('div', { class: 'badge failed' }, 'SIMULATED: these numbers describe the simulation, never a real model') : null,
-        summaryTable(summary.data),
+        summaryTable(summary),
         h('h4', {}, 'Plots'),
         h(
           'div',
           { class: 'plots' },
-          ...(plotImages.some((image) => image !== null)
-            ? plotImages
-            : serverSvgs.length > 0
-              ? serverSvgs.map(([name, text]) => svgFigure(name, new Blob([text], { type: 'image/svg+xml' })))
-              : [h('figure', {}, iouHistogram(summary.data, suffix)), h('figure', {}, iouVersusCalls(summary.data, suffix))]),
+          ...(plotImages.some((image) => image !== null) ? plotImages : [h('figure', {}, iouHistogram(summary, suffix)), h('figure', {}, iouVersusCalls(summary, suffix))]),
         ),
         parsed.warnings.length === 0 ? null : h('ul', { class: 'meta' }, ...parsed.warnings.map((warning) => h('li', {}, warning))),
         h('h4', {}, `Samples (${samples.length})`),
@@ -239,10 +232,12 @@ function runDetail(id: string): HTMLElement {
         } catch {
           continue;
         }
-        const record = isRecord(data) && isRecord(data['run']) ? data['run'] : data;
-        const parsed = runRecordSchema.safeParse(record);
-        if (parsed.success) run = parsed.data;
-        else if (run !== undefined && isRecord(data) && typeof data['done'] === 'number' && typeof data['total'] === 'number') run = { ...run, progress: { done: data['done'], total: data['total'], metric: typeof data['metric'] === 'string' ? data['metric'] : '' } };
+        // The two events of GET /v1/runs/{id}/events: `state` carries the run record, `progress` the counts.
+        if (event.event === 'state') run = runRecordSchema.parse(data);
+        else if (event.event === 'progress' && run !== undefined) {
+          const { done, total, metric } = runProgressEventSchema.parse(data);
+          run = { ...run, progress: { done, total, metric } };
+        }
         renderHeader();
         if (run !== undefined && ['done', 'failed', 'cancelled'].includes(run.state)) break;
       }

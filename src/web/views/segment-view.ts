@@ -5,7 +5,7 @@
  */
 import { apiFetch, describeError } from '../api.js';
 import { download, formatNumber, h, pngImage, replaceChildren } from '../dom.js';
-import { decodeRle, overlayCanvas } from '../rle.js';
+import { overlayCanvas } from '../rle.js';
 import type { CocoRle } from '../rle.js';
 import { applyEvent, initialSegmentState } from '../segment-state.js';
 import type { FightCard, PhraseCard, SegmentState } from '../segment-state.js';
@@ -108,39 +108,27 @@ export function segmentView(): HTMLElement {
       replaceChildren(result);
       return;
     }
-    const picture = outcome.overlayPng !== undefined ? pngImage(outcome.overlayPng, 'final mask overlay', 'final') : image !== undefined && outcome.rle !== undefined ? overlayCanvas(image, outcome.rle, GREEN, 512) : h('div', {}, 'no mask in the answer');
+    const picture = pngImage(outcome.overlayPng, 'final mask overlay', 'final');
     picture.setAttribute('data-testid', 'final-mask');
-    const area = outcome.rle === undefined ? undefined : decodeRle(outcome.rle).data.reduce((sum, value) => sum + value, 0);
+    const area = outcome.response.mask.area;
     replaceChildren(
       result,
       h('h3', {}, 'Final mask'),
       picture,
-      h('div', { class: 'meta' }, `${outcome.phrase === undefined ? '' : `phrase "${outcome.phrase}" · `}${area === undefined ? '' : `${area} pixels`}`),
+      h('div', { class: 'meta' }, `${outcome.phrase === undefined ? '' : `phrase "${outcome.phrase}" · `}${area} pixels`),
       h(
         'div',
         { class: 'actions' },
         h('button', { type: 'button', onclick: () => void downloadMask(), 'data-testid': 'download-mask' }, 'Download mask PNG'),
-        h('button', { type: 'button', onclick: () => download('trace.json', JSON.stringify(outcome.trace ?? outcome.raw, null, 2)), 'data-testid': 'download-trace' }, 'Download trace'),
+        h('button', { type: 'button', onclick: () => download('trace.json', JSON.stringify(outcome.trace, null, 2)), 'data-testid': 'download-trace' }, 'Download trace'),
       ),
     );
   }
 
   async function downloadMask(): Promise<void> {
     const outcome = state.outcome;
-    if (outcome?.maskPng !== undefined) {
-      const source = outcome.maskPng.startsWith('data:') ? outcome.maskPng : `data:image/png;base64,${outcome.maskPng}`;
-      download('mask.png', await (await fetch(source)).blob());
-      return;
-    }
-    if (outcome?.rle === undefined) return;
-    const mask = decodeRle(outcome.rle);
-    const canvas = h('canvas', { width: mask.width, height: mask.height });
-    const context = canvas.getContext('2d');
-    if (context === null) return;
-    const pixels = context.createImageData(mask.width, mask.height);
-    mask.data.forEach((value, index) => pixels.data.set(value === 1 ? [255, 255, 255, 255] : [0, 0, 0, 255], index * 4));
-    context.putImageData(pixels, 0, 0);
-    canvas.toBlob((blob) => blob !== null && download('mask.png', blob));
+    if (outcome === undefined) return;
+    download('mask.png', await (await fetch(`data:image/png;base64,${outcome.maskPng}`)).blob());
   }
 
   function choose(chosen: File | undefined): void {

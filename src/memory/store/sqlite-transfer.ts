@@ -1,0 +1,50 @@
+/** The SQLite store's side of export and import (export-import.ts): its rows read and written in its transactions. */
+import type { ExportOptions, ImportOptions, ImportReport, LessonStream, MemoryExportRecord } from '../../core/index.js';
+import { exportRecords, importRecords } from './export-import.js';
+import type { StoredLesson } from './export-import.js';
+import { rowToLesson, rowToVersion } from './lesson-rows.js';
+import type { LessonRow, VersionRow } from './lesson-rows.js';
+import { insertLessonRows } from './lesson-writes.js';
+import type { TenantContext } from './lesson-writes.js';
+import { blobToVector } from './vector-codec.js';
+
+export function exportTenant(context: TenantContext, options: ExportOptions): AsyncIterable<MemoryExportRecord> {
+  const { statements, tenant } = context;
+  const rows = statements.allLessonsOfTenant.all(tenant) as LessonRow[];
+  function* lessons(): Generator<StoredLesson> {
+    for (const row of rows) {
+      const versionRows = statements.versionsOfLesson.all(tenant, row.id) as VersionRow[];
+      const images = statements.imagesOfLesson.all(row.rowid) as { rowid: number; image_ref: string; vector: Buffer }[];
+      yield {
+        lesson: rowToLesson(row),
+        versions: versionRows.map(rowToVersion),
+        textVectors: versionRows.map((version) => blobToVector(version.text_vector)),
+        images: images.map((image) => ({ imageRef: image.image_ref, vector: blobToVector(image.vector) })),
+      };
+    }
+  }
+  return exportRecords({ tenant, workspace: context.workspace, lessonCount: rows.length, lessons: lessons() }, options);
+}
+
+export function importIntoTenant(
+  context: TenantContext,
+  records: AsyncIterable<MemoryExportRecord> | Iterable<MemoryExportRecord>,
+  options: ImportOptions,
+): Promise<ImportReport> {
+  const { statements, tenant } = context;
+  return importRecords(
+    {
+      tenant,
+      workspace: context.workspace,
+      hasId: async (id) => statements.lessonById.get(tenant, id) !== undefined,
+      hasText: async (stream: LessonStream, text) => statements.lessonByNormalisedText.get(tenant, stream, text) !== undefined,
+      insertAll: async (rows) => {
+        context.db.transaction(() => {
+          for (const row of rows) insertLessonRows(context, row);
+        })();
+      },
+    },
+    records,
+    options,
+  );
+}

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBackends, parseConfig } from '../backends/index.js';
+import type { Backends } from '../backends/index.js';
+import { createRng, generateScene, generateSegQuery, renderScene, startSimMllmServer, startSimSegmenterServer } from '../sim/index.js';
+import type { SimMllmServer, SimSegmenterServer } from '../sim/index.js';
+import { decodeRle, encodeImage, maskBox } from '../vision/index.js';
+import type { CocoRle } from '../vision/index.js';
+import { createTestServer, errorOf } from './server-test-support.js';
+import type { TestServer } from './server-test-support.js';
+
+let mllm: SimMllmServer;
+let segmenter: SimSegmenterServer;
+let backends: Backends;
+let server: TestServer;
+let key: string;
+let imageUrl: string;
+let query: string;
+
+beforeAll(async () => {
+  mllm = await startSimMllmServer({ port: 0, host: '127.0.0.1', preset: 'oracle' });
+  segmenter = await startSimSegmenterServer({ port: 0, host: '127.0.0.1', preset: 'oracle' });
+  backends = createBackends(
+    parseConfig({
+      backends: {
+        mllm: { baseURL: `${mllm.url}/v1`, model: mllm.modelId, profile: 'qwen2.5-vl', image: { format: 'png', resizeToProfile: false } },
+        segmenter: { baseURL: segmenter.url },
+      },
+      cache: { enabled: false },
+    }),
+  );
+  server = await createTestServer({ backends });
+  key = await server.keyFor('alice');
+  const rendered = renderScene(generateScene(7, { width: 320, height: 240 }));
+  query = generateSegQuery(rendered.objects, rendered.fullyVisible, createRng(1007), { sentenceRate: 0, noTargetRate: 0 }).query;
+  imageUrl = `data:image/png;base64,${(await encodeImage(rendered.image, 'png')).toString('base64')}`;
+});
+
+afterAll(async () => {
+  await server.close();
+  backends.close();
+  await Promise.all([mllm.close(), segmenter.close()]);
+});
+
+/**
+ * The request lmms-eval sends for a SA-Co doc through its OpenAI model (lmms_eval/models/simple/openai.py:
+ * one user message, a text part with doc_to_text — the expression — then an image_url data URL; max_tokens
+ * from the task's generation_kwargs, 2048 in tasks/saco/_default_template_saco_gold_yaml; temperature 0).
+ */
+function lmmsEvalSacoRequest(model: string, images: readonly string[] = [imageUrl]): unknown {
+  return {
+    model,
+    messages: [{ role: 'user', content: [{ type: 'text', text: query }, ...images.map((url) => ({ type: 'image_url', image_url: { url } }))] }],
+    max_tokens: 2048,
+    temperature: 0,
+  };
+}
+
+interface ChatCompletion {
+  object: string;
+  model: string;
+  choices: { message: { role: string; content: string }; finish_reason: string }[];
+  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+}
+
+describe('POST /v1/chat/completions with model mmevolve-segment (SIMULATED MLLM and SAM 3)', () => {
+  it("answers lmms-eval's SA-Co request with the {masks, boxes, scores} JSON its parse_predicted_masks reads", async () => {
+    const response = await server.request('/v1/chat/completions', { method: 'POST', key, json: lmmsEvalSacoRequest('mmevolve-segment') });
+    expect(response.status, await response.clone().text()).toBe(200);
+    const completion = (await response.json()) as ChatCompletion;
+    expect(completion.object).toBe('chat.completion');
+    expect(completion.model).toBe('mmevolve-segment');
+    expect(completion.choices[0]?.message.role).toBe('assistant');
+    expect(completion.usage.total_tokens).toBe(completion.usage.prompt_tokens + completion.usage.completion_tokens);
+    // tasks/saco/utils.py: json.loads(content) is a dict → data.get("masks") → the dicts among them.
+    const answer = JSON.parse(completion.choices[0]?.message.content ?? '') as { masks: CocoRle[]; boxes: number[][]; scores: number[] };
+    expect(Object.keys(answer)).toEqual(['masks', 'boxes', 'scores']);
+    expect(answer.masks.length, 'the oracle finds the target').toBeGreaterThan(0);
+    expect(answer.boxes).toHaveLength(answer.masks.length);
+    expect(answer.scores).toEqual(answer.masks.map(() => 1));
+    const covered = new Uint8Array(320 * 240);
+    answer.masks.forEach((rle, index) => {
+      expect(rle.size, 'RLE size is [height, width]').toEqual([240, 320]);
+      const mask = decodeRle(rle);
+      expect(answer.boxes[index], `box of instance ${index}`).toEqual(maskBox(mask));
+      mask.data.forEach((value, pixel) => {
+        if (value !== 0) {
+          expect(covered[pixel], 'instances do not overlap').toBe(0);
+          covered[pixel] = 1;
+        }
+      });
+    });
+  });
+
+  it('needs the segment scope, one image and a known method', async () => {
+    const solveOnly = await server.keyFor('bob', ['solve']);
+    const forbidden = await server.request('/v1/chat/completions', { method: 'POST', key: solveOnly, json: lmmsEvalSacoRequest('mmevolve-segment') });
+    expect(forbidden.status).toBe(403);
+    expect((await errorOf(forbidden)).message).toContain('"segment" scope');
+    const twoImages = await server.request('/v1/chat/completions', { method: 'POST', key, json: lmmsEvalSacoRequest('mmevolve-segment', [imageUrl, imageUrl]) });
+    expect(twoImages.status).toBe(400);
+    expect((await errorOf(twoImages)).message).toContain('exactly one image, got 2');
+    const unknown = await server.request('/v1/chat/completions', { method: 'POST', key, json: lmmsEvalSacoRequest('mmevolve-segment:magic') });
+    expect(unknown.status).toBe(400);
+    expect((await errorOf(unknown)).message).toContain('unknown segmentation method "magic"');
+  });
+});
