@@ -20,6 +20,7 @@ const BENCHES: Array<{ name: string; load: () => Promise<BenchModule> }> = [
   { name: 'cost', load: () => import('./cost-per-sample.bench.js') },
   { name: 'server-load', load: () => import('./server-load.bench.js') },
   { name: 'server-flood', load: () => import('./server-flood.bench.js') },
+  { name: 'eval-distributed', load: () => import('./eval-distributed.bench.js') },
 ];
 
 async function main(): Promise<void> {

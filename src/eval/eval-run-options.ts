@@ -5,7 +5,7 @@
 import type { Warning } from '../core/index.js';
 import type { OutagePolicy } from './outage.js';
 import type { ProgressReporter } from './progress.js';
-import type { RunManifest } from './run-store.js';
+import type { OpenRunOptions, ResultLineBase, RunManifest, RunStore } from './run-store.js';
 import type { RunSamplesOptions, RunSamplesOutcome } from './runner.js';
 
 export interface EvalRunOptions {
@@ -28,6 +28,11 @@ export interface EvalRunOptions {
   /** Rerun the failed samples of an earlier invocation (transport failures are rerun anyway). */
   retryFailed?: boolean;
   onOutagePause?: (sampleId: string, error: unknown, delayMs: number) => void;
+  /**
+   * Where the run is stored: default a run folder at `out` (openRun); a server with Postgres passes a
+   * Postgres run store here so every replica reads the run (pg-run-store.ts).
+   */
+  openStore?: <Line extends ResultLineBase>(options: OpenRunOptions<Line>) => Promise<RunStore<Line>>;
 }
 
 export interface EvalRunResult<Line> extends RunSamplesOutcome<Line> {

@@ -14,6 +14,7 @@ import { summarizeSegmentation } from './segmentation-summary.js';
 import type { SegmentationSummary } from './segmentation-summary.js';
 import { histogramSvg, scatterSvg } from './svg-plots.js';
 import { vqaLineSchema } from './vqa-lines.js';
+import type { VqaLine } from './vqa-lines.js';
 import { loadHiddenTags, summarizeVqa } from './vqa-summary.js';
 import type { VqaSummary } from './vqa-summary.js';
 import { segmentationMarkdown, vqaMarkdown } from './report-markdown.js';
@@ -68,6 +69,12 @@ export async function buildRunReport(directory: string): Promise<{ report: RunRe
 export function buildSegmentationReport(manifest: RunManifest, lines: readonly SegmentationLine[]): { report: RunReport; files: Map<string, string> } {
   const warnings: string[] = [];
   return reportFiles(manifest, summarizeSegmentation(latestById(lines, warnings)), warnings);
+}
+
+/** The report of a VQA run from its lines wherever they are stored (the dataset's hidden tags are read from disk). */
+export async function buildVqaReport(manifest: RunManifest, lines: readonly VqaLine[]): Promise<{ report: RunReport; files: Map<string, string> }> {
+  const warnings: string[] = [];
+  return reportFiles(manifest, summarizeVqa(latestById(lines, warnings), await loadHiddenTags(manifest.dataset)), warnings);
 }
 
 /** Write report files (report.json, report.md, plots) into a folder. */

@@ -87,14 +87,14 @@ export async function runSegmentationEval(options: SegmentationRunOptions): Prom
   const dataset = path.resolve(options.dataset);
   const folder = await openDataset({ ...options.datasetSpec, path: dataset });
   const scoring = folder.scoring;
-  const store = await openRun<SegmentationLine>({
+  const store = await (options.openStore ?? openRun)<SegmentationLine>({
     directory: options.out,
     identity: { command: 'eval', method: options.method, dataset, settings: options.settings },
     backends: options.backends,
     simulated: folder.simulated || options.simulatedBackends,
     schema: segmentationLineSchema,
   });
-  await mkdir(path.join(options.out, TRACE_FOLDER), { recursive: true });
+  if (options.openStore === undefined) await mkdir(path.join(options.out, TRACE_FOLDER), { recursive: true });
   const sampleRunner = segmentationSampleRunner({ method: options.method, scoring, segment: options.segment, store });
   try {
     const outcome = await runSamples<EvalSample, SegmentationLine>({

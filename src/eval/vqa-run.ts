@@ -60,7 +60,7 @@ export async function runVqaEval(options: VqaRunOptions): Promise<VqaRunResult> 
   const dataset = path.resolve(options.dataset);
   const records = await loadMathVDataset(dataset);
   const simulated = (await datasetIsSimulated(dataset)) || options.simulatedBackends;
-  const store = await openRun<VqaLine>({
+  const store = await (options.openStore ?? openRun)<VqaLine>({
     directory: options.out,
     identity: { command: 'eval-vqa', method: options.method, dataset, settings: options.settings },
     backends: options.backends,

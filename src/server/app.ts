@@ -37,6 +37,7 @@ import { SEGMENT_ROUTE_DOCS, segmentRoutes } from './routes/segment.js';
 import { SOLVE_ROUTE_DOCS, solveRoutes } from './routes/solve.js';
 import type { UpstreamOptions } from './routes/proxy.js';
 import { pathRedactor, redactResponses } from './redact-paths.js';
+import type { SharedRuns } from './runs/shared-runs.js';
 import { RunManager } from './runs/run-manager.js';
 import { TenantIntake, fairIntake } from './tenant-intake.js';
 import { workspaceEmbedder } from './workspace-embedder.js';
@@ -56,6 +57,8 @@ export interface ServerAppOptions {
   datasetsDir?: string;
   /** Runs executing at once (default 1). */
   maxConcurrentRuns?: number;
+  /** Runs kept in Postgres and shared with other serve replicas on it (runs/shared-runs.ts); runsDir still holds local scratch. */
+  sharedRuns?: SharedRuns;
   limits?: Partial<ServerLimits>;
   /** Keyless loopback use as tenant "dev". */
   dev?: boolean;
@@ -139,6 +142,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
           log,
           redact,
           ...(options.maxConcurrentRuns === undefined ? {} : { maxConcurrentRuns: options.maxConcurrentRuns }),
+          ...(options.sharedRuns === undefined ? {} : { shared: options.sharedRuns }),
         });
   const settingsDoc: RouteDoc = { method: 'get', path: '/v1/settings', summary: "The server's resolved settings (from its config file and flags via openWorkspace): model id per backend role, the default evolve preset with its resolved config, the memory method's settings.", scope: 'read' };
   const documented = [...SOLVE_ROUTE_DOCS, ...SEGMENT_ROUTE_DOCS, settingsDoc, ...(runs === undefined ? [] : RUN_ROUTE_DOCS)];

@@ -1,5 +1,5 @@
 /**
- * Fuzz and fault suite (issue 15): every row of fuzz-cases.ts is sent through the HTTP API beside a normal
+ * Fuzz and fault suite (issue 15): every row of fuzz-test-support.ts is sent through the HTTP API beside a normal
  * request of another tenant. Each must be answered with its 4xx within a bound (the audit measured 48–170 s
  * for some of them), the normal request must still be answered, no response may name a path of this
  * machine, and a loopback listener that every SSRF row aims at must never see a connection. Backends are
@@ -18,8 +18,8 @@ import type { Backends } from '../backends/index.js';
 import { exportReasonSeg, generateScene, renderScene, startSimMllmServer, startSimSegmenterServer } from '../sim/index.js';
 import type { SimMllmServer, SimSegmenterServer } from '../sim/index.js';
 import { encodeImage } from '../vision/index.js';
-import { ACCEPTED_CASES, BODYLESS_POST_ROUTES, DEEP_JSON_ROUTES, FUZZ_CASES, PINNED_HOST, REBINDING_HOST, solveBody } from './fuzz-cases.js';
-import type { FuzzCase, FuzzServerName, FuzzTarget } from './fuzz-cases.js';
+import { ACCEPTED_CASES, BODYLESS_POST_ROUTES, DEEP_JSON_ROUTES, FUZZ_CASES, PINNED_HOST, REBINDING_HOST, solveBody } from './fuzz-test-support.js';
+import type { FuzzCase, FuzzServerName, FuzzTarget } from './fuzz-test-support.js';
 import { otherFormats } from './hostile-inputs.js';
 import type { RunRecord } from './runs/run-record.js';
 import { createTestServer } from './server-test-support.js';

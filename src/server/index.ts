@@ -17,3 +17,4 @@ export { probesFor } from './health.js';
 export { workspaceEmbedder } from './workspace-embedder.js';
 export type { UpstreamOptions } from './routes/proxy.js';
 export { serverOptionsFromWorkspace } from './workspace-options.js';
+export { SharedRuns } from './runs/shared-runs.js';

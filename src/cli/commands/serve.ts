@@ -15,6 +15,9 @@ import { DEFAULT_MEMORY_DB_PATH } from '../../memory/index.js';
 import { DEFAULT_KEYS_DB_PATH, DEFAULT_LIMITS, createServerApp, createServerMetrics, openApiKeyStore, probesFor, serverOptionsFromWorkspace, startServer, workspaceEmbedder } from '../../server/index.js';
 import type { ServerLimits, UpstreamOptions } from '../../server/index.js';
 import { WEB_DIST_DIR, ensureWebBuild } from '../../web/build-web.js';
+import { PgRunDatabase } from '../../eval/index.js';
+import { SharedRuns } from '../../server/index.js';
+import { postgresUrl } from './eval-queued.js';
 import { addWorkspaceOptions, openCommandWorkspace } from './workspace-options.js';
 import type { WorkspaceCommandOptions } from './workspace-options.js';
 
@@ -24,6 +27,8 @@ interface ServeOptions extends WorkspaceCommandOptions {
   db?: string;
   keysDb?: string;
   runsDir?: string;
+  /** Postgres shared by serve replicas for runs (runs/shared-runs.ts). */
+  runsDb?: string;
   datasetsDir?: string;
   static?: string;
   dev?: boolean;
@@ -80,6 +85,7 @@ export function registerServeCommand(program: Command): void {
     .option('--db <path>', `memory database of the workspace (default: the config's store.path, else ${DEFAULT_MEMORY_DB_PATH})`)
     .option('--keys-db <path>', `API key database (default ${DEFAULT_KEYS_DB_PATH})`)
     .option('--runs-dir <dir>', 'where evaluation runs keep their state (default .mmevolve/runs)')
+    .option('--runs-db <postgres-url>', 'keep runs in this Postgres, shared by every serve started with the same URL (replicas behind one address); --runs-dir then only holds local scratch', (value: string) => postgresUrl('--runs-db', value))
     .option('--datasets-dir <dir>', 'ReasonSeg folders that POST /v1/runs may evaluate, by name inside this folder (default datasets)')
     .option('--static <dir>', "built web UI served at / (default: the package's dist/web, built on first use)")
     .option('--dev', 'allow keyless requests from loopback as tenant "dev" (development only)')
@@ -112,7 +118,10 @@ export function registerServeCommand(program: Command): void {
       const runsDir = resolve(options.runsDir ?? settings.runsDir ?? '.mmevolve/runs');
       const datasetsDir = resolve(options.datasetsDir ?? settings.datasetsDir ?? 'datasets');
       const web = await webDirectory(options.static ?? settings.webDir, (line) => void process.stderr.write(`${line}\n`));
+      const runsDatabase = options.runsDb === undefined ? undefined : await PgRunDatabase.connect(options.runsDb, { worker: `serve:${process.pid}` });
+      const sharedRuns = runsDatabase === undefined ? undefined : await SharedRuns.open(runsDatabase, `serve:${process.env.HOSTNAME ?? 'host'}:${process.pid}`);
       const served = createServerApp({
+        ...(sharedRuns === undefined ? {} : { sharedRuns }),
         keyStore,
         ...fromWorkspace,
         ...(upstream === undefined ? {} : { upstream }),
@@ -137,7 +146,7 @@ export function registerServeCommand(program: Command): void {
         process.stderr.write(`warning: the memory workspace ${workspace.storePath} embeds with ${memoryStore.embeddingModel}, which no configured embedder provides: lesson search and writes answer 503 and the proxy forwards without lessons until backends.embedder matches\n`);
       }
       out(`  web UI: ${existsSync(web.dir) ? `${server.url}/ from ${web.dir}${web.note}` : `not served${web.note}`}`);
-      out(`  runs: ${runsDir} (datasets from ${datasetsDir})${resumed.length === 0 ? '' : `; resumed ${resumed.length} interrupted run(s): ${resumed.join(', ')}`}`);
+      out(`  runs: ${sharedRuns === undefined ? runsDir : 'Postgres (--runs-db, shared with other replicas)'} (datasets from ${datasetsDir})${resumed.length === 0 ? '' : `; resumed ${resumed.length} interrupted run(s): ${resumed.join(', ')}`}`);
       await new Promise<void>((done) => {
         process.once('SIGINT', done);
         process.once('SIGTERM', done);
@@ -152,6 +161,7 @@ export function registerServeCommand(program: Command): void {
       deadline.unref();
       // Runs in flight stay recorded as running: the next `mmevolve serve` resumes them.
       await Promise.all([served.close(), server.close()]);
+      await runsDatabase?.close();
       keyStore.close();
       await workspace.close();
       clearTimeout(deadline);

@@ -7,7 +7,7 @@
 import type { Hono } from 'hono';
 import type { Mask } from '../../core/index.js';
 import { mmevolveError } from '../../core/index.js';
-import { loadGroundTruth, loadReasonSegFolder, readResultLines, segmentationLineSchema } from '../../eval/index.js';
+import { loadGroundTruth, loadReasonSegFolder } from '../../eval/index.js';
 import type { ReasonSegSample } from '../../eval/index.js';
 import { encodeImage, encodeMaskPng, readImage } from '../../vision/index.js';
 import { requireScope } from '../auth.js';
@@ -26,8 +26,8 @@ const noSample = (): Error => mmevolveError('not-found', 'no such sample in this
 /** The dataset sample behind a result line of the run; anything the results do not list is not found. */
 async function sampleOf(manager: RunManager, record: RunRecord, name: string): Promise<ReasonSegSample> {
   if (record.kind !== 'segmentation') throw noSample();
-  const results = await readResultLines(manager.directory(record.tenant, record.id), segmentationLineSchema);
-  if (!results.lines.some((line) => line.id === name)) throw noSample();
+  const { results } = await manager.data.results(record);
+  if (!results.some((line) => typeof line === 'object' && line !== null && (line as { id?: unknown }).id === name)) throw noSample();
   const folder = await loadReasonSegFolder(manager.datasetPath(record.dataset));
   const sample = folder.samples.find((candidate) => candidate.name === name);
   if (sample === undefined) throw mmevolveError('not-found', `sample ${name} is no longer in dataset ${record.dataset}`, 'The dataset folder changed since the run; restore it to browse its samples.');

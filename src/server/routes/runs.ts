@@ -2,14 +2,11 @@
  * /v1/runs: evaluation runs of the key's tenant (start, list, show, report, per-sample results and
  * traces, live progress as SSE, cancel, resume). Another tenant's run id is not found (404).
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { isMmevolveError, mmevolveError } from '../../core/index.js';
 import { EVOLVE_PRESET_NAMES } from '../../evolve/index.js';
-import { buildRunReport, readResultLines, segmentationLineSchema, TRACE_FOLDER, vqaLineSchema } from '../../eval/index.js';
 import { requireScope } from '../auth.js';
 import { requestEvolve } from '../evolve-defaults.js';
 import type { EvolveDefaults } from '../evolve-defaults.js';
@@ -62,12 +59,9 @@ function notFound(id: string): Error {
   return mmevolveError('not-found', `no run ${JSON.stringify(id.slice(0, 100))} for this key's tenant`, 'List your runs with GET /v1/runs.');
 }
 
-async function readRunFile(file: string, what: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (cause) {
-    throw mmevolveError('not-found', `${what} does not exist (yet)`, 'Reports are written when a run ends; traces once their sample is done.', cause);
-  }
+function present(text: string | undefined, what: string): string {
+  if (text === undefined) throw mmevolveError('not-found', `${what} does not exist (yet)`, 'Reports are written when a run ends; traces once their sample is done.');
+  return text;
 }
 
 export function runRoutes(manager: RunManager, evolve: EvolveDefaults): Hono<ServerEnv> {
@@ -102,7 +96,7 @@ export function runRoutes(manager: RunManager, evolve: EvolveDefaults): Hono<Ser
   routes.get('/:id/report', requireScope('read'), async (context) => {
     const record = await owned(context.get('principal').tenant, context.req.param('id'));
     try {
-      return sendJson(context, runReportSchema, (await buildRunReport(manager.directory(record.tenant, record.id))).report, 'run report');
+      return sendJson(context, runReportSchema, (await manager.data.report(record)).report, 'run report');
     } catch (error) {
       if (isMmevolveError(error) && error.code === 'not-found') throw mmevolveError('not-found', `run ${record.id} has no results yet (state ${record.state})`, 'Wait for the first samples (GET /v1/runs/{id}/events).', error);
       throw error;
@@ -111,16 +105,14 @@ export function runRoutes(manager: RunManager, evolve: EvolveDefaults): Hono<Ser
 
   routes.get('/:id/results', requireScope('read'), async (context) => {
     const record = await owned(context.get('principal').tenant, context.req.param('id'));
-    const directory = manager.directory(record.tenant, record.id);
-    const read = record.kind === 'vqa' ? await readResultLines(directory, vqaLineSchema) : await readResultLines(directory, segmentationLineSchema);
-    return context.json({ results: read.lines, warnings: read.warnings });
+    return context.json(await manager.data.results(record));
   });
 
   routes.get('/:id/traces/:sample', requireScope('read'), async (context) => {
     const record = await owned(context.get('principal').tenant, context.req.param('id'));
     const sample = context.req.param('sample');
     if (!SAMPLE_NAME.test(sample)) throw mmevolveError('not-found', 'no such sample', 'Sample names come from GET /v1/runs/{id}/results.');
-    const text = await readRunFile(path.join(manager.directory(record.tenant, record.id), TRACE_FOLDER, `${sample}.json`), `the trace of ${sample}`);
+    const text = present(await manager.data.trace(record, sample), `the trace of ${sample}`);
     checkedResponse(sampleTraceSchema, JSON.parse(text) as never, 'sample trace');
     return context.body(text, 200, { 'Content-Type': 'application/json; charset=utf-8' });
   });
@@ -131,7 +123,7 @@ export function runRoutes(manager: RunManager, evolve: EvolveDefaults): Hono<Ser
     const record = await owned(context.get('principal').tenant, context.req.param('id'));
     const name = context.req.param('name');
     if (!FILE_NAME.test(name)) throw mmevolveError('not-found', 'no such report file', 'Report files are report.md, report.json and the plots the report lists.');
-    const text = await readRunFile(path.join(manager.directory(record.tenant, record.id), name), name);
+    const text = present(await manager.data.file(record, name), name);
     const type = name.endsWith('.svg') ? 'image/svg+xml' : name.endsWith('.md') ? 'text/markdown; charset=utf-8' : 'application/json; charset=utf-8';
     return context.body(text, 200, { 'Content-Type': type });
   });

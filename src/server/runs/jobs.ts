@@ -11,7 +11,7 @@ import { deepMerge, mmevolveError } from '../../core/index.js';
 import { SEGMENTATION_METHODS, methodNeedsMllm, resolveEvolveConfig, runSegmentation } from '../../evolve/index.js';
 import type { EvolvePresetName, SegmentationMethod } from '../../evolve/index.js';
 import { runSegmentationEval, runVqaEval } from '../../eval/index.js';
-import type { ProgressReporter, RunSamplesOutcome } from '../../eval/index.js';
+import type { EvalRunOptions, ProgressReporter, RunSamplesOutcome } from '../../eval/index.js';
 import { mathVProblem, parseMemoryMethodConfig, solveWithMemory } from '../../memory/index.js';
 import type { MemoryMethodConfig, SolveMode, SqliteMemoryStore } from '../../memory/index.js';
 import { readImage } from '../../vision/index.js';
@@ -28,6 +28,8 @@ export interface JobContext {
   embedder: Embedder | undefined;
   signal: AbortSignal;
   progress: ProgressReporter;
+  /** Shared runs (serve replicas on Postgres): the run's samples are stored there, not in its folder. */
+  openStore?: EvalRunOptions['openStore'];
 }
 
 type JobSpec = Pick<RunRecord, 'kind' | 'method' | 'preset' | 'config'> & { ablate?: 'visual' | 'logic' | undefined };
@@ -64,6 +66,7 @@ export async function executeJob(record: RunRecord, dataset: string, directory: 
     simulatedBackends: Object.values(used).some((model) => model.startsWith('sim-')),
     signal: context.signal,
     progress: context.progress,
+    ...(context.openStore === undefined ? {} : { openStore: context.openStore }),
     ...(record.limit === undefined ? {} : { limit: record.limit }),
   };
   const { mllm, segmenter, judge } = backends;

@@ -18,6 +18,9 @@ import { FairQueue } from './fair-queue.js';
 import { checkJob, executeJob } from './jobs.js';
 import { isRunId, isTerminal, newRunId, readRunRecord, writeRunRecord } from './run-record.js';
 import type { RunKind, RunRecord } from './run-record.js';
+import type { SharedRunEvent, SharedRuns } from './shared-runs.js';
+import { folderRunData, sharedRunData } from './run-data.js';
+import type { RunData } from './run-data.js';
 
 export interface StartRunRequest {
   kind: RunKind;
@@ -49,6 +52,8 @@ export interface RunManagerOptions {
   /** Takes the server's absolute paths out of error messages saved in run records (they are served). */
   redact?: (text: string) => string;
   maxConcurrentRuns?: number;
+  /** Postgres shared by serve replicas: records, samples and events there (shared-runs.ts); else the runs folder. */
+  shared?: SharedRuns;
 }
 
 interface Active {
@@ -64,6 +69,8 @@ function requeued(record: RunRecord): RunRecord {
   return copy;
 }
 
+const PROGRESS_SAVE_MS = 300;
+
 function tenantFolder(tenant: string): string {
   return `t-${createHash('sha256').update(tenant).digest('hex').slice(0, 24)}`;
 }
@@ -76,9 +83,16 @@ export class RunManager {
   readonly #records = new Map<string, RunRecord>();
   readonly #tasks = new Set<Promise<void>>();
   #closed = false;
+  #unlisten: Promise<(() => Promise<void>) | undefined> | undefined;
+  readonly #progressSaves = new Map<string, number>();
+  #remoteEvents: Promise<void> = Promise.resolve();
+
+  /** The runs' results, reports and traces, wherever they are kept. */
+  readonly data: RunData;
 
   constructor(options: RunManagerOptions) {
     this.#options = options;
+    this.data = options.shared === undefined ? folderRunData((record) => this.directory(record.tenant, record.id)) : sharedRunData(options.shared);
     this.#queue = new FairQueue(options.maxConcurrentRuns ?? 1);
   }
 
@@ -135,12 +149,15 @@ export class RunManager {
   async get(tenant: string, id: string): Promise<RunRecord | undefined> {
     if (!isRunId(id)) return undefined;
     const cached = this.#records.get(id);
-    if (cached !== undefined) return cached.tenant === tenant ? cached : undefined;
+    // Shared runs change on other replicas: the database is the truth unless this replica executes the run.
+    if (cached !== undefined && (this.#options.shared === undefined || this.#active.has(id))) return cached.tenant === tenant ? cached : undefined;
+    if (this.#options.shared !== undefined) return this.#options.shared.get(tenant, id);
     const record = await readRunRecord(this.directory(tenant, id));
     return record?.tenant === tenant ? record : undefined;
   }
 
   async list(tenant: string): Promise<RunRecord[]> {
+    if (this.#options.shared !== undefined) return (await this.#options.shared.list(tenant)).map((record) => (this.#active.has(record.id) ? (this.#records.get(record.id) ?? record) : record));
     const folder = path.join(this.#options.runsDir, tenantFolder(tenant));
     const names = await readdir(folder).catch(() => [] as string[]);
     const records = await Promise.all(names.filter(isRunId).map((id) => this.get(tenant, id)));
@@ -156,6 +173,11 @@ export class RunManager {
       active.controller.abort();
       return record;
     }
+    // Executing on another replica: ask it (NOTIFY); it records the cancellation.
+    if (this.#options.shared !== undefined && record.state === 'running') {
+      await this.#options.shared.requestCancel(record);
+      return record;
+    }
     return this.#save({ ...record, state: 'cancelled' });
   }
 
@@ -169,14 +191,69 @@ export class RunManager {
   }
 
   subscribe(id: string, listener: (event: RunEvent) => void): () => void {
+    void this.listen();
     const listeners = this.#listeners.get(id) ?? new Set();
     listeners.add(listener);
     this.#listeners.set(id, listeners);
     return () => listeners.delete(listener);
   }
 
+  /**
+   * Shared runs: follow the other replicas' run events (state, progress, cancel requests). Idempotent;
+   * recover() and the first subscribe() start it.
+   */
+  listen(): Promise<unknown> {
+    const shared = this.#options.shared;
+    if (shared === undefined || this.#closed) return Promise.resolve();
+    this.#unlisten ??= shared
+      .listen(
+        (event) => {
+          // In arrival order: a run's progress must not overtake its final state.
+          this.#remoteEvents = this.#remoteEvents.then(() => this.#remoteEvent(event)).catch((error: unknown) => this.#options.log(`run ${event.id}: a shared run event failed`, error));
+        },
+        (error) => this.#options.log('the shared runs listener failed', error),
+      )
+      .catch((error: unknown) => {
+        this.#options.log('cannot listen for shared run events', error);
+        this.#unlisten = undefined;
+        return undefined;
+      });
+    return this.#unlisten;
+  }
+
+  async #remoteEvent(event: SharedRunEvent): Promise<void> {
+    const active = this.#active.get(event.id);
+    if (event.kind === 'cancel') {
+      if (active !== undefined) {
+        active.cancelRequested = true;
+        active.controller.abort();
+      }
+      return;
+    }
+    if (!this.#listeners.has(event.id)) return;
+    const record = await this.#options.shared?.get(event.tenant, event.id);
+    if (record === undefined) return;
+    // A final state carries the last progress, which a throttled progress write may not have sent.
+    if (event.kind === 'progress' || isTerminal(record.state)) this.#emit({ type: 'progress', runId: record.id, ...record.progress }, record.id);
+    if (event.kind === 'state') this.#emit({ type: 'state', run: record }, record.id);
+  }
+
   /** Resume every run the previous server process left queued or running. Returns their ids. */
   async recover(): Promise<string[]> {
+    const shared = this.#options.shared;
+    if (shared !== undefined) {
+      await this.listen();
+      const resumed: string[] = [];
+      for (const record of await shared.unfinished()) {
+        // Held by a live replica: it is running there, not interrupted.
+        const lease = await shared.lease(record.id);
+        if (lease === undefined) continue;
+        await lease();
+        this.#enqueue(await this.#save(requeued(record)));
+        resumed.push(record.id);
+      }
+      return resumed;
+    }
     const root = this.#options.runsDir;
     const tenants = await readdir(root).catch(() => [] as string[]);
     const resumed: string[] = [];
@@ -197,6 +274,8 @@ export class RunManager {
     for (const active of this.#active.values()) active.controller.abort();
     this.#queue.clear();
     await Promise.allSettled([...this.#tasks]);
+    const unlisten = await this.#unlisten;
+    await unlisten?.();
   }
 
   #emit(event: RunEvent, id: string): void {
@@ -205,7 +284,8 @@ export class RunManager {
 
   async #save(record: RunRecord): Promise<RunRecord> {
     const saved = { ...record, updatedAt: new Date().toISOString() };
-    await writeRunRecord(this.directory(saved.tenant, saved.id), saved);
+    if (this.#options.shared !== undefined) await this.#options.shared.save(saved, 'state');
+    else await writeRunRecord(this.directory(saved.tenant, saved.id), saved);
     if (isTerminal(saved.state)) this.#records.delete(saved.id);
     else this.#records.set(saved.id, saved);
     this.#emit({ type: 'state', run: saved }, saved.id);
@@ -219,12 +299,27 @@ export class RunManager {
   }
 
   async #execute(id: string, tenant: string): Promise<void> {
+    const shared = this.#options.shared;
+    // Shared runs: only the replica holding the run's lease executes it.
+    const release = shared === undefined ? async () => undefined : await shared.lease(id);
+    if (release === undefined) return;
+    try {
+      await this.#executeLeased(id, tenant);
+    } finally {
+      await release();
+    }
+  }
+
+  async #executeLeased(id: string, tenant: string): Promise<void> {
     const queued = await this.get(tenant, id);
     if (this.#closed || queued === undefined || queued.state !== 'queued') return;
+    const shared = this.#options.shared;
     const active: Active = { controller: new AbortController(), cancelRequested: false };
     this.#active.set(id, active);
     let record = await this.#save({ ...queued, state: 'running', attempts: queued.attempts + 1 });
     const directory = this.directory(tenant, id);
+    // A shared run may have been started on another replica: its local folder (VQA lessons) is made here.
+    if (shared !== undefined) await mkdir(directory, { recursive: true });
     let latest = record;
     const progress: ProgressReporter = {
       start: (total, done, metric) => {
@@ -244,13 +339,15 @@ export class RunManager {
         embedder: this.#options.embedder,
         signal: active.controller.signal,
         progress,
+        ...(shared === undefined ? {} : { openStore: shared.storeOpener(id) }),
       });
       record = { ...latest, outcome: { ran: result.ran, skipped: result.skipped, failed: result.failed, interrupted: result.interrupted, remaining: result.remaining } };
       if (result.interrupted && !active.cancelRequested) {
         // Server shutdown: leave the record 'running' on disk so the next start resumes it.
         return;
       }
-      await writeRunReport(directory);
+      // Shared runs build their report from the database when it is asked for.
+      if (shared === undefined) await writeRunReport(directory);
       await this.#save({ ...record, state: result.interrupted ? 'cancelled' : 'done' });
     } catch (error) {
       if (this.#closed && !active.cancelRequested) return;
@@ -270,5 +367,13 @@ export class RunManager {
   #progress(record: RunRecord): void {
     this.#records.set(record.id, record);
     this.#emit({ type: 'progress', runId: record.id, ...record.progress }, record.id);
+    const shared = this.#options.shared;
+    if (shared === undefined) return;
+    // Other replicas hear progress through the database, at most every PROGRESS_SAVE_MS (and the last step).
+    const last = this.#progressSaves.get(record.id) ?? 0;
+    const now = Date.now();
+    if (now - last < PROGRESS_SAVE_MS && record.progress.done < record.progress.total) return;
+    this.#progressSaves.set(record.id, now);
+    shared.save({ ...record, updatedAt: new Date().toISOString() }, 'progress').catch((error: unknown) => this.#options.log(`run ${record.id}: saving progress failed`, error));
   }
 }
