@@ -19,6 +19,8 @@ import { errorBody, errorResponse } from './api-errors.js';
 import type { ErrorLogger } from './api-errors.js';
 import { authenticate, requireScope } from './auth.js';
 import { AuthFailureLimiter } from './auth-limits.js';
+import { MemoryTokenBuckets } from './token-buckets.js';
+import type { TokenBuckets } from './token-buckets.js';
 import { backendModels, checkHealth, probesFor } from './health.js';
 import type { HealthProbe } from './health.js';
 import type { ApiKeyStore } from './key-store.js';
@@ -62,6 +64,8 @@ export interface ServerAppOptions {
   limits?: Partial<ServerLimits>;
   /** Keyless loopback use as tenant "dev". */
   dev?: boolean;
+  /** The rate-limit and failed-authentication buckets; several replicas share them on Postgres (token-buckets-postgres.ts). */
+  tokenBuckets?: TokenBuckets;
   metrics?: ServerMetrics;
   /** Backend reachability checks for /healthz; derived from `backends` when absent. */
   health?: Record<string, HealthProbe>;
@@ -148,11 +152,13 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   const documented = [...SOLVE_ROUTE_DOCS, ...SEGMENT_ROUTE_DOCS, settingsDoc, ...(runs === undefined ? [] : RUN_ROUTE_DOCS)];
   app.get('/openapi.json', (context) => context.json(openApiDocument(documented)));
 
-  const failures = new AuthFailureLimiter(limits.authFailures, options.now);
+  // Shared buckets (Postgres) make the limits one budget across replicas; else this process's own.
+  const buckets = options.tokenBuckets ?? new MemoryTokenBuckets(options.now);
+  const failures = new AuthFailureLimiter(limits.authFailures, buckets);
   const auth = authenticate({ keyStore: options.keyStore, dev: options.dev === true, failures, ...(options.addressOf === undefined ? {} : { addressOf: options.addressOf }) });
   app.get('/metrics', auth, requireScope('admin'), (context) => context.text(metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }));
 
-  app.use('/v1/*', auth, rateLimit(limits, options.now), limitBody(limits), fairIntake(new TenantIntake(limits), limits.intakePenaltyMs));
+  app.use('/v1/*', auth, rateLimit(limits, buckets), limitBody(limits), fairIntake(new TenantIntake(limits), limits.intakePenaltyMs));
   app.route('/v1/memories', memoryRoutes({ store: options.memoryStore, embedder, limits }));
   app.route('/v1/segment', segmentRoutes({ backends: options.backends, limits, log, evolve }));
   app.get('/v1/settings', requireScope('read'), (context) => {

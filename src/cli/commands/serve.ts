@@ -12,7 +12,7 @@ import type { Command } from 'commander';
 import { resolveApiKey } from '../../backends/index.js';
 import { isMmevolveError, mmevolveError } from '../../core/index.js';
 import { DEFAULT_MEMORY_DB_PATH } from '../../memory/index.js';
-import { DEFAULT_KEYS_DB_PATH, DEFAULT_LIMITS, createServerApp, createServerMetrics, openApiKeyStore, probesFor, serverOptionsFromWorkspace, startServer, workspaceEmbedder } from '../../server/index.js';
+import { DEFAULT_KEYS_DB_PATH, DEFAULT_LIMITS, createServerApp, createServerMetrics, openServerState, probesFor, serverOptionsFromWorkspace, startServer, workspaceEmbedder } from '../../server/index.js';
 import type { ServerLimits, UpstreamOptions } from '../../server/index.js';
 import { WEB_DIST_DIR, ensureWebBuild } from '../../web/build-web.js';
 import { PgRunDatabase } from '../../eval/index.js';
@@ -105,8 +105,10 @@ export function registerServeCommand(program: Command): void {
       const upstream: UpstreamOptions | undefined = backends.mllm === undefined || mllm === undefined ? undefined : { baseURL: mllm.baseURL, apiKey: resolveApiKey(mllm, 'mllm', process.env, true) };
       const fromWorkspace = await serverOptionsFromWorkspace(workspace);
       const memoryStore = fromWorkspace.memoryStore;
-      const keysDb = options.keysDb ?? settings.keysDb ?? DEFAULT_KEYS_DB_PATH;
-      const keyStore = openApiKeyStore(keysDb);
+      // With store.kind postgres, keys and limit buckets are shared by every replica (unless a key file is named).
+      const state = await openServerState(workspace.storeConfig, options.keysDb ?? settings.keysDb);
+      const { keyStore } = state;
+      const keysDb = keyStore.path;
       const dev = options.dev === true;
       const limits: Partial<ServerLimits> = {
         maxBodyBytes: Math.round((options.maxBodyMb ?? settings.maxBodyMb ?? DEFAULT_LIMITS.maxBodyBytes / 1024 / 1024) * 1024 * 1024),
@@ -123,6 +125,7 @@ export function registerServeCommand(program: Command): void {
       const served = createServerApp({
         ...(sharedRuns === undefined ? {} : { sharedRuns }),
         keyStore,
+        ...(state.tokenBuckets === undefined ? {} : { tokenBuckets: state.tokenBuckets }),
         ...fromWorkspace,
         ...(upstream === undefined ? {} : { upstream }),
         runsDir,
@@ -162,7 +165,7 @@ export function registerServeCommand(program: Command): void {
       // Runs in flight stay recorded as running: the next `mmevolve serve` resumes them.
       await Promise.all([served.close(), server.close()]);
       await runsDatabase?.close();
-      keyStore.close();
+      await state.close();
       await workspace.close();
       clearTimeout(deadline);
       process.stderr.write('mmevolve serve stopped\n');
