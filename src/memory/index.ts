@@ -12,9 +12,13 @@ export {
   parseExportRecord,
 } from './store/index.js';
 export type { OpenPostgresMemoryStoreOptions } from './store/index.js';
-export { redactUrl as redactPostgresUrl } from './store/postgres/pg-connection.js';
+/** Postgres connections, shared with the server's key and limit tables (src/server). */
+export { checkIdentifier as checkPostgresIdentifier, inTransaction, openPostgresPool, redactUrl as redactPostgresUrl } from './store/postgres/pg-connection.js';
+export type { PostgresConnectionOptions } from './store/postgres/pg-connection.js';
 /** The method (ViLoMem): solve → verify → write → grow/refine → retrieve, and MATH-V verification. */
 export { solveWithMemory } from './method/solve.js';
+export { learnFromAnswer } from './method/learn.js';
+export type { AnswerJudgement, LearnOutcome, SelfCheck } from './method/learn.js';
 export type { SolveOptions } from './method/solve.js';
 export type { SolveResult } from './method/solve-result.js';
 export { mathVProblem } from './method/problem.js';

@@ -8,6 +8,8 @@
  */
 import { isIP } from 'node:net';
 import { MmevolveError } from '../core/index.js';
+import { MemoryTokenBuckets } from './token-buckets.js';
+import type { BucketRequest, TokenBuckets } from './token-buckets.js';
 
 export interface AuthFailureLimits {
   /** Failed verifications a key id may absorb at once, and refilled per minute. */
@@ -20,11 +22,6 @@ export const DEFAULT_AUTH_FAILURE_LIMITS: AuthFailureLimits = {
   perKeyId: { burst: 10, perMinute: 10 },
   perAddress: { burst: 20, perMinute: 20 },
 };
-
-interface Bucket {
-  tokens: number;
-  updatedMs: number;
-}
 
 /** The address as the limiter counts it: IPv4 whole, IPv6 by its first 64 bits. */
 export function addressBucketKey(address: string | undefined): string {
@@ -41,50 +38,39 @@ export function addressBucketKey(address: string | undefined): string {
 
 export class AuthFailureLimiter {
   readonly #limits: AuthFailureLimits;
-  readonly #now: () => number;
-  readonly #keyIds = new Map<string, Bucket>();
-  readonly #addresses = new Map<string, Bucket>();
+  readonly #buckets: TokenBuckets;
 
-  constructor(limits: AuthFailureLimits = DEFAULT_AUTH_FAILURE_LIMITS, now: () => number = () => performance.now()) {
+  /** `clock`: a millisecond clock for in-memory buckets (injectable for tests), or shared buckets (Postgres). */
+  constructor(limits: AuthFailureLimits = DEFAULT_AUTH_FAILURE_LIMITS, clock: (() => number) | TokenBuckets = () => performance.now()) {
     this.#limits = limits;
-    this.#now = now;
+    this.#buckets = typeof clock === 'function' ? new MemoryTokenBuckets(clock) : clock;
   }
 
   /** Take one token from both buckets before a scrypt; throws 429 (no token taken) when either is empty. */
-  reserve(keyId: string, address: string | undefined): void {
-    const time = this.#now();
-    const byKey = this.#refill(this.#keyIds, keyId, this.#limits.perKeyId, time);
-    const byAddress = this.#refill(this.#addresses, addressBucketKey(address), this.#limits.perAddress, time);
-    const empty = byKey.tokens < 1 ? { bucket: byKey, rate: this.#limits.perKeyId, what: 'this key id' } : byAddress.tokens < 1 ? { bucket: byAddress, rate: this.#limits.perAddress, what: 'this client address' } : undefined;
-    if (empty !== undefined) {
-      const waitSeconds = Math.max(1, Math.ceil(((1 - empty.bucket.tokens) * 60) / empty.rate.perMinute));
-      throw new MmevolveError({
-        code: 'rate-limited',
-        message: `too many failed authentications for ${empty.what} (at most ${empty.rate.burst} at once, ${empty.rate.perMinute} per minute)`,
-        hint: `Check the API key; retry after ${waitSeconds} s.`,
-        retryAfterMs: waitSeconds * 1000,
-      });
-    }
-    byKey.tokens -= 1;
-    byAddress.tokens -= 1;
+  async reserve(keyId: string, address: string | undefined): Promise<void> {
+    const requests = this.#requests(keyId, address);
+    const empty = await this.#buckets.take(requests);
+    if (empty === undefined) return;
+    const rate = empty.index === 0 ? this.#limits.perKeyId : this.#limits.perAddress;
+    const waitSeconds = Math.max(1, Math.ceil(((1 - empty.tokens) * 60) / rate.perMinute));
+    throw new MmevolveError({
+      code: 'rate-limited',
+      message: `too many failed authentications for ${empty.index === 0 ? 'this key id' : 'this client address'} (at most ${rate.burst} at once, ${rate.perMinute} per minute)`,
+      hint: `Check the API key; retry after ${waitSeconds} s.`,
+      retryAfterMs: waitSeconds * 1000,
+    });
   }
 
   /** The verification succeeded: its tokens come back. */
-  refund(keyId: string, address: string | undefined): void {
-    const byKey = this.#keyIds.get(keyId);
-    const byAddress = this.#addresses.get(addressBucketKey(address));
-    if (byKey !== undefined) byKey.tokens = Math.min(this.#limits.perKeyId.burst, byKey.tokens + 1);
-    if (byAddress !== undefined) byAddress.tokens = Math.min(this.#limits.perAddress.burst, byAddress.tokens + 1);
+  async refund(keyId: string, address: string | undefined): Promise<void> {
+    await this.#buckets.refund(this.#requests(keyId, address));
   }
 
-  #refill(buckets: Map<string, Bucket>, name: string, rate: { burst: number; perMinute: number }, time: number): Bucket {
-    const bucket = buckets.get(name) ?? { tokens: rate.burst, updatedMs: time };
-    bucket.tokens = Math.min(rate.burst, bucket.tokens + ((time - bucket.updatedMs) / 60_000) * rate.perMinute);
-    bucket.updatedMs = time;
-    buckets.delete(name);
-    buckets.set(name, bucket);
-    // Least recently used first in Map order: past the bound the stalest bucket goes (it has refilled most).
-    if (buckets.size > 100_000) buckets.delete(buckets.keys().next().value ?? name);
-    return bucket;
+  #requests(keyId: string, address: string | undefined): BucketRequest[] {
+    const { perKeyId, perAddress } = this.#limits;
+    return [
+      { name: `auth-key:${keyId}`, burst: perKeyId.burst, perSecond: perKeyId.perMinute / 60 },
+      { name: `auth-address:${addressBucketKey(address)}`, burst: perAddress.burst, perSecond: perAddress.perMinute / 60 },
+    ];
   }
 }

@@ -48,7 +48,7 @@ describe('authentication and scopes', () => {
   it('refuses a revoked key at once', async () => {
     const created = await server.keyStore.create('alice', ['read']);
     expect((await server.request('/v1/memories', { key: created.key })).status).toBe(200);
-    expect(server.keyStore.revoke(created.record.id)).toBe(true);
+    expect(await server.keyStore.revoke(created.record.id)).toBe(true);
     expect((await server.request('/v1/memories', { key: created.key })).status).toBe(401);
   });
 

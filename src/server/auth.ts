@@ -56,11 +56,11 @@ export function authenticate(options: AuthOptions): MiddlewareHandler<ServerEnv>
     if (key !== undefined) {
       const address = addressOf(context);
       let paidFor: string | undefined;
-      const record = await options.keyStore.verify(key, (id) => {
-        failures.reserve(id, address);
+      const record = await options.keyStore.verify(key, async (id) => {
+        await failures.reserve(id, address);
         paidFor = id;
       });
-      if (record !== undefined && paidFor !== undefined) failures.refund(paidFor, address);
+      if (record !== undefined && paidFor !== undefined) await failures.refund(paidFor, address);
       if (record === undefined) throw apiError('unauthorized', 'the API key is not valid (unknown, revoked or mistyped)', 'Create one with `mmevolve keys create --tenant T` and send it as `Authorization: Bearer <key>`.');
       principal = { tenant: record.tenant, scopes: record.scopes, keyId: record.id };
     } else if (options.dev && isLoopbackAddress(addressOf(context))) {

@@ -11,6 +11,10 @@ export {
 } from './key-store.js';
 export type { ApiKeyRecord } from './key-store.js';
 export { DEFAULT_LIMITS } from './limits.js';
+export { openKeyStoreFor, openServerState } from './shared-state.js';
+export type { ServerState } from './shared-state.js';
+export { MemoryTokenBuckets } from './token-buckets.js';
+export type { TokenBuckets } from './token-buckets.js';
 export type { ServerLimits } from './limits.js';
 export { createServerMetrics } from './metrics.js';
 export { probesFor } from './health.js';

@@ -1,5 +1,6 @@
 /**
- * API keys in their own SQLite file: only a scrypt hash with a per-key salt is stored, the key itself is
+ * API keys in their own SQLite file, or in the workspace's Postgres when the store is there (key-rows-postgres.ts,
+ * shared by every serve replica): only a scrypt hash with a per-key salt is stored, the key itself is
  * shown once at creation. A key reads `mmev_<id>_<secret>`; the id finds the row, so verifying costs one
  * scrypt, and the secret is compared in constant time. Verified keys are remembered by SHA-256 of the
  * whole key so the next request skips scrypt; revocation is read from the row on every request.
@@ -35,7 +36,7 @@ export interface CreatedApiKey {
   key: string;
 }
 
-interface KeyRow {
+export interface KeyRow {
   id: string;
   tenant: string;
   scopes: string;
@@ -79,30 +80,57 @@ function toRecord(row: KeyRow): ApiKeyRecord {
   return record;
 }
 
+/** Where the key rows live: this SQLite file, or a Postgres table (key-rows-postgres.ts). */
+export interface KeyRows {
+  get(id: string): Promise<KeyRow | undefined>;
+  insert(row: KeyRow): Promise<void>;
+  all(): Promise<KeyRow[]>;
+  /** Sets revoked_at on a live key; false when the id is unknown or already revoked. */
+  revoke(id: string, at: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+function sqliteKeyRows(path: string): KeyRows {
+  if (path !== ':memory:') {
+    mkdirSync(dirname(path), { recursive: true });
+    // Key hashes are secrets' stand-ins: owner-only from the start (SQLite gives -wal and -shm the same mode).
+    if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+  }
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.exec(`create table if not exists api_keys (
+    id text primary key,
+    tenant text not null,
+    scopes text not null,
+    label text not null default '',
+    salt blob not null,
+    hash blob not null,
+    created_at text not null,
+    revoked_at text
+  )`);
+  return {
+    get: async (id) => db.prepare('select * from api_keys where id = ?').get(id) as KeyRow | undefined,
+    insert: async (row) => {
+      db.prepare('insert into api_keys (id, tenant, scopes, label, salt, hash, created_at) values (?, ?, ?, ?, ?, ?, ?)').run(row.id, row.tenant, row.scopes, row.label, row.salt, row.hash, row.created_at);
+    },
+    all: async () => db.prepare('select * from api_keys order by created_at, id').all() as KeyRow[],
+    revoke: async (id, at) => db.prepare('update api_keys set revoked_at = ? where id = ? and revoked_at is null').run(at, id).changes > 0,
+    close: async () => {
+      if (db.open) db.close();
+    },
+  };
+}
+
 export class ApiKeyStore {
+  /** The SQLite file, or the Postgres URL without its password. */
   readonly path: string;
-  readonly #db: Database.Database;
+  readonly #rows: KeyRows;
   readonly #verified = new Map<string, Buffer>();
 
-  constructor(path: string) {
+  /** A SQLite file (or ':memory:'), or rows kept elsewhere under the given label. */
+  constructor(path: string, rows?: KeyRows) {
     this.path = path;
-    if (path !== ':memory:') {
-      mkdirSync(dirname(path), { recursive: true });
-      // Key hashes are secrets' stand-ins: owner-only from the start (SQLite gives -wal and -shm the same mode).
-      if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
-    }
-    this.#db = new Database(path);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.exec(`create table if not exists api_keys (
-      id text primary key,
-      tenant text not null,
-      scopes text not null,
-      label text not null default '',
-      salt blob not null,
-      hash blob not null,
-      created_at text not null,
-      revoked_at text
-    )`);
+    this.#rows = rows ?? sqliteKeyRows(path);
   }
 
   async create(tenant: string, scopes: readonly ApiKeyScope[], label = ''): Promise<CreatedApiKey> {
@@ -115,9 +143,7 @@ export class ApiKeyStore {
     const salt = randomBytes(16);
     const hash = await scryptHash(secret, salt);
     const createdAt = new Date().toISOString();
-    this.#db
-      .prepare('insert into api_keys (id, tenant, scopes, label, salt, hash, created_at) values (?, ?, ?, ?, ?, ?, ?)')
-      .run(id, tenant, [...new Set(scopes)].join(','), label, salt, hash, createdAt);
+    await this.#rows.insert({ id, tenant, scopes: [...new Set(scopes)].join(','), label, salt, hash, created_at: createdAt, revoked_at: null });
     return { record: { id, tenant, scopes: [...new Set(scopes)], label, createdAt }, key: `mmev_${id}_${secret}` };
   }
 
@@ -126,35 +152,35 @@ export class ApiKeyStore {
    * `beforeHash(id)` runs right before a scrypt is spent on a live key id (it may throw to refuse it);
    * it is not called for malformed keys, unknown or revoked ids, or keys verified before.
    */
-  async verify(key: string, beforeHash?: (id: string) => void): Promise<ApiKeyRecord | undefined> {
+  async verify(key: string, beforeHash?: (id: string) => void | Promise<void>): Promise<ApiKeyRecord | undefined> {
     const match = KEY_PATTERN.exec(key);
     if (match === null) return undefined;
     const [, id = '', secret = ''] = match;
-    const row = this.#db.prepare('select * from api_keys where id = ?').get(id) as KeyRow | undefined;
+    // Read on every request, so a key revoked through any replica is refused by all of them at once.
+    const row = await this.#rows.get(id);
     if (row === undefined || row.revoked_at !== null) return undefined;
     const digest = sha256(key);
     const remembered = this.#verified.get(id);
     if (remembered !== undefined && timingSafeEqual(remembered, digest)) return toRecord(row);
-    beforeHash?.(id);
+    await beforeHash?.(id);
     const hash = await scryptHash(secret, row.salt);
     if (hash.length !== row.hash.length || !timingSafeEqual(hash, row.hash)) return undefined;
     this.#verified.set(id, digest);
     return toRecord(row);
   }
 
-  list(): ApiKeyRecord[] {
-    return (this.#db.prepare('select * from api_keys order by created_at, id').all() as KeyRow[]).map(toRecord);
+  async list(): Promise<ApiKeyRecord[]> {
+    return (await this.#rows.all()).map(toRecord);
   }
 
   /** true when a live key was revoked; false when the id is unknown or already revoked. */
-  revoke(id: string): boolean {
+  async revoke(id: string): Promise<boolean> {
     this.#verified.delete(id);
-    const result = this.#db.prepare('update api_keys set revoked_at = ? where id = ? and revoked_at is null').run(new Date().toISOString(), id);
-    return result.changes > 0;
+    return this.#rows.revoke(id, new Date().toISOString());
   }
 
-  close(): void {
-    this.#db.close();
+  async close(): Promise<void> {
+    await this.#rows.close();
   }
 }
 

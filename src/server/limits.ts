@@ -12,6 +12,8 @@ import type { ImageGateLimits } from './image-gate.js';
 import type { ServerEnv } from './principal.js';
 import type { RemoteImagePolicy } from './remote-image.js';
 import type { IntakeLimits } from './tenant-intake.js';
+import { MemoryTokenBuckets } from './token-buckets.js';
+import type { TokenBuckets } from './token-buckets.js';
 
 /** The image gate's limits (image-gate.ts), fair intake's (tenant-intake.ts) and the request limits. */
 export interface ServerLimits extends ImageGateLimits, IntakeLimits {
@@ -72,24 +74,14 @@ export function checkQueryLength(text: string, limits: ServerLimits, field: stri
   }
 }
 
-interface Bucket {
-  tokens: number;
-  updatedMs: number;
-}
-
-/** One bucket per key id; `now` is injectable for tests. */
-export function rateLimit(limits: ServerLimits, now: () => number = () => performance.now()): MiddlewareHandler<ServerEnv> {
-  const buckets = new Map<string, Bucket>();
+/** One bucket per key id, in `buckets` (in memory, or on Postgres shared by replicas). */
+export function rateLimit(limits: ServerLimits, buckets: TokenBuckets = new MemoryTokenBuckets()): MiddlewareHandler<ServerEnv> {
   const { burst, perSecond } = limits.rateLimit;
   return async (context, next) => {
     const keyId = context.get('principal').keyId;
-    const time = now();
-    const bucket = buckets.get(keyId) ?? { tokens: burst, updatedMs: time };
-    bucket.tokens = Math.min(burst, bucket.tokens + ((time - bucket.updatedMs) / 1000) * perSecond);
-    bucket.updatedMs = time;
-    buckets.set(keyId, bucket);
-    if (bucket.tokens < 1) {
-      const waitSeconds = Math.max(1, Math.ceil((1 - bucket.tokens) / perSecond));
+    const empty = await buckets.take([{ name: `rate:${keyId}`, burst, perSecond }]);
+    if (empty !== undefined) {
+      const waitSeconds = Math.max(1, Math.ceil((1 - empty.tokens) / perSecond));
       throw new MmevolveError({
         code: 'rate-limited',
         message: `rate limit of ${perSecond} requests/s (burst ${burst}) exceeded for this key`,
@@ -97,7 +89,6 @@ export function rateLimit(limits: ServerLimits, now: () => number = () => perfor
         retryAfterMs: waitSeconds * 1000,
       });
     }
-    bucket.tokens -= 1;
     await next();
   };
 }

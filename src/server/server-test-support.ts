@@ -38,7 +38,7 @@ export async function createTestServer(options: Partial<ServerAppOptions> & { ba
     },
     async close() {
       await server.close();
-      keyStore.close();
+      await keyStore.close();
       await memoryStore.close();
     },
   };

@@ -12,7 +12,7 @@ import type { Command } from 'commander';
 import { resolveApiKey } from '../../backends/index.js';
 import { isMmevolveError, mmevolveError } from '../../core/index.js';
 import { DEFAULT_MEMORY_DB_PATH } from '../../memory/index.js';
-import { DEFAULT_KEYS_DB_PATH, DEFAULT_LIMITS, createServerApp, createServerMetrics, openApiKeyStore, probesFor, serverOptionsFromWorkspace, startServer, workspaceEmbedder } from '../../server/index.js';
+import { DEFAULT_KEYS_DB_PATH, DEFAULT_LIMITS, createServerApp, createServerMetrics, openServerState, probesFor, serverOptionsFromWorkspace, startServer, workspaceEmbedder } from '../../server/index.js';
 import type { ServerLimits, UpstreamOptions } from '../../server/index.js';
 import { WEB_DIST_DIR, ensureWebBuild } from '../../web/build-web.js';
 import { PgRunDatabase } from '../../eval/index.js';
@@ -32,6 +32,7 @@ interface ServeOptions extends WorkspaceCommandOptions {
   datasetsDir?: string;
   static?: string;
   dev?: boolean;
+  labelFree?: boolean;
   maxBodyMb?: number;
   maxImageMegapixels?: number;
   maxQueryLength?: number;
@@ -88,6 +89,7 @@ export function registerServeCommand(program: Command): void {
     .option('--runs-db <postgres-url>', 'keep runs in this Postgres, shared by every serve started with the same URL (replicas behind one address); --runs-dir then only holds local scratch', (value: string) => postgresUrl('--runs-db', value))
     .option('--datasets-dir <dir>', 'ReasonSeg folders that POST /v1/runs may evaluate, by name inside this folder (default datasets)')
     .option('--static <dir>', "built web UI served at / (default: the package's dist/web, built on first use)")
+    .option('--label-free', 'memory.labelFree: the model checks each proxied or /v1/solve answer that has no gold answer and writes lessons when its check finds it wrong')
     .option('--dev', 'allow keyless requests from loopback as tenant "dev" (development only)')
     .option('--max-body-mb <n>', `largest request body in MiB (default ${DEFAULT_LIMITS.maxBodyBytes / 1024 / 1024})`, positiveNumber('--max-body-mb'))
     .option('--max-image-megapixels <n>', `largest image, width × height from its header (default ${DEFAULT_LIMITS.maxImagePixels / 1e6})`, positiveNumber('--max-image-megapixels'))
@@ -105,8 +107,10 @@ export function registerServeCommand(program: Command): void {
       const upstream: UpstreamOptions | undefined = backends.mllm === undefined || mllm === undefined ? undefined : { baseURL: mllm.baseURL, apiKey: resolveApiKey(mllm, 'mllm', process.env, true) };
       const fromWorkspace = await serverOptionsFromWorkspace(workspace);
       const memoryStore = fromWorkspace.memoryStore;
-      const keysDb = options.keysDb ?? settings.keysDb ?? DEFAULT_KEYS_DB_PATH;
-      const keyStore = openApiKeyStore(keysDb);
+      // With store.kind postgres, keys and limit buckets are shared by every replica (unless a key file is named).
+      const state = await openServerState(workspace.storeConfig, options.keysDb ?? settings.keysDb);
+      const { keyStore } = state;
+      const keysDb = keyStore.path;
       const dev = options.dev === true;
       const limits: Partial<ServerLimits> = {
         maxBodyBytes: Math.round((options.maxBodyMb ?? settings.maxBodyMb ?? DEFAULT_LIMITS.maxBodyBytes / 1024 / 1024) * 1024 * 1024),
@@ -123,7 +127,9 @@ export function registerServeCommand(program: Command): void {
       const served = createServerApp({
         ...(sharedRuns === undefined ? {} : { sharedRuns }),
         keyStore,
+        ...(state.tokenBuckets === undefined ? {} : { tokenBuckets: state.tokenBuckets }),
         ...fromWorkspace,
+        ...(options.labelFree === true && fromWorkspace.memoryConfig !== undefined ? { memoryConfig: { ...fromWorkspace.memoryConfig, labelFree: true } } : {}),
         ...(upstream === undefined ? {} : { upstream }),
         runsDir,
         datasetsDir,
@@ -162,7 +168,7 @@ export function registerServeCommand(program: Command): void {
       // Runs in flight stay recorded as running: the next `mmevolve serve` resumes them.
       await Promise.all([served.close(), server.close()]);
       await runsDatabase?.close();
-      keyStore.close();
+      await state.close();
       await workspace.close();
       clearTimeout(deadline);
       process.stderr.write('mmevolve serve stopped\n');
