@@ -17,6 +17,7 @@ const BENCHES: Array<{ name: string; load: () => Promise<BenchModule> }> = [
   { name: 'synthworld', load: () => import('./synthworld.bench.js') },
   { name: 'eval-harness', load: () => import('./eval-harness.bench.js') },
   { name: 'calibration', load: () => import('./calibration.bench.js') },
+  { name: 'ablation', load: () => import('./ablation.bench.js') },
   { name: 'cost', load: () => import('./cost-per-sample.bench.js') },
   { name: 'server-load', load: () => import('./server-load.bench.js') },
   { name: 'server-flood', load: () => import('./server-flood.bench.js') },

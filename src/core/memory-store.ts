@@ -9,6 +9,13 @@ export type LessonStream = 'visual' | 'logic';
 
 export type ProvenanceKind = 'written' | 'merged' | 'edited' | 'imported' | 'restored';
 
+/**
+ * What told the memory method that an answer was wrong, for lessons it writes: a gold answer given with the
+ * problem (`gold`), a verdict or gold answer sent afterwards through POST /v1/feedback (`feedback`), or the
+ * model's own check of its answer when no label exists (`label-free`).
+ */
+export type LessonSignal = 'gold' | 'feedback' | 'label-free';
+
 /** Why a version exists and what it was made from (e.g. a merge names both sources and their versions). */
 export interface LessonProvenance {
   kind: ProvenanceKind;
@@ -16,6 +23,8 @@ export interface LessonProvenance {
   /** Parallel to fromLessonIds: the version of each source that was used. */
   fromVersions: number[];
   note?: string;
+  /** Versions the memory method wrote or merged: which signal judged the answer wrong. */
+  signal?: LessonSignal;
 }
 
 /** The problem whose failure produced the lesson; imageRefs are paths or ids of the source images. */

@@ -17,6 +17,8 @@ export { checkIdentifier as checkPostgresIdentifier, inTransaction, openPostgres
 export type { PostgresConnectionOptions } from './store/postgres/pg-connection.js';
 /** The method (ViLoMem): solve → verify → write → grow/refine → retrieve, and MATH-V verification. */
 export { solveWithMemory } from './method/solve.js';
+export { learnFromAnswer } from './method/learn.js';
+export type { AnswerJudgement, LearnOutcome, SelfCheck } from './method/learn.js';
 export type { SolveOptions } from './method/solve.js';
 export type { SolveResult } from './method/solve-result.js';
 export { mathVProblem } from './method/problem.js';

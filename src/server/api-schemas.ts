@@ -161,7 +161,7 @@ export type SegmentResponse = z.infer<typeof segmentResponseSchema>;
 
 // --- /v1/memories ---------------------------------------------------------------------------------------
 
-const provenanceSchema = z.object({ kind: z.enum(['written', 'merged', 'edited', 'imported', 'restored']), fromLessonIds: z.array(z.string()), fromVersions: z.array(z.number()), note: z.string().optional() });
+const provenanceSchema = z.object({ kind: z.enum(['written', 'merged', 'edited', 'imported', 'restored']), fromLessonIds: z.array(z.string()), fromVersions: z.array(z.number()), note: z.string().optional(), signal: z.enum(['gold', 'feedback', 'label-free']).optional() });
 const lessonSourceSchema = z.object({ problemId: z.string(), question: z.string(), imageRefs: z.array(z.string()) });
 
 /** GET /v1/memories/{id}, PATCH /v1/memories/{id}, POST /v1/memories/{id}/restore. */

@@ -39,6 +39,10 @@ import { SEGMENT_ROUTE_DOCS, segmentRoutes } from './routes/segment.js';
 import { SOLVE_ROUTE_DOCS, solveRoutes } from './routes/solve.js';
 import type { UpstreamOptions } from './routes/proxy.js';
 import { pathRedactor, redactResponses } from './redact-paths.js';
+import { AnswerLearning } from './answer-learning.js';
+import { AnswerLog } from './answer-log.js';
+import type { AnswerRetention } from './answer-log.js';
+import { FEEDBACK_ROUTE_DOCS, feedbackRoutes } from './routes/feedback.js';
 import type { SharedRuns } from './runs/shared-runs.js';
 import { RunManager } from './runs/run-manager.js';
 import { TenantIntake, fairIntake } from './tenant-intake.js';
@@ -74,6 +78,8 @@ export interface ServerAppOptions {
   staticDir?: string;
   /** Memory method settings (a config file's `memory` section): /v1/solve defaults and the proxy's retrieval thresholds. */
   memoryConfig?: MemoryMethodConfig;
+  /** How long and how much of the proxy's answers is kept per tenant for /v1/feedback (answer-log.ts). */
+  answerRetention?: Partial<AnswerRetention>;
   /**
    * The evolve preset and overrides requests start from (a config file's `evolve` section, via
    * openWorkspace); default: DEFAULT_EVOLVE_PRESET without overrides. A request's preset and config win.
@@ -92,6 +98,8 @@ export interface ServerApp {
   limits: ServerLimits;
   /** Present when runsDir was given; call runs.recover() at start-up to resume interrupted runs. */
   runs: RunManager | undefined;
+  /** The proxy's kept answers, feedback and label-free checks; idle() waits for background work. */
+  learning: AnswerLearning;
   /** Stops background runs without marking them cancelled (a restart resumes them). */
   close(): Promise<void>;
 }
@@ -148,8 +156,17 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
           ...(options.maxConcurrentRuns === undefined ? {} : { maxConcurrentRuns: options.maxConcurrentRuns }),
           ...(options.sharedRuns === undefined ? {} : { shared: options.sharedRuns }),
         });
+  const learning = new AnswerLearning({
+    log: new AnswerLog(options.answerRetention, options.now),
+    backends: options.backends,
+    store: options.memoryStore,
+    embedder,
+    memoryConfig,
+    limits,
+    logError: log,
+  });
   const settingsDoc: RouteDoc = { method: 'get', path: '/v1/settings', summary: "The server's resolved settings (from its config file and flags via openWorkspace): model id per backend role, the default evolve preset with its resolved config, the memory method's settings.", scope: 'read' };
-  const documented = [...SOLVE_ROUTE_DOCS, ...SEGMENT_ROUTE_DOCS, settingsDoc, ...(runs === undefined ? [] : RUN_ROUTE_DOCS)];
+  const documented = [...SOLVE_ROUTE_DOCS, ...FEEDBACK_ROUTE_DOCS, ...SEGMENT_ROUTE_DOCS, settingsDoc, ...(runs === undefined ? [] : RUN_ROUTE_DOCS)];
   app.get('/openapi.json', (context) => context.json(openApiDocument(documented)));
 
   // Shared buckets (Postgres) make the limits one budget across replicas; else this process's own.
@@ -176,11 +193,24 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
       limits,
       memoryConfig,
       segmentation: { backends: options.backends, evolve, limits },
+      learning,
+      log,
     }),
   );
+  app.route('/v1/feedback', feedbackRoutes(learning));
 
   if (options.staticDir !== undefined && existsSync(options.staticDir)) {
     app.use('/*', serveStatic({ root: options.staticDir }));
   }
-  return { app, metrics, limits, runs, close: async () => runs?.close() };
+  return {
+    app,
+    metrics,
+    limits,
+    runs,
+    learning,
+    close: async () => {
+      await runs?.close();
+      await learning.close();
+    },
+  };
 }

@@ -66,5 +66,7 @@ describe('/openapi.json', () => {
     const lesson = document.paths['/v1/memories']?.['post']?.requestBody?.content['application/json']?.schema?.properties ?? {};
     expect(Object.keys(lesson)).toEqual(expect.arrayContaining(['stream', 'text']));
     expect(document.paths['/healthz']?.['get']?.security, '/healthz needs no key').toEqual([]);
+    const feedback = document.paths['/v1/feedback']?.['post']?.requestBody?.content['application/json']?.schema?.properties ?? {};
+    expect(Object.keys(feedback).sort(), 'POST /v1/feedback documents its body').toEqual(['answer', 'responseId', 'verdict']);
   });
 });

@@ -32,6 +32,7 @@ interface ServeOptions extends WorkspaceCommandOptions {
   datasetsDir?: string;
   static?: string;
   dev?: boolean;
+  labelFree?: boolean;
   maxBodyMb?: number;
   maxImageMegapixels?: number;
   maxQueryLength?: number;
@@ -88,6 +89,7 @@ export function registerServeCommand(program: Command): void {
     .option('--runs-db <postgres-url>', 'keep runs in this Postgres, shared by every serve started with the same URL (replicas behind one address); --runs-dir then only holds local scratch', (value: string) => postgresUrl('--runs-db', value))
     .option('--datasets-dir <dir>', 'ReasonSeg folders that POST /v1/runs may evaluate, by name inside this folder (default datasets)')
     .option('--static <dir>', "built web UI served at / (default: the package's dist/web, built on first use)")
+    .option('--label-free', 'memory.labelFree: the model checks each proxied or /v1/solve answer that has no gold answer and writes lessons when its check finds it wrong')
     .option('--dev', 'allow keyless requests from loopback as tenant "dev" (development only)')
     .option('--max-body-mb <n>', `largest request body in MiB (default ${DEFAULT_LIMITS.maxBodyBytes / 1024 / 1024})`, positiveNumber('--max-body-mb'))
     .option('--max-image-megapixels <n>', `largest image, width × height from its header (default ${DEFAULT_LIMITS.maxImagePixels / 1e6})`, positiveNumber('--max-image-megapixels'))
@@ -127,6 +129,7 @@ export function registerServeCommand(program: Command): void {
         keyStore,
         ...(state.tokenBuckets === undefined ? {} : { tokenBuckets: state.tokenBuckets }),
         ...fromWorkspace,
+        ...(options.labelFree === true && fromWorkspace.memoryConfig !== undefined ? { memoryConfig: { ...fromWorkspace.memoryConfig, labelFree: true } } : {}),
         ...(upstream === undefined ? {} : { upstream }),
         runsDir,
         datasetsDir,

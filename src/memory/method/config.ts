@@ -9,6 +9,11 @@ import { mmevolveError } from '../../core/index.js';
 const unitInterval = z.number().min(-1).max(1);
 
 export const memoryMethodConfigSchema = z.strictObject({
+  /**
+   * Label-free learning: an answer with no gold answer (and, under `serve`, no feedback) is checked by the
+   * model itself (check_answer); one its check finds wrong writes lessons (provenance signal 'label-free').
+   */
+  labelFree: z.boolean().default(false),
   retrieval: z
     .strictObject({
       logic: z.strictObject({ k: z.number().int().min(0).default(3), minScore: unitInterval.default(0.7) }).prefault({}),

@@ -7,7 +7,7 @@
  * lessons go to the store as one all-or-nothing batch (TenantMemory.applyWrites), after every model call.
  */
 import { isMmevolveError, mmevolveError, normaliseLessonText, taskResponseSchema } from '../../core/index.js';
-import type { Embedder, Lesson, LessonEdit, LessonImageVector, LessonSource, LessonStream, LessonWrite, LessonWriteResult, TenantMemory } from '../../core/index.js';
+import type { Embedder, Lesson, LessonEdit, LessonImageVector, LessonSignal, LessonSource, LessonStream, LessonWrite, LessonWriteResult, TenantMemory } from '../../core/index.js';
 import { recordedChat } from './call-context.js';
 import type { CallContext } from './call-context.js';
 import { checkPreservation } from './lesson-preservation.js';
@@ -20,6 +20,8 @@ export interface LessonCandidate {
   concepts: string[];
   source: LessonSource;
   imageVectors?: LessonImageVector[];
+  /** What judged the answer wrong; recorded in the provenance of the version this candidate makes. */
+  signal?: LessonSignal;
 }
 
 export interface RejectedMerge {
@@ -73,8 +75,10 @@ function planDuplicate(lesson: Lesson, candidate: LessonCandidate): LessonPlan {
 }
 
 function planInsert(candidate: LessonCandidate, textVector: Float32Array, rejectedMerge?: RejectedMerge): LessonPlan {
+  const { signal, ...fields } = candidate;
+  const provenance = signal === undefined ? {} : { provenance: { kind: 'written' as const, fromLessonIds: [], fromVersions: [], signal } };
   return {
-    write: { kind: 'insert', lesson: { ...candidate, textVector } },
+    write: { kind: 'insert', lesson: { ...fields, textVector, ...provenance } },
     outcome: (result) => {
       if (result?.kind !== 'insert') throw writeFailed();
       const outcome: StoreOutcome = { kind: result.inserted.created ? 'inserted' : 'duplicate', lesson: result.inserted.lesson, candidateText: candidate.text };
@@ -144,6 +148,7 @@ export async function planLesson(context: RefineContext, candidate: LessonCandid
       fromLessonIds: [target.lesson.id],
       fromVersions: [target.lesson.version],
       note: `merged with a new lesson from problem ${candidate.source.problemId}: ${candidate.text}`,
+      ...(candidate.signal === undefined ? {} : { signal: candidate.signal }),
     },
   };
   return {

@@ -6,7 +6,7 @@
  * as one transaction, so a failure anywhere (a writer's or the merge's model call, the store) writes nothing.
  */
 import { isMmevolveError, taskResponseSchema } from '../../core/index.js';
-import type { ChatMessage, LessonStream, OutputSchema, RgbImage, StructuredTaskName } from '../../core/index.js';
+import type { ChatMessage, LessonSignal, LessonStream, OutputSchema, RgbImage, StructuredTaskName } from '../../core/index.js';
 import { recordedChat } from './call-context.js';
 import type { LessonCandidate, LessonPlan, RefineContext, StoreOutcome } from './lesson-refine.js';
 import { applyLessonPlans, planLesson } from './lesson-refine.js';
@@ -19,6 +19,8 @@ export interface WriteInput {
   /** The problem image's embedding (stored as the visual lesson's source image vector). */
   imageVector?: Float32Array;
   streams: ReadonlySet<LessonStream>;
+  /** What judged the answer wrong (lesson provenance); default 'gold'. */
+  signal?: LessonSignal;
 }
 
 export interface WriteResult {
@@ -54,6 +56,7 @@ function candidate(input: WriteInput, stream: LessonStream, text: string): Lesso
     subject,
     concepts: [...concepts],
     source: { problemId: problem.id, question: problem.question, imageRefs: [problem.imageRef] },
+    signal: input.signal ?? 'gold',
   };
   if (stream === 'visual' && input.imageVector !== undefined) base.imageVectors = [{ imageRef: problem.imageRef, vector: input.imageVector }];
   return base;

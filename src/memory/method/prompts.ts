@@ -91,10 +91,15 @@ export interface FailureContext {
   given: string;
   subject: string;
   concepts: readonly string[];
+  /**
+   * The `Gold:` line when the problem carries no gold answer: the user's verdict alone ("unknown — …") or
+   * the answer the model's own check found (label-free). Default: the problem's answer.
+   */
+  gold?: string;
 }
 
 function failureLines(failure: FailureContext): string[] {
-  const gold = failure.problem.answer ?? '';
+  const gold = failure.gold ?? failure.problem.answer ?? '';
   return [
     'Failed solution:',
     failure.response.trim(),
@@ -146,6 +151,25 @@ export function writeVisualLessonMessages(failure: FailureContext): ChatMessage[
       ].join('\n'),
     },
     { role: 'user', content: failureLines(failure).join('\n') },
+  ];
+}
+
+/**
+ * Label-free memory: the model checks its own earlier answer by working the problem again (an answer_vqa
+ * call, so every server that answers the method's questions answers this one). Only the earlier final
+ * answer is shown, not its reasoning, so the check reads the figure afresh instead of re-reading the
+ * argument; the verifier then compares the two final answers (learn.ts).
+ */
+export function checkAnswerMessages(problem: MemoryProblem, given: string): ChatMessage[] {
+  const instructions = [
+    'An earlier answer to the problem about the image is given below, without its reasoning and without the correct answer.',
+    'Check it: solve the problem again yourself step by step, reading the values, labels and shapes in the figure afresh;',
+    'do not assume the earlier answer is right.',
+    ANSWER_FORMAT.replace('one final answer', 'one final answer (the one you reach, whether or not it is the earlier one)'),
+  ];
+  return [
+    { role: 'system', content: [taskSystemLine('answer_vqa'), ...instructions].join('\n') },
+    { role: 'user', content: [`Earlier answer: \\boxed{${given}}`, '', ...problemLines(problem)].join('\n') },
   ];
 }
 

@@ -2,8 +2,9 @@
  * What solveWithMemory returns — everything a VQA report needs (answer, verdict with its deciding rule,
  * lessons retrieved / written / merged, calls) — and the events it emits while it works.
  */
-import type { Box, CallRecord, Embedder, LessonStream, Warning } from '../../core/index.js';
+import type { Box, CallRecord, Embedder, LessonSignal, LessonStream, Warning } from '../../core/index.js';
 import type { AnswerVerdict } from '../verify/verify-answer.js';
+import type { SelfCheck } from './learn.js';
 import type { RejectedMerge, StoreOutcome } from './lesson-refine.js';
 import type { SolveMode } from './prompts.js';
 
@@ -50,6 +51,10 @@ export interface SolveResult {
   analysis?: { subject: string; concepts: string[]; fromModel: boolean };
   /** Present when the problem has a gold answer. */
   verdict?: AnswerVerdict;
+  /** Label-free mode without a gold answer: the model's own check of its answer. */
+  selfCheck?: SelfCheck;
+  /** What judged the answer, and so what any lessons written here record as their signal. */
+  learnedFrom?: LessonSignal;
   /** The logic writer's classification of the failure, when lessons were written. */
   errorType?: 'logical' | 'visual';
   /** Zoom hint region (original pixels), when a crop was attached. */

@@ -7,18 +7,19 @@
  * This is the per-problem step of the online protocol: run problems in order and memory grows from
  * earlier failures.
  */
-import { isMmevolveError, mmevolveError, taskResponseSchema } from '../../core/index.js';
+import { mmevolveError } from '../../core/index.js';
 import type { CallRecord, ChatImage, Embedder, LessonStream, MllmClient, TenantMemory, Warning } from '../../core/index.js';
-import { verifyAnswer } from '../verify/verify-answer.js';
 import { extractMathVAnswer } from '../verify/mathv-scoring.js';
 import { parseMemoryMethodConfig } from './config.js';
 import type { MemoryMethodConfig, MemoryMethodConfigInput } from './config.js';
-import { callSettings, recordedChat } from './call-context.js';
+import { callSettings } from './call-context.js';
 import type { CallContext } from './call-context.js';
-import { writeLessons } from './lesson-writer.js';
+import { analyseProblem } from './analysis.js';
+import { learnFromAnswer } from './learn.js';
+import type { AnswerJudgement } from './learn.js';
 import { lastBoxedContent } from './problem.js';
 import type { MemoryProblem } from './problem.js';
-import { analyzeProblemMessages, answerVqaMessages } from './prompts.js';
+import { answerVqaMessages } from './prompts.js';
 import type { PromptLesson, SolveMode } from './prompts.js';
 import { embedRetrievalQuery, retrievalQueryText, retrieveLessons } from './retrieval.js';
 import type { RetrievalQuery, RetrievedLesson } from './retrieval.js';
@@ -44,35 +45,12 @@ export interface SolveOptions {
   onEvent?: (event: SolveEvent) => void;
 }
 
-export interface ProblemAnalysis {
-  subject: string;
-  concepts: string[];
-  /** false when the analysis answer was unusable and the problem's own subject was used. */
-  fromModel: boolean;
-}
+export type { ProblemAnalysis } from './analysis.js';
 
 function streamsFor(ablate: LessonStream | undefined): Set<LessonStream> {
   const streams = new Set<LessonStream>(['logic', 'visual']);
   if (ablate !== undefined) streams.delete(ablate);
   return streams;
-}
-
-async function analyse(context: CallContext, problem: MemoryProblem): Promise<ProblemAnalysis> {
-  try {
-    const result = await recordedChat(context, {
-      messages: analyzeProblemMessages(problem),
-      images: [problem.image],
-      schema: { name: 'analyze_problem', schema: taskResponseSchema('analyze_problem') },
-      stage: 'memory-analysis',
-    });
-    return { subject: result.value.subject.trim(), concepts: result.value.concepts.map((concept) => concept.trim()).filter((concept) => concept !== ''), fromModel: true };
-  } catch (error) {
-    if (isMmevolveError(error) && error.code === 'invalid-model-output') {
-      context.warnings.push({ code: 'analysis-invalid-output', message: `analyze_problem answer unusable (${error.message}); retrieval uses the question alone` });
-      return { subject: problem.subject ?? '', concepts: [], fromModel: false };
-    }
-    throw error;
-  }
 }
 
 function promptLessons(retrieved: readonly RetrievedLesson[]): PromptLesson[] {
@@ -93,12 +71,12 @@ export async function solveWithMemory(problem: MemoryProblem, options: SolveOpti
   const context: CallContext = { mllm: options.mllm, config, calls, warnings, ...(options.signal === undefined ? {} : { signal: options.signal }) };
   const streams = streamsFor(options.ablate);
 
-  let analysis: ProblemAnalysis | undefined;
+  let analysis: Awaited<ReturnType<typeof analyseProblem>> | undefined;
   let query: RetrievalQuery | undefined;
   let used: RetrievedLesson[] = [];
   let zoom: Awaited<ReturnType<typeof zoomHint>>;
   if (mode === 'memory' && options.memory !== undefined) {
-    analysis = await analyse(context, problem);
+    analysis = await analyseProblem(context, problem);
     emit({ type: 'problem-analysed', problemId: problem.id, subject: analysis.subject, concepts: analysis.concepts });
     const text = retrievalQueryText(problem.question, analysis.subject, analysis.concepts);
     query = await embedRetrievalQuery(embedder.embedder, text, streams.has('visual') ? problem.image : undefined, options.signal);
@@ -148,26 +126,32 @@ export async function solveWithMemory(problem: MemoryProblem, options: SolveOpti
   if (options.ablate !== undefined) result.ablate = options.ablate;
   if (analysis !== undefined) result.analysis = analysis;
   if (zoom !== undefined) result.zoomBox = zoom.box;
-  if (problem.answer === undefined) return result;
+  const judgement: AnswerJudgement | undefined =
+    problem.answer !== undefined ? { signal: 'gold', answer: problem.answer } : config.labelFree && mode === 'memory' ? { signal: 'label-free' } : undefined;
+  if (judgement === undefined) return result;
 
-  const judge = config.verify.llmJudge ? (options.judge ?? options.mllm) : undefined;
-  const verdict = await verifyAnswer(response, { answer: problem.answer, options: problem.options }, {
-    strict: config.verify.strict,
-    ...(judge === undefined ? {} : { judge }),
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
-  });
-  if (verdict.judgeCall !== undefined) calls.push(verdict.judgeCall);
-  result.verdict = verdict;
-  emit({ type: 'answer-verified', problemId: problem.id, correct: verdict.correct, rule: verdict.rule });
-  if (verdict.correct || mode !== 'memory' || options.learn === false || options.memory === undefined || analysis === undefined) return result;
-
-  const written = await writeLessons({ ...context, memory: options.memory, embedder: embedder.embedder }, {
-    failure: { problem, response, given: finalAnswer ?? extracted.answer, subject: analysis.subject, concepts: analysis.concepts },
-    image: problem.image,
-    ...(query?.imageVector === undefined ? {} : { imageVector: query.imageVector }),
-    streams,
-  });
-  if (written.errorType !== undefined) result.errorType = written.errorType;
-  summariseOutcomes(result, written.outcomes, emit);
+  const learned = await learnFromAnswer(
+    { problem, response, ...(analysis === undefined ? {} : { analysis }), ...(query?.imageVector === undefined ? {} : { imageVector: query.imageVector }) },
+    judgement,
+    {
+      context,
+      embedder: embedder.embedder,
+      streams,
+      learn: mode === 'memory' && options.learn !== false && options.memory !== undefined && analysis !== undefined,
+      ...(options.memory === undefined ? {} : { memory: options.memory }),
+      ...(options.judge === undefined ? {} : { judge: options.judge }),
+    },
+  );
+  result.learnedFrom = learned.signal;
+  if (learned.verdict !== undefined) {
+    result.verdict = learned.verdict;
+    emit({ type: 'answer-verified', problemId: problem.id, correct: learned.verdict.correct, rule: learned.verdict.rule });
+  }
+  if (learned.selfCheck !== undefined) {
+    result.selfCheck = learned.selfCheck;
+    emit({ type: 'answer-verified', problemId: problem.id, correct: learned.selfCheck.verdict === 'correct', rule: 'self-check' });
+  }
+  if (learned.errorType !== undefined) result.errorType = learned.errorType;
+  summariseOutcomes(result, learned.outcomes, emit);
   return result;
 }

@@ -46,6 +46,7 @@ export const lessonProvenanceSchema = z.object({
   fromLessonIds: z.array(z.string()),
   fromVersions: z.array(z.number().int()),
   note: z.string().optional(),
+  signal: z.enum(['gold', 'feedback', 'label-free']).optional(),
 });
 
 const conceptsSchema = z.array(z.string());
@@ -58,6 +59,7 @@ export function cleanProvenance(provenance: z.infer<typeof lessonProvenanceSchem
     fromVersions: [...provenance.fromVersions],
   };
   if (provenance.note !== undefined) clean.note = provenance.note;
+  if (provenance.signal !== undefined) clean.signal = provenance.signal;
   return clean;
 }
 

@@ -4,7 +4,8 @@
  * lesson-injection.ts); `X-Mmevolve-Memory: off` or a model id ending in `:no-memory` turns that off.
  * Every image part is vetted first (proxy-images.ts): the model server receives only data: URLs that passed
  * the image gate, never a URL it would fetch itself. The upstream response (JSON or an SSE stream) is
- * passed back byte for byte.
+ * passed back byte for byte. With memory on, the answer is also kept for a while (answer-log.ts) under its
+ * response id, so feedback can be sent for it later (POST /v1/feedback) and label-free checks can run.
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -20,6 +21,10 @@ import type { ServerEnv } from '../principal.js';
 import { vetChatMessages } from '../proxy-images.js';
 import type { ChatMessage } from '../proxy-images.js';
 import { readJson } from '../request-body.js';
+import type { AnswerLearning } from '../answer-learning.js';
+import { captureCompletion, captureStream } from '../answer-capture.js';
+import type { CapturedAnswer } from '../answer-capture.js';
+import type { ErrorLogger } from '../api-errors.js';
 import { endIntake } from '../tenant-intake.js';
 import { answerSegmentationChat, segmentationModelMethod } from './segmentation-model.js';
 import type { SegmentationModelOptions } from './segmentation-model.js';
@@ -43,6 +48,41 @@ export interface ProxyRouteOptions {
   memoryConfig: MemoryMethodConfig;
   /** Chat requests for the `mmevolve-segment` model are answered here, not forwarded (segmentation-model.ts). */
   segmentation?: SegmentationModelOptions;
+  /** Keeps answers given with memory on, for feedback and label-free checks. */
+  learning?: AnswerLearning;
+  log: ErrorLogger;
+}
+
+interface AnsweredQuestion {
+  tenant: string;
+  question: string;
+  images: string[];
+  model: string;
+  canWrite: boolean;
+}
+
+/**
+ * The upstream answer, passed through unchanged, and kept in the answer log once it is complete: a JSON
+ * answer at once (its id also goes out as X-Mmevolve-Response-Id), a stream when its last chunk has passed.
+ */
+async function keepAnswer(response: Response, asked: AnsweredQuestion, learning: AnswerLearning, log: ErrorLogger, streamed: boolean, extra: Record<string, string>): Promise<Response> {
+  if (!response.ok || response.body === null) return passThrough(response, extra);
+  const keep = (captured: CapturedAnswer): void => {
+    if (!captured.ok) {
+      log('proxied answer not kept for feedback', new Error(captured.reason));
+      return;
+    }
+    learning.keep(asked.tenant, { id: captured.id, question: asked.question, images: asked.images, answer: captured.text, model: asked.model }, asked.canWrite);
+  };
+  if (streamed) {
+    const [toClient, toLog] = response.body.tee();
+    learning.track(captureStream(toLog).then(keep, (error: unknown) => log('proxied stream not kept for feedback', error)));
+    return passThrough(new Response(toClient, { status: response.status, headers: response.headers }), extra);
+  }
+  const text = await response.text();
+  const captured = captureCompletion(text);
+  keep(captured);
+  return passThrough(new Response(text, { status: response.status, headers: response.headers }), captured.ok ? { ...extra, 'X-Mmevolve-Response-Id': captured.id } : extra);
 }
 
 const contentPartSchema = z.looseObject({ type: z.string().max(100), text: z.string().optional(), image_url: z.union([z.string(), z.looseObject({ url: z.string() })]).optional() });
@@ -110,6 +150,7 @@ export function proxyRoutes(options: ProxyRouteOptions): Hono<ServerEnv> {
     const lastUser = body.messages[lastUserIndex];
     let messages = vetted.messages;
     const extraHeaders: Record<string, string> = {};
+    let asked: AnsweredQuestion | undefined;
     if (suffixOff || headerOff || options.store === undefined || options.embedder === undefined || lastUser === undefined) {
       extraHeaders['X-Mmevolve-Memory'] = 'off';
     } else {
@@ -122,7 +163,9 @@ export function proxyRoutes(options: ProxyRouteOptions): Hono<ServerEnv> {
         images.push(await decodeRequestImage(dataUrlBytes(url, source), options.limits, source, context.req.raw.signal));
       }
       endIntake(context);
-      const memory = options.store.forTenant(context.get('principal').tenant);
+      const principal = context.get('principal');
+      const memory = options.store.forTenant(principal.tenant);
+      asked = { tenant: principal.tenant, question: text, images: urls, model, canWrite: principal.scopes.includes('write') || principal.scopes.includes('admin') };
       const lessons = await retrieveForChat(memory, options.embedder, text, images, options.memoryConfig, context.req.raw.signal);
       extraHeaders['X-Mmevolve-Memory'] = 'on';
       extraHeaders['X-Mmevolve-Lessons'] = lessons.map((hit) => hit.lesson.id).join(',');
@@ -139,7 +182,8 @@ export function proxyRoutes(options: ProxyRouteOptions): Hono<ServerEnv> {
       body: JSON.stringify({ ...body, model, messages }),
       signal: context.req.raw.signal,
     });
-    return passThrough(response, extraHeaders);
+    if (asked === undefined || options.learning === undefined) return passThrough(response, extraHeaders);
+    return keepAnswer(response, asked, options.learning, options.log, body.stream === true, extraHeaders);
   });
 
   return routes;
