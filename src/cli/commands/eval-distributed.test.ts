@@ -52,7 +52,11 @@ beforeAll(async () => {
   await writeFile(configFile, JSON.stringify(workspace));
 }, 120_000);
 
+/** Every worker started, so none outlives the file even when a test times out before its own cleanup. */
+const started = new Set<ChildProcessWithoutNullStreams>();
+
 afterAll(async () => {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await Promise.all([mllm?.close(), segmenter?.close(), postgres?.stop()]);
   await rm(root, { recursive: true, force: true });
 });
@@ -71,6 +75,7 @@ interface Worker {
 
 function startWorker(url: string): Worker {
   const child = spawn(process.execPath, [BIN, 'worker', '--queue', url, '--config', configFile, '--concurrency', '2', '--job-timeout', '4', '--no-cache'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  started.add(child);
   const worker: Worker = { child, recorded: [], stderr: '' };
   let buffer = '';
   child.stdout.on('data', (chunk: Buffer) => {
