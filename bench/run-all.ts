@@ -11,6 +11,7 @@ const BENCHES: Array<{ name: string; load: () => Promise<BenchModule> }> = [
   { name: 'rle', load: () => import('./rle.bench.js') },
   { name: 'client-load', load: () => import('./client-load.bench.js') },
   { name: 'memory-store', load: () => import('./memory-store.bench.js') },
+  { name: 'memory-store-postgres', load: () => import('./memory-store-postgres.bench.js') },
   { name: 'evolve', load: () => import('./evolve.bench.js') },
   { name: 'sim-servers', load: () => import('./sim-servers.bench.js') },
   { name: 'synthworld', load: () => import('./synthworld.bench.js') },
