@@ -33,7 +33,7 @@ export function scoredTable(hits: readonly ScoredLesson[]): string {
 function provenanceLine(version: LessonVersion): string {
   const { provenance } = version;
   const sources = provenance.fromLessonIds.map((id, index) => `${id}@v${provenance.fromVersions[index] ?? '?'}`).join(', ');
-  return `${provenance.kind}${sources === '' ? '' : ` from ${sources}`}${provenance.note === undefined ? '' : ` — ${provenance.note}`}`;
+  return `${provenance.kind}${provenance.signal === undefined ? '' : ` (${provenance.signal})`}${sources === '' ? '' : ` from ${sources}`}${provenance.note === undefined ? '' : ` — ${provenance.note}`}`;
 }
 
 export function lessonDetails(lesson: Lesson, versions: readonly LessonVersion[]): string {

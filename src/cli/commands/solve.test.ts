@@ -93,6 +93,13 @@ describe('mmevolve solve', () => {
     expect(stdout).toContain('verdict: correct');
   });
 
+  it('with --label-free and no --answer, prints the model\'s own check of its answer', async () => {
+    const { stdout } = await run(options({ labelFree: true, tenant: 'cli-label-free' }));
+    // The trap model works the problem again and falls into the same trap: its check agrees, nothing is written.
+    expect(stdout).toMatch(/self-check \(label-free\): agrees \(it reached \S+; rule /);
+    expect(stdout).not.toContain('lesson written');
+  });
+
   it('prints the whole result as JSON with --json', async () => {
     const { stdout } = await run(options({ json: true, mode: 'step' }));
     const parsed = JSON.parse(stdout) as { mode: string; calls: unknown[]; problem: { question: string } };

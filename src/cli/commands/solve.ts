@@ -28,6 +28,8 @@ export interface SolveCommandOptions extends WorkspaceCommandOptions {
   mode: SolveMode;
   ablate?: 'visual' | 'logic';
   learn: boolean;
+  /** memory.labelFree for this solve: without --answer, the model checks its own answer. */
+  labelFree?: boolean;
   json?: boolean;
 }
 
@@ -62,6 +64,10 @@ function formatResult(result: SolveResult, models: { mllm: string; embedder: str
     const { verdict } = result;
     lines.push(`verdict: ${verdict.correct ? 'correct' : 'wrong'} (rule ${verdict.rule}${verdict.mathvCorrect === verdict.correct ? '' : `; MATH-V's own rules say ${verdict.mathvCorrect ? 'correct' : 'wrong'}`})`);
   }
+  if (result.selfCheck !== undefined) {
+    lines.push(`self-check (label-free): ${result.selfCheck.verdict === 'correct' ? 'agrees' : 'finds it wrong'} (it reached ${result.selfCheck.answer}; rule ${result.selfCheck.rule})`);
+  }
+  if (result.learnedFrom !== undefined && result.lessonsWritten.length + result.lessonsMerged.length > 0) lines.push(`lessons below written from: ${result.learnedFrom}`);
   lines.push(`method: ${result.mode}${result.ablate === undefined ? '' : ` without ${result.ablate} lessons`}; models: ${models.mllm}${models.embedder === undefined ? '' : ` / ${models.embedder}`}`);
   if (result.analysis !== undefined) lines.push(`analysis: ${result.analysis.subject}; concepts: ${result.analysis.concepts.join(', ') || '(none)'}`);
   if (result.mode === 'memory') {
@@ -85,7 +91,7 @@ function formatResult(result: SolveResult, models: { mllm: string; embedder: str
 export async function runSolveCommand(options: SolveCommandOptions, io: SolveCommandIo): Promise<SolveResult> {
   const workspace = await openCommandWorkspace(options, { storePath: options.db });
   try {
-    const methodConfig = workspace.memory();
+    const methodConfig = options.labelFree === true ? { ...workspace.memory(), labelFree: true } : workspace.memory();
     const mllm = workspace.requireMllm();
     const { judge, embedder } = workspace.backends;
     if (options.mode === 'memory' && embedder === undefined) throw noEmbedderError();
@@ -126,6 +132,7 @@ export function registerSolveCommand(program: Command): void {
     .addOption(new Option('--mode <mode>', 'memory (the method), step (step by step, no memory) or baseline (direct answer)').choices(['memory', 'step', 'baseline']).default('memory'))
     .addOption(new Option('--ablate <stream>', 'leave one lesson stream out (retrieval and writing)').choices(['visual', 'logic']))
     .option('--no-learn', 'never write lessons, even when the answer was wrong')
+    .option('--label-free', 'without --answer, the model checks its own answer and lessons are written when its check finds it wrong (memory.labelFree)')
     .option('--json', 'print the full result as JSON');
   addWorkspaceOptions(command).action(async (options: SolveCommandOptions) => {
       const controller = new AbortController();
