@@ -18,6 +18,7 @@ import { WEB_DIST_DIR, ensureWebBuild } from '../../web/build-web.js';
 import { PgRunDatabase } from '../../eval/index.js';
 import { SharedRuns } from '../../server/index.js';
 import { postgresUrl } from './eval-queued.js';
+import { runsDatabaseUrl } from './serve-runs-db.js';
 import { addWorkspaceOptions, openCommandWorkspace } from './workspace-options.js';
 import type { WorkspaceCommandOptions } from './workspace-options.js';
 
@@ -86,7 +87,7 @@ export function registerServeCommand(program: Command): void {
     .option('--db <path>', `memory database of the workspace (default: the config's store.path, else ${DEFAULT_MEMORY_DB_PATH})`)
     .option('--keys-db <path>', `API key database (default ${DEFAULT_KEYS_DB_PATH})`)
     .option('--runs-dir <dir>', 'where evaluation runs keep their state (default .mmevolve/runs)')
-    .option('--runs-db <postgres-url>', 'keep runs in this Postgres, shared by every serve started with the same URL (replicas behind one address); --runs-dir then only holds local scratch', (value: string) => postgresUrl('--runs-db', value))
+    .option('--runs-db <postgres-url>', 'keep runs in this Postgres, shared by every serve started with the same URL (replicas behind one address); default: the store\'s Postgres when store.kind is postgres; --runs-dir then only holds local scratch', (value: string) => postgresUrl('--runs-db', value))
     .option('--datasets-dir <dir>', 'ReasonSeg folders that POST /v1/runs may evaluate, by name inside this folder (default datasets)')
     .option('--static <dir>', "built web UI served at / (default: the package's dist/web, built on first use)")
     .option('--label-free', 'memory.labelFree: the model checks each proxied or /v1/solve answer that has no gold answer and writes lessons when its check finds it wrong')
@@ -122,7 +123,8 @@ export function registerServeCommand(program: Command): void {
       const runsDir = resolve(options.runsDir ?? settings.runsDir ?? '.mmevolve/runs');
       const datasetsDir = resolve(options.datasetsDir ?? settings.datasetsDir ?? 'datasets');
       const web = await webDirectory(options.static ?? settings.webDir, (line) => void process.stderr.write(`${line}\n`));
-      const runsDatabase = options.runsDb === undefined ? undefined : await PgRunDatabase.connect(options.runsDb, { worker: `serve:${process.pid}` });
+      const runsDb = runsDatabaseUrl(options.runsDb, workspace.storeConfig);
+      const runsDatabase = runsDb === undefined ? undefined : await PgRunDatabase.connect(runsDb.url, { worker: `serve:${process.pid}` });
       const sharedRuns = runsDatabase === undefined ? undefined : await SharedRuns.open(runsDatabase, `serve:${process.env.HOSTNAME ?? 'host'}:${process.pid}`);
       const served = createServerApp({
         ...(sharedRuns === undefined ? {} : { sharedRuns }),
@@ -152,7 +154,7 @@ export function registerServeCommand(program: Command): void {
         process.stderr.write(`warning: the memory workspace ${workspace.storePath} embeds with ${memoryStore.embeddingModel}, which no configured embedder provides: lesson search and writes answer 503 and the proxy forwards without lessons until backends.embedder matches\n`);
       }
       out(`  web UI: ${existsSync(web.dir) ? `${server.url}/ from ${web.dir}${web.note}` : `not served${web.note}`}`);
-      out(`  runs: ${sharedRuns === undefined ? runsDir : 'Postgres (--runs-db, shared with other replicas)'} (datasets from ${datasetsDir})${resumed.length === 0 ? '' : `; resumed ${resumed.length} interrupted run(s): ${resumed.join(', ')}`}`);
+      out(`  runs: ${sharedRuns === undefined ? runsDir : `Postgres (${runsDb?.from === 'store' ? "the store's, store.kind postgres" : '--runs-db'}; shared with other replicas)`} (datasets from ${datasetsDir})${resumed.length === 0 ? '' : `; resumed ${resumed.length} interrupted run(s): ${resumed.join(', ')}`}`);
       await new Promise<void>((done) => {
         process.once('SIGINT', done);
         process.once('SIGTERM', done);
