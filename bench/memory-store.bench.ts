@@ -142,7 +142,9 @@ export async function run(): Promise<void> {
     const loadSeconds = (performance.now() - started) / 1000;
     const small = store.forTenant('small');
     await small.import(benchRecords(SMALL_TENANT_LESSONS, 'small'));
+    started = performance.now();
     await store.forTenant('limit').import(benchRecords(LIMIT_TENANT_LESSONS, 'limit'));
+    const limitLoadSeconds = (performance.now() - started) / 1000;
 
     const writeTimes: number[] = [];
     for (let index = 0; index < WRITES; index += 1) {
@@ -216,7 +218,7 @@ export async function run(): Promise<void> {
     const median = (values: number[]): number => percentile(values, 0.5);
     const format = (value: number): string => value.toFixed(2);
     console.log(`memory store — ${total} lessons, ${DIMENSIONS}-dim clustered random vectors, one tenant, one stream (worst case), file ${path} (${(statSync(path).size / 1e6).toFixed(0)} MB)`);
-    console.log(`  bulk load via import: ${loadSeconds.toFixed(1)} s (${((loadSeconds * 1e6) / LESSONS).toFixed(0)} µs/lesson)`);
+    console.log(`  bulk load via import (JSON records validated, one transaction per batch, graph rebuilt later, WAL checkpointed once): ${loadSeconds.toFixed(1)} s (${((loadSeconds * 1e6) / LESSONS).toFixed(0)} µs/lesson); a ${LIMIT_TENANT_LESSONS}-lesson tenant into the same file ${((limitLoadSeconds * 1e6) / LIMIT_TENANT_LESSONS).toFixed(0)} µs/lesson — target ≤ 60 µs`);
     console.log(`  write (insert incl. duplicate check, version row, vector; own transaction): median ${format(median(writeTimes))} ms, p95 ${format(percentile(writeTimes, 0.95))} ms over ${WRITES} — target < 5 ms`);
     const { twoStageAbove, oversample, minCandidates } = DEFAULT_TEXT_SEARCH;
     console.log(`  HNSW graph of the ${total}-lesson partition: built on the first search in ${format(twoStage.coldTimes[0] ?? Number.NaN)} ms; after reopening, the saved graph was ${reloadCounts.loads === 1 ? 'read back' : 'rebuilt'} on the first search in ${format(reloadMs)} ms`);
