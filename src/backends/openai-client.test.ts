@@ -77,6 +77,14 @@ describe('createOpenAICompatibleClient', () => {
     expect(userContent[1]).toEqual({ type: 'text', text: 'Query: the red cup' });
   });
 
+  it('sends an image label as a text part right before its image (Qwen3-VL video timestamps)', async () => {
+    const server = await scripted([{ json: chatCompletion('from 0.3 to 1.3 seconds') }]);
+    await client(server).chat({ messages, images: [grey(8, 8), grey(8, 8), grey(8, 8)], imageLabels: ['<0.3 seconds>', undefined, '<1.3 seconds>'] });
+    const sent = chatRequests(server)[0]?.body as { messages: { content: { type: string; text?: string }[] }[] };
+    const kinds = sent.messages[1]?.content.map((part) => (part.type === 'text' ? part.text : part.type));
+    expect(kinds, 'label, image, image, label, image, then the user text').toEqual(['<0.3 seconds>', 'image_url', 'image_url', '<1.3 seconds>', 'image_url', 'Query: the red cup']);
+  });
+
   it('warns of a downscale only over the profile\'s max pixels, and once per image however many calls send it', async () => {
     const server = await scripted([{ json: chatCompletion('a') }]);
     const halving: FramingProfile = {

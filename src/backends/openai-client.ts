@@ -166,7 +166,11 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
       if (message.role === 'system') return { role: 'system', content: message.content };
       if (message.role === 'assistant') return { role: 'assistant', content: message.content };
       if (index !== lastUser || dataUrls.length === 0) return { role: 'user', content: message.content };
-      const parts: ChatCompletionContentPart[] = dataUrls.map((url) => ({ type: 'image_url', image_url: { url } }));
+      const parts: ChatCompletionContentPart[] = dataUrls.flatMap((url, imageIndex): ChatCompletionContentPart[] => {
+        const label = request.imageLabels?.[imageIndex];
+        const image: ChatCompletionContentPart = { type: 'image_url', image_url: { url } };
+        return label === undefined ? [image] : [{ type: 'text', text: label }, image];
+      });
       parts.push({ type: 'text', text: message.content });
       return { role: 'user', content: parts };
     });
@@ -213,7 +217,7 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
       const server = cacheable ? await identity.get(request.signal) : undefined;
       const key =
         cacheable && server !== undefined
-          ? cacheKey({ body, messages: request.messages, images: images.map((image) => image.hash()), schemaName: schema?.name, jsonSchema, server: server ?? undefined })
+          ? cacheKey({ body, messages: request.messages, images: images.map((image) => image.hash()), ...(request.imageLabels === undefined ? {} : { imageLabels: request.imageLabels }), schemaName: schema?.name, jsonSchema, server: server ?? undefined })
           : undefined;
 
       const interpret = (text: string): { ok: true; value: T } | { ok: false; problem: string; error: unknown } => {

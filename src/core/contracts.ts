@@ -52,6 +52,11 @@ export interface ChatRequest<T = string> {
   /** System and user text; images attach to the last user message, in order. */
   messages: readonly ChatMessage[];
   images?: readonly ChatImage[];
+  /**
+   * Text sent right before image i (same index), e.g. the `<0.3 seconds>` timestamp before a Qwen3-VL
+   * video frame group; undefined entries send the image alone.
+   */
+  imageLabels?: readonly (string | undefined)[];
   /** Without a schema the answer is the raw text (T = string). */
   schema?: OutputSchema<T>;
   temperature?: number;

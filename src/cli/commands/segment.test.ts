@@ -1,12 +1,16 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mask, RgbImage } from '../../core/index.js';
 import { createRng, generateScene, generateSegQuery, renderScene, startSimMllmServer, startSimSegmenterServer } from '../../sim/index.js';
 import type { SimMllmServer, SimSegmenterServer } from '../../sim/index.js';
 import { cocoRleSchema, decodeMaskPng, decodeRle, maskIou, writeImage } from '../../vision/index.js';
+import { locateFfmpeg } from '../../backends/index.js';
 import { runSegmentCommand } from './segment.js';
+import { runSegmentVideoCommand } from './segment-video.js';
 import type { SegmentCommandOptions } from './segment.js';
 
 /** A SynthWorld scene (SIMULATED) with its query and target mask. */
@@ -102,5 +106,37 @@ describe('mmevolve segment', () => {
     const trace = JSON.parse(await readFile(join(out, 'trace.json'), 'utf8')) as { models: { mllm: string | null }; trace: { phrases: { origin: string }[] } };
     expect(trace.models.mllm, 'no MLLM recorded').toBeNull();
     expect(trace.trace.phrases.map((phrase) => phrase.origin)).toEqual(['query']);
+  });
+});
+
+describe('mmevolve segment --video', () => {
+  it('segments each key frame of a Qwen3-VL-sampled video and writes one mask folder per key frame', async () => {
+    const scene = simScene(1);
+    // 10 identical SynthWorld frames at 5 fps (2 s), lossless PNG-in-Matroska made by ffmpeg.
+    const raw = join(root, 'frames.rgb');
+    const frames = 10;
+    const bytes = new Uint8Array(scene.image.data.length * frames);
+    for (let i = 0; i < frames; i += 1) bytes.set(scene.image.data, i * scene.image.data.length);
+    await writeFile(raw, bytes);
+    const video = join(root, 'clip.mkv');
+    const ffmpeg = await locateFfmpeg();
+    await promisify(execFile)(ffmpeg, ['-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${scene.image.width}x${scene.image.height}`, '-r', '5', '-i', raw, '-c:v', 'png', video]);
+    const out = join(root, 'out-video');
+    let stdout = '';
+    const results = await runSegmentVideoCommand(
+      { method: 'evol', preset: 'improved', config: join(root, 'mmevolve.config.json'), query: scene.query, video, keyFrames: 3, out },
+      { stdout: (text) => (stdout += text), stderr: () => undefined, interactive: false },
+    );
+    // int(10 / 5 * 2) = 4 sampled: linspace(0, 9, 4) = 0, 3, 6, 9; 3 key frames at positions 0, 2, 3 → frames 0, 6, 9.
+    expect(results.map((entry) => [entry.frameIndex, entry.seconds]), 'key frames and their times').toEqual([[0, 0], [6, 1.2], [9, 1.8]]);
+    for (const [k, entry] of results.entries()) {
+      const rle = cocoRleSchema.parse(JSON.parse(await readFile(join(out, `frame-0${k}`, 'mask.rle.json'), 'utf8')));
+      expect(maskIou(decodeRle(rle), scene.target), `frame ${entry.frameIndex}: mask is the target (SIMULATED oracle servers)`).toBe(1);
+    }
+    expect(stdout).toContain('frame 6 at 1.20 s:');
+    const summary = JSON.parse(await readFile(join(out, 'video.json'), 'utf8')) as { info: { totalFrames: number; fps: number }; sampling: { frameIndices: number[] }; keyFrames: unknown[] };
+    expect(summary.info).toMatchObject({ totalFrames: 10, fps: 5 });
+    expect(summary.sampling.frameIndices).toEqual([0, 3, 6, 9]);
+    expect(summary.keyFrames).toHaveLength(3);
   });
 });

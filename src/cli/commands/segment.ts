@@ -4,23 +4,28 @@
  * [--explain] [--no-cache]`: segment one image and write mask.png, overlay.png, mask.rle.json and
  * trace.json. Progress (stage, generation) goes to stderr; `--explain` prints the evolution as a tree. The
  * preset defaults to the config's evolve.preset, else `improved`; the config's `evolve` section overrides
- * the preset's settings.
+ * the preset's settings. `--video FILE [--key-frames N]` instead of `--image` segments N key frames of a video
+ * (segment-video.ts).
  */
 import { setMaxListeners } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Option } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import { formatCallCosts } from '../../backends/index.js';
 import { mmevolveError } from '../../core/index.js';
 import { DATASET_KINDS, SEGMENTATION_METHODS, formatTraceTree, progressText, runSegmentation } from '../../evolve/index.js';
 import type { DatasetKind, EvolvePresetName, SegmentationEvent, SegmentationMethod, SegmentationResult } from '../../evolve/index.js';
+import { QWEN3_VL_VIDEO_MAX_FRAMES } from '../../protocols/index.js';
 import { encodeMaskPng, maskArea, readImage, renderOverlay, writeImage } from '../../vision/index.js';
+import { DEFAULT_KEY_FRAMES, runSegmentVideoCommand } from './segment-video.js';
 import { addWorkspaceOptions, openCommandWorkspace, presetOption } from './workspace-options.js';
 import type { WorkspaceCommandOptions } from './workspace-options.js';
 
 export interface SegmentCommandOptions extends WorkspaceCommandOptions {
   image: string;
+  /** With `video` instead of `image`: how many of the Qwen3-VL-sampled frames to segment (segment-video.ts). */
+  keyFrames?: number;
   query: string;
   method: SegmentationMethod;
   /** Default: the config's evolve.preset, else DEFAULT_EVOLVE_PRESET. */
@@ -39,7 +44,7 @@ export interface SegmentCommandIo {
   signal?: AbortSignal;
 }
 
-function progressWriter(io: SegmentCommandIo): { onEvent: (event: SegmentationEvent) => void; done: () => void } {
+export function progressWriter(io: SegmentCommandIo): { onEvent: (event: SegmentationEvent) => void; done: () => void } {
   let width = 0;
   return {
     onEvent: (event) => {
@@ -108,11 +113,21 @@ export async function runSegmentCommand(options: SegmentCommandOptions, io: Segm
   }
 }
 
+function parseKeyFrames(value: string): number {
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > QWEN3_VL_VIDEO_MAX_FRAMES) {
+    throw new InvalidArgumentError(`--key-frames must be an integer from 1 to ${QWEN3_VL_VIDEO_MAX_FRAMES}`);
+  }
+  return count;
+}
+
 export function registerSegmentCommand(program: Command): void {
   const command = program
     .command('segment')
     .description('Segment the target of a (reasoning) query in one image: evolutionary prompting (evol) or a baseline')
-    .requiredOption('--image <file>', 'image file (JPEG, PNG or WebP)')
+    .option('--image <file>', 'image file (JPEG, PNG or WebP)')
+    .option('--video <file>', 'video file (any format ffmpeg reads): segment key frames of its Qwen3-VL 2 fps sampling instead of an image')
+    .option('--key-frames <n>', `with --video: key frames to segment, evenly spread over the sampled frames (default ${DEFAULT_KEY_FRAMES})`, parseKeyFrames)
     .requiredOption('--query <text>', 'what to segment, e.g. "the thing you would use to keep the rain off"')
     .addOption(new Option('--method <method>', 'segmentation method').choices([...SEGMENTATION_METHODS]).default('evol'))
     .addOption(presetOption())
@@ -121,19 +136,33 @@ export function registerSegmentCommand(program: Command): void {
     .option('--sentence', 'treat the query as a reasoning sentence (default: guessed from its length)')
     .option('--no-sentence', 'treat the query as a short referring phrase')
     .addOption(new Option('--dataset-kind <kind>', 'reasonseg (reasoning query) or refcoco (referring expression): an inconsistent final verdict falls back to text or box').choices([...DATASET_KINDS]));
-  addWorkspaceOptions(command).action(async (options: SegmentCommandOptions) => {
+  addWorkspaceOptions(command).action(async (options: Omit<SegmentCommandOptions, 'image'> & { image?: string; video?: string }) => {
+      if ((options.image === undefined) === (options.video === undefined)) {
+        command.error('error: pass exactly one of --image <file> or --video <file>');
+      }
+      if (options.keyFrames !== undefined && options.video === undefined) command.error('error: --key-frames needs --video');
       const controller = new AbortController();
       // Every concurrent backend call listens on the one Ctrl-C signal.
       setMaxListeners(1000, controller.signal);
       const abort = (): void => controller.abort(mmevolveError('cancelled', 'segmentation cancelled (Ctrl-C)', 'Run the command again.'));
       process.once('SIGINT', abort);
       try {
-        await runSegmentCommand(options, {
+        const io: SegmentCommandIo = {
           stdout: (text) => process.stdout.write(text),
           stderr: (text) => process.stderr.write(text),
           interactive: process.stderr.isTTY === true,
           signal: controller.signal,
-        });
+        };
+        if (options.video !== undefined) {
+          const progress = progressWriter(io);
+          try {
+            await runSegmentVideoCommand({ ...options, video: options.video }, io, progress.onEvent);
+          } finally {
+            progress.done();
+          }
+        } else {
+          await runSegmentCommand({ ...options, image: options.image as string }, io);
+        }
       } finally {
         process.off('SIGINT', abort);
       }

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LessonWrite } from '../../core/index.js';
+import type { LessonWrite, MemoryExportRecord } from '../../core/index.js';
 import { openMemoryStore } from './sqlite-memory-store.js';
 import type { SqliteMemoryStore } from './sqlite-memory-store.js';
 import { clusteredVectors } from './store-test-support.js';
@@ -97,5 +97,24 @@ describe('HNSW graphs of the lesson store follow SQLite, the source of truth', (
     store = openMemoryStore({ path, textSearch: GRAPH_SEARCH });
     await expectSameAsExact('after the graph file was damaged');
     expect(store.textIndexCounts(), 'the damaged graph was rebuilt from the store').toEqual({ builds: 1, loads: 0 });
+  });
+
+  it('takes a bulk import without touching the loaded graph lesson by lesson, then rebuilds it once and answers as exact search', async () => {
+    await expectSameAsExact('before the import');
+    const tenant = store.forTenant('alice');
+    const exported: MemoryExportRecord[] = [];
+    const source = openMemoryStore({ path: ':memory:', dimensions: DIMENSIONS, embeddingModel: 'test-clustered' });
+    try {
+      const fresh = clusteredVectors(300, DIMENSIONS, 20, 7);
+      await source.forTenant('alice').applyWrites(fresh.map((vector, index) => insertWrite(20_000 + index, vector)));
+      for await (const record of source.forTenant('alice').export()) exported.push(record);
+    } finally {
+      await source.close();
+    }
+    const report = await tenant.import(exported);
+    expect(report.imported, 'every exported lesson imported').toBe(300);
+    expect(store.textIndexCounts(), 'the import built nothing (the graph was only invalidated)').toEqual({ builds: 1, loads: 0 });
+    await expectSameAsExact('after the import');
+    expect(store.textIndexCounts(), 'one rebuild for the whole import').toEqual({ builds: 2, loads: 0 });
   });
 });

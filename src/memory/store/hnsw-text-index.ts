@@ -82,6 +82,19 @@ export class HnswTextIndex {
     }
   }
 
+  /**
+   * Records `count` text vectors added by a bulk write that did not go through noteVector (call inside the
+   * write's transaction): one generation bump for the batch, and the loaded graph is dropped, to be rebuilt
+   * from the store once when next needed instead of taking each vector at construction cost.
+   */
+  noteBulkAdded(tenant: string, stream: LessonStream, count: number): void {
+    if (count <= 0) return;
+    const key = partitionKey(tenant, stream);
+    this.#statements.bumpTextGeneration.run({ tenant, stream, change: count });
+    this.#unsaved.add(key);
+    this.#graphs.delete(key);
+  }
+
   /** Records a deleted text vector (call inside the write's transaction). */
   noteDelete(tenant: string, stream: LessonStream, rowid: number): void {
     const loaded = this.#inStep(tenant, stream, -1);

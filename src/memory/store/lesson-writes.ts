@@ -27,8 +27,12 @@ export interface TenantContext {
 }
 
 
-/** Inserts a lesson with all its versions, its current text vector and its image vectors; returns its rowid. */
-export function insertLessonRows(context: TenantContext, rows: LessonRows): number {
+/**
+ * Inserts a lesson with all its versions, its current text vector and its image vectors; returns its rowid.
+ * `graph` 'defer' (bulk import) leaves the partition's HNSW graph alone: the caller must then call
+ * textIndex.noteBulkAdded once for the batch, in the same transaction.
+ */
+export function insertLessonRows(context: TenantContext, rows: LessonRows, graph: 'apply' | 'defer' = 'apply'): number {
   const current = rows.versions.at(-1);
   if (current === undefined) throw new Error('insertLessonRows needs at least one version');
   const info = context.statements.insertLesson.run({
@@ -42,7 +46,8 @@ export function insertLessonRows(context: TenantContext, rows: LessonRows): numb
   });
   const lessonRowid = Number(info.lastInsertRowid);
   for (const entry of rows.versions) insertVersionRow(context, lessonRowid, entry);
-  putTextVector(context, lessonRowid, rows.stream, current.textVector, 1);
+  if (graph === 'defer') insertTextVectorRow(context, lessonRowid, rows.stream, unitVector(current.textVector));
+  else putTextVector(context, lessonRowid, rows.stream, current.textVector, 1);
   addImageRows(context, lessonRowid, rows.images);
   return lessonRowid;
 }
@@ -74,8 +79,12 @@ export function appendCurrentVersion(context: TenantContext, lessonRowid: number
 /** The lesson's searchable text vector: its unit copy in the vec0 index, and in the partition's graph. */
 function putTextVector(context: TenantContext, lessonRowid: number, stream: LessonStream, vector: Float32Array, added: 0 | 1): void {
   const unit = unitVector(vector);
-  context.statements.insertTextVector.run(BigInt(lessonRowid), context.tenant, streamCode(stream), vectorToBlob(unit));
+  insertTextVectorRow(context, lessonRowid, stream, unit);
   context.textIndex.noteVector(context.tenant, stream, lessonRowid, unit, added);
+}
+
+function insertTextVectorRow(context: TenantContext, lessonRowid: number, stream: LessonStream, unit: Float32Array): void {
+  context.statements.insertTextVector.run(BigInt(lessonRowid), context.tenant, streamCode(stream), vectorToBlob(unit));
 }
 
 export function addImageRows(context: TenantContext, lessonRowid: number, images: readonly LessonImageVector[]): void {

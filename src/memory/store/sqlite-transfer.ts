@@ -39,8 +39,15 @@ export function importIntoTenant(
       hasId: async (id) => statements.lessonById.get(tenant, id) !== undefined,
       hasText: async (stream: LessonStream, text) => statements.lessonByNormalisedText.get(tenant, stream, text) !== undefined,
       insertAll: async (rows) => {
+        // One transaction per batch; the partition's graph is not updated lesson by lesson (at construction
+        // cost each) but invalidated once per batch and rebuilt from the rows when next needed.
         context.db.transaction(() => {
-          for (const row of rows) insertLessonRows(context, row);
+          const added = new Map<LessonStream, number>();
+          for (const row of rows) {
+            insertLessonRows(context, row, 'defer');
+            added.set(row.stream, (added.get(row.stream) ?? 0) + 1);
+          }
+          for (const [stream, count] of added) context.textIndex.noteBulkAdded(tenant, stream, count);
         })();
       },
     },

@@ -106,7 +106,8 @@ export const qwen25VlProfile: ModelProfile = createPatchGridProfile({
  * Qwen3-VL: patch 16, spatial merge 2 → factor 32. Pixel bounds from the Qwen3-VL model repos'
  * preprocessor_config.json (Qwen2VLImageProcessorFast with size.shortest_edge 65536 = 256², longest_edge
  * 16777216 = 4096²). Grounding boxes are relative 0–1000 (Qwen3-VL cookbooks). Video: transformers
- * Qwen3VLVideoProcessor fps 2, min_frames 4, max_frames 768, size 128·32² to 768·32² pixels per frame.
+ * Qwen3VLVideoProcessor fps 2, min_frames 4, max_frames 768, size 128·32² to 768·32² pixels per frame;
+ * frame sampling and the `<t seconds>` timestamp text are in qwen3-vl-video.ts (commits cited there).
  */
 export const qwen3VlProfile: ModelProfile = createPatchGridProfile({
   name: 'qwen3-vl',
@@ -115,7 +116,11 @@ export const qwen3VlProfile: ModelProfile = createPatchGridProfile({
   patchSize: 16,
   mergeSize: 2,
   boxConvention: 'relative-1000',
-  sources: ['Qwen/Qwen3-VL-* preprocessor_config.json', 'huggingface/transformers src/transformers/models/qwen3_vl/video_processing_qwen3_vl.py'],
+  sources: [
+    'Qwen/Qwen3-VL-* preprocessor_config.json',
+    'huggingface/transformers src/transformers/models/qwen3_vl/video_processing_qwen3_vl.py @930941c62f02ae20fbdf35f9496bde938b2dfcac',
+    'huggingface/transformers src/transformers/models/qwen3_vl/processing_qwen3_vl.py @e1b551679e267be053b45581cbabd028a14defd2',
+  ],
   minPixels: 65536,
   maxPixels: 16777216,
   video: { fps: 2, minFrames: 4, maxFrames: 768, minPixels: 128 * 32 * 32, maxPixels: 768 * 32 * 32 },
