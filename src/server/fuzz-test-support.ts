@@ -89,6 +89,7 @@ export const DEEP_JSON_ROUTES: readonly { route: string; send: Sender }[] = [
   { route: 'POST /v1/chat/completions', send: raw('POST', '/v1/chat/completions', withDeepField({ model: 'm', messages: [{ role: 'user', content: 'hello' }] })) },
   { route: 'POST /v1/runs', send: raw('POST', '/v1/runs', withDeepField({ dataset: 'synth', method: 'single' })) },
   { route: 'POST /v1/memories', send: raw('POST', '/v1/memories', withDeepField({ stream: 'logic', text: 'a lesson' })) },
+  { route: 'POST /v1/feedback', send: raw('POST', '/v1/feedback', withDeepField({ responseId: 'chatcmpl-unknown', verdict: 'correct' })) },
   { route: 'POST /v1/memories/import', send: raw('POST', '/v1/memories/import', `${withDeepField({ type: 'lesson' })}\n`, 'application/x-ndjson') },
   { route: 'PATCH /v1/memories/:id', send: async (target, server, key) => [await server.request(`/v1/memories/${target.lessonId}`, { method: 'PATCH', key, body: withDeepField({ text: 'edited' }), headers: { 'Content-Type': 'application/json' } })] },
   { route: 'POST /v1/memories/:id/restore', send: async (target, server, key) => [await server.request(`/v1/memories/${target.lessonId}/restore`, { method: 'POST', key, body: withDeepField({ version: 1 }), headers: { 'Content-Type': 'application/json' } })] },

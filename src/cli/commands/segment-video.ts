@@ -12,7 +12,7 @@ import { runSegmentation } from '../../evolve/index.js';
 import type { SegmentationEvent, SegmentationResult } from '../../evolve/index.js';
 import { evenlySpreadKeyFrames } from '../../protocols/index.js';
 import { maskArea } from '../../vision/index.js';
-import { writeSegmentationOutputs } from './segment.js';
+import { writeSegmentationOutputs } from './segment-outputs.js';
 import type { SegmentCommandIo, SegmentCommandOptions } from './segment.js';
 import { openCommandWorkspace } from './workspace-options.js';
 

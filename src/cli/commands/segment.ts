@@ -8,7 +8,6 @@
  * (segment-video.ts).
  */
 import { setMaxListeners } from 'node:events';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
@@ -17,10 +16,13 @@ import { mmevolveError } from '../../core/index.js';
 import { DATASET_KINDS, SEGMENTATION_METHODS, formatTraceTree, progressText, runSegmentation } from '../../evolve/index.js';
 import type { DatasetKind, EvolvePresetName, SegmentationEvent, SegmentationMethod, SegmentationResult } from '../../evolve/index.js';
 import { QWEN3_VL_VIDEO_MAX_FRAMES } from '../../protocols/index.js';
-import { encodeMaskPng, maskArea, readImage, renderOverlay, writeImage } from '../../vision/index.js';
+import { maskArea, readImage } from '../../vision/index.js';
+import { writeSegmentationOutputs } from './segment-outputs.js';
 import { DEFAULT_KEY_FRAMES, runSegmentVideoCommand } from './segment-video.js';
 import { addWorkspaceOptions, openCommandWorkspace, presetOption } from './workspace-options.js';
 import type { WorkspaceCommandOptions } from './workspace-options.js';
+
+export { writeSegmentationOutputs } from './segment-outputs.js';
 
 export interface SegmentCommandOptions extends WorkspaceCommandOptions {
   image: string;
@@ -62,15 +64,6 @@ export function progressWriter(io: SegmentCommandIo): { onEvent: (event: Segment
       if (io.interactive && width > 0) io.stderr('\n');
     },
   };
-}
-
-export async function writeSegmentationOutputs(directory: string, image: Parameters<typeof renderOverlay>[0], result: SegmentationResult, extra: Record<string, unknown>): Promise<void> {
-  await mkdir(directory, { recursive: true });
-  await writeFile(join(directory, 'mask.png'), await encodeMaskPng(result.mask));
-  await writeImage(join(directory, 'overlay.png'), renderOverlay(image, result.mask));
-  await writeFile(join(directory, 'mask.rle.json'), `${JSON.stringify({ size: result.rle.size, counts: result.rle.counts })}\n`);
-  const trace = { ...extra, method: result.method, area: maskArea(result.mask), box: result.box, phrase: result.phrase, counters: result.counters, warnings: result.warnings, trace: result.trace, calls: result.calls };
-  await writeFile(join(directory, 'trace.json'), `${JSON.stringify(trace, null, 1)}\n`);
 }
 
 export async function runSegmentCommand(options: SegmentCommandOptions, io: SegmentCommandIo): Promise<SegmentationResult> {
