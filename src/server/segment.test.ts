@@ -1,45 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackends, parseConfig } from '../backends/index.js';
-import type { Backends } from '../backends/index.js';
-import { createRng, generateScene, generateSegQuery, renderScene, startSimMllmServer, startSimSegmenterServer } from '../sim/index.js';
-import type { SimMllmServer, SimSegmenterServer } from '../sim/index.js';
-import { decodeMaskPng, decodeRle, encodeImage } from '../vision/index.js';
+import { decodeMaskPng, decodeRle } from '../vision/index.js';
 import type { CocoRle } from '../vision/index.js';
+import { startOracleSegmentStack } from './oracle-segment-test-support.js';
+import type { OracleSegmentStack } from './oracle-segment-test-support.js';
 import { createTestServer, errorOf } from './server-test-support.js';
 import type { TestServer } from './server-test-support.js';
 import { startServer } from './start-server.js';
 
-let mllm: SimMllmServer;
-let segmenter: SimSegmenterServer;
-let backends: Backends;
+let stack: OracleSegmentStack;
 let server: TestServer;
 let key: string;
 let imageUrl: string;
 let query: string;
 
 beforeAll(async () => {
-  mllm = await startSimMllmServer({ port: 0, host: '127.0.0.1', preset: 'oracle' });
-  segmenter = await startSimSegmenterServer({ port: 0, host: '127.0.0.1', preset: 'oracle' });
-  backends = createBackends(
-    parseConfig({
-      backends: {
-        mllm: { baseURL: `${mllm.url}/v1`, model: mllm.modelId, profile: 'qwen2.5-vl', image: { format: 'png', resizeToProfile: false } },
-        segmenter: { baseURL: segmenter.url },
-      },
-      cache: { enabled: false },
-    }),
-  );
-  server = await createTestServer({ backends });
-  key = await server.keyFor('alice');
-  const rendered = renderScene(generateScene(5, { width: 320, height: 240 }));
-  query = generateSegQuery(rendered.objects, rendered.fullyVisible, createRng(1005), { sentenceRate: 0, noTargetRate: 0 }).query;
-  imageUrl = `data:image/png;base64,${(await encodeImage(rendered.image, 'png')).toString('base64')}`;
+  stack = await startOracleSegmentStack(5);
+  ({ server, key, imageUrl, query } = stack);
 });
 
 afterAll(async () => {
-  await server.close();
-  backends.close();
-  await Promise.all([mllm.close(), segmenter.close()]);
+  await stack.close();
 });
 
 interface SegmentJson {
