@@ -35,6 +35,8 @@ export interface EvalWorkerOptions {
   onOutagePause?: (sampleId: string, error: unknown, delayMs: number) => void;
   /** Hears of each sample this worker recorded (or found recorded). */
   onSample?: (event: { runId: string; sampleId: string; status: 'ok' | 'failed' | 'already-recorded' }) => void;
+  /** A sample this worker begins (its job is now held by this worker until the sample is recorded). */
+  onStart?: (event: { runId: string; sampleId: string }) => void;
   /** Hears of each job that failed outside its sample (it is retried). */
   onJobError?: (job: SampleJob, error: unknown) => void;
 }
@@ -102,6 +104,7 @@ export async function startEvalWorker(options: EvalWorkerOptions): Promise<EvalW
     const sample = run.samples.get(job.sampleId);
     if (sample === undefined) throw mmevolveError('not-found', `sample ${job.sampleId} is not in ${run.store.manifest.dataset} on this worker`, 'Workers must see the same dataset folder, at the same path, as the machine that ran mmevolve eval --queue.');
     let line: SegmentationLine;
+    options.onStart?.({ runId: job.runId, sampleId: job.sampleId });
     try {
       line = await throughOutages(() => run.runner.run(sample, signal), options.outage ?? DEFAULT_OUTAGE_POLICY, signal, (error, delayMs) => options.onOutagePause?.(sample.name, error, delayMs));
     } catch (error) {

@@ -73,6 +73,12 @@ interface Worker {
   stderr: string;
 }
 
+/** Samples the worker printed as started and not yet as recorded (`<run> <sample> started|ok|failed|…`). */
+function samplesInFlight(worker: Worker): number {
+  const started = worker.recorded.filter((line) => line.endsWith(' started')).length;
+  return started - (worker.recorded.length - started);
+}
+
 function startWorker(url: string): Worker {
   const child = spawn(process.execPath, [BIN, 'worker', '--queue', url, '--config', configFile, '--concurrency', '2', '--job-timeout', '4', '--no-cache'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
   started.add(child);
@@ -112,9 +118,10 @@ describe('distributed evaluation on a Postgres queue (SIMULATED servers)', () =>
     const progress: ProgressReporter = {
       start: () => undefined,
       update: (done) => {
-        // Kill a worker that is busy (it recorded a sample, so it holds jobs) once a few samples are in.
+        // Once a few samples are in, kill a worker that holds a job right now (a sample it started and has
+        // not recorded), so its job must be retried elsewhere; between jobs a worker holds none.
         if (killed !== undefined || done < 4) return;
-        killed = workers.find((worker) => worker.recorded.length > 0);
+        killed = workers.find((worker) => samplesInFlight(worker) > 0);
         killed?.child.kill('SIGKILL');
       },
       stop: () => undefined,

@@ -45,6 +45,7 @@ export async function runWorkerCommand(options: WorkerCommandOptions, io: Worker
       prepare: (manifest) => segmentFunctionForRun(workspace, manifest),
       ...(outage.outage === undefined ? {} : { outage: outage.outage }),
       ...(outage.onOutagePause === undefined ? {} : { onOutagePause: outage.onOutagePause }),
+      onStart: (event) => io.stdout(`${event.runId} ${event.sampleId} started\n`),
       onSample: (event) => io.stdout(`${event.runId} ${event.sampleId} ${event.status}\n`),
       onJobError: (job, error) => io.stderr(`job ${job.runId}/${job.sampleId} failed (it is retried): ${error instanceof Error ? error.message : String(error)}\n`),
     });
