@@ -9,7 +9,8 @@
  * thread only — the profiler costs CPU itself, so its pass is not the one timed) breaks the main thread's
  * time down by where it is spent.
  *
- * Env: MMEVOLVE_ENGINE_CPU_IMAGES (default 20), MMEVOLVE_ENGINE_CPU_SEED (default 13). Linux only for the
+ * Env: MMEVOLVE_ENGINE_CPU_IMAGES (default 20), MMEVOLVE_ENGINE_CPU_SEED (default 13), MMEVOLVE_ENGINE_CPU_PROFILE
+ * (a path: the profiled pass's .cpuprofile is written there). Linux only for the
  * per-thread and server figures (/proc). Numbers describe mmevolve's own CPU under the simulation, not a model.
  */
 import { readFileSync, readdirSync } from 'node:fs';
@@ -214,6 +215,11 @@ export async function run(): Promise<void> {
       await session.post('Profiler.start');
       await runSegMethod(stack, dataset, path.join(root, 'profiled'), { label: 'profiled', method: 'evol', preset: 'published' }, 2);
       const { profile } = await session.post('Profiler.stop');
+      const saveTo = process.env.MMEVOLVE_ENGINE_CPU_PROFILE;
+      if (saveTo !== undefined && saveTo !== '') {
+        await writeFile(saveTo, JSON.stringify(profile));
+        console.log(`profile written to ${saveTo} (open it in Chrome DevTools, Performance tab)`);
+      }
       const n = await samplesIn(path.join(root, 'profiled'));
       const entries = breakdown(profile as never).filter(([key]) => key !== '(idle)');
       const busy = entries.reduce((sum, [, ms]) => sum + ms, 0);
