@@ -67,12 +67,12 @@ interface AnsweredQuestion {
  */
 async function keepAnswer(response: Response, asked: AnsweredQuestion, learning: AnswerLearning, log: ErrorLogger, streamed: boolean, extra: Record<string, string>): Promise<Response> {
   if (!response.ok || response.body === null) return passThrough(response, extra);
-  const keep = (captured: CapturedAnswer): void => {
+  const keep = async (captured: CapturedAnswer): Promise<void> => {
     if (!captured.ok) {
       log('proxied answer not kept for feedback', new Error(captured.reason));
       return;
     }
-    learning.keep(asked.tenant, { id: captured.id, question: asked.question, images: asked.images, answer: captured.text, model: asked.model }, asked.canWrite);
+    await learning.keep(asked.tenant, { id: captured.id, question: asked.question, images: asked.images, answer: captured.text, model: asked.model }, asked.canWrite);
   };
   if (streamed) {
     const [toClient, toLog] = response.body.tee();
@@ -81,7 +81,8 @@ async function keepAnswer(response: Response, asked: AnsweredQuestion, learning:
   }
   const text = await response.text();
   const captured = captureCompletion(text);
-  keep(captured);
+  // Kept before the answer goes out, so feedback sent right after it finds it.
+  await keep(captured);
   return passThrough(new Response(text, { status: response.status, headers: response.headers }), captured.ok ? { ...extra, 'X-Mmevolve-Response-Id': captured.id } : extra);
 }
 
