@@ -28,6 +28,7 @@ import { limitBody, rateLimit, resolveLimits } from './limits.js';
 import type { ServerLimits } from './limits.js';
 import type { EvolveDefaults } from './evolve-defaults.js';
 import { createServerMetrics } from './metrics.js';
+import { healthReplicas, renderReplicaMetrics } from './replica-health.js';
 import type { ServerMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import type { RouteDoc } from './openapi.js';
@@ -145,7 +146,9 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   });
 
   app.get('/healthz', async (context) => {
-    const report = await checkHealth(probes, options.healthTimeoutMs ?? 3000, backendModels(options.backends));
+    const checked = await checkHealth(probes, options.healthTimeoutMs ?? 3000, backendModels(options.backends));
+    const replicas = healthReplicas(options.backends);
+    const report = replicas === undefined ? checked : { ...checked, replicas };
     return sendJson(context, healthReportSchema, report, 'health', report.status === 'ok' ? 200 : 503);
   });
   const runs =
@@ -179,7 +182,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   const buckets = options.tokenBuckets ?? new MemoryTokenBuckets(options.now);
   const failures = new AuthFailureLimiter(limits.authFailures, buckets);
   const auth = authenticate({ keyStore: options.keyStore, dev: options.dev === true, failures, ...(options.addressOf === undefined ? {} : { addressOf: options.addressOf }) });
-  app.get('/metrics', auth, requireScope('admin'), (context) => context.text(metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }));
+  app.get('/metrics', auth, requireScope('admin'), (context) => context.text(metrics.render() + renderReplicaMetrics(options.backends), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }));
 
   app.use('/v1/*', auth, rateLimit(limits, buckets), limitBody(limits), fairIntake(new TenantIntake(limits), limits.intakePenaltyMs));
   app.route('/v1/memories', memoryRoutes({ store: options.memoryStore, embedder, limits }));
