@@ -43,6 +43,7 @@ import { pathRedactor, redactResponses } from './redact-paths.js';
 import { AnswerLearning } from './answer-learning.js';
 import { AnswerLog } from './answer-log.js';
 import type { AnswerRetention } from './answer-log.js';
+import type { AnswerRows } from './answer-rows.js';
 import { FEEDBACK_ROUTE_DOCS, feedbackRoutes } from './routes/feedback.js';
 import type { SharedRuns } from './runs/shared-runs.js';
 import { RunManager } from './runs/run-manager.js';
@@ -81,6 +82,11 @@ export interface ServerAppOptions {
   memoryConfig?: MemoryMethodConfig;
   /** How long and how much of the proxy's answers is kept per tenant for /v1/feedback (answer-log.ts). */
   answerRetention?: Partial<AnswerRetention>;
+  /**
+   * Where those answers are kept: `serve` passes the workspace's (SQLite file or Postgres, answer-rows.ts)
+   * so feedback after a restart finds its answer; default in this process only. The caller closes it.
+   */
+  answerRows?: AnswerRows;
   /**
    * The evolve preset and overrides requests start from (a config file's `evolve` section, via
    * openWorkspace); default: DEFAULT_EVOLVE_PRESET without overrides. A request's preset and config win.
@@ -160,7 +166,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
           ...(options.sharedRuns === undefined ? {} : { shared: options.sharedRuns }),
         });
   const learning = new AnswerLearning({
-    log: new AnswerLog(options.answerRetention, options.now),
+    log: new AnswerLog(options.answerRetention, options.now, options.answerRows),
     backends: options.backends,
     store: options.memoryStore,
     embedder,

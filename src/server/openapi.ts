@@ -41,7 +41,7 @@ const baseRoutes: RouteDoc[] = [
     body: chatCompletionBodySchema,
     streams: true,
   },
-  { method: 'get', path: '/v1/models', summary: "The MLLM server's model list (OpenAI format).", scope: 'read' },
+  { method: 'get', path: '/v1/models', summary: "The MLLM server's model list (OpenAI format), followed by the segmentation models this server answers itself (mmevolve-segment, mmevolve-segment:<method>) when a segmenter is configured.", scope: 'read' },
 ];
 
 const errorSchema = {
