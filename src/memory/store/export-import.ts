@@ -220,7 +220,7 @@ async function importBatch(
   const rows = pending.map((record): LessonRows => {
     const reembedded = textVectors.get(record);
     const versions = record.versions.map((version, index) => {
-      const vector = reembedded === undefined ? Float32Array.from(record.textVectors?.[index] ?? []) : (reembedded[index] ?? new Float32Array(0));
+      const vector = reembedded === undefined ? new Float32Array(record.textVectors?.[index] ?? []) : (reembedded[index] ?? new Float32Array(0));
       checkVector(vector, workspace.dimensions, workspace.embeddingModel, `text vector of lesson ${record.lesson.id} version ${version.version}`);
       return { version: importedVersion(record.lesson.id, version, reembedded === undefined ? version.embeddingModel : workspace.embeddingModel), textVector: vector };
     });
@@ -326,7 +326,7 @@ async function importedImages(
   for (const record of records) {
     const kept: LessonImageVector[] = [];
     for (const image of record.images) {
-      if (sameModel && image.vector !== undefined) kept.push({ imageRef: image.imageRef, vector: Float32Array.from(image.vector) });
+      if (sameModel && image.vector !== undefined) kept.push({ imageRef: image.imageRef, vector: new Float32Array(image.vector) });
       else missing.push({ record, imageRef: image.imageRef });
     }
     result.set(record, kept);
