@@ -12,7 +12,7 @@
  */
 import pg from 'pg';
 import type { z } from 'zod';
-import { mmevolveError } from '../core/index.js';
+import { listenToChannel, mmevolveError } from '../core/index.js';
 import { describeDifference, identityFingerprint, manifestSchema } from './run-store.js';
 import type { ResultLineBase, RunIdentity, RunManifest, RunStore } from './run-store.js';
 
@@ -263,24 +263,7 @@ export class PgRunDatabase {
    * A lost connection is reported through onError; followers also poll, so nothing hangs on a lost event.
    */
   async listen(onEvent: (event: RunSampleEvent) => void, onError: (error: Error) => void = () => undefined): Promise<() => Promise<void>> {
-    const client = await this.pool.connect();
-    const handler = (message: pg.Notification): void => {
-      if (message.channel !== RUN_EVENTS_CHANNEL || message.payload === undefined) return;
-      try {
-        onEvent(JSON.parse(message.payload) as RunSampleEvent);
-      } catch (error) {
-        onError(error instanceof Error ? error : new Error(String(error)));
-      }
-    };
-    client.on('notification', handler);
-    client.on('error', onError);
-    await client.query(`LISTEN ${RUN_EVENTS_CHANNEL}`);
-    return async () => {
-      client.off('notification', handler);
-      await client.query(`UNLISTEN ${RUN_EVENTS_CHANNEL}`).catch(() => undefined);
-      client.off('error', onError);
-      client.release();
-    };
+    return listenToChannel(this.pool, RUN_EVENTS_CHANNEL, (payload) => onEvent(JSON.parse(payload) as RunSampleEvent), onError);
   }
 
   async close(): Promise<void> {
