@@ -36,6 +36,7 @@ export type {
   SegmenterBackendConfig,
 } from './config.js';
 export { createBackends } from './create-backends.js';
+export type { ReplicaState } from './replica-pool.js';
 export type { Backends, CreateBackendsOptions } from './create-backends.js';
 export { createResponseCache } from './response-cache.js';
 export { DEBIAN_FFMPEG_PATH, decodeVideoFrames, locateFfmpeg, parseFfmpegVideoInfo, probeVideo } from './video-frames.js';

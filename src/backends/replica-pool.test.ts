@@ -142,6 +142,42 @@ describe('the replica pool', () => {
     expect(answer.status, 'a 503 from one replica is served by the other').toBe(200);
   });
 
+  it('reports each replica: in or out, failures in a row, time to its next probe, requests outstanding and answered', async () => {
+    let clock = 0;
+    let hold = false;
+    let release: (() => void) | undefined;
+    const fetchImpl: typeof fetch = (input) => {
+      if (new URL(String(input)).host === 'a') return Promise.reject(new TypeError('fetch failed'));
+      if (!hold) return Promise.resolve(new Response('{}', { status: 200 }));
+      return new Promise((resolve) => {
+        release = () => resolve(new Response('{}', { status: 200 }));
+      });
+    };
+    const pool = createReplicaPool({ baseURLs: ['http://a/v1/', 'http://b/v1'], probePath: '/models', fetch: fetchImpl, probeDelayMs: 1000, now: () => clock });
+    expect(pool.replicas(), 'both in before any request').toEqual([
+      { baseURL: 'http://a/v1', healthy: true, outstanding: 0, served: 0, consecutiveFailures: 0, nextProbeInMs: null },
+      { baseURL: 'http://b/v1', healthy: true, outstanding: 0, served: 0, consecutiveFailures: 0, nextProbeInMs: null },
+    ]);
+    // Requests in turn: a refuses each one it gets (moved on to b) until it is taken out after two.
+    for (let index = 0; index < 4; index += 1) expect((await pool.fetch('http://a/v1/chat/completions', { method: 'POST', body: '{}' })).status).toBe(200);
+    hold = true;
+    const inFlight = pool.fetch('http://a/v1/chat/completions', { method: 'POST', body: '{}' });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    clock = 400;
+    expect(pool.replicas(), 'a out after two refusals, probed 1000 ms after; b holds one call in flight').toEqual([
+      { baseURL: 'http://a/v1', healthy: false, outstanding: 0, served: 0, consecutiveFailures: 2, nextProbeInMs: 600 },
+      { baseURL: 'http://b/v1', healthy: true, outstanding: 1, served: 4, consecutiveFailures: 0, nextProbeInMs: null },
+    ]);
+    release?.();
+    expect((await inFlight).status).toBe(200);
+    expect(pool.replicas()[1]?.outstanding, 'an answered call is no longer outstanding').toBe(0);
+    clock = 5000;
+    expect(pool.replicas()[0]?.nextProbeInMs, 'a probe that is due reads 0, never negative').toBe(0);
+    const snapshot = pool.replicas();
+    snapshot[0]!.healthy = true;
+    expect(pool.replicas()[0]?.healthy, 'the snapshot is a copy: changing it changes nothing').toBe(false);
+  });
+
   it('does not move a call the caller aborted', async () => {
     const { sent, fetchImpl } = fakeReplicas({ a: 'refused', b: 'refused' });
     const pool = createReplicaPool({ baseURLs: ['http://a/v1', 'http://b/v1'], probePath: '/models', fetch: fetchImpl });

@@ -32,14 +32,17 @@ export interface ReplicaState {
   /** Requests this replica answered (any status). */
   served: number;
   consecutiveFailures: number;
+  /** Taken out: milliseconds until its next probe (0 = due or under way); null while in. */
+  nextProbeInMs: number | null;
 }
 
 export interface ReplicaPool {
   fetch: typeof fetch;
+  /** A snapshot of each replica, in configured order (baseURL first); changing it changes nothing. */
   replicas(): ReplicaState[];
 }
 
-interface Replica extends ReplicaState {
+interface Replica extends Omit<ReplicaState, 'nextProbeInMs'> {
   nextProbeAt: number;
   probeDelayMs: number;
   probing: boolean;
@@ -136,6 +139,16 @@ export function createReplicaPool(options: ReplicaPoolOptions): ReplicaPool {
 
   return {
     fetch: poolFetch,
-    replicas: () => replicas.map(({ baseURL, healthy, outstanding, served, consecutiveFailures }) => ({ baseURL, healthy, outstanding, served, consecutiveFailures })),
+    replicas: () => {
+      const time = now();
+      return replicas.map(({ baseURL, healthy, outstanding, served, consecutiveFailures, nextProbeAt }) => ({
+        baseURL,
+        healthy,
+        outstanding,
+        served,
+        consecutiveFailures,
+        nextProbeInMs: healthy ? null : Math.max(0, Math.round(nextProbeAt - time)),
+      }));
+    },
   };
 }

@@ -50,3 +50,4 @@ export type {
   Usage,
 } from './contracts.js';
 export * from './memory-store.js';
+export { listenToChannel } from './pg-listen.js';

@@ -10,9 +10,10 @@
  * - Every recorded sample sends NOTIFY on RUN_EVENTS_CHANNEL in the same statement (delivered on commit),
  *   so followers (the CLI's progress, SSE in any serve replica) hear it without polling.
  */
+import { hostname } from 'node:os';
 import pg from 'pg';
 import type { z } from 'zod';
-import { mmevolveError } from '../core/index.js';
+import { listenToChannel, mmevolveError } from '../core/index.js';
 import { describeDifference, identityFingerprint, manifestSchema } from './run-store.js';
 import type { ResultLineBase, RunIdentity, RunManifest, RunStore } from './run-store.js';
 
@@ -38,6 +39,17 @@ const MIGRATIONS: readonly string[] = [
      attempts integer NOT NULL DEFAULT 1,
      finished_at timestamptz NOT NULL DEFAULT now(),
      PRIMARY KEY (run_id, sample_id)
+   );`,
+  // Worker heartbeats (worker-heartbeats.ts): who works, what it holds, when it was last seen.
+  `CREATE TABLE eval_workers (
+     id text PRIMARY KEY,
+     host text NOT NULL,
+     pid integer NOT NULL,
+     concurrency integer NOT NULL,
+     in_hand jsonb NOT NULL DEFAULT '[]',
+     started_at timestamptz NOT NULL DEFAULT now(),
+     last_seen timestamptz NOT NULL DEFAULT now(),
+     stopped_at timestamptz
    );`,
 ];
 
@@ -79,6 +91,11 @@ export class PgRunDatabase {
   readonly pool: pg.Pool;
   readonly #worker: string;
 
+  /** The name this process writes in sample rows and its worker heartbeat. */
+  get worker(): string {
+    return this.#worker;
+  }
+
   private constructor(pool: pg.Pool, worker: string) {
     this.pool = pool;
     this.#worker = worker;
@@ -89,7 +106,7 @@ export class PgRunDatabase {
     const pool = new pg.Pool({ connectionString: url, max: options.max ?? 4, application_name: 'mmevolve-runs' });
     // An idle client losing its connection must not crash the process; the next query reconnects.
     pool.on('error', () => undefined);
-    const database = new PgRunDatabase(pool, options.worker ?? `${process.env.HOSTNAME ?? 'host'}:${process.pid}`);
+    const database = new PgRunDatabase(pool, options.worker ?? `${process.env.HOSTNAME ?? hostname()}:${process.pid}`);
     try {
       await database.#migrate();
     } catch (error) {
@@ -263,24 +280,7 @@ export class PgRunDatabase {
    * A lost connection is reported through onError; followers also poll, so nothing hangs on a lost event.
    */
   async listen(onEvent: (event: RunSampleEvent) => void, onError: (error: Error) => void = () => undefined): Promise<() => Promise<void>> {
-    const client = await this.pool.connect();
-    const handler = (message: pg.Notification): void => {
-      if (message.channel !== RUN_EVENTS_CHANNEL || message.payload === undefined) return;
-      try {
-        onEvent(JSON.parse(message.payload) as RunSampleEvent);
-      } catch (error) {
-        onError(error instanceof Error ? error : new Error(String(error)));
-      }
-    };
-    client.on('notification', handler);
-    client.on('error', onError);
-    await client.query(`LISTEN ${RUN_EVENTS_CHANNEL}`);
-    return async () => {
-      client.off('notification', handler);
-      await client.query(`UNLISTEN ${RUN_EVENTS_CHANNEL}`).catch(() => undefined);
-      client.off('error', onError);
-      client.release();
-    };
+    return listenToChannel(this.pool, RUN_EVENTS_CHANNEL, (payload) => onEvent(JSON.parse(payload) as RunSampleEvent), onError);
   }
 
   async close(): Promise<void> {

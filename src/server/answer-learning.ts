@@ -63,9 +63,20 @@ export class AnswerLearning {
     return this.#options.log;
   }
 
-  /** Keeps a proxied answer; with label-free on and a key that may write, queues its check. */
-  keep(tenant: string, answer: ProxiedAnswer, canWrite: boolean): void {
-    const kept = this.#options.log.keep(tenant, answer);
+  /**
+   * Keeps a proxied answer; with label-free on and a key that may write, then queues its check. Never
+   * throws: the answer goes out either way, and a failed write is logged (feedback for it is then 404).
+   */
+  async keep(tenant: string, answer: ProxiedAnswer, canWrite: boolean): Promise<void> {
+    const work = this.#options.log.keep(tenant, answer).then(
+      (kept) => this.#afterKeep(tenant, answer, canWrite, kept),
+      (error: unknown) => this.#options.logError(`proxied answer ${answer.id} not kept for feedback`, error),
+    );
+    this.track(work);
+    await work;
+  }
+
+  #afterKeep(tenant: string, answer: ProxiedAnswer, canWrite: boolean, kept: boolean): void {
     if (!kept || !canWrite || !this.#options.memoryConfig.labelFree || this.#options.backends?.mllm === undefined) return;
     if (this.#queued >= (this.#options.maxQueuedChecks ?? 64)) {
       this.#options.logError('label-free check skipped', new Error(`${this.#queued} checks are waiting already (response ${answer.id})`));
@@ -90,14 +101,14 @@ export class AnswerLearning {
     if (this.#options.backends?.mllm === undefined) {
       throw mmevolveError('backend-not-configured', 'no MLLM backend is configured to write lessons with', 'Add backends.mllm to mmevolve.config.* and restart mmevolve serve.');
     }
-    const answer = this.#options.log.claim(tenant, responseId);
+    const answer = await this.#options.log.claim(tenant, responseId);
     let used = false;
     try {
       const report = await this.#learn(tenant, answer, judgement, signal);
       used = true;
       return report;
     } finally {
-      this.#options.log.settle(tenant, responseId, used);
+      await this.#options.log.settle(tenant, responseId, used);
     }
   }
 

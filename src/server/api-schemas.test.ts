@@ -7,10 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackends, parseConfig } from '../backends/index.js';
-import type { Backends } from '../backends/index.js';
-import { buildReasonSegSample, exportReasonSeg, startSimMllmServer, startSimSegmenterServer } from '../sim/index.js';
-import type { SimMllmServer, SimSegmenterServer } from '../sim/index.js';
+import { buildReasonSegSample, exportReasonSeg } from '../sim/index.js';
 import { encodeImage } from '../vision/index.js';
 import { SseParser } from '../web/sse.js';
 import { applyEvent, initialSegmentState, readOutcome } from '../web/segment-state.js';
@@ -27,39 +24,27 @@ import {
   runReportSchema,
   sampleTraceSchema,
 } from './api-schemas.js';
+import { startSimBackends } from './sim-backends-test-support.js';
+import type { SimBackends } from './sim-backends-test-support.js';
 import { createTestServer } from './server-test-support.js';
 import type { TestServer } from './server-test-support.js';
 
 let directory: string;
-let mllm: SimMllmServer;
-let segmenter: SimSegmenterServer;
-let backends: Backends;
+let sim: SimBackends;
 let server: TestServer;
 let key: string;
 
 beforeAll(async () => {
   directory = await mkdtemp(path.join(tmpdir(), 'mmevolve-api-schemas-'));
   await exportReasonSeg({ n: 2, seed: 4, out: path.join(directory, 'datasets', 'synth') });
-  mllm = await startSimMllmServer({ port: 0, host: '127.0.0.1', preset: 'oracle' });
-  segmenter = await startSimSegmenterServer({ port: 0, host: '127.0.0.1', preset: 'oracle' });
-  backends = createBackends(
-    parseConfig({
-      backends: {
-        mllm: { baseURL: `${mllm.url}/v1`, model: mllm.modelId, profile: 'qwen2.5-vl', image: { format: 'png', resizeToProfile: false } },
-        segmenter: { baseURL: segmenter.url },
-        embedder: { kind: 'offline' },
-      },
-      cache: { enabled: false },
-    }),
-  );
-  server = await createTestServer({ backends, runsDir: path.join(directory, 'runs'), datasetsDir: path.join(directory, 'datasets') });
+  sim = await startSimBackends();
+  server = await createTestServer({ backends: sim.backends, runsDir: path.join(directory, 'runs'), datasetsDir: path.join(directory, 'datasets') });
   key = await server.keyFor('alice');
 });
 
 afterAll(async () => {
   await server.close();
-  backends.close();
-  await Promise.all([mllm.close(), segmenter.close()]);
+  await sim.close();
   await rm(directory, { recursive: true, force: true });
 });
 
@@ -79,7 +64,7 @@ describe('the server answers with the schemas the web UI parses', () => {
   it('health, lessons, a lesson search, versions and errors', async () => {
     const health = healthReportSchema.parse(await json(await server.request('/healthz')));
     expect(health.simulated, 'SIMULATED backends are said so').toBe(true);
-    expect(health.models['mllm']).toBe(mllm.modelId);
+    expect(health.models['mllm']).toBe(sim.mllm.modelId);
 
     const created = await json(await server.request('/v1/memories', { method: 'POST', key, json: { stream: 'logic', text: 'Count overlapping shapes by their outlines.' } }), 201);
     const id = (created as { lesson: { id: string } }).lesson.id;

@@ -211,6 +211,20 @@ export type SettingsResponse = z.infer<typeof settingsResponseSchema>;
 
 // --- /healthz -------------------------------------------------------------------------------------------
 
+/** One model replica of a backend that lists `replicas`, named by its place in the config (0 = baseURL). */
+export const healthReplicaSchema = z.object({
+  replica: z.number().int().nonnegative(),
+  /** out: taken out after failures in a row, probed back in. */
+  state: z.enum(['in', 'out']),
+  consecutiveFailures: z.number().int().nonnegative(),
+  /** Milliseconds until the next probe of a replica that is out (0 = due or under way); null while in. */
+  nextProbeInMs: z.number().nonnegative().nullable(),
+  outstanding: z.number().int().nonnegative(),
+  /** Requests it answered (any status). */
+  served: z.number().int().nonnegative(),
+});
+export type HealthReplica = z.infer<typeof healthReplicaSchema>;
+
 /** GET /healthz (200 ok, 503 degraded; same body). */
 export const healthReportSchema = z.object({
   status: z.enum(['ok', 'degraded']),
@@ -219,5 +233,7 @@ export const healthReportSchema = z.object({
   /** Backend role → model id. */
   models: z.record(z.string(), z.string()),
   backends: z.array(z.object({ name: z.string(), reachable: z.boolean(), latencyMs: z.number(), error: z.string().optional() })),
+  /** Backend role → its replicas, when it lists `replicas` (left out otherwise). */
+  replicas: z.record(z.string(), z.array(healthReplicaSchema)).optional(),
 });
 export type HealthReportResponse = z.infer<typeof healthReportSchema>;

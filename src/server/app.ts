@@ -28,6 +28,7 @@ import { limitBody, rateLimit, resolveLimits } from './limits.js';
 import type { ServerLimits } from './limits.js';
 import type { EvolveDefaults } from './evolve-defaults.js';
 import { createServerMetrics } from './metrics.js';
+import { healthReplicas, renderReplicaMetrics } from './replica-health.js';
 import type { ServerMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import type { RouteDoc } from './openapi.js';
@@ -42,6 +43,7 @@ import { pathRedactor, redactResponses } from './redact-paths.js';
 import { AnswerLearning } from './answer-learning.js';
 import { AnswerLog } from './answer-log.js';
 import type { AnswerRetention } from './answer-log.js';
+import type { AnswerRows } from './answer-rows.js';
 import { FEEDBACK_ROUTE_DOCS, feedbackRoutes } from './routes/feedback.js';
 import type { SharedRuns } from './runs/shared-runs.js';
 import { RunManager } from './runs/run-manager.js';
@@ -80,6 +82,11 @@ export interface ServerAppOptions {
   memoryConfig?: MemoryMethodConfig;
   /** How long and how much of the proxy's answers is kept per tenant for /v1/feedback (answer-log.ts). */
   answerRetention?: Partial<AnswerRetention>;
+  /**
+   * Where those answers are kept: `serve` passes the workspace's (SQLite file or Postgres, answer-rows.ts)
+   * so feedback after a restart finds its answer; default in this process only. The caller closes it.
+   */
+  answerRows?: AnswerRows;
   /**
    * The evolve preset and overrides requests start from (a config file's `evolve` section, via
    * openWorkspace); default: DEFAULT_EVOLVE_PRESET without overrides. A request's preset and config win.
@@ -139,7 +146,9 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   });
 
   app.get('/healthz', async (context) => {
-    const report = await checkHealth(probes, options.healthTimeoutMs ?? 3000, backendModels(options.backends));
+    const checked = await checkHealth(probes, options.healthTimeoutMs ?? 3000, backendModels(options.backends));
+    const replicas = healthReplicas(options.backends);
+    const report = replicas === undefined ? checked : { ...checked, replicas };
     return sendJson(context, healthReportSchema, report, 'health', report.status === 'ok' ? 200 : 503);
   });
   const runs =
@@ -157,7 +166,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
           ...(options.sharedRuns === undefined ? {} : { shared: options.sharedRuns }),
         });
   const learning = new AnswerLearning({
-    log: new AnswerLog(options.answerRetention, options.now),
+    log: new AnswerLog(options.answerRetention, options.now, options.answerRows),
     backends: options.backends,
     store: options.memoryStore,
     embedder,
@@ -173,7 +182,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
   const buckets = options.tokenBuckets ?? new MemoryTokenBuckets(options.now);
   const failures = new AuthFailureLimiter(limits.authFailures, buckets);
   const auth = authenticate({ keyStore: options.keyStore, dev: options.dev === true, failures, ...(options.addressOf === undefined ? {} : { addressOf: options.addressOf }) });
-  app.get('/metrics', auth, requireScope('admin'), (context) => context.text(metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }));
+  app.get('/metrics', auth, requireScope('admin'), (context) => context.text(metrics.render() + renderReplicaMetrics(options.backends), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }));
 
   app.use('/v1/*', auth, rateLimit(limits, buckets), limitBody(limits), fairIntake(new TenantIntake(limits), limits.intakePenaltyMs));
   app.route('/v1/memories', memoryRoutes({ store: options.memoryStore, embedder, limits }));

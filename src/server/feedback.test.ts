@@ -3,6 +3,9 @@
  * (POST /v1/feedback, by response id, per tenant), and with memory.labelFree the model's own check writes
  * lessons in the background. Against SIMULATED MLLM servers on loopback.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackends, parseConfig } from '../backends/index.js';
 import type { Backends } from '../backends/index.js';
@@ -10,6 +13,7 @@ import { TRAP_ALWAYS_NOISE, resolveSimConfig, scenesWithTrap, startSimMllmServer
 import type { SimMllmServer } from '../sim/index.js';
 import { encodeImage } from '../vision/index.js';
 import { parseMemoryMethodConfig } from '../memory/index.js';
+import { sqliteAnswerRows } from './answer-rows.js';
 import { createTestServer, errorOf } from './server-test-support.js';
 import type { TestServer } from './server-test-support.js';
 
@@ -24,9 +28,9 @@ let slipSim: SimMllmServer;
 const opened: { backends: Backends; server: TestServer }[] = [];
 let questions: Question[] = [];
 
-async function serverFor(sim: SimMllmServer, memory: Record<string, unknown> = {}): Promise<TestServer> {
+async function serverFor(sim: SimMllmServer, memory: Record<string, unknown> = {}, extra: Parameters<typeof createTestServer>[0] = {}): Promise<TestServer> {
   const backends = createBackends(parseConfig({ backends: { mllm: { baseURL: `${sim.url}/v1`, model: sim.modelId, maxRetries: 0, timeoutMs: 5000 } }, cache: { enabled: false } }));
-  const server = await createTestServer({ backends, upstream: { baseURL: `${sim.url}/v1` }, memoryConfig: parseMemoryMethodConfig(memory) });
+  const server = await createTestServer({ backends, upstream: { baseURL: `${sim.url}/v1` }, memoryConfig: parseMemoryMethodConfig(memory), ...extra });
   opened.push({ backends, server });
   return server;
 }
@@ -132,6 +136,35 @@ describe('POST /v1/feedback for answers the chat proxy gave', () => {
     expect((await feedback(server, solver, { responseId: id, verdict: 'incorrect' })).status).toBe(403);
     const taken = await feedback(server, alice, { responseId: id, verdict: 'incorrect' });
     expect(taken.status, 'the refused attempts did not use up the one feedback').toBe(200);
+  });
+
+  it('accepts feedback for an answer given before a restart (answers kept in the workspace SQLite file)', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'mmevolve-feedback-restart-'));
+    const path = join(directory, 'memory.db');
+    try {
+      const rowsBefore = sqliteAnswerRows(path);
+      const before = await serverFor(trapSim, {}, { answerRows: rowsBefore });
+      const key = await before.keyFor('alice');
+      const [question] = questions;
+      if (question === undefined) throw new Error('no scene');
+      const id = ((await (await ask(before, key, question)).json()) as { id: string }).id;
+      await before.close();
+      await rowsBefore.close();
+      // A new server process: its own key store and memory, the same workspace file for answers.
+      const rowsAfter = sqliteAnswerRows(path);
+      const after = await serverFor(trapSim, {}, { answerRows: rowsAfter });
+      try {
+        const response = await feedback(after, await after.keyFor('alice'), { responseId: id, answer: question.answer });
+        expect(response.status, JSON.stringify(await response.clone().json())).toBe(200);
+        expect(((await response.json()) as Report).correct, 'judged against the answer kept before the restart').toBe(false);
+        const bob = await after.keyFor('bob');
+        expect((await feedback(after, bob, { responseId: id, verdict: 'incorrect' })).status, 'still per tenant after the restart').toBe(404);
+      } finally {
+        await rowsAfter.close();
+      }
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   it('keeps nothing for an answer given with memory off', async () => {

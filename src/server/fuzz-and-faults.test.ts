@@ -13,24 +13,21 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackends, parseConfig } from '../backends/index.js';
-import type { Backends } from '../backends/index.js';
-import { exportReasonSeg, generateScene, renderScene, startSimMllmServer, startSimSegmenterServer } from '../sim/index.js';
-import type { SimMllmServer, SimSegmenterServer } from '../sim/index.js';
+import { exportReasonSeg, generateScene, renderScene } from '../sim/index.js';
 import { encodeImage } from '../vision/index.js';
 import { ACCEPTED_CASES, BODYLESS_POST_ROUTES, DEEP_JSON_ROUTES, FUZZ_CASES, PINNED_HOST, REBINDING_HOST, solveBody } from './fuzz-test-support.js';
 import type { FuzzCase, FuzzServerName, FuzzTarget } from './fuzz-test-support.js';
 import { otherFormats } from './hostile-inputs.js';
 import type { RunRecord } from './runs/run-record.js';
+import { startSimBackends } from './sim-backends-test-support.js';
+import type { SimBackends } from './sim-backends-test-support.js';
 import { createTestServer } from './server-test-support.js';
 
 /** Far above what any row needs when the server is sound, far below what the audit's cases cost. */
 const BOUND_MS = 10_000;
 
 let root: string;
-let mllm: SimMllmServer;
-let segmenter: SimSegmenterServer;
-let backends: Backends;
+let sim: SimBackends;
 let trap: Server;
 let images: Server;
 let trapConnections = 0;
@@ -60,18 +57,7 @@ beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'mmevolve-fuzz-'));
   const datasetsDir = path.join(root, 'datasets');
   await exportReasonSeg({ n: 2, seed: 4, out: path.join(datasetsDir, 'synth') });
-  mllm = await startSimMllmServer({ port: 0, host: '127.0.0.1', preset: 'oracle' });
-  segmenter = await startSimSegmenterServer({ port: 0, host: '127.0.0.1', preset: 'oracle' });
-  backends = createBackends(
-    parseConfig({
-      backends: {
-        mllm: { baseURL: `${mllm.url}/v1`, model: mllm.modelId, profile: 'qwen2.5-vl', image: { format: 'png', resizeToProfile: false } },
-        segmenter: { baseURL: segmenter.url },
-        embedder: { kind: 'offline' },
-      },
-      cache: { enabled: false },
-    }),
-  );
+  sim = await startSimBackends();
   trap = createServer((_request, response) => response.writeHead(500).end());
   trap.on('connection', () => {
     trapConnections += 1;
@@ -90,8 +76,8 @@ beforeAll(async () => {
   };
   const serverFor = (imageUrls: FuzzServerName, runs: boolean) =>
     createTestServer({
-      backends,
-      upstream: { baseURL: `${mllm.url}/v1`, fetch: upstreamFetch },
+      backends: sim.backends,
+      upstream: { baseURL: `${sim.mllm.url}/v1`, fetch: upstreamFetch },
       limits: { imageUrls, imageUrlTimeoutMs: 800, maxBodyBytes: 2 * 1024 * 1024, rateLimit: { burst: 10_000, perSecond: 10_000 }, intakePenaltyMs: 20, resolveHost },
       ...(runs ? { runsDir: path.join(root, 'runs'), datasetsDir } : {}),
     });
@@ -110,8 +96,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(Object.values(target.servers).map((server) => server.close()));
-  backends.close();
-  await Promise.all([mllm.close(), segmenter.close(), new Promise((resolve) => trap.close(resolve)), new Promise((resolve) => images.close(resolve))]);
+  await Promise.all([sim.close(), new Promise((resolve) => trap.close(resolve)), new Promise((resolve) => images.close(resolve))]);
   await rm(root, { recursive: true, force: true });
 });
 

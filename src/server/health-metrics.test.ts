@@ -5,6 +5,7 @@ import { startSimMllmServer, startSimSegmenterServer } from '../sim/index.js';
 import type { SimMllmServer, SimSegmenterServer } from '../sim/index.js';
 import { probesFor } from './health.js';
 import type { HealthReport } from './health.js';
+import { healthReportSchema } from './api-schemas.js';
 import { createServerMetrics } from './metrics.js';
 import { createTestServer } from './server-test-support.js';
 
@@ -74,6 +75,51 @@ describe('/healthz and /metrics', () => {
       expect(text).toContain('mmevolve_errors_total{code="not-found"} 1');
       expect(text, 'the chat call is counted through backends onCall').toMatch(/mmevolve_model_calls_total\{backend="[^"]*",stage="metrics-test",outcome="ok"\} 1/u);
       expect(text).toContain('# TYPE mmevolve_cache_hits_total counter');
+    } finally {
+      await server.close();
+      backends.close();
+    }
+  });
+
+  it('shows each model replica on /healthz (by its place in the config, no address) and on /metrics (by base URL): a dead one is out, with its failures and next probe', async () => {
+    const dead = 'http://127.0.0.1:1/v1';
+    const backends = createBackends(parseConfig({ backends: { mllm: { baseURL: `${mllm.url}/v1`, replicas: [dead], model: mllm.modelId, maxRetries: 0 } }, cache: { enabled: false } }));
+    const server = await createTestServer({ backends, health: probesFor(backends) });
+    try {
+      // In turn, the dead replica gets some of these first; each moves on to the live one and counts a failure.
+      for (let index = 0; index < 4; index += 1) await backends.mllm?.chat({ messages: [{ role: 'user', content: 'hello' }], stage: 'replica-test' });
+      const response = await server.request('/healthz');
+      const body = await response.text();
+      const report = healthReportSchema.parse(JSON.parse(body));
+      expect(response.status, 'the live replica answers, so the backend is reachable').toBe(200);
+      expect(report.replicas?.['mllm']?.map((replica) => [replica.replica, replica.state]), 'replica 0 in, replica 1 (the dead one) out').toEqual([[0, 'in'], [1, 'out']]);
+      const out = report.replicas?.['mllm']?.[1];
+      expect(out?.consecutiveFailures, 'failures in a row of the dead replica').toBeGreaterThanOrEqual(2);
+      expect(out?.nextProbeInMs, 'a replica that is out has a next probe').not.toBeNull();
+      expect(report.replicas?.['mllm']?.[0]?.served, 'the live replica answered the calls').toBeGreaterThanOrEqual(4);
+      expect(body, 'the public /healthz names no replica address').not.toContain('127.0.0.1:1');
+
+      const admin = await server.keyFor('ops', ['admin']);
+      const text = await (await server.request('/metrics', { key: admin })).text();
+      expect(text).toContain('# TYPE mmevolve_backend_replica_up gauge');
+      expect(text).toContain(`mmevolve_backend_replica_up{backend="mllm",base_url="${dead}"} 0`);
+      expect(text).toContain(`mmevolve_backend_replica_up{backend="mllm",base_url="${mllm.url}/v1"} 1`);
+      expect(text).toMatch(new RegExp(`mmevolve_backend_replica_consecutive_failures\\{backend="mllm",base_url="${dead.replaceAll('.', '\\.')}"\\} [2-9]`, 'u'));
+      expect(text).toContain(`mmevolve_backend_replica_outstanding_requests{backend="mllm",base_url="${mllm.url}/v1"} 0`);
+    } finally {
+      await server.close();
+      backends.close();
+    }
+  });
+
+  it('leaves replicas out of /healthz and /metrics when no backend lists them', async () => {
+    const backends = backendsWith(`${mllm.url}/v1`, segmenter.url);
+    const server = await createTestServer({ backends, health: probesFor(backends, segmenter.url) });
+    try {
+      const report = healthReportSchema.parse(await (await server.request('/healthz')).json());
+      expect(report.replicas, 'no replicas field without replicas').toBeUndefined();
+      const admin = await server.keyFor('ops', ['admin']);
+      expect(await (await server.request('/metrics', { key: admin })).text()).not.toContain('mmevolve_backend_replica_');
     } finally {
       await server.close();
       backends.close();

@@ -12,7 +12,7 @@ export interface PostgresKeyStoreOptions extends PostgresConnectionOptions {
   schema: string;
 }
 
-/** Creates the schema and the api_keys table when missing (under a lock, so replicas starting together agree). */
+/** Creates the schema and the server's tables (api_keys, proxied_answers, token_buckets) when missing (under a lock, so replicas starting together agree). */
 export async function ensureServerTables(pool: pg.Pool, schema: string): Promise<void> {
   await inTransaction(pool, async (client) => {
     await client.query('select pg_advisory_xact_lock(hashtext($1))', [`mmevolve-server:${schema}`]);
@@ -26,6 +26,18 @@ export async function ensureServerTables(pool: pg.Pool, schema: string): Promise
       hash bytea not null,
       created_at text not null,
       revoked_at text
+    )`);
+    // The chat proxy's answer log (answer-rows-postgres.ts): feedback finds an answer after a restart.
+    await client.query(`create table if not exists ${schema}.proxied_answers (
+      seq bigserial primary key,
+      tenant text not null,
+      id text not null,
+      kept_at bigint not null,
+      bytes bigint not null,
+      feedback text not null check (feedback in ('open', 'claimed', 'used')),
+      claimed_at bigint,
+      body text not null,
+      unique (tenant, id)
     )`);
     await client.query(`create table if not exists ${schema}.token_buckets (
       name text primary key,

@@ -28,7 +28,7 @@ function escapeLabel(value: string): string {
   return value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n');
 }
 
-function labels(values: Record<string, string>): string {
+export function labels(values: Record<string, string>): string {
   const parts = Object.entries(values).map(([name, value]) => `${name}="${escapeLabel(value)}"`);
   return parts.length === 0 ? '' : `{${parts.join(',')}}`;
 }

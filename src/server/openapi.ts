@@ -21,7 +21,7 @@ export interface RouteDoc {
 }
 
 const baseRoutes: RouteDoc[] = [
-  { method: 'get', path: '/healthz', summary: 'Reachability of each configured backend (200 ok, 503 degraded). No key needed.' },
+  { method: 'get', path: '/healthz', summary: 'Reachability of each configured backend (200 ok, 503 degraded), and the state of each model replica of a backend that lists replicas. No key needed.' },
   { method: 'get', path: '/openapi.json', summary: 'This document. No key needed.' },
   { method: 'get', path: '/metrics', summary: 'Prometheus text: requests by route/status, latency histogram, model calls, cache hits, errors.', scope: 'admin', responseType: 'text/plain' },
   { method: 'get', path: '/v1/memories', summary: "List the tenant's lessons (stream, subject, limit, offset) or search them (q).", scope: 'read' },
@@ -41,7 +41,7 @@ const baseRoutes: RouteDoc[] = [
     body: chatCompletionBodySchema,
     streams: true,
   },
-  { method: 'get', path: '/v1/models', summary: "The MLLM server's model list (OpenAI format).", scope: 'read' },
+  { method: 'get', path: '/v1/models', summary: "The MLLM server's model list (OpenAI format), followed by the segmentation models this server answers itself (mmevolve-segment, mmevolve-segment:<method>) when a segmenter is configured.", scope: 'read' },
 ];
 
 const errorSchema = {

@@ -3,48 +3,33 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackends, parseConfig } from '../backends/index.js';
-import type { Backends } from '../backends/index.js';
-import { exportReasonSeg, exportVqa, resolveSimConfig, startSimMllmServer, startSimSegmenterServer } from '../sim/index.js';
-import type { SimMllmServer, SimSegmenterServer } from '../sim/index.js';
+import { exportReasonSeg, exportVqa, resolveSimConfig } from '../sim/index.js';
 import { RUN_RECORD_FILE } from './runs/run-record.js';
 import type { RunRecord } from './runs/run-record.js';
+import { startSimBackends } from './sim-backends-test-support.js';
+import type { SimBackends } from './sim-backends-test-support.js';
 import { createTestServer, errorOf } from './server-test-support.js';
 import type { TestServer } from './server-test-support.js';
 import { startServer } from './start-server.js';
 
 let directory: string;
-let mllm: SimMllmServer;
-let segmenter: SimSegmenterServer;
-let backends: Backends;
+let sim: SimBackends;
 
 beforeAll(async () => {
   directory = await mkdtemp(path.join(tmpdir(), 'mmevolve-runs-'));
   await exportReasonSeg({ n: 6, seed: 3, out: path.join(directory, 'datasets', 'synth') });
   await exportVqa({ n: 4, seed: 3, out: path.join(directory, 'datasets', 'vqa') });
   // SIMULATED servers; ~40 ms per MLLM answer so a run lasts long enough to interrupt.
-  mllm = await startSimMllmServer({ port: 0, host: '127.0.0.1', config: resolveSimConfig({ preset: 'oracle', noise: { latency: { medianMs: 40, sigma: 0 } } }) });
-  segmenter = await startSimSegmenterServer({ port: 0, host: '127.0.0.1', preset: 'oracle' });
-  backends = createBackends(
-    parseConfig({
-      backends: {
-        mllm: { baseURL: `${mllm.url}/v1`, model: mllm.modelId, profile: 'qwen2.5-vl', image: { format: 'png', resizeToProfile: false } },
-        segmenter: { baseURL: segmenter.url },
-        embedder: { kind: 'offline' },
-      },
-      cache: { enabled: false },
-    }),
-  );
+  sim = await startSimBackends({ mllmConfig: resolveSimConfig({ preset: 'oracle', noise: { latency: { medianMs: 40, sigma: 0 } } }) });
 });
 
 afterAll(async () => {
-  backends.close();
-  await Promise.all([mllm.close(), segmenter.close()]);
+  await sim.close();
   await rm(directory, { recursive: true, force: true });
 });
 
 function serverOn(runsDir: string): Promise<TestServer> {
-  return createTestServer({ backends, runsDir, datasetsDir: path.join(directory, 'datasets') });
+  return createTestServer({ backends: sim.backends, runsDir, datasetsDir: path.join(directory, 'datasets') });
 }
 
 async function waitFor(server: TestServer, key: string, id: string, done: (run: RunRecord) => boolean, what: string): Promise<RunRecord> {

@@ -3,7 +3,7 @@ import { decodeRle, maskBox } from '../vision/index.js';
 import type { CocoRle } from '../vision/index.js';
 import { startOracleSegmentStack } from './oracle-segment-test-support.js';
 import type { OracleSegmentStack } from './oracle-segment-test-support.js';
-import { errorOf } from './server-test-support.js';
+import { createTestServer, errorOf } from './server-test-support.js';
 import type { TestServer } from './server-test-support.js';
 
 let stack: OracleSegmentStack;
@@ -82,5 +82,30 @@ describe('POST /v1/chat/completions with model mmevolve-segment (SIMULATED MLLM 
     const unknown = await server.request('/v1/chat/completions', { method: 'POST', key, json: lmmsEvalSacoRequest('mmevolve-segment:magic') });
     expect(unknown.status).toBe(400);
     expect((await errorOf(unknown)).message).toContain('unknown segmentation method "magic"');
+  });
+
+  it('is listed by GET /v1/models, alone without an MLLM upstream and after the upstream models with one', async () => {
+    const alone = await server.request('/v1/models', { key });
+    expect(alone.status, await alone.clone().text()).toBe(200);
+    const aloneIds = ((await alone.json()) as { data: { id: string }[] }).data.map((model) => model.id);
+    expect(aloneIds, 'no upstream configured: only the models this server answers').toEqual([
+      'mmevolve-segment',
+      'mmevolve-segment:evol',
+      'mmevolve-segment:single',
+      'mmevolve-segment:box',
+      'mmevolve-segment:agent',
+      'mmevolve-segment:concept-only',
+    ]);
+    const withUpstream = await createTestServer({ backends: stack.backends, upstream: { baseURL: `${stack.mllm.url}/v1` } });
+    try {
+      const response = await withUpstream.request('/v1/models', { key: await withUpstream.keyFor('alice') });
+      const listed = (await response.json()) as { object: string; data: { id: string; root?: string }[] };
+      expect(listed.object).toBe('list');
+      expect(listed.data[0]?.id, "the MLLM server's model first").toBe(stack.mllm.modelId);
+      expect(listed.data[0]?.root, 'upstream entries keep their fields').toContain('mmevolve-sim');
+      expect(listed.data.map((model) => model.id).slice(1)).toEqual(aloneIds);
+    } finally {
+      await withUpstream.close();
+    }
   });
 });

@@ -129,6 +129,7 @@ export function registerServeCommand(program: Command): void {
       const served = createServerApp({
         ...(sharedRuns === undefined ? {} : { sharedRuns }),
         keyStore,
+        answerRows: state.answerRows,
         ...(state.tokenBuckets === undefined ? {} : { tokenBuckets: state.tokenBuckets }),
         ...fromWorkspace,
         ...(options.labelFree === true && fromWorkspace.memoryConfig !== undefined ? { memoryConfig: { ...fromWorkspace.memoryConfig, labelFree: true } } : {}),

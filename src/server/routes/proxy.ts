@@ -26,7 +26,7 @@ import { captureCompletion, captureStream } from '../answer-capture.js';
 import type { CapturedAnswer } from '../answer-capture.js';
 import type { ErrorLogger } from '../api-errors.js';
 import { endIntake } from '../tenant-intake.js';
-import { answerSegmentationChat, segmentationModelMethod } from './segmentation-model.js';
+import { answerSegmentationChat, segmentationModelEntries, segmentationModelMethod } from './segmentation-model.js';
 import type { SegmentationModelOptions } from './segmentation-model.js';
 
 export const NO_MEMORY_SUFFIX = ':no-memory';
@@ -67,12 +67,12 @@ interface AnsweredQuestion {
  */
 async function keepAnswer(response: Response, asked: AnsweredQuestion, learning: AnswerLearning, log: ErrorLogger, streamed: boolean, extra: Record<string, string>): Promise<Response> {
   if (!response.ok || response.body === null) return passThrough(response, extra);
-  const keep = (captured: CapturedAnswer): void => {
+  const keep = async (captured: CapturedAnswer): Promise<void> => {
     if (!captured.ok) {
       log('proxied answer not kept for feedback', new Error(captured.reason));
       return;
     }
-    learning.keep(asked.tenant, { id: captured.id, question: asked.question, images: asked.images, answer: captured.text, model: asked.model }, asked.canWrite);
+    await learning.keep(asked.tenant, { id: captured.id, question: asked.question, images: asked.images, answer: captured.text, model: asked.model }, asked.canWrite);
   };
   if (streamed) {
     const [toClient, toLog] = response.body.tee();
@@ -81,7 +81,8 @@ async function keepAnswer(response: Response, asked: AnsweredQuestion, learning:
   }
   const text = await response.text();
   const captured = captureCompletion(text);
-  keep(captured);
+  // Kept before the answer goes out, so feedback sent right after it finds it.
+  await keep(captured);
   return passThrough(new Response(text, { status: response.status, headers: response.headers }), captured.ok ? { ...extra, 'X-Mmevolve-Response-Id': captured.id } : extra);
 }
 
@@ -90,6 +91,18 @@ const messageSchema = z.looseObject({ role: z.string(), content: z.union([z.stri
 export const chatCompletionBodySchema = z.looseObject({ model: z.string().min(1).max(300), messages: z.array(messageSchema).min(1).max(500), stream: z.boolean().optional() });
 
 type ChatMessageBody = z.infer<typeof messageSchema>;
+
+/** An OpenAI model list (vLLM, Ollama and the simulated server answer this shape); entries kept as sent. */
+const modelListSchema = z.looseObject({ object: z.string().optional(), data: z.array(z.looseObject({ id: z.string() })) });
+
+function parseJsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // Not JSON: the caller passes the upstream body through as it came.
+    return undefined;
+  }
+}
 
 function notConfigured(): Error {
   return unavailableError('(no mllm backend configured)', new Error('backends.mllm is missing'));
@@ -128,10 +141,21 @@ async function forward(upstream: UpstreamOptions, path: string, init: RequestIni
 export function proxyRoutes(options: ProxyRouteOptions): Hono<ServerEnv> {
   const routes = new Hono<ServerEnv>();
 
+  // The MLLM server's list with the segmentation models this server answers itself (segmentation-model.ts)
+  // appended; an upstream error passes through unchanged, as does a body that is not an OpenAI model list.
   routes.get('/models', requireScope('read'), async (context) => {
-    if (options.upstream === undefined) throw notConfigured();
+    const ours = segmentationModelEntries(options.segmentation?.backends);
+    if (options.upstream === undefined) {
+      if (ours.length === 0) throw notConfigured();
+      return context.json({ object: 'list', data: ours });
+    }
     const response = await forward(options.upstream, '/models', { headers: upstreamHeaders(options.upstream), signal: context.req.raw.signal });
-    return passThrough(response, {});
+    if (!response.ok || ours.length === 0) return passThrough(response, {});
+    const text = await response.text();
+    const listed = modelListSchema.safeParse(parseJsonOrUndefined(text));
+    if (!listed.success) return passThrough(new Response(text, { status: response.status, headers: response.headers }), {});
+    const upstreamIds = new Set(listed.data.data.map((model) => model.id));
+    return context.json({ ...listed.data, data: [...listed.data.data, ...ours.filter((model) => !upstreamIds.has(model.id))] });
   });
 
   routes.post('/chat/completions', requireScope('solve'), async (context) => {

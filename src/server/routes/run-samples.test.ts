@@ -2,20 +2,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackends, parseConfig } from '../../backends/index.js';
-import type { Backends } from '../../backends/index.js';
 import { loadGroundTruth, loadReasonSegFolder } from '../../eval/index.js';
-import { exportReasonSeg, resolveSimConfig, startSimMllmServer, startSimSegmenterServer } from '../../sim/index.js';
-import type { SimMllmServer, SimSegmenterServer } from '../../sim/index.js';
+import { exportReasonSeg, resolveSimConfig } from '../../sim/index.js';
 import { decodeImage, decodeMaskPng, readImage } from '../../vision/index.js';
 import type { RunRecord } from '../runs/run-record.js';
+import { startSimBackends } from '../sim-backends-test-support.js';
+import type { SimBackends } from '../sim-backends-test-support.js';
 import { createTestServer, errorOf } from '../server-test-support.js';
 import type { TestServer } from '../server-test-support.js';
 
 let directory: string;
-let mllm: SimMllmServer;
-let segmenter: SimSegmenterServer;
-let backends: Backends;
+let sim: SimBackends;
 let server: TestServer;
 let aliceKey: string;
 let run: RunRecord;
@@ -24,19 +21,8 @@ beforeAll(async () => {
   directory = await mkdtemp(path.join(tmpdir(), 'mmevolve-run-samples-'));
   await exportReasonSeg({ n: 4, seed: 5, out: path.join(directory, 'datasets', 'synth') });
   // SIMULATED servers.
-  mllm = await startSimMllmServer({ port: 0, host: '127.0.0.1', config: resolveSimConfig({ preset: 'oracle' }) });
-  segmenter = await startSimSegmenterServer({ port: 0, host: '127.0.0.1', preset: 'oracle' });
-  backends = createBackends(
-    parseConfig({
-      backends: {
-        mllm: { baseURL: `${mllm.url}/v1`, model: mllm.modelId, profile: 'qwen2.5-vl', image: { format: 'png', resizeToProfile: false } },
-        segmenter: { baseURL: segmenter.url },
-        embedder: { kind: 'offline' },
-      },
-      cache: { enabled: false },
-    }),
-  );
-  server = await createTestServer({ backends, runsDir: path.join(directory, 'runs'), datasetsDir: path.join(directory, 'datasets') });
+  sim = await startSimBackends();
+  server = await createTestServer({ backends: sim.backends, runsDir: path.join(directory, 'runs'), datasetsDir: path.join(directory, 'datasets') });
   aliceKey = await server.keyFor('alice');
   const started = await server.request('/v1/runs', { method: 'POST', key: aliceKey, json: { dataset: 'synth', method: 'single', limit: 2 } });
   expect(started.status, 'the run is accepted').toBe(202);
@@ -52,8 +38,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  backends?.close();
-  await Promise.all([mllm?.close(), segmenter?.close()]);
+  await sim?.close();
   await rm(directory, { recursive: true, force: true });
 });
 

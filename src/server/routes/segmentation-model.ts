@@ -35,6 +35,17 @@ export interface SegmentationModelOptions {
   limits: ServerLimits;
 }
 
+/**
+ * The model ids this server answers itself, for GET /v1/models: `mmevolve-segment` (the evol method) and
+ * `mmevolve-segment:<method>` for every method the configured backends can run; none without a segmenter.
+ */
+export function segmentationModelEntries(backends: Backends | undefined): { id: string; object: 'model'; created: number; owned_by: string }[] {
+  if (backends?.segmenter === undefined) return [];
+  const runnable = SEGMENTATION_METHODS.filter((method) => backends.mllm !== undefined || !methodNeedsMllm(method));
+  const ids = [...(runnable.includes('evol') ? [SEGMENTATION_MODEL] : []), ...runnable.map((method) => `${SEGMENTATION_MODEL}:${method}`)];
+  return ids.map((id) => ({ id, object: 'model', created: 0, owned_by: 'mmevolve' }));
+}
+
 /** The method a model id asks for, or null when the id is not ours (the request goes to the MLLM server). */
 export function segmentationModelMethod(model: string): SegmentationMethod | null {
   if (model === SEGMENTATION_MODEL) return 'evol';

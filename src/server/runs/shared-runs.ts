@@ -10,7 +10,7 @@
  *   SERVER_RUNS_CHANNEL, so SSE streams on any replica follow a run executing on another one.
  */
 import type pg from 'pg';
-import { mmevolveError } from '../../core/index.js';
+import { listenToChannel, mmevolveError } from '../../core/index.js';
 import { buildSegmentationReport, buildVqaReport, segmentationLineSchema, vqaLineSchema } from '../../eval/index.js';
 import type { OpenRunOptions, PgRunDatabase, ResultLineBase, RunReport, RunStore } from '../../eval/index.js';
 import { runRecordSchema } from '../api-schemas.js';
@@ -120,25 +120,10 @@ export class SharedRuns {
 
   /** Hear every replica's run events. */
   async listen(onEvent: (event: SharedRunEvent) => void, onError: (error: Error) => void): Promise<() => Promise<void>> {
-    const client = await this.database.pool.connect();
-    const handler = (message: pg.Notification): void => {
-      if (message.channel !== SERVER_RUNS_CHANNEL || message.payload === undefined) return;
-      try {
-        const event = JSON.parse(message.payload) as SharedRunEvent;
-        if (event.origin !== this.replica) onEvent(event);
-      } catch (error) {
-        onError(error instanceof Error ? error : new Error(String(error)));
-      }
-    };
-    client.on('notification', handler);
-    client.on('error', onError);
-    await client.query(`LISTEN ${SERVER_RUNS_CHANNEL}`);
-    return async () => {
-      client.off('notification', handler);
-      await client.query(`UNLISTEN ${SERVER_RUNS_CHANNEL}`).catch(() => undefined);
-      client.off('error', onError);
-      client.release();
-    };
+    return listenToChannel(this.database.pool, SERVER_RUNS_CHANNEL, (payload) => {
+      const event = JSON.parse(payload) as SharedRunEvent;
+      if (event.origin !== this.replica) onEvent(event);
+    }, onError);
   }
 
   /** The eval run store of a server run: its samples in Postgres under the run's id. */
