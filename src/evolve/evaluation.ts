@@ -47,7 +47,7 @@ async function verify(context: RunContext, mask: Mask): Promise<GateDecision> {
     ? verifyMaskPrompt(context.queryLine)
     : publishedGatePrompt(context.queryLine, context.targetPhrase ?? context.query, overlayColourName(colour));
   try {
-    const result = await context.ask('judge', 'verify_mask', { ...prompt, images: [context.image, overlay], stage: 'verify' });
+    const result = await context.ask('judge', 'verify_mask', { ...prompt, images: [context.image, overlay], masks: [mask], stage: 'verify' });
     const passed = result.value.answer === 'yes';
     return { passed, reason: passed ? 'verified-yes' : 'verified-no', cached: false };
   } catch (error) {
