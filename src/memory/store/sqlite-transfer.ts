@@ -59,8 +59,9 @@ function importBatches(
     {
       tenant,
       workspace: context.workspace,
-      hasId: async (id) => statements.lessonById.get(tenant, id) !== undefined,
-      hasText: async (stream: LessonStream, text) => statements.lessonByNormalisedText.get(tenant, stream, text) !== undefined,
+      existingIds: async (ids) => new Set((statements.existingIds.all(tenant, JSON.stringify(ids)) as { id: string }[]).map((row) => row.id)),
+      existingTexts: async (stream: LessonStream, texts) =>
+        new Set((statements.existingTexts.all(tenant, stream, JSON.stringify(texts)) as { text: string }[]).map((row) => row.text)),
       insertAll: async (rows) => {
         // One transaction per batch; the partition's graph is not updated lesson by lesson (at construction
         // cost each) but invalidated once per batch and rebuilt from the rows when next needed.
