@@ -135,6 +135,8 @@ export class RunContext {
   private readonly warningKeys = new Set<string>();
   /** Overlays shown to the MLLM, rendered once per mask and colour. */
   readonly overlays: OverlayCache;
+  /** One Mask object per distinct mask content (sameMask), so per-mask caches hit across phrases. */
+  private readonly masksByContent = new Map<string, Mask>();
   /** Full or quarter resolution per MLLM call (config `resolution`), and the image-token counts. */
   readonly resolution: ResolutionRouter;
   private readonly clock = new BusyClock();
@@ -182,6 +184,18 @@ export class RunContext {
       throw mmevolveError('backend-not-configured', 'this segmentation method needs an MLLM backend', 'Add backends.mllm, or use --method concept-only, which sends the query to the segmenter alone.');
     }
     return client;
+  }
+
+  /**
+   * The run's Mask object for this content (`key`: a content hash such as evaluation's maskHash): two
+   * phrases (or the box stream) that segment the same pixels share one object, so its overlay is rendered,
+   * encoded and hashed once and its IoUs computed once. Masks are immutable once evaluated.
+   */
+  sameMask(key: string, mask: Mask): Mask {
+    const known = this.masksByContent.get(key);
+    if (known !== undefined && known.width === mask.width && known.height === mask.height) return known;
+    this.masksByContent.set(key, mask);
+    return mask;
   }
 
   emit(event: SegmentationEvent): void {
@@ -264,7 +278,8 @@ export class RunContext {
 
   /**
    * The image as the segmenter should get it: prepared once (fix) or a fresh copy per prompt (published).
-   * Preparing is client-side (the PNG for the wire); the server's encodes are counted per request.
+   * Preparing is client-side (the PNG for the wire; the client makes it once per pixel buffer, copy or
+   * not); the server's encodes are counted per request.
    */
   private async segmenterImage(): Promise<RgbImage | PreparedImage> {
     if (!this.config.fixes.encodeOnce) return { width: this.image.width, height: this.image.height, data: this.image.data };
