@@ -5,7 +5,7 @@
  * 20,000 lessons) and a second connection forced to sqlite-vec's exact scan; recall@10 of each is against the
  * brute force. Also: the graph's build (first search) and its reload from disk after reopening.
  * Bulk import is timed alone: the records are built in chunks with its clocks stopped (wall and CPU per lesson).
- * Size: MEMORY_BENCH_LESSONS (default 100,000; the issue's second figure is 1,000,000).
+ * Size: MMEVOLVE_BENCH_LESSONS (default 100,000; the issue's second figure is 1,000,000).
  * Targets: write < 5 ms, retrieval p50 ≤ 1 ms at 100k and ≤ 5 ms at 1M, recall@10 ≥ 99%, import ≤ 60 µs per
  * lesson. Prints measured numbers; asserts nothing.
  */
@@ -19,7 +19,7 @@ import type { MemoryExportRecord, NewLesson, TenantMemory } from '../src/core/in
 import { openMemoryStore } from '../src/memory/index.js';
 import { DEFAULT_TEXT_SEARCH } from '../src/memory/store/text-search.js';
 
-/** `MEMORY_BENCH_LESSONS=1000000 npm run bench -- memory-store` for the 1M figures (default 100,000). */
+/** `MMEVOLVE_BENCH_LESSONS=1000000 npm run bench -- memory-store` for the 1M figures (default 100,000). */
 const LESSONS = lessonsFromEnvironment();
 const DIMENSIONS = 256;
 const CLUSTERS = 500;
@@ -42,10 +42,10 @@ const MODEL = 'bench-random-clustered';
 const RECORD_CHUNK = 10_000;
 
 function lessonsFromEnvironment(): number {
-  const given = process.env.MEMORY_BENCH_LESSONS;
+  const given = process.env.MMEVOLVE_BENCH_LESSONS;
   if (given === undefined || given === '') return 100_000;
   const count = Number(given);
-  if (!Number.isInteger(count) || count < 1_000) throw new Error(`MEMORY_BENCH_LESSONS must be an integer ≥ 1000, got ${given}`);
+  if (!Number.isInteger(count) || count < 1_000) throw new Error(`MMEVOLVE_BENCH_LESSONS must be an integer ≥ 1000, got ${given}`);
   return count;
 }
 
