@@ -27,3 +27,4 @@ export {
 export { chooseOverlayColour, overlayColourName, renderOverlay, sideBySide } from './overlay.js';
 export type { RgbColour } from './overlay.js';
 export { cropImage } from './crop.js';
+export { downscaleImage } from './downscale.js';
