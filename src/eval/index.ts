@@ -5,7 +5,7 @@ export { loadReasonSegFolder } from './reasonseg-folder.js';
 export type { ReasonSegSample } from './reasonseg.js';
 export { scoreReasonSeg, scoreReportJson } from './score.js';
 export type { ScoreReport } from './score.js';
-export { openRun, readResultLines, requireManifest } from './run-store.js';
+export { manifestSchema, openRun, readResultLines, requireManifest } from './run-store.js';
 export type { RunSamplesOutcome } from './runner.js';
 export type { EvalRunOptions } from './eval-run-options.js';
 export { DEFAULT_OUTAGE_POLICY, FAILED_SAMPLES_EXIT_CODE } from './outage.js';
