@@ -87,6 +87,14 @@ const judgeAnswer = z.object({ equivalent: z.boolean() });
 const zoomRegion = z.object({ bbox_2d: modelBox });
 
 /**
+ * locate_time: the images are video frames in time order, each right after its timestamp text (`<3.5
+ * seconds>`, as Qwen3-VL reads video); `time` is when the `Query:` target is best visible, written as the
+ * timestamps are (or `HH:MM:SS`, or `3.5 seconds`), null when no frame shows it. Read back to seconds with
+ * parseTemporalPoint (protocols).
+ */
+const locateTime = z.object({ time: z.string().nullable() });
+
+/**
  * Response schema per task. `answer_vqa` has none: its answer is free text ending with `\boxed{…}`.
  */
 export const TASK_RESPONSE_SCHEMAS = {
@@ -106,6 +114,7 @@ export const TASK_RESPONSE_SCHEMAS = {
   merge_lessons: mergeLessons,
   judge_answer: judgeAnswer,
   zoom_region: zoomRegion,
+  locate_time: locateTime,
 } as const;
 
 type SchemaTable = typeof TASK_RESPONSE_SCHEMAS;
