@@ -49,8 +49,9 @@ export function locateTime(context: TaskContext): TaskAnswer {
   const first = frames[0];
   if (first === undefined) return { kind: 'json', value: { time: null } };
   const views: QueryView[] = frames.map((frame) => viewQuery(frame.objects(), query));
-  // The belief is formed where the target first shows (else on the first frame) and then held for the clip.
-  const anchor = Math.max(0, views.findIndex((view) => view.targets.length > 0));
+  // The belief is formed on the frame where the query's target shows most (else the first) and held for the clip.
+  const targetPixels = views.map((view) => visiblePixels(view.objects, view.targets));
+  const anchor = targetPixels.reduce((best, pixels, position) => (pixels > (targetPixels[best] ?? 0) ? position : best), 0);
   const anchorView = views[anchor] as QueryView;
   const belief = latentBelief(context, 'planner', first, query, anchorView);
   const looks: Look[] = belief.targets.flatMap((index) => {
