@@ -19,6 +19,7 @@ const BENCHES: Array<{ name: string; load: () => Promise<BenchModule> }> = [
   { name: 'calibration', load: () => import('./calibration.bench.js') },
   { name: 'ablation', load: () => import('./ablation.bench.js') },
   { name: 'cost', load: () => import('./cost-per-sample.bench.js') },
+  { name: 'engine-cpu', load: () => import('./engine-cpu.bench.js') },
   { name: 'server-load', load: () => import('./server-load.bench.js') },
   { name: 'server-flood', load: () => import('./server-flood.bench.js') },
   { name: 'eval-distributed', load: () => import('./eval-distributed.bench.js') },

@@ -74,7 +74,7 @@ export const SEG_RUNS: readonly SegRun[] = [
 ];
 
 /** One method over a ReasonSeg folder into `out` (a run folder); returns its report. */
-export async function runSegMethod(stack: SimStackForBench, dataset: string, out: string, run: SegRun, concurrency: number): Promise<RunReport> {
+export async function runSegMethod(stack: Pick<SimStackForBench, 'backends'>, dataset: string, out: string, run: SegRun, concurrency: number): Promise<RunReport> {
   const { mllm, segmenter } = stack.backends;
   if (mllm === undefined || segmenter === undefined) throw new Error('bench stack has no mllm or segmenter');
   const evolveConfig = resolveEvolveConfig(run.preset);

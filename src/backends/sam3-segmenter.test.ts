@@ -64,6 +64,16 @@ describe('createSam3Segmenter', () => {
     expect(server.requests.every((request) => request.query['api_key'] === 'secret key')).toBe(true);
   });
 
+  it('prepares the PNG once per pixel buffer: a copy of the image that shares its pixels gets the same prepared image, other pixels or another size a new one', async () => {
+    const segmenter = createSam3Segmenter({ baseURL: 'http://127.0.0.1:9' });
+    const first = segmenter.prepare(image);
+    expect(segmenter.prepare({ ...image }), 'a copy sharing the pixel buffer').toBe(first);
+    expect(segmenter.prepare({ width: image.width, height: image.height, data: new Uint8Array(image.data) }), 'the same pixels in another buffer').not.toBe(first);
+    const other = segmenter.prepare({ width: image.height, height: image.width, data: image.data });
+    expect(other, 'the same buffer read at another size').not.toBe(first);
+    expect((await other).width, 'prepared at its own size').toBe(image.height);
+  });
+
   it('sends the API key as an Authorization bearer header instead of the query parameter when asked', async () => {
     const server = await sam3Server();
     const segmenter = createSam3Segmenter({ baseURL: server.url, apiKey: 'secret key', apiKeyIn: 'bearer' });

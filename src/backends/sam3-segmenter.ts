@@ -80,7 +80,12 @@ export function createSam3Segmenter(options: Sam3SegmenterOptions): Segmenter {
     ...(options.apiKey !== undefined && options.apiKeyIn === 'bearer' ? { headers: { authorization: `Bearer ${options.apiKey}` } } : {}),
   };
   const throttle = createThrottle({ concurrency: options.concurrency ?? 4 });
-  const prepared = new WeakMap<RgbImage, Promise<PreparedImage>>();
+  /**
+   * Prepared images by pixel buffer and size (images are immutable once handed to a client): a copy of an
+   * RgbImage that shares its pixels (the published per-prompt path) gets the same PNG without encoding it
+   * again — the request bytes are the same either way, and the server still encodes once per request.
+   */
+  const prepared = new WeakMap<Uint8Array, Map<string, Promise<PreparedImage>>>();
   const modelField = options.modelId === undefined ? {} : { model_id: options.modelId };
   const batchSize = Math.max(1, options.maxPromptsPerRequest ?? SAM3_MAX_PROMPT_BATCH_SIZE);
 
@@ -99,12 +104,19 @@ export function createSam3Segmenter(options: Sam3SegmenterOptions): Segmenter {
   }
 
   function prepare(image: RgbImage, signal?: AbortSignal): Promise<PreparedImage> {
-    const existing = prepared.get(image);
+    let bySize = prepared.get(image.data);
+    if (bySize === undefined) {
+      bySize = new Map();
+      prepared.set(image.data, bySize);
+    }
+    const size = `${image.width}x${image.height}`;
+    const existing = bySize.get(size);
     if (existing !== undefined) return existing;
     signal?.throwIfAborted();
     const pending = encode(image);
-    prepared.set(image, pending);
-    pending.catch(() => prepared.delete(image));
+    bySize.set(size, pending);
+    // A failed encode must not be remembered.
+    pending.catch(() => bySize.delete(size));
     return pending;
   }
 

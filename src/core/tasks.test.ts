@@ -17,7 +17,7 @@ describe('task contract', () => {
     expect(TASK_NAMES).toContain('plan_phrases');
     expect(TASK_NAMES).toContain('zoom_region');
     expect(TASK_NAMES).toContain('locate_time');
-    expect(TASK_NAMES).toHaveLength(17);
+    expect(TASK_NAMES).toHaveLength(18);
     expect(TASK_NAMES.filter((task) => !isStructuredTask(task))).toEqual(['answer_vqa']);
   });
 

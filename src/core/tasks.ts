@@ -95,6 +95,12 @@ const zoomRegion = z.object({ bbox_2d: modelBox });
 const locateTime = z.object({ time: z.string().nullable() });
 
 /**
+ * check_resolution: the images at reduced resolution (raw first, then any overlays); could the `Query:` be
+ * answered reliably from them, or are small objects, thin parts or fine texture too small to make out?
+ */
+const checkResolution = z.object({ needsFullResolution: z.boolean() });
+
+/**
  * Response schema per task. `answer_vqa` has none: its answer is free text ending with `\boxed{…}`.
  */
 export const TASK_RESPONSE_SCHEMAS = {
@@ -115,6 +121,7 @@ export const TASK_RESPONSE_SCHEMAS = {
   judge_answer: judgeAnswer,
   zoom_region: zoomRegion,
   locate_time: locateTime,
+  check_resolution: checkResolution,
 } as const;
 
 type SchemaTable = typeof TASK_RESPONSE_SCHEMAS;

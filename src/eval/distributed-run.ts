@@ -1,7 +1,8 @@
 /**
  * `mmevolve eval --queue postgres://…`: the coordinator of a distributed segmentation evaluation. It opens
  * (or resumes) the run in Postgres, enqueues one job per sample still to do, works on jobs itself unless
- * told not to, follows progress across all workers (LISTEN/NOTIFY plus a poll), and when every sample is
+ * told not to, follows progress across all workers (LISTEN/NOTIFY plus a poll; live and lost workers from
+ * their heartbeats, run-progress.ts), and when every sample is
  * recorded mirrors the run into the --out folder (run.json, results.jsonl in dataset order, traces/) and
  * builds the report from the database's lines. Ctrl-C stops following; queued jobs stay for the workers
  * and rerunning the same command follows the run again.
@@ -18,6 +19,7 @@ import { startEvalWorker } from './eval-worker.js';
 import type { EvalWorker } from './eval-worker.js';
 import { isTransportFailureLine } from './outage.js';
 import { PgRunDatabase } from './pg-run-store.js';
+import { describeWorkers, readRunProgress } from './run-progress.js';
 import { RESULTS_FILE, RUN_FILE, identityFingerprint, readManifest } from './run-store.js';
 import type { RunManifest } from './run-store.js';
 import { buildSegmentationReport, writeReportFiles } from './report.js';
@@ -35,6 +37,10 @@ export interface DistributedRunOptions extends SegmentationRunOptions {
   /** Also work on jobs in this process (`concurrency` at a time); false = enqueue and follow only. */
   work: boolean;
   jobTimeoutSeconds?: number;
+  /** Progress calls a worker silent this long lost (default 30 s). */
+  workerLostAfterSeconds?: number;
+  /** Heartbeat interval of this process's own worker (when it works; default 5 s). */
+  heartbeatSeconds?: number;
   /** Told once when jobs wait for workers (how many were enqueued). */
   onEnqueued?: (runId: string, enqueued: number, alreadyRecorded: number) => void;
 }
@@ -86,6 +92,7 @@ export async function runDistributedSegmentationEval(options: DistributedRunOpti
         },
         ...(options.outage === undefined ? {} : { outage: options.outage }),
         ...(options.onOutagePause === undefined ? {} : { onOutagePause: options.onOutagePause }),
+        ...(options.heartbeatSeconds === undefined ? {} : { heartbeatSeconds: options.heartbeatSeconds }),
       });
     }
     const followed = await follow(database, queue, runId, selected, skipped, options);
@@ -136,7 +143,8 @@ async function follow(database: PgRunDatabase, queue: EvalQueue, runId: string, 
     for (;;) {
       const lines = (await database.readLines(runId, segmentationLineSchema)).filter((line) => planned.has(line.id));
       const done = lines.length;
-      options.progress?.update(done, runningSegmentationMetric(lines));
+      const { workers } = await readRunProgress(database.pool, runId, options.workerLostAfterSeconds === undefined ? {} : { lostAfterSeconds: options.workerLostAfterSeconds });
+      options.progress?.update(done, [runningSegmentationMetric(lines), describeWorkers(workers)].filter((part) => part !== '').join(' · '));
       if (done >= selected.length) return { interrupted: false, recordedAtStart, warnings };
       if (options.signal?.aborted === true) return { interrupted: true, recordedAtStart, warnings };
       const dead = await queue.deadJobs(runId);

@@ -20,6 +20,8 @@ import type { OutagePolicy } from './outage.js';
 import type { PgRunDatabase, PgRunStore } from './pg-run-store.js';
 import type { RunManifest } from './run-store.js';
 import { describeError } from './runner.js';
+import { startWorkerHeartbeat } from './worker-heartbeats.js';
+import type { HeldJob } from './worker-heartbeats.js';
 import type { SegmentationLine, SegmentSample } from './segmentation-run.js';
 import { segmentationSampleRunner } from './segmentation-sample.js';
 import type { SegmentationSampleRunner } from './segmentation-sample.js';
@@ -39,6 +41,10 @@ export interface EvalWorkerOptions {
   onStart?: (event: { runId: string; sampleId: string }) => void;
   /** Hears of each job that failed outside its sample (it is retried). */
   onJobError?: (job: SampleJob, error: unknown) => void;
+  /** Seconds between heartbeats (worker-heartbeats.ts; default 5). */
+  heartbeatSeconds?: number;
+  /** A heartbeat that could not be written (the worker keeps working; readers may show it lost meanwhile). */
+  onHeartbeatError?: (error: Error) => void;
 }
 
 export interface EvalWorker {
@@ -68,6 +74,11 @@ export async function startEvalWorker(options: EvalWorkerOptions): Promise<EvalW
   const runs = new Map<string, Promise<PreparedRun>>();
   const inFlight = new Set<Promise<void>>();
   let recorded = 0;
+  const held = new Map<string, HeldJob>();
+  const heartbeat = await startWorkerHeartbeat(options.database.pool, { id: options.database.worker, concurrency: options.concurrency }, () => [...held.values()], {
+    ...(options.heartbeatSeconds === undefined ? {} : { intervalSeconds: options.heartbeatSeconds }),
+    ...(options.onHeartbeatError === undefined ? {} : { onError: options.onHeartbeatError }),
+  });
 
   const prepareRun = async (runId: string): Promise<PreparedRun> => {
     const store = await options.database.attachRun<SegmentationLine>(runId);
@@ -118,7 +129,9 @@ export async function startEvalWorker(options: EvalWorkerOptions): Promise<EvalW
   };
 
   const stopWork = await options.queue.work(options.concurrency, async (job) => {
-    const task = handle(job).catch((error: unknown) => {
+    const key = JSON.stringify([job.runId, job.sampleId]);
+    held.set(key, job);
+    const task = handle(job).finally(() => held.delete(key)).catch((error: unknown) => {
       if (!controller.signal.aborted) options.onJobError?.(job, error);
       throw error;
     });
@@ -139,6 +152,7 @@ export async function startEvalWorker(options: EvalWorkerOptions): Promise<EvalW
       controller.abort(mmevolveError('cancelled', 'the worker is stopping', 'Its jobs are retried by other workers.'));
       await Promise.allSettled([...inFlight]);
       await stopWork();
+      await heartbeat.stop();
     },
   };
 }

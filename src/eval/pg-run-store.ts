@@ -10,6 +10,7 @@
  * - Every recorded sample sends NOTIFY on RUN_EVENTS_CHANNEL in the same statement (delivered on commit),
  *   so followers (the CLI's progress, SSE in any serve replica) hear it without polling.
  */
+import { hostname } from 'node:os';
 import pg from 'pg';
 import type { z } from 'zod';
 import { listenToChannel, mmevolveError } from '../core/index.js';
@@ -38,6 +39,17 @@ const MIGRATIONS: readonly string[] = [
      attempts integer NOT NULL DEFAULT 1,
      finished_at timestamptz NOT NULL DEFAULT now(),
      PRIMARY KEY (run_id, sample_id)
+   );`,
+  // Worker heartbeats (worker-heartbeats.ts): who works, what it holds, when it was last seen.
+  `CREATE TABLE eval_workers (
+     id text PRIMARY KEY,
+     host text NOT NULL,
+     pid integer NOT NULL,
+     concurrency integer NOT NULL,
+     in_hand jsonb NOT NULL DEFAULT '[]',
+     started_at timestamptz NOT NULL DEFAULT now(),
+     last_seen timestamptz NOT NULL DEFAULT now(),
+     stopped_at timestamptz
    );`,
 ];
 
@@ -79,6 +91,11 @@ export class PgRunDatabase {
   readonly pool: pg.Pool;
   readonly #worker: string;
 
+  /** The name this process writes in sample rows and its worker heartbeat. */
+  get worker(): string {
+    return this.#worker;
+  }
+
   private constructor(pool: pg.Pool, worker: string) {
     this.pool = pool;
     this.#worker = worker;
@@ -89,7 +106,7 @@ export class PgRunDatabase {
     const pool = new pg.Pool({ connectionString: url, max: options.max ?? 4, application_name: 'mmevolve-runs' });
     // An idle client losing its connection must not crash the process; the next query reconnects.
     pool.on('error', () => undefined);
-    const database = new PgRunDatabase(pool, options.worker ?? `${process.env.HOSTNAME ?? 'host'}:${process.pid}`);
+    const database = new PgRunDatabase(pool, options.worker ?? `${process.env.HOSTNAME ?? hostname()}:${process.pid}`);
     try {
       await database.#migrate();
     } catch (error) {

@@ -9,6 +9,7 @@ import { createMask } from '../core/index.js';
 import type { Box, Mask } from '../core/index.js';
 import { encodeRle } from '../vision/index.js';
 import { judgePair } from './arena.js';
+import { maskHash } from './evaluation.js';
 import { runBoxStream } from './box-stream.js';
 import type { BoxStream } from './box-stream.js';
 import type { RunContext } from './run-context.js';
@@ -53,11 +54,14 @@ export async function arbitrate(context: RunContext, text: TextCandidate | undef
   };
   if (output === 'text_only') return textMask === undefined ? { mask: createMask(width, height), record } : textOutcome('output-mode');
 
-  const box = await (boxStream ?? runBoxStream(context));
-  if (box.box !== undefined) record.box = box.box;
-  if (box.area > 0) {
-    record.boxRle = encodeRle(box.mask);
-    record.boxScore = box.score;
+  const streamed = await (boxStream ?? runBoxStream(context));
+  if (streamed.box !== undefined) record.box = streamed.box;
+  let box = streamed;
+  if (streamed.area > 0) {
+    record.boxRle = encodeRle(streamed.mask);
+    record.boxScore = streamed.score;
+    // A box mask equal to the text mask is the same object, so the judge's overlays of it are made once.
+    box = { ...streamed, mask: context.sameMask(maskHash(record.boxRle), streamed.mask) };
   }
   const boxOutcome = (reason: ArbitrationRecord['reason']): ArbitrationOutcome => {
     record.decision = 'box';

@@ -27,10 +27,10 @@ export async function judgePair(context: RunContext, first: Member['evaluation']
   const prompt = judgeSeesMasksOnly ? judgePairPrompt(context.queryLine, judgeMayTie) : publishedJudgePrompt(context.queryLine, sources, overlayColourName(colour), judgeMayTie);
   try {
     if (judgeMayTie) {
-      const result = await context.ask('judge', 'judge_pair', { ...prompt, images, stage });
+      const result = await context.ask('judge', 'judge_pair', { ...prompt, images, masks: [first, second], stage });
       return { verdict: result.value.winner, reason: result.value.reason, unparsable: false };
     }
-    const result = await context.ask('judge', 'judge_pair_forced', { ...prompt, images, stage });
+    const result = await context.ask('judge', 'judge_pair_forced', { ...prompt, images, masks: [first, second], stage });
     return { verdict: result.value.winner, reason: '', unparsable: false };
   } catch (error) {
     if (!isUnreadableOutput(error)) throw error;

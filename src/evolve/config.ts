@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { deepMerge, isPlainRecord, mmevolveError } from '../core/index.js';
+import { resolutionConfigSchema } from './resolution.js';
 
 const probability = z.number().min(0).max(1);
 const fallbackSource = z.enum(['text', 'box']);
@@ -116,6 +117,11 @@ export const evolveConfigSchema = z.strictObject({
       zoomMargin: z.number().min(0).default(0.25),
     })
     .prefault({}),
+  /**
+   * Image resolution per MLLM call (resolution.ts): `full` as always (default), `quarter` pixels for every
+   * call, or `adaptive` by a cheap image rule or a judge call — a client-side analogue of InternVL3.5-Flash's ViR.
+   */
+  resolution: resolutionConfigSchema,
   /** Sampling temperature of every MLLM call (greedy by default, as the published code). */
   temperature: z.number().min(0).max(2).default(0),
   maxTokens: z.number().int().positive().default(512),

@@ -47,7 +47,7 @@ async function verify(context: RunContext, mask: Mask): Promise<GateDecision> {
     ? verifyMaskPrompt(context.queryLine)
     : publishedGatePrompt(context.queryLine, context.targetPhrase ?? context.query, overlayColourName(colour));
   try {
-    const result = await context.ask('judge', 'verify_mask', { ...prompt, images: [context.image, overlay], stage: 'verify' });
+    const result = await context.ask('judge', 'verify_mask', { ...prompt, images: [context.image, overlay], masks: [mask], stage: 'verify' });
     const passed = result.value.answer === 'yes';
     return { passed, reason: passed ? 'verified-yes' : 'verified-no', cached: false };
   } catch (error) {
@@ -57,10 +57,9 @@ async function verify(context: RunContext, mask: Mask): Promise<GateDecision> {
   }
 }
 
-async function gateDecision(context: RunContext, confidence: number, area: number, mask: Mask, rle: CocoRle): Promise<GateDecision> {
+async function gateDecision(context: RunContext, confidence: number, area: number, mask: Mask, key: string): Promise<GateDecision> {
   const direct = gateByConfidence(confidence, area, context.config.gate);
   if (direct !== undefined) return direct;
-  const key = maskHash(rle);
   const cached = context.gateCache.get(key);
   if (cached !== undefined) {
     context.counters.gateCacheHits += 1;
@@ -83,11 +82,13 @@ async function evaluateUncached(context: RunContext, phrase: string): Promise<Ph
   const result = await context.segmentText(phrase);
   const merged = mergeInstances(result.instances, width, height, context.config.minInstancePixels);
   const rle = encodeRle(merged.mask);
-  const area = maskArea(merged.mask);
-  const gate = await gateDecision(context, merged.confidence, area, merged.mask, rle);
+  const key = maskHash(rle);
+  const mask = context.sameMask(key, merged.mask);
+  const area = maskArea(mask);
+  const gate = await gateDecision(context, merged.confidence, area, mask, key);
   return {
     phrase,
-    mask: merged.mask,
+    mask,
     rle,
     area,
     confidence: merged.confidence,

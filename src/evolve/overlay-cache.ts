@@ -3,7 +3,7 @@
  * generations and the final judge shows the same two masks twice. Alpha 0.5 (vision's renderOverlay).
  */
 import type { Mask, RgbImage } from '../core/index.js';
-import { chooseOverlayColour, orMasks, renderOverlay } from '../vision/index.js';
+import { chooseOverlayColour, renderOverlay } from '../vision/index.js';
 import type { RgbColour } from '../vision/index.js';
 
 export class OverlayCache {
@@ -31,7 +31,7 @@ export class OverlayCache {
   pairColour(first: Mask, second: Mask): RgbColour {
     const cached = this.colours.get(first)?.get(second) ?? this.colours.get(second)?.get(first);
     if (cached !== undefined) return cached;
-    const colour = chooseOverlayColour(this.image, first === second ? first : orMasks([first, second], this.image));
+    const colour = chooseOverlayColour(this.image, first === second ? first : [first, second]);
     let inner = this.colours.get(first);
     if (inner === undefined) {
       inner = new WeakMap();

@@ -213,3 +213,20 @@ export function agentExamineResult(verdicts: readonly boolean[], tried: readonly
 export function agentErrorResult(message: string, masks: number, tried: readonly string[]): string {
   return [`Tool error: ${message}`, `Masks: ${masks}`, `Tried phrases: ${tried.join('; ')}`, 'Call one tool.'].join('\n');
 }
+
+/**
+ * The judge rule of adaptive resolution (task check_resolution): the call's images at a quarter of their
+ * pixels, the query, and whether full detail is needed to answer it. No hint of what the answer should be.
+ */
+export function checkResolutionPrompt(queryLine: string, imageCount: number): Prompt {
+  return {
+    system: [
+      'You decide whether images are detailed enough before a question about them is asked.',
+      'You see the images at reduced resolution (the first is the photo; any others show candidate masks on it).',
+      'Answer {"needsFullResolution": true} when something the query depends on — a small object, a thin part or',
+      'fine texture — is too small or blurred to make out at this resolution; otherwise {"needsFullResolution": false}.',
+      JSON_ONLY,
+    ].join('\n'),
+    user: `Query: ${queryLine}\nImages: ${imageCount}\nCan the query be answered reliably at this resolution?`,
+  };
+}

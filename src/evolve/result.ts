@@ -35,6 +35,8 @@ export function finishResult(
   const area = maskArea(outcome.mask);
   const counters = context.finish();
   trace.stages = stageTotals(context.calls);
+  const { mode, rule } = context.config.resolution;
+  if (mode !== 'full') trace.resolution = { mode, rule, calls: context.resolution.calls };
   context.emit({ type: 'segmentation-end', method: trace.method, area, wallMs: counters.wallMs });
   return {
     method: trace.method,

@@ -10,6 +10,7 @@ import type {
   ChatImage,
   ChatMessage,
   ChatResult,
+  Mask,
   MllmClient,
   PreparedImage,
   RgbImage,
@@ -26,6 +27,8 @@ import type { ZodType } from 'zod';
 import type { DatasetKind, EvolveConfig } from './config.js';
 import { BoxRide } from './box-ride.js';
 import { OverlayCache } from './overlay-cache.js';
+import { checkResolutionPrompt } from './prompts.js';
+import { ResolutionRouter, imageTokensOf } from './resolution-router.js';
 import type { SegmentationEvent, SegmentationEventListener } from './events.js';
 import type { GateDecision, PhraseEvaluation, SegmentationCounters } from './trace.js';
 
@@ -60,6 +63,8 @@ export interface TaskRequest {
   system: string;
   user: string;
   images?: readonly ChatImage[];
+  /** The masks the call's overlays show (the resolution policy's cheap rule keeps them large enough). */
+  masks?: readonly Mask[];
   stage: string;
   /** Earlier turns (agent loop): inserted between the system prompt and the final user message. */
   history?: readonly ChatMessage[];
@@ -99,6 +104,11 @@ function emptyCounters(): SegmentationCounters {
     gateCacheHits: 0,
     wallMs: 0,
     backendWaitMs: 0,
+    imagesFull: 0,
+    imagesQuarter: 0,
+    imageTokensSent: 0,
+    imageTokensAllFull: 0,
+    resolutionChecks: 0,
   };
 }
 
@@ -125,6 +135,10 @@ export class RunContext {
   private readonly warningKeys = new Set<string>();
   /** Overlays shown to the MLLM, rendered once per mask and colour. */
   readonly overlays: OverlayCache;
+  /** One Mask object per distinct mask content (sameMask), so per-mask caches hit across phrases. */
+  private readonly masksByContent = new Map<string, Mask>();
+  /** Full or quarter resolution per MLLM call (config `resolution`), and the image-token counts. */
+  readonly resolution: ResolutionRouter;
   private readonly clock = new BusyClock();
   private readonly started = performance.now();
   private prepared: Promise<PreparedImage> | undefined;
@@ -151,6 +165,7 @@ export class RunContext {
     readonly datasetKind: DatasetKind = 'reasonseg',
   ) {
     this.overlays = new OverlayCache(image);
+    this.resolution = new ResolutionRouter(config.resolution, this.counters, (code, message) => this.warn(code, message), (client, images) => this.checkResolution(client, images));
   }
 
   /** The `Query:` value: the query itself (fix), or the published Python list repr of all variants. */
@@ -169,6 +184,18 @@ export class RunContext {
       throw mmevolveError('backend-not-configured', 'this segmentation method needs an MLLM backend', 'Add backends.mllm, or use --method concept-only, which sends the query to the segmenter alone.');
     }
     return client;
+  }
+
+  /**
+   * The run's Mask object for this content (`key`: a content hash such as evaluation's maskHash): two
+   * phrases (or the box stream) that segment the same pixels share one object, so its overlay is rendered,
+   * encoded and hashed once and its IoUs computed once. Masks are immutable once evaluated.
+   */
+  sameMask(key: string, mask: Mask): Mask {
+    const known = this.masksByContent.get(key);
+    if (known !== undefined && known.width === mask.width && known.height === mask.height) return known;
+    this.masksByContent.set(key, mask);
+    return mask;
   }
 
   emit(event: SegmentationEvent): void {
@@ -195,11 +222,35 @@ export class RunContext {
     return results;
   }
 
-  /** One structured MLLM call of a task from core/tasks; the call is recorded even when it fails. */
+  /**
+   * One structured MLLM call of a task from core/tasks; the call is recorded even when it fails. Its images
+   * go at the resolution the policy picks (config `resolution`); boxes in the answer are in the original frame.
+   */
   async ask<K extends StructuredTaskName>(role: 'mllm' | 'judge', task: K, request: TaskRequest): Promise<ChatResult<TaskResponse<K>>> {
     this.signal?.throwIfAborted();
-    this.spend(request.stage);
     const client = role === 'judge' ? this.judge : this.mllm;
+    const routed = await this.resolution.route(client, { ...request, task });
+    const result = await this.send(role, client, task, { ...request, ...(routed.images === undefined ? {} : { images: routed.images }) });
+    return routed.rescale(result);
+  }
+
+  /** The judge rule's call: the quarter images and the query; an unreadable answer means full resolution (documented fallback). */
+  private async checkResolution(client: MllmClient, images: readonly RgbImage[]): Promise<boolean> {
+    const role = client === this.backends.judge && client !== this.backends.mllm ? 'judge' : 'mllm';
+    try {
+      const result = await this.send(role, client, 'check_resolution', { ...checkResolutionPrompt(this.queryLine, images.length), images, stage: 'resolution-check' });
+      this.resolution.countCheck(imageTokensOf(client, images));
+      return result.value.needsFullResolution;
+    } catch (error) {
+      if (!isUnreadableOutput(error)) throw error;
+      this.warn('resolution-check-unparsable', 'check_resolution answer could not be read; full resolution used (documented fallback)');
+      return true;
+    }
+  }
+
+  private async send<K extends StructuredTaskName>(role: 'mllm' | 'judge', client: MllmClient, task: K, request: TaskRequest): Promise<ChatResult<TaskResponse<K>>> {
+    this.signal?.throwIfAborted();
+    this.spend(request.stage);
     if (role === 'judge') this.counters.judgeCalls += 1;
     else this.counters.mllmCalls += 1;
     const messages: ChatMessage[] = [{ role: 'system', content: request.system }, ...(request.history ?? []), { role: 'user', content: request.user }];
@@ -227,7 +278,8 @@ export class RunContext {
 
   /**
    * The image as the segmenter should get it: prepared once (fix) or a fresh copy per prompt (published).
-   * Preparing is client-side (the PNG for the wire); the server's encodes are counted per request.
+   * Preparing is client-side (the PNG for the wire; the client makes it once per pixel buffer, copy or
+   * not); the server's encodes are counted per request.
    */
   private async segmenterImage(): Promise<RgbImage | PreparedImage> {
     if (!this.config.fixes.encodeOnce) return { width: this.image.width, height: this.image.height, data: this.image.data };

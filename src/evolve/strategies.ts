@@ -48,6 +48,28 @@ export interface Strategies {
   mutation: MutationStrategy;
 }
 
+/**
+ * IoU of two evaluated masks, computed once per pair: the arena pairs the champion with the same
+ * challengers and the stopping rule compares the same top masks generation after generation. Masks are
+ * immutable once evaluated; the cache holds them weakly.
+ */
+const iouCache = new WeakMap<PhraseEvaluation['mask'], WeakMap<PhraseEvaluation['mask'], number>>();
+
+export function memberIou(first: Member, second: Member): number {
+  const a = first.evaluation.mask;
+  const b = second.evaluation.mask;
+  const cached = iouCache.get(a)?.get(b) ?? iouCache.get(b)?.get(a);
+  if (cached !== undefined) return cached;
+  const iou = maskIou(a, b);
+  let inner = iouCache.get(a);
+  if (inner === undefined) {
+    inner = new WeakMap();
+    iouCache.set(a, inner);
+  }
+  inner.set(b, iou);
+  return iou;
+}
+
 export function fitness(config: EvolveConfig, individual: Individual): number {
   return config.arena.baseFitness + individual.score;
 }
@@ -70,7 +92,7 @@ export function championChallengerSelection(config: EvolveConfig): SelectionStra
   return {
     rank: (members) => rankByFitness(config, members),
     pair(champion, challengers) {
-      const scored = challengers.map((challenger) => ({ challenger, iou: maskIou(champion.evaluation.mask, challenger.evaluation.mask) }));
+      const scored = challengers.map((challenger) => ({ challenger, iou: memberIou(champion, challenger) }));
       const skipped = scored.filter((pairing) => pairing.iou > config.arena.skipIou);
       const eligible = scored.filter((pairing) => pairing.iou <= config.arena.skipIou);
       // Stable sort: equal IoU keeps population order.
@@ -97,7 +119,7 @@ export function meanPairwiseIou(members: readonly Member[]): number {
       const a = members[first];
       const b = members[second];
       if (a === undefined || b === undefined) continue;
-      total += maskIou(a.evaluation.mask, b.evaluation.mask);
+      total += memberIou(a, b);
       pairs += 1;
     }
   }

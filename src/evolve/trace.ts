@@ -154,6 +154,19 @@ export interface SegmentationTrace {
   stoppedEarly?: { reason: 'planner-no-target' | 'budget-calls' | 'budget-tokens'; message: string };
   /** Calls, tokens and latency per stage. */
   stages: Record<string, { calls: number; promptTokens: number; completionTokens: number; latencyMs: number; failures: number }>;
+  /** Adaptive resolution (config `resolution`, when not `full`): the resolution each MLLM call went out at, and why. */
+  resolution?: { mode: string; rule: string; calls: ResolutionCallRecord[] };
+}
+
+/** One MLLM call's image resolution under the resolution policy (resolution-router.ts). */
+export interface ResolutionCallRecord {
+  stage: string;
+  task: string;
+  resolution: 'full' | 'quarter';
+  reason: string;
+  /** Visual tokens of the call's images as sent, and as they would have been at full resolution (profile estimates). */
+  imageTokens: number;
+  fullImageTokens: number;
 }
 
 export interface SegmentationCounters {
@@ -179,6 +192,14 @@ export interface SegmentationCounters {
   wallMs: number;
   /** Time with at least one backend call in flight. */
   backendWaitMs: number;
+  /** Images sent to the MLLM at full and at quarter resolution (config `resolution`). */
+  imagesFull: number;
+  imagesQuarter: number;
+  /** Visual tokens of those images as sent (the judge rule's check calls included) and as all-full would have sent them (profile estimates; 0 for profiles with no token count). */
+  imageTokensSent: number;
+  imageTokensAllFull: number;
+  /** Calls of the judge rule asking whether a call needs full resolution. */
+  resolutionChecks: number;
 }
 
 export interface SegmentationResult {

@@ -53,6 +53,41 @@ export const runListSchema = z.object({ runs: z.array(runRecordSchema) });
 /** A `progress` event of GET /v1/runs/{id}/events (a `state` event carries a run record). */
 export const runProgressEventSchema = z.object({ type: z.literal('progress'), runId: z.string(), done: z.number(), total: z.number(), metric: z.string() });
 
+/** A worker of a distributed run (`mmevolve worker`), from its heartbeat (src/eval/run-progress.ts). */
+export const distributedRunWorkerSchema = z.object({
+  id: z.string(),
+  host: z.string().optional(),
+  pid: z.number().int().optional(),
+  concurrency: z.number().int().optional(),
+  /** lost: silent past the server's threshold; unknown: wrote samples but keeps no heartbeat. */
+  state: z.enum(['live', 'lost', 'stopped', 'unknown']),
+  silentSeconds: z.number().optional(),
+  /** Sample jobs of this run it holds now. */
+  inHand: z.number().int().nonnegative(),
+  /** Samples of this run it recorded. */
+  recorded: z.number().int().nonnegative(),
+});
+
+/** A run of `mmevolve eval --queue` in the server's runs Postgres, with its progress across workers. */
+export const distributedRunSchema = z.object({
+  id: z.string(),
+  method: z.string(),
+  dataset: z.string(),
+  started: z.string(),
+  simulated: z.boolean(),
+  planned: z.number().int().nonnegative(),
+  done: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  samplesPerSecond: z.number().nullable(),
+  /** 0 when every sample is recorded; null before a rate is known. */
+  etaSeconds: z.number().nullable(),
+  workers: z.array(distributedRunWorkerSchema),
+});
+export type DistributedRunResponse = z.infer<typeof distributedRunSchema>;
+
+/** GET /v1/distributed-runs (admin scope; only on a serve whose runs are in Postgres). */
+export const distributedRunListSchema = z.object({ runs: z.array(distributedRunSchema), lostAfterSeconds: z.number() });
+
 const perSampleCost = { callsPerSample: z.number(), promptTokensPerSample: z.number(), completionTokensPerSample: z.number() };
 const stageCostSchema = z.object({ ...perSampleCost, latencyMsPerSample: z.number(), cacheHits: z.number(), failures: z.number() });
 

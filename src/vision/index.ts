@@ -4,6 +4,7 @@ export type { PolygonOptions } from './polygon.js';
 export {
   cocoRleSchema,
   decodeRle,
+  decodeRleInto,
   encodeRle,
   rleArea,
   rleCountsFromString,
@@ -11,7 +12,8 @@ export {
   rleIou,
 } from './rle.js';
 export type { CocoRle } from './rle.js';
-export { decodeRleCounts, encodeRleCounts } from './rle-counts.js';
+export { encodeRleCounts } from './rle-counts.js';
+export { decodeRleCounts } from './rle-decode.js';
 export { connectedComponents, maskArea, maskBox, maskIntersectionUnion, maskIou, orMasks } from './mask-ops.js';
 export {
   decodeImage,
@@ -25,3 +27,4 @@ export {
 export { chooseOverlayColour, overlayColourName, renderOverlay, sideBySide } from './overlay.js';
 export type { RgbColour } from './overlay.js';
 export { cropImage } from './crop.js';
+export { downscaleImage } from './downscale.js';

@@ -17,8 +17,11 @@ function requireSameSize(a: Size, b: Size, what: string): void {
 }
 
 export function maskArea(mask: Mask): number {
+  // An indexed loop: `for…of` over a typed array ran ten times slower (issue 18, engine CPU per sample).
+  const data = mask.data;
+  const length = data.length;
   let area = 0;
-  for (const value of mask.data) if (value !== 0) area += 1;
+  for (let index = 0; index < length; index += 1) if (data[index] !== 0) area += 1;
   return area;
 }
 
@@ -31,15 +34,12 @@ export function maskBox(mask: Mask): Box | null {
   let yMax = -1;
   for (let y = 0; y < height; y += 1) {
     const rowStart = y * width;
-    let first = -1;
-    let last = -1;
-    for (let x = 0; x < width; x += 1) {
-      if (data[rowStart + x] !== 0) {
-        if (first < 0) first = x;
-        last = x;
-      }
-    }
-    if (first < 0) continue;
+    // First foreground pixel from the left, last from the right: a row is read once at most.
+    let first = 0;
+    while (first < width && data[rowStart + first] === 0) first += 1;
+    if (first === width) continue;
+    let last = width - 1;
+    while (data[rowStart + last] === 0) last -= 1;
     if (yMin === height) yMin = y;
     yMax = y;
     xMin = Math.min(xMin, first);
@@ -55,7 +55,8 @@ export function maskIntersectionUnion(a: Mask, b: Mask): { intersection: number;
   let union = 0;
   const dataA = a.data;
   const dataB = b.data;
-  for (let index = 0; index < dataA.length; index += 1) {
+  const length = dataA.length;
+  for (let index = 0; index < length; index += 1) {
     const inA = dataA[index] !== 0;
     const inB = dataB[index] !== 0;
     if (inA && inB) intersection += 1;

@@ -28,6 +28,38 @@ describe('overlay colour choice', () => {
     for (const colour of OVERLAY_PALETTE) expect(Math.max(...colour) - Math.min(...colour)).toBeGreaterThanOrEqual(128);
   });
 
+  it('picks the same colour as summing Math.hypot per pixel in pixel order, for one mask, two masks (their union) and an empty mask', () => {
+    let state = 12345;
+    const next = (): number => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state >>> 24;
+    };
+    const reference = (image: RgbImage, covered: (index: number) => boolean, all: boolean): number[] => {
+      const totals = OVERLAY_PALETTE.map(() => 0);
+      for (let index = 0; index < image.width * image.height; index += 1) {
+        if (!all && !covered(index)) continue;
+        OVERLAY_PALETTE.forEach(([r, g, b], paletteIndex) => {
+          totals[paletteIndex] = (totals[paletteIndex] as number) + Math.hypot((image.data[index * 3] as number) - r, (image.data[index * 3 + 1] as number) - g, (image.data[index * 3 + 2] as number) - b);
+        });
+      }
+      const best = totals.indexOf(Math.max(...totals));
+      return [...(OVERLAY_PALETTE[best] ?? [])];
+    };
+    for (let round = 0; round < 6; round += 1) {
+      const width = 37;
+      const height = 23;
+      // Few distinct colours in some rounds (repeats hit the memo), many in others.
+      const levels = round % 2 === 0 ? 4 : 256;
+      const image: RgbImage = { width, height, data: Uint8Array.from({ length: width * height * 3 }, () => Math.floor((next() * levels) / 256) * Math.floor(255 / Math.max(1, levels - 1))) };
+      const first = rectangleMask(width, height, round, 2, 20 + round, 15);
+      const second = rectangleMask(width, height, 10, round + 5, 36, 22);
+      const empty = createMask(width, height);
+      expect(chooseOverlayColour(image, first), `round ${round}: one mask`).toEqual(reference(image, (index) => first.data[index] !== 0, false));
+      expect(chooseOverlayColour(image, [first, second]), `round ${round}: union of two`).toEqual(reference(image, (index) => first.data[index] !== 0 || second.data[index] !== 0, false));
+      expect(chooseOverlayColour(image, empty), `round ${round}: empty mask reads the whole image`).toEqual(reference(image, () => true, true));
+    }
+  });
+
   it('picks the palette colour farthest on average from the pixels under the mask', () => {
     // Left half red, right half blue; masking the red half must avoid red and pick the colour with the
     // largest mean distance from pure red, computed here independently.

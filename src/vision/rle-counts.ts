@@ -2,14 +2,13 @@ import { mmevolveError } from '../core/index.js';
 import type { Mask } from '../core/index.js';
 
 /**
- * Mask ↔ run lengths in COCO order (column-major / Fortran, counts alternate runs of 0 and 1 starting
- * with a possibly empty run of zeros), as pycocotools maskApi.c rleEncode/rleDecode.
+ * Mask → run lengths in COCO order (column-major / Fortran, counts alternate runs of 0 and 1 starting
+ * with a possibly empty run of zeros), as pycocotools maskApi.c rleEncode; decoding is rle-decode.ts.
  *
- * Both directions work on run boundaries instead of visiting pixels in column order: a boundary
- * inside a column is a place where a pixel differs from the one above it, so encoding compares each
- * row with the previous one (4 bytes at a time when rows are word-aligned) and decoding copies each
- * row from the previous one and toggles the pixels where a run starts or ends. Working memory is
- * typed arrays reused across calls; no per-run objects.
+ * Encoding works on run boundaries instead of visiting pixels in column order: a boundary inside a
+ * column is a place where a pixel differs from the one above it, so it compares each row with the
+ * previous one (4 bytes at a time when rows are word-aligned) and sorts the differences by column.
+ * Working memory is typed arrays reused across calls; no per-run objects.
  */
 
 /** Receives run lengths in order (an array collector or the string writer). */
@@ -23,7 +22,6 @@ const MAX_PIXELS = 2 ** 31 - 1;
 let eventColumns: Int32Array = new Int32Array(1 << 14);
 let eventRows: Int32Array = new Int32Array(1 << 14);
 let sortedRows: Int32Array = new Int32Array(1 << 14);
-let boundaries: Int32Array = new Int32Array(1 << 14);
 
 function grown(array: Int32Array, needed: number): Int32Array {
   if (array.length >= needed) return array;
@@ -125,69 +123,4 @@ export function encodeRleCounts(mask: Mask): number[] {
   const counts: number[] = [];
   writeRleRuns(mask, counts);
   return counts;
-}
-
-/**
- * A row-major 0/1 mask from the first `length` COCO-order run lengths of `counts`. Throws 'invalid-rle'
- * when the runs do not cover exactly width × height pixels.
- */
-export function decodeRleCounts(counts: ArrayLike<number>, width: number, height: number, length = counts.length): Mask {
-  const total = width * height;
-  checkPixelCount(total);
-  // Every boundary between consecutive runs toggles the value; collect the ones inside columns by row.
-  const rowStarts = new Int32Array(height + 1);
-  const runEnds = (boundaries = grown(boundaries, length));
-  let position = 0;
-  for (let index = 0; index + 1 < length; index += 1) {
-    position += counts[index] as number;
-    runEnds[index] = position;
-    const y = position % height;
-    if (y !== 0) rowStarts[y + 1] = (rowStarts[y + 1] as number) + 1;
-  }
-  const covered = length === 0 ? 0 : position + (counts[length - 1] as number);
-  if (covered !== total) {
-    throw mmevolveError(
-      'invalid-rle',
-      `COCO RLE counts cover ${covered} pixels but size ${height}x${width} has ${total}`,
-      'check that size is [height, width] (not [width, height]) and that counts belong to this mask',
-    );
-  }
-  const boundaryCount = Math.max(length - 1, 0);
-  // Every byte is written below (row 0 directly, each later row copied from the one above), so the
-  // buffer need not be zeroed first.
-  const data = new Uint8Array(Buffer.allocUnsafeSlow(total).buffer, 0, total);
-  const mask: Mask = { width, height, data };
-  if (total === 0) return mask;
-  for (let y = 0; y < height; y += 1) rowStarts[y + 1] = (rowStarts[y + 1] as number) + (rowStarts[y] as number);
-  const cursor = rowStarts.slice(0, height);
-  const columns = (eventColumns = grown(eventColumns, rowStarts[height] as number));
-  // Row 0: the value at the top of each column is the parity of the boundaries at or before it.
-  let boundaryIndex = 0;
-  let parity = 0;
-  for (let x = 0; x < width; x += 1) {
-    const columnStart = x * height;
-    while (boundaryIndex < boundaryCount && (runEnds[boundaryIndex] as number) <= columnStart) {
-      parity ^= 1;
-      boundaryIndex += 1;
-    }
-    data[x] = parity;
-  }
-  for (let index = 0; index < boundaryCount; index += 1) {
-    const boundary = runEnds[index] as number;
-    const y = boundary % height;
-    if (y === 0) continue;
-    const slot = cursor[y] as number;
-    columns[slot] = (boundary - y) / height;
-    cursor[y] = slot + 1;
-  }
-  for (let y = 1; y < height; y += 1) {
-    const rowStart = y * width;
-    data.copyWithin(rowStart, rowStart - width, rowStart);
-    const end = rowStarts[y + 1] as number;
-    for (let slot = rowStarts[y] as number; slot < end; slot += 1) {
-      const index = rowStart + (columns[slot] as number);
-      data[index] = (data[index] as number) ^ 1;
-    }
-  }
-  return mask;
 }

@@ -4,6 +4,7 @@ import { createMask, isMmevolveError } from '../core/index.js';
 import type { Mask } from '../core/index.js';
 import {
   decodeRle,
+  decodeRleInto,
   encodeRle,
   rleArea,
   rleBox,
@@ -76,6 +77,19 @@ describe('COCO RLE against pycocotools maskApi.c', () => {
       const expected = maskFromRowRuns(item.width, item.height, item.rowRuns);
       expect([decoded.width, decoded.height], `case ${index} size`).toEqual([item.width, item.height]);
       expect(Buffer.from(decoded.data).equals(Buffer.from(expected.data)), `case ${index} pixels`).toBe(true);
+    }
+  });
+
+  it('decodes every golden string into a reused, previously written buffer of its size', () => {
+    const buffers = new Map<number, Uint8Array>();
+    for (const [index, item] of golden.cases.entries()) {
+      const pixels = item.width * item.height;
+      const reused = buffers.get(pixels) ?? new Uint8Array(pixels).fill(1);
+      buffers.set(pixels, reused);
+      const decoded = decodeRleInto(caseRle(index), reused);
+      const expected = maskFromRowRuns(item.width, item.height, item.rowRuns);
+      expect([decoded.width, decoded.height], `case ${index} size`).toEqual([item.width, item.height]);
+      expect(Buffer.from(reused).equals(Buffer.from(expected.data)), `case ${index} pixels`).toBe(true);
     }
   });
 

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { mmevolveError } from '../core/index.js';
 import type { Box, Mask } from '../core/index.js';
-import { decodeRleCounts, writeRleRuns } from './rle-counts.js';
-import { RleStringWriter, parseRleString, rleCountsFromString, rleCountsToString } from './rle-string.js';
+import { writeRleRuns } from './rle-counts.js';
+import { checkOutput, coverageError, decodeCountsInto } from './rle-decode.js';
+import { RleCountsBuffer, countsIntersectionUnion, readRleArea, readRleCounts } from './rle-read.js';
+import { RleStringWriter, rleCountsFromString, rleCountsToString } from './rle-string.js';
 
 export { rleCountsFromString, rleCountsToString };
 
@@ -37,39 +39,19 @@ function checkSize(rle: CocoRle): void {
 
 function checkCoverage(rle: CocoRle, sum: number): void {
   const [height, width] = rle.size;
-  if (sum !== height * width) {
-    throw mmevolveError(
-      'invalid-rle',
-      `COCO RLE counts cover ${sum} pixels but size ${height}x${width} has ${height * width}`,
-      'check that size is [height, width] (not [width, height]) and that counts belong to this mask',
-    );
-  }
+  if (sum !== height * width) throw coverageError(sum, height, width);
 }
 
-// Two scratch arrays reused by every call (IoU reads two strings at once); never returned to callers.
-let scratchA: Int32Array = new Int32Array(1 << 14);
-let scratchB: Int32Array = new Int32Array(1 << 14);
+// Two count buffers reused by every call (IoU reads two strings at once); never returned to callers.
+const firstCounts = new RleCountsBuffer();
+const secondCounts = new RleCountsBuffer();
 
-/** The counts of a size-checked RLE, decoded into the first scratch array. */
-function countsOf(rle: CocoRle): { counts: Int32Array; length: number } {
+/** The counts of a size-checked RLE read into a reused buffer, checked to cover height × width pixels. */
+function countsOf(rle: CocoRle, into: RleCountsBuffer = firstCounts): RleCountsBuffer {
   checkSize(rle);
-  const parsed = parseRleString(rle.counts, scratchA);
-  scratchA = parsed.counts;
-  return parsed;
-}
-
-/** The same into the second scratch array. */
-function otherCountsOf(rle: CocoRle): { counts: Int32Array; length: number } {
-  checkSize(rle);
-  const parsed = parseRleString(rle.counts, scratchB);
-  scratchB = parsed.counts;
-  return parsed;
-}
-
-function sumOf(counts: Int32Array, length: number): number {
-  let sum = 0;
-  for (let index = 0; index < length; index += 1) sum += counts[index] as number;
-  return sum;
+  const read = readRleCounts(rle.counts, into);
+  checkCoverage(rle, read.total);
+  return read;
 }
 
 /** Run lengths of an RLE, checked to cover exactly height × width pixels ('invalid-rle' otherwise). */
@@ -82,10 +64,29 @@ export function rleCounts(rle: CocoRle): number[] {
   return counts;
 }
 
+/** The row-major 0/1 mask of an RLE, in a new buffer. */
 export function decodeRle(rle: CocoRle): Mask {
   const [height, width] = rle.size;
   const { counts, length } = countsOf(rle);
-  return decodeRleCounts(counts, width, height, length);
+  // Every byte is written by the decoder, so the buffer need not be zeroed first.
+  const total = height * width;
+  const data = new Uint8Array(Buffer.allocUnsafeSlow(total).buffer, 0, total);
+  decodeCountsInto(counts, length, width, height, data);
+  return { width, height, data };
+}
+
+/**
+ * The mask of an RLE written into `out`, a caller's buffer of exactly height × width bytes reused across
+ * calls (every byte is overwritten): decoding many masks this way allocates nothing. Returns a Mask
+ * viewing `out`.
+ */
+export function decodeRleInto(rle: CocoRle, out: Uint8Array): Mask {
+  checkSize(rle);
+  const [height, width] = rle.size;
+  checkOutput(out, width, height);
+  const { counts, length } = countsOf(rle);
+  decodeCountsInto(counts, length, width, height, out);
+  return { width, height, data: out };
 }
 
 /** Builds an RLE from run lengths (e.g. the uncompressed form COCO uses for crowd annotations). */
@@ -95,17 +96,11 @@ export function rleFromCounts(counts: ArrayLike<number>, height: number, width: 
   return rle;
 }
 
-/** Foreground pixels, from the counts decoded into scratch memory (no per-call allocation). */
+/** Foreground pixels, read while parsing the string: no counts are stored. */
 export function rleArea(rle: CocoRle): number {
-  const { counts, length } = countsOf(rle);
-  let area = 0;
-  let sum = 0;
-  for (let index = 0; index < length; index += 1) {
-    const count = counts[index] as number;
-    sum += count;
-    if ((index & 1) === 1) area += count;
-  }
-  checkCoverage(rle, sum);
+  checkSize(rle);
+  const { area, total } = readRleArea(rle.counts);
+  checkCoverage(rle, total);
   return area;
 }
 
@@ -140,7 +135,6 @@ export function rleBox(rle: CocoRle): Box | null {
     }
     position += length;
   }
-  checkCoverage(rle, position);
   if (xMax < 0) return null;
   return [xMin, yMin, xMax + 1, yMax + 1];
 }
@@ -199,41 +193,11 @@ function combineCounts(a: number[], b: number[], combine: (va: number, vb: numbe
 
 /**
  * Intersection and union pixel counts of two RLEs of the same size, computed on runs (pycocotools
- * rleIou's merge walk) over counts decoded into scratch memory.
+ * rleIou's merge walk) over counts read into two reused buffers; no mask is decoded.
  */
 export function rleIntersectionUnion(a: CocoRle, b: CocoRle): { intersection: number; union: number } {
   checkSameSize(a, b);
-  const { counts: countsA, length: lengthA } = countsOf(a);
-  const { counts: countsB, length: lengthB } = otherCountsOf(b);
-  checkCoverage(a, sumOf(countsA, lengthA));
-  checkCoverage(b, sumOf(countsB, lengthB));
-  let intersection = 0;
-  let union = 0;
-  let indexA = 0;
-  let indexB = 0;
-  let remainingA = lengthA > 0 ? (countsA[0] as number) : 0;
-  let remainingB = lengthB > 0 ? (countsB[0] as number) : 0;
-  let valueA = 0;
-  let valueB = 0;
-  for (;;) {
-    while (remainingA === 0 && indexA + 1 < lengthA) {
-      indexA += 1;
-      remainingA = countsA[indexA] as number;
-      valueA ^= 1;
-    }
-    while (remainingB === 0 && indexB + 1 < lengthB) {
-      indexB += 1;
-      remainingB = countsB[indexB] as number;
-      valueB ^= 1;
-    }
-    if (remainingA === 0 || remainingB === 0) break;
-    const step = remainingA < remainingB ? remainingA : remainingB;
-    if ((valueA & valueB) !== 0) intersection += step;
-    if ((valueA | valueB) !== 0) union += step;
-    remainingA -= step;
-    remainingB -= step;
-  }
-  return { intersection, union };
+  return countsIntersectionUnion(countsOf(a, firstCounts), countsOf(b, secondCounts));
 }
 
 /**

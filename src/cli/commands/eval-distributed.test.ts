@@ -80,7 +80,7 @@ function samplesInFlight(worker: Worker): number {
 }
 
 function startWorker(url: string): Worker {
-  const child = spawn(process.execPath, [BIN, 'worker', '--queue', url, '--config', configFile, '--concurrency', '2', '--job-timeout', '4', '--no-cache'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'worker', '--queue', url, '--config', configFile, '--concurrency', '2', '--job-timeout', '4', '--heartbeat', '1', '--no-cache'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
   started.add(child);
   const worker: Worker = { child, recorded: [], stderr: '' };
   let buffer = '';
@@ -115,9 +115,11 @@ describe('distributed evaluation on a Postgres queue (SIMULATED servers)', () =>
     const url = await postgres.createDatabase();
     const workers = [startWorker(url), startWorker(url), startWorker(url)];
     let killed: Worker | undefined;
+    const metrics: string[] = [];
     const progress: ProgressReporter = {
       start: () => undefined,
-      update: (done) => {
+      update: (done, metric) => {
+        metrics.push(metric);
         // Once a few samples are in, kill a worker that holds a job right now (a sample it started and has
         // not recorded), so its job must be retried elsewhere; between jobs a worker holds none.
         if (killed !== undefined || done < 4) return;
@@ -129,9 +131,13 @@ describe('distributed evaluation on a Postgres queue (SIMULATED servers)', () =>
     const out = path.join(root, 'distributed');
     const stderr: string[] = [];
     try {
-      const distributed = await runEvalCommand(options(out, { queue: url, work: false, jobTimeout: 4 }), { stdout: () => undefined, stderr: (text) => stderr.push(text), progress });
+      const distributed = await runEvalCommand(options(out, { queue: url, work: false, jobTimeout: 4, lostAfter: 2 }), { stdout: () => undefined, stderr: (text) => stderr.push(text), progress });
       expect(distributed.exitCode, stderr.join('')).toBe(0);
       expect(killed, 'a worker was killed mid-run').toBeDefined();
+      // Heartbeats every second: the three workers are live; the killed one falls silent and is shown lost.
+      expect(metrics.some((metric) => metric.includes('workers 3 live')), `progress showed 3 live workers: ${metrics.slice(0, 3).join(' | ')}`).toBe(true);
+      const killedPid = killed?.child.pid ?? -1;
+      expect(metrics.some((metric) => new RegExp(`lost: .*:${killedPid} silent`, 'u').test(metric)), `progress showed the killed worker (pid ${killedPid}) lost: ${metrics.slice(-3).join(' | ')}`).toBe(true);
 
       const client = new pg.Client({ connectionString: url });
       await client.connect();

@@ -6,10 +6,11 @@
  * run's (same model ids), and the run's dataset folder must exist here at the same path.
  */
 import type { Command } from 'commander';
-import { PgRunDatabase, openEvalQueue, startEvalWorker } from '../../eval/index.js';
+import { hostname } from 'node:os';
+import { DEFAULT_HEARTBEAT_SECONDS, PgRunDatabase, openEvalQueue, startEvalWorker } from '../../eval/index.js';
 import { segmentFunctionForRun } from './eval-method.js';
 import { positiveInteger } from './eval.js';
-import { jobTimeoutSeconds, postgresUrl } from './eval-queued.js';
+import { jobTimeoutSeconds, postgresUrl, secondsFlag } from './eval-queued.js';
 import { addOutageOptions, outageRunOptions } from './outage-options.js';
 import type { OutageFlags } from './outage-options.js';
 import { addWorkspaceOptions, openCommandWorkspace } from './workspace-options.js';
@@ -19,6 +20,7 @@ export interface WorkerCommandOptions extends WorkspaceCommandOptions, Partial<O
   queue: string;
   concurrency: number;
   jobTimeout?: number;
+  heartbeat?: number;
 }
 
 export interface WorkerCommandIo {
@@ -31,7 +33,7 @@ export interface WorkerCommandIo {
 /** Process jobs until the signal aborts; returns how many samples this worker recorded. */
 export async function runWorkerCommand(options: WorkerCommandOptions, io: WorkerCommandIo): Promise<number> {
   const workspace = await openCommandWorkspace(options);
-  const name = `${process.env.HOSTNAME ?? 'worker'}:${process.pid}`;
+  const name = `${process.env.HOSTNAME ?? hostname()}:${process.pid}`;
   let database: PgRunDatabase | undefined;
   let queue: Awaited<ReturnType<typeof openEvalQueue>> | undefined;
   try {
@@ -47,6 +49,8 @@ export async function runWorkerCommand(options: WorkerCommandOptions, io: Worker
       ...(outage.onOutagePause === undefined ? {} : { onOutagePause: outage.onOutagePause }),
       onStart: (event) => io.stdout(`${event.runId} ${event.sampleId} started\n`),
       onSample: (event) => io.stdout(`${event.runId} ${event.sampleId} ${event.status}\n`),
+      ...(options.heartbeat === undefined ? {} : { heartbeatSeconds: options.heartbeat }),
+      onHeartbeatError: (error) => io.stderr(`warning [heartbeat]: ${error.message}\n`),
       onJobError: (job, error) => io.stderr(`job ${job.runId}/${job.sampleId} failed (it is retried): ${error instanceof Error ? error.message : String(error)}\n`),
     });
     io.stderr(`mmevolve worker ${name} ready: ${options.concurrency} sample(s) at a time; Ctrl-C or SIGTERM stops it (its samples in flight go back to the queue)\n`);
@@ -70,7 +74,8 @@ export function registerWorkerCommand(program: Command): void {
     .description('Process the sample jobs of distributed evaluations (mmevolve eval --queue) with this machine\'s backends; runs until Ctrl-C / SIGTERM')
     .requiredOption('--queue <postgres-url>', 'the Postgres of the runs and the job queue (the URL given to mmevolve eval --queue)', (value: string) => postgresUrl('--queue', value))
     .option('--concurrency <n>', 'samples in flight at once in this worker', positiveInteger('--concurrency'), 1)
-    .option('--job-timeout <seconds>', 'how often expired jobs (of killed workers) are looked for: a quarter of this', jobTimeoutSeconds);
+    .option('--job-timeout <seconds>', 'how often expired jobs (of killed workers) are looked for: a quarter of this', jobTimeoutSeconds)
+    .option('--heartbeat <seconds>', `how often this worker records that it is alive and the jobs it holds (default ${DEFAULT_HEARTBEAT_SECONDS}); eval --queue shows it lost after --lost-after seconds of silence`, secondsFlag('--heartbeat', 5, 3600));
   addWorkspaceOptions(addOutageOptions(command)).action(async (options: WorkerCommandOptions) => {
     const controller = new AbortController();
     const stop = (): void => {

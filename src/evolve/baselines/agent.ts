@@ -32,7 +32,7 @@ async function examineMask(context: RunContext, mask: Mask): Promise<boolean> {
   const roles = zoomed.length > 0 ? 'raw, overlay, zoomed raw, zoomed overlay' : 'raw, overlay';
   const prompt = verifyMaskPrompt(context.queryLine, roles);
   try {
-    const result = await context.ask('judge', 'verify_mask', { ...prompt, images: [context.image, overlay, ...zoomed], stage: 'agent-examine' });
+    const result = await context.ask('judge', 'verify_mask', { ...prompt, images: [context.image, overlay, ...zoomed], masks: [mask], stage: 'agent-examine' });
     return result.value.answer === 'yes';
   } catch (error) {
     if (!isUnreadableOutput(error)) throw error;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isMmevolveError } from '../../core/index.js';
 import type { LessonVersion, MemoryExportRecord, MemoryStore, TenantMemory } from '../../core/index.js';
 import { parseExportRecord } from './export-import.js';
-import { STORE_KINDS, axisVector, newLesson, useTestStores } from './store-test-support.js';
+import { STORE_KINDS, TEST_DIMENSIONS, TEST_MODEL, axisVector, newLesson, useTestStores } from './store-test-support.js';
 import type { TestStoreOptions } from './store-test-support.js';
 
 async function collect(records: AsyncIterable<MemoryExportRecord>): Promise<MemoryExportRecord[]> {
@@ -139,6 +139,49 @@ describe.each(STORE_KINDS)('export and import of a tenant\'s lessons (%s)', (kin
       expect(isMmevolveError(error) ? error.code : error).toBe('conflict');
       expect(await (await open()).forTenant('bob').import([header, first, duplicate], { onConflict: 'skip' })).toMatchObject({ imported: 1, skipped: 1 });
     }
+  });
+
+  it('finds conflicts with the store in every batch of a long import: existing ids and texts are skipped, the rest imported', async () => {
+    const store = await open();
+    const tenant = store.forTenant('bob');
+    const header: MemoryExportRecord = { type: 'header', format: 'mmevolve-memory', formatVersion: 1, tenant: 'alice', embeddingModel: TEST_MODEL, dimensions: TEST_DIMENSIONS, imageEmbeddingModel: TEST_MODEL, imageDimensions: TEST_DIMENSIONS, lessonCount: 600, includesEmbeddings: true };
+    const record = (index: number, text = `Imported lesson number ${index}`, id = `les_imported_${index}`): MemoryExportRecord => {
+      const source = { problemId: `p${index}`, question: 'q', imageRefs: [] };
+      const provenance = { kind: 'written' as const, fromLessonIds: [], fromVersions: [] };
+      const at = '2026-01-01T00:00:00.000Z';
+      return {
+        type: 'lesson',
+        lesson: { id, tenant: 'alice', stream: 'logic', text, subject: 's', concepts: [], source, createdAt: at, updatedAt: at, usageCount: 0, version: 1, provenance, embeddingModel: TEST_MODEL },
+        versions: [{ lessonId: id, version: 1, text, subject: 's', concepts: [], source, createdAt: at, provenance, embeddingModel: TEST_MODEL }],
+        textVectors: [Array.from(axisVector(index, 0.1))],
+        images: [],
+      };
+    };
+    // Already in the store: records 3 and 300 by id (first and second batch of 256), 511 by text under another id.
+    await tenant.import([header, record(3), record(300), record(900, 'Imported lesson number 511', 'les_other_511')]);
+    const all = Array.from({ length: 600 }, (_, index) => record(index));
+    expect(await tenant.import([header, ...all], { onConflict: 'skip' })).toEqual({ imported: 597, skipped: 3, reembedded: 0, warnings: [] });
+    expect((await tenant.stats()).lessons).toBe(600);
+    const error = await store.forTenant('carol').import([header, record(900, 'Imported lesson number 511', 'les_other_511')]).then(async () =>
+      store.forTenant('carol').import([header, ...all.slice(0, 600)]).then(() => undefined, (caught: unknown) => caught),
+    );
+    expect(isMmevolveError(error) ? [error.code, error.message] : error).toEqual(['conflict', expect.stringContaining('lesson les_imported_511 has the text of an existing lesson')]);
+    expect((await store.forTenant('carol').stats()).lessons, 'the batches before the conflicting one stay imported').toBe(257);
+  });
+
+  it('refuses a text vector that is not an array of numbers, naming the record', async () => {
+    const source = (await open()).forTenant('alice');
+    await populate(source);
+    const [header, first] = await collect(source.export());
+    if (header === undefined || first?.type !== 'lesson') throw new Error('export shape changed');
+    const target = (await open()).forTenant('bob');
+    for (const textVectors of [[['1', 0, 0, 0]], [{ 0: 1 }], [[1, null, 0, 0]]]) {
+      const error = await target.import([header, { ...first, textVectors } as unknown as MemoryExportRecord]).then(() => undefined, (caught: unknown) => caught);
+      expect(isMmevolveError(error) ? [error.code, error.message] : error).toEqual(['invalid-input', expect.stringContaining('record 2 is invalid')]);
+    }
+    const wrongSize = await target.import([header, { ...first, textVectors: first.versions.map(() => [1, 0]) }]).then(() => undefined, (caught: unknown) => caught);
+    expect(isMmevolveError(wrongSize) ? wrongSize.code : wrongSize).toBe('embedding-mismatch');
+    expect((await target.stats()).lessons).toBe(0);
   });
 
   it('refuses a re-embedding callback that returns the wrong number of vectors', async () => {

@@ -38,12 +38,17 @@ export interface ExportSource {
   lessons: AsyncIterable<StoredLesson> | Iterable<StoredLesson>;
 }
 
-/** Where an import writes: lookups for conflicts, and an all-or-nothing insert of one batch. */
+/**
+ * Where an import writes: lookups for conflicts, one query per batch each (a look-up per lesson cost more
+ * than writing it), and an all-or-nothing insert of one batch.
+ */
 export interface ImportTarget {
   tenant: string;
   workspace: WorkspaceInfo;
-  hasId(id: string): Promise<boolean>;
-  hasText(stream: LessonStream, normalisedText: string): Promise<boolean>;
+  /** Of `ids`, those a lesson of the tenant already has. */
+  existingIds(ids: readonly string[]): Promise<Set<string>>;
+  /** Of the normalised `texts`, those a lesson of the tenant already has in `stream`. */
+  existingTexts(stream: LessonStream, texts: readonly string[]): Promise<Set<string>>;
   insertAll(rows: readonly LessonRows[]): Promise<void>;
 }
 
@@ -90,6 +95,19 @@ const headerSchema = z.object({
   includesEmbeddings: z.boolean(),
 });
 
+/**
+ * A vector as JSON carries it. Checked with a plain loop rather than z.array(z.number()): that took a good
+ * part of a lesson's import time at 256 numbers a vector. Finiteness, size and non-zero are checked once
+ * the vector is a Float32Array (checkVector), as for every other write.
+ */
+const numberListSchema = z.custom<number[]>(isNumberList, { message: 'expected an array of numbers' });
+
+function isNumberList(value: unknown): boolean {
+  if (!Array.isArray(value)) return false;
+  for (const item of value) if (typeof item !== 'number') return false;
+  return true;
+}
+
 const versionSchema = z.object({
   lessonId: z.string(),
   version: z.number().int().positive(),
@@ -113,8 +131,8 @@ const lessonRecordSchema = z.object({
     version: z.number().int().positive(),
   }),
   versions: z.array(versionSchema).min(1),
-  textVectors: z.array(z.array(z.number())).optional(),
-  images: z.array(z.object({ imageRef: z.string(), vector: z.array(z.number()).optional() })),
+  textVectors: z.array(numberListSchema).optional(),
+  images: z.array(z.object({ imageRef: z.string(), vector: numberListSchema.optional() })),
 });
 
 type LessonRecord = z.infer<typeof lessonRecordSchema>;
@@ -175,7 +193,8 @@ async function importBatch(
 ): Promise<void> {
   const { workspace } = context;
   const pending: LessonRecord[] = [];
-  for (const record of batch) if (await keepOrSkip(context, record, options, report, seen)) pending.push(record);
+  const taken = await takenInStore(context, batch);
+  for (const record of batch) if (keepOrSkip(context, record, options, report, seen, taken)) pending.push(record);
   const sameTextModel = header.embeddingModel === workspace.embeddingModel && header.dimensions === workspace.dimensions;
   const needsText = pending.filter((record) => !sameTextModel || record.textVectors === undefined || record.textVectors.length !== record.versions.length);
   const textVectors = new Map<LessonRecord, Float32Array[]>();
@@ -201,7 +220,7 @@ async function importBatch(
   const rows = pending.map((record): LessonRows => {
     const reembedded = textVectors.get(record);
     const versions = record.versions.map((version, index) => {
-      const vector = reembedded === undefined ? Float32Array.from(record.textVectors?.[index] ?? []) : (reembedded[index] ?? new Float32Array(0));
+      const vector = reembedded === undefined ? new Float32Array(record.textVectors?.[index] ?? []) : (reembedded[index] ?? new Float32Array(0));
       checkVector(vector, workspace.dimensions, workspace.embeddingModel, `text vector of lesson ${record.lesson.id} version ${version.version}`);
       return { version: importedVersion(record.lesson.id, version, reembedded === undefined ? version.embeddingModel : workspace.embeddingModel), textVector: vector };
     });
@@ -217,13 +236,37 @@ interface SeenInImport {
   texts: Set<string>;
 }
 
-/** Decides whether a record goes in: an id or a text already present, or earlier in the file, is a conflict. */
-async function keepOrSkip(context: ImportTarget, record: LessonRecord, options: ImportOptions, report: ImportReport, seen: SeenInImport): Promise<boolean> {
-  checkVersionOrder(record);
+/** Ids and stream + normalised texts of a batch that lessons already in the store have. */
+interface TakenInStore {
+  ids: Set<string>;
+  texts: Set<string>;
+  /** Each record's normalised current text and its stream + text key, computed once. */
+  textOf: Map<LessonRecord, { text: string; key: string }>;
+}
+
+function currentTextKey(record: LessonRecord): { text: string; key: string } {
   const text = normaliseLessonText(record.versions.at(-1)?.text ?? '');
-  const textKey = `${record.lesson.stream}\u0000${text}`;
-  const sameId = seen.ids.has(record.lesson.id) || (await context.hasId(record.lesson.id));
-  const sameText = seen.texts.has(textKey) || (await context.hasText(record.lesson.stream, text));
+  return { text, key: `${record.lesson.stream}\u0000${text}` };
+}
+
+/** The batch's conflicts with the store, looked up in one query for the ids and one per stream for the texts. */
+async function takenInStore(context: ImportTarget, batch: readonly LessonRecord[]): Promise<TakenInStore> {
+  const textOf = new Map(batch.map((record) => [record, currentTextKey(record)]));
+  const ids = await context.existingIds(batch.map((record) => record.lesson.id));
+  const texts = new Set<string>();
+  for (const stream of new Set(batch.map((record) => record.lesson.stream))) {
+    const ofStream = batch.filter((record) => record.lesson.stream === stream).map((record) => textOf.get(record)?.text ?? '');
+    for (const text of await context.existingTexts(stream, ofStream)) texts.add(`${stream}\u0000${text}`);
+  }
+  return { ids, texts, textOf };
+}
+
+/** Decides whether a record goes in: an id or a text already present, or earlier in the file, is a conflict. */
+function keepOrSkip(context: ImportTarget, record: LessonRecord, options: ImportOptions, report: ImportReport, seen: SeenInImport, taken: TakenInStore): boolean {
+  checkVersionOrder(record);
+  const { text, key: textKey } = taken.textOf.get(record) ?? currentTextKey(record);
+  const sameId = seen.ids.has(record.lesson.id) || taken.ids.has(record.lesson.id);
+  const sameText = seen.texts.has(textKey) || taken.texts.has(textKey);
   if (!sameId && !sameText) {
     if (text === '') throw mmevolveError('invalid-input', `lesson ${record.lesson.id} has an empty text`, 'a lesson needs a non-empty text');
     seen.ids.add(record.lesson.id);
@@ -283,7 +326,7 @@ async function importedImages(
   for (const record of records) {
     const kept: LessonImageVector[] = [];
     for (const image of record.images) {
-      if (sameModel && image.vector !== undefined) kept.push({ imageRef: image.imageRef, vector: Float32Array.from(image.vector) });
+      if (sameModel && image.vector !== undefined) kept.push({ imageRef: image.imageRef, vector: new Float32Array(image.vector) });
       else missing.push({ record, imageRef: image.imageRef });
     }
     result.set(record, kept);

@@ -88,16 +88,22 @@ export class HnswTextIndex {
   }
 
   /**
-   * Records `count` text vectors added by a bulk write that did not go through noteVector (call inside the
-   * write's transaction): one generation bump for the batch, and the loaded graph is dropped, to be rebuilt
-   * from the store once when next needed instead of taking each vector at construction cost.
+   * Records unit text vectors added by a bulk write that did not go through noteVector (call inside the
+   * write's transaction): one generation bump for the batch. A loaded graph in step takes the vectors (one
+   * insertion each; dropping it would cost one per vector of the whole partition at the next search); with
+   * no graph loaded nothing is built here: the next search reads or builds one from the store.
    */
-  noteBulkAdded(tenant: string, stream: LessonStream, count: number): void {
-    if (count <= 0) return;
-    const key = partitionKey(tenant, stream);
-    this.#statements.bumpTextGeneration.run({ tenant, stream, change: count });
-    this.#unsaved.add(key);
-    this.#graphs.delete(key);
+  noteBulkAdded(tenant: string, stream: LessonStream, added: readonly { rowid: number; unit: Float32Array }[]): void {
+    if (added.length === 0) return;
+    const loaded = this.#inStep(tenant, stream, added.length);
+    if (loaded === undefined) return;
+    const needed = loaded.graph.getCurrentCount() + added.length;
+    if (needed > loaded.capacity) {
+      loaded.capacity = Math.max(loaded.capacity * 2, needed);
+      loaded.graph.resizeIndex(loaded.capacity);
+    }
+    for (const { rowid, unit } of added) loaded.graph.addPoint(Array.from(unit), rowid);
+    loaded.generation += 1;
   }
 
   /** Records a deleted text vector (call inside the write's transaction). */

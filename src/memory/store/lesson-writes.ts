@@ -27,12 +27,19 @@ export interface TenantContext {
 }
 
 
+/** A text vector written by a bulk insert, for the partition's graph (textIndex.noteBulkAdded). */
+export interface AddedTextVector {
+  rowid: number;
+  unit: Float32Array;
+}
+
 /**
  * Inserts a lesson with all its versions, its current text vector and its image vectors; returns its rowid.
- * `graph` 'defer' (bulk import) leaves the partition's HNSW graph alone: the caller must then call
- * textIndex.noteBulkAdded once for the batch, in the same transaction.
+ * Given `deferred` (bulk import), the text vector is pushed there instead of reaching the partition's HNSW
+ * graph: the caller must then call textIndex.noteBulkAdded once per partition for the batch, in the same
+ * transaction (one generation bump per batch instead of one per lesson).
  */
-export function insertLessonRows(context: TenantContext, rows: LessonRows, graph: 'apply' | 'defer' = 'apply'): number {
+export function insertLessonRows(context: TenantContext, rows: LessonRows, deferred?: AddedTextVector[]): number {
   const current = rows.versions.at(-1);
   if (current === undefined) throw new Error('insertLessonRows needs at least one version');
   const info = context.statements.insertLesson.run({
@@ -46,8 +53,12 @@ export function insertLessonRows(context: TenantContext, rows: LessonRows, graph
   });
   const lessonRowid = Number(info.lastInsertRowid);
   for (const entry of rows.versions) insertVersionRow(context, lessonRowid, entry);
-  if (graph === 'defer') insertTextVectorRow(context, lessonRowid, rows.stream, unitVector(current.textVector));
-  else putTextVector(context, lessonRowid, rows.stream, current.textVector, 1);
+  if (deferred === undefined) putTextVector(context, lessonRowid, rows.stream, current.textVector, 1);
+  else {
+    const unit = unitVector(current.textVector);
+    insertTextVectorRow(context, lessonRowid, rows.stream, unit);
+    deferred.push({ rowid: lessonRowid, unit });
+  }
   addImageRows(context, lessonRowid, rows.images);
   return lessonRowid;
 }

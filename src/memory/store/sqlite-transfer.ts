@@ -5,7 +5,7 @@ import type { StoredLesson } from './export-import.js';
 import { rowToLesson, rowToVersion } from './lesson-rows.js';
 import type { LessonRow, VersionRow } from './lesson-rows.js';
 import { insertLessonRows } from './lesson-writes.js';
-import type { TenantContext } from './lesson-writes.js';
+import type { AddedTextVector, TenantContext } from './lesson-writes.js';
 import { blobToVector } from './vector-codec.js';
 
 export function exportTenant(context: TenantContext, options: ExportOptions): AsyncIterable<MemoryExportRecord> {
@@ -59,18 +59,19 @@ function importBatches(
     {
       tenant,
       workspace: context.workspace,
-      hasId: async (id) => statements.lessonById.get(tenant, id) !== undefined,
-      hasText: async (stream: LessonStream, text) => statements.lessonByNormalisedText.get(tenant, stream, text) !== undefined,
+      existingIds: async (ids) => new Set((statements.existingIds.all(tenant, JSON.stringify(ids)) as { id: string }[]).map((row) => row.id)),
+      existingTexts: async (stream: LessonStream, texts) =>
+        new Set((statements.existingTexts.all(tenant, stream, JSON.stringify(texts)) as { text: string }[]).map((row) => row.text)),
       insertAll: async (rows) => {
-        // One transaction per batch; the partition's graph is not updated lesson by lesson (at construction
-        // cost each) but invalidated once per batch and rebuilt from the rows when next needed.
+        // One transaction per batch, and one generation bump per partition and batch (not one per lesson).
         context.db.transaction(() => {
-          const added = new Map<LessonStream, number>();
+          const added = new Map<LessonStream, AddedTextVector[]>();
           for (const row of rows) {
-            insertLessonRows(context, row, 'defer');
-            added.set(row.stream, (added.get(row.stream) ?? 0) + 1);
+            let ofStream = added.get(row.stream);
+            if (ofStream === undefined) added.set(row.stream, (ofStream = []));
+            insertLessonRows(context, row, ofStream);
           }
-          for (const [stream, count] of added) context.textIndex.noteBulkAdded(tenant, stream, count);
+          for (const [stream, vectors] of added) context.textIndex.noteBulkAdded(tenant, stream, vectors);
         })();
       },
     },

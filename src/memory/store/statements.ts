@@ -29,6 +29,9 @@ export function prepareStatements(db: Database.Database) {
   return {
     lessonById: prepare(`${LESSON_SELECT} where l.tenant = ? and l.id = ?`),
     lessonByNormalisedText: prepare(`${LESSON_SELECT} where l.tenant = ? and l.stream = ? and l.normalised_text = ?`),
+    // Import's conflict checks, one batch of ids or texts (a JSON array) per query, through the unique indexes.
+    existingIds: prepare('select id from lessons where tenant = ? and id in (select value from json_each(?))'),
+    existingTexts: prepare('select normalised_text as text from lessons where tenant = ? and stream = ? and normalised_text in (select value from json_each(?))'),
     // KNN hits → lessons: CROSS JOIN makes SQLite walk the few hit rowids instead of the tenant's whole index.
     lessonsByRowids: prepare(`
       select l.rowid as rowid, l.tenant, l.id, l.stream, l.current_version, l.created_at, l.usage_count,

@@ -42,9 +42,12 @@ export function checkVector(vector: Float32Array, dimensions: number, model: str
 /** A unit-length copy: the indexes store and query these (see schema.ts for why L2 on unit vectors). */
 export function unitVector(vector: Float32Array): Float32Array {
   let squared = 0;
-  for (const value of vector) squared += value * value;
+  for (let index = 0; index < vector.length; index += 1) squared += (vector[index] as number) ** 2;
   const norm = Math.sqrt(squared);
-  return vector.map((value) => value / norm);
+  // A plain loop: map() with a callback per element was a visible share of a bulk import.
+  const unit = new Float32Array(vector.length);
+  for (let index = 0; index < vector.length; index += 1) unit[index] = (vector[index] as number) / norm;
+  return unit;
 }
 
 /**

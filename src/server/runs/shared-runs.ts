@@ -11,9 +11,10 @@
  */
 import type pg from 'pg';
 import { listenToChannel, mmevolveError } from '../../core/index.js';
-import { buildSegmentationReport, buildVqaReport, segmentationLineSchema, vqaLineSchema } from '../../eval/index.js';
+import { buildSegmentationReport, buildVqaReport, manifestSchema, readRunProgress, segmentationLineSchema, vqaLineSchema } from '../../eval/index.js';
 import type { OpenRunOptions, PgRunDatabase, ResultLineBase, RunReport, RunStore } from '../../eval/index.js';
 import { runRecordSchema } from '../api-schemas.js';
+import type { DistributedRunResponse as DistributedRun } from '../api-schemas.js';
 import type { RunRecord } from './run-record.js';
 
 export const SERVER_RUNS_CHANNEL = 'mmevolve_server_runs';
@@ -124,6 +125,26 @@ export class SharedRuns {
       const event = JSON.parse(payload) as SharedRunEvent;
       if (event.origin !== this.replica) onEvent(event);
     }, onError);
+  }
+
+  /**
+   * Runs of `mmevolve eval --queue` on this Postgres (eval_runs rows that are no server run), newest
+   * first, each with its progress across workers.
+   */
+  async distributedRuns(options: { limit: number; lostAfterSeconds: number }): Promise<DistributedRun[]> {
+    const { rows } = await this.database.pool.query<{ id: string; manifest: unknown }>(
+      'SELECT id, manifest FROM eval_runs r WHERE NOT EXISTS (SELECT 1 FROM server_runs s WHERE s.id = r.id) ORDER BY created_at DESC, id LIMIT $1',
+      [options.limit],
+    );
+    return Promise.all(
+      rows.map(async (row) => {
+        const manifest = manifestSchema.safeParse(row.manifest);
+        if (!manifest.success) throw mmevolveError('internal', `the eval_runs row of ${row.id} has no valid manifest`, 'The eval_runs table was edited; restore or delete that row.', manifest.error);
+        const { runId: _runId, ...progress } = await readRunProgress(this.database.pool, row.id, { lostAfterSeconds: options.lostAfterSeconds });
+        const { method, dataset, started, simulated } = manifest.data;
+        return { id: row.id, method, dataset, started, simulated, ...progress };
+      }),
+    );
   }
 
   /** The eval run store of a server run: its samples in Postgres under the run's id. */

@@ -9,9 +9,15 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../core/index.js';
 import type { SimConfig } from './resolve.js';
 
+/**
+ * Bumped when the simulated perception changes what the same request is answered with (a cached answer of an
+ * older simulator must not replay): 2 = objects narrower than one encoder patch lose their shape (acuity.ts).
+ */
+export const SIM_PERCEPTION_VERSION = 2;
+
 export function simFingerprint(config: SimConfig): string {
   const digest = createHash('sha256')
-    .update(canonicalJson({ preset: config.preset, noise: config.noise, seed: config.seed, profile: config.profile }))
+    .update(canonicalJson({ preset: config.preset, noise: config.noise, seed: config.seed, profile: config.profile, perception: SIM_PERCEPTION_VERSION }))
     .digest('hex');
   return `fp_sim_${digest.slice(0, 16)}`;
 }

@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { mmevolveError } from '../../core/index.js';
-import type { RgbImage } from '../../core/index.js';
-import { perceiveObjects } from '../perception/index.js';
+import type { RgbImage, Size } from '../../core/index.js';
+import { limitAcuity, perceiveObjects } from '../perception/index.js';
 import type { PerceivedObject } from '../perception/index.js';
 import { rememberBounded } from './bounded-cache.js';
 
@@ -41,8 +41,18 @@ export function isLoopbackUrl(url: string): boolean {
   }
 }
 
+export interface ImageCacheOptions {
+  /**
+   * The viewer's acuity: the side, in received pixels, of the smallest square it resolves (the simulated
+   * MLLM's encoder patch, perception/acuity.ts). Objects narrower than that lose their shape. Absent: pixel-exact.
+   */
+  acuity?: (size: Size) => number;
+}
+
 export class ImageCache {
   private readonly entries = new Map<string, SeenImage>();
+
+  constructor(private readonly options: ImageCacheOptions = {}) {}
 
   /** Base64 payload, with or without a `data:image/...;base64,` prefix. */
   async fromBase64(value: string): Promise<SeenImage> {
@@ -76,7 +86,9 @@ export class ImageCache {
 
   remember(key: string, image: RgbImage): SeenImage {
     let objects: PerceivedObject[] | undefined;
-    const seen: SeenImage = { key, image, objects: () => (objects ??= perceiveObjects(image)) };
+    const acuity = this.options.acuity;
+    const perceive = (): PerceivedObject[] => (acuity === undefined ? perceiveObjects(image) : limitAcuity(perceiveObjects(image), acuity(image)));
+    const seen: SeenImage = { key, image, objects: () => (objects ??= perceive()) };
     return rememberBounded(this.entries, key, seen, CACHE_LIMIT);
   }
 }

@@ -9,6 +9,7 @@ import type { Context } from 'hono';
 import { getProfile } from '../../protocols/index.js';
 import { isMmevolveError, messageText, taskFromRequest } from '../../core/index.js';
 import { createNoiseModel, resolveSimConfig, simFingerprint } from '../noise/index.js';
+import { patchSide } from '../perception/index.js';
 import type { ModelRole, NoiseModel, NoisePresetName, SimConfig } from '../noise/index.js';
 import { createRng, hashSeed } from '../world/index.js';
 import type { Rng } from '../world/index.js';
@@ -86,7 +87,8 @@ export function createSimMllmApp(config: SimConfig): { app: Hono; metrics: SimMl
   const profile = getProfile(config.profile);
   const modelId = `sim-${profile.name}`;
   const noise: NoiseModel = createNoiseModel(config.noise);
-  const cache = new ImageCache();
+  // The model sees through its encoder's patches: objects smaller than one patch lose their shape (perception/acuity.ts).
+  const cache = new ImageCache({ acuity: (size) => patchSide(profile, size) });
   const attempts = new Map<string, number>();
   const metrics: SimMllmMetrics = { requests: 0, completions: 0, byTask: {}, rateLimited: 0, serverErrors: 0, stalls: 0, promptTokens: 0, completionTokens: 0 };
   const app = new Hono();

@@ -3,6 +3,7 @@ import type { TaskName } from '../../core/index.js';
 import { malformJson } from '../noise/index.js';
 import { agentStep } from './mllm-agent-task.js';
 import { answerVqa, analyzeProblem, judgeAnswer, mergeLessons, writeLogicLesson, writeVisualLesson } from './mllm-memory-tasks.js';
+import { checkResolution } from './mllm-resolution-task.js';
 import type { ChoiceContent } from './mllm-response.js';
 import { judgePair, judgePairForced, planPhrases, predictBox, refinePhrase, rephraseVariants, rewritePhrase, verifyMask, zoomRegion } from './mllm-seg-tasks.js';
 import type { TaskAnswer, TaskContext } from './task-context.js';
@@ -26,6 +27,7 @@ const HANDLERS: Record<TaskName, (context: TaskContext) => TaskAnswer> = {
   judge_answer: judgeAnswer,
   zoom_region: zoomRegion,
   locate_time: locateTime,
+  check_resolution: checkResolution,
 };
 
 const UNKNOWN_TASK_TEXT =

@@ -2,13 +2,15 @@
  * Runs: the tenant's evaluations (GET /v1/runs) with state and progress, a form to start one
  * (POST /v1/runs), one run's report (GET /v1/runs/:id/report: scores, costs, samples; its SVG plots from
  * /files; live state over GET /v1/runs/:id/events while it runs), one sample's trace
- * (GET /v1/runs/:id/traces/:sample) and two runs compared. Routes: #/runs, #/runs/<id>, #/runs/compare/<a>/<b>.
+ * (GET /v1/runs/:id/traces/:sample), two runs compared, and the distributed runs of `eval --queue` with
+ * progress across workers (distributed-runs.ts). Routes: #/runs, #/runs/<id>, #/runs/compare/<a>/<b>.
  */
 import { apiFetch, apiJson, describeError } from '../api.js';
 import { formatNumber, h, replaceChildren } from '../dom.js';
 import { runListSchema, runProgressEventSchema, runRecordSchema, runReportSchema } from '../../server/api-schemas.js';
 import type { RunRecordResponse as WebRunRecord, SegmentationSummaryResponse as WebSegmentationSummary } from '../../server/api-schemas.js';
 import { readEventStream } from '../sse.js';
+import { distributedRunsSection } from './distributed-runs.js';
 import { iouHistogram, iouVersusCalls } from './run-plots.js';
 import { runComparison } from './run-compare.js';
 import { sampleDetail } from './run-sample.js';
@@ -98,6 +100,7 @@ function runList(): HTMLElement {
     status,
     table,
     h('div', { class: 'row' }, compareButton, h('button', { type: 'button', onclick: () => void load() }, 'Refresh')),
+    distributedRunsSection(),
     h('div', { class: 'panel' }, h('h4', {}, 'Start an evaluation'), h('div', { class: 'row' }, dataset, method, limit, h('button', { type: 'button', class: 'primary', onclick: () => void start() }, 'Start'))),
   );
 }

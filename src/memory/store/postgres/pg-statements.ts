@@ -17,6 +17,11 @@ export function pgStatements(s: string) {
     lessonById: `${lessonSelect} where l.tenant = $1 and l.id = $2`,
     lessonByIdForUpdate: `${lessonSelect} where l.tenant = $1 and l.id = $2 for update of l`,
     lessonByNormalisedText: `${lessonSelect} where l.tenant = $1 and l.stream = $2 and md5(l.normalised_text) = md5($3) and l.normalised_text = $3`,
+    // Import's conflict checks, one batch per query; texts go through the unique (tenant, stream, md5) index.
+    existingIds: `select id from ${s}.lessons where tenant = $1 and id = any($2::text[])`,
+    existingTexts: `select normalised_text as text from ${s}.lessons
+      where tenant = $1 and stream = $2 and md5(normalised_text) = any(array(select md5(t) from unnest($3::text[]) as t))
+        and normalised_text = any($3::text[])`,
     lessonsByRowids: `${lessonSelect} where l.tenant = $1 and l.rowid = any($2::bigint[])`,
     listLessons: `${lessonSelect} ${listFilter} order by l.created_at, l.rowid limit $4 offset $5`,
     countLessons: `select count(*) as count from ${s}.lessons l join ${s}.lesson_versions v

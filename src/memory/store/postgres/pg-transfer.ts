@@ -51,8 +51,8 @@ export function importIntoPgTenant(context: PgTenantContext, records: AsyncItera
     {
       tenant,
       workspace: context.workspace,
-      hasId: async (id) => (await pool.query(sql.lessonById, [tenant, id])).rows.length > 0,
-      hasText: async (stream, text) => (await pool.query(sql.lessonByNormalisedText, [tenant, stream, text])).rows.length > 0,
+      existingIds: async (ids) => new Set((await pool.query<{ id: string }>(sql.existingIds, [tenant, ids])).rows.map((row) => row.id)),
+      existingTexts: async (stream, texts) => new Set((await pool.query<{ text: string }>(sql.existingTexts, [tenant, stream, texts])).rows.map((row) => row.text)),
       insertAll: async (rows) => {
         await inTransaction(pool, (client) => insertLessonRows(client, context, rows));
       },
