@@ -11,7 +11,7 @@ import type { Backends } from '../../src/backends/index.js';
 import { openMemoryStore } from '../../src/memory/index.js';
 import type { SqliteMemoryStore } from '../../src/memory/index.js';
 import { ApiKeyStore, createServerApp, probesFor, startServer } from '../../src/server/index.js';
-import type { RunningServer } from '../../src/server/index.js';
+import type { RunningServer, SharedRuns } from '../../src/server/index.js';
 import { SIM_EMBEDDING_MODEL, resolveSimConfig, startSimStack } from '../../src/sim/index.js';
 import type { SimStack } from '../../src/sim/index.js';
 import { ensureWebBuild } from '../../src/web/build-web.js';
@@ -29,7 +29,7 @@ export interface TestStack {
 }
 
 /** latencyMs: the simulated MLLM's median answer time, so progress arrives over time as with a real model. */
-export async function startTestStack(options: { runsDir?: string; datasetsDir?: string; latencyMs?: number; dev?: boolean } = {}): Promise<TestStack> {
+export async function startTestStack(options: { runsDir?: string; datasetsDir?: string; latencyMs?: number; dev?: boolean; sharedRuns?: SharedRuns } = {}): Promise<TestStack> {
   const { dir: staticDir } = await ensureWebBuild();
   const sims = await startSimStack({ config: resolveSimConfig({ preset: 'oracle', noise: { latency: { medianMs: options.latencyMs ?? 0, sigma: 0 } } }) });
   const config = configSchema.parse({
@@ -53,6 +53,7 @@ export async function startTestStack(options: { runsDir?: string; datasetsDir?: 
     upstream: { baseURL: `${sims.mllm.url}/v1` },
     runsDir,
     ...(options.datasetsDir === undefined ? {} : { datasetsDir: options.datasetsDir }),
+    ...(options.sharedRuns === undefined ? {} : { sharedRuns: options.sharedRuns }),
     dev: options.dev ?? true,
     health: probesFor(backends, sims.segmenter.url),
     staticDir,
