@@ -24,7 +24,7 @@ import type { TimestampFormat } from '../../protocols/index.js';
 import { maskArea } from '../../vision/index.js';
 import { writeSegmentationOutputs } from './segment-outputs.js';
 import type { SegmentCommandIo, SegmentCommandOptions } from './segment.js';
-import { openCommandWorkspace } from './workspace-options.js';
+import { openCommandWorkspace, resolutionOverrides } from './workspace-options.js';
 
 export const DEFAULT_KEY_FRAMES = 4;
 export const DEFAULT_NEIGHBOURS = 1;
@@ -83,7 +83,7 @@ export async function runSegmentVideoCommand(options: SegmentVideoOptions, io: S
   const workspace = await openCommandWorkspace(options);
   const results: VideoFrameResult[] = [];
   try {
-    const { preset, config: evolveConfig } = workspace.evolve(options.preset);
+    const { preset, config: evolveConfig } = workspace.evolve(options.preset, resolutionOverrides(options));
     const { mllm, judge, segmenter } = workspace.segmentation(options.method);
     const models = { mllm: mllm?.model ?? null, judge: (judge ?? mllm)?.model ?? null, segmenter: segmenter.model };
     const rule: KeyFrameRule = options.keyFrameRule ?? (mllm === undefined ? 'even' : 'ask');

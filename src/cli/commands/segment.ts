@@ -20,12 +20,12 @@ import { maskArea, readImage } from '../../vision/index.js';
 import { writeSegmentationOutputs } from './segment-outputs.js';
 import { DEFAULT_KEY_FRAMES, DEFAULT_NEIGHBOURS, KEY_FRAME_RULES, runSegmentVideoCommand } from './segment-video.js';
 import type { SegmentVideoOptions } from './segment-video.js';
-import { addWorkspaceOptions, openCommandWorkspace, presetOption } from './workspace-options.js';
-import type { WorkspaceCommandOptions } from './workspace-options.js';
+import { addWorkspaceOptions, openCommandWorkspace, presetOption, resolutionOptions, resolutionOverrides } from './workspace-options.js';
+import type { ResolutionFlags, WorkspaceCommandOptions } from './workspace-options.js';
 
 export { writeSegmentationOutputs } from './segment-outputs.js';
 
-export interface SegmentCommandOptions extends WorkspaceCommandOptions {
+export interface SegmentCommandOptions extends WorkspaceCommandOptions, ResolutionFlags {
   image: string;
   query: string;
   method: SegmentationMethod;
@@ -68,7 +68,7 @@ export function progressWriter(io: SegmentCommandIo): { onEvent: (event: Segment
 export async function runSegmentCommand(options: SegmentCommandOptions, io: SegmentCommandIo): Promise<SegmentationResult> {
   const workspace = await openCommandWorkspace(options);
   try {
-    const { preset, config: evolveConfig } = workspace.evolve(options.preset);
+    const { preset, config: evolveConfig } = workspace.evolve(options.preset, resolutionOverrides(options));
     const { mllm, judge, segmenter } = workspace.segmentation(options.method);
     const image = await readImage(options.image);
     const progress = progressWriter(io);
@@ -132,6 +132,8 @@ export function registerSegmentCommand(program: Command): void {
     .requiredOption('--query <text>', 'what to segment, e.g. "the thing you would use to keep the rain off"')
     .addOption(new Option('--method <method>', 'segmentation method').choices([...SEGMENTATION_METHODS]).default('evol'))
     .addOption(presetOption())
+    .addOption(resolutionOptions()[0])
+    .addOption(resolutionOptions()[1])
     .requiredOption('--out <dir>', 'output directory for mask.png, overlay.png, mask.rle.json, trace.json')
     .option('--explain', 'print the evolution (phrases, gate, fights, fitness, arbitration, cost) as a tree')
     .option('--sentence', 'treat the query as a reasoning sentence (default: guessed from its length)')
