@@ -140,6 +140,18 @@ interface ProfileNode {
   children?: number[];
 }
 
+/** The profile's categories gathered by who owns the work. */
+function group(key: string): string {
+  if (key.startsWith('src/evolve/') || key.startsWith('src/vision/')) return 'engine: overlays, masks, RLE, search (src/evolve, src/vision)';
+  if (key.startsWith('src/backends/') || key.startsWith('src/core/') || key.startsWith('src/protocols/') || key === 'sharp (JS side)' || key === 'crypto hashing' || key.startsWith('Buffer ') || key === 'zod') {
+    return 'clients: image encoding, hashing, cache keys, parsing (src/backends, sharp, crypto)';
+  }
+  if (key.startsWith('src/eval/')) return 'eval harness: dataset, scoring, run folder (src/eval)';
+  if (key === 'undici (fetch)' || key === 'openai SDK' || key === 'node internals' || key.startsWith('native/node: ')) return 'HTTP transport and Node runtime (fetch/undici, streams, sockets, openai SDK)';
+  if (key === 'garbage collector') return 'garbage collector';
+  return 'other';
+}
+
 function breakdown(profile: { nodes: ProfileNode[]; samples?: number[]; timeDeltas?: number[] }): Array<[string, number]> {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const totals = new Map<string, number>();
@@ -226,6 +238,11 @@ export async function run(): Promise<void> {
       const entries = breakdown(profile as never).filter(([key]) => key !== '(idle)');
       const busy = entries.reduce((sum, [, ms]) => sum + ms, 0);
       console.log(`\nMain thread profile, evol ${PROFILED_PRESET} (${n} samples, sampled every 200 µs; ms per sample, share of busy main-thread time):`);
+      const groups = new Map<string, number>();
+      for (const [key, ms] of entries) groups.set(group(key), (groups.get(group(key)) ?? 0) + ms);
+      console.log('By owner:');
+      for (const [key, ms] of [...groups.entries()].sort((first, second) => second[1] - first[1])) console.log(`  ${(ms / Math.max(1, n)).toFixed(1).padStart(7)} ms  ${((100 * ms) / busy).toFixed(1).padStart(5)}%  ${key}`);
+      console.log('Top entries:');
       for (const [key, ms] of entries.slice(0, 30)) console.log(`  ${(ms / Math.max(1, n)).toFixed(1).padStart(7)} ms  ${((100 * ms) / busy).toFixed(1).padStart(5)}%  ${key}`);
     } finally {
       session.disconnect();
