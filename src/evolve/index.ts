@@ -2,6 +2,8 @@
 export { DATASET_KINDS, DEFAULT_EVOLVE_PRESET, EVOLVE_PRESET_NAMES, evolveConfigSchema, resolveEvolveConfig } from './config.js';
 export type { DatasetKind, EvolveConfig, EvolveConfigInput, EvolvePresetName } from './config.js';
 export { evolveSegment } from './evolve-segment.js';
+export { RESOLUTION_MODES, RESOLUTION_RULES } from './resolution.js';
+export type { ResolutionConfig, ResolutionMode, ResolutionRule } from './resolution.js';
 export {
   SEGMENTATION_METHODS,
   isSegmentationMethod,

@@ -5,6 +5,7 @@ import type { ChatRequest, Mask, RgbImage } from '../core/index.js';
 import { resolveEvolveConfig } from './config.js';
 import type { EvolveConfigInput } from './config.js';
 import { evolveSegment } from './evolve-segment.js';
+import { formatTraceTree } from './explain.js';
 import { instance, taskOf } from './__tests__/support.js';
 import type { TaskHandlers } from './__tests__/support.js';
 import { createRecordingSegmenter } from '../backends/__tests__/recording-mocks.js';
@@ -87,6 +88,7 @@ describe('resolution policy in the engine', () => {
     expect(result.counters.imageTokensAllFull, 'what all-full would have sent').toBe(192 * sizes.length);
     expect(result.trace.arbitration?.box, 'the box written on the quarter image, in original pixels').toEqual([120, 100, 320, 260]);
     expect(result.trace.resolution?.calls.every((call) => call.resolution === 'quarter')).toBe(true);
+    expect(formatTraceTree(result), 'the explain tree shows the saving').toMatch(/resolution quarter: \d+ image\(s\) at quarter, 0 at full; visual tokens \d+ of \d+ all-full \(75\.0% saved\)/);
   });
 
   it('asks the judge rule once per distinct set of images, at quarter size, and follows its answer', async () => {

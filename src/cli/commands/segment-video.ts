@@ -14,7 +14,7 @@ import { evenlySpreadKeyFrames } from '../../protocols/index.js';
 import { maskArea } from '../../vision/index.js';
 import { writeSegmentationOutputs } from './segment-outputs.js';
 import type { SegmentCommandIo, SegmentCommandOptions } from './segment.js';
-import { openCommandWorkspace } from './workspace-options.js';
+import { openCommandWorkspace, resolutionOverrides } from './workspace-options.js';
 
 export const DEFAULT_KEY_FRAMES = 4;
 /** Environment variable naming an ffmpeg binary to use instead of the bundled one. */
@@ -40,7 +40,7 @@ export async function runSegmentVideoCommand(
   const workspace = await openCommandWorkspace(options);
   const results: VideoFrameResult[] = [];
   try {
-    const { preset, config: evolveConfig } = workspace.evolve(options.preset);
+    const { preset, config: evolveConfig } = workspace.evolve(options.preset, resolutionOverrides(options));
     const { mllm, judge, segmenter } = workspace.segmentation(options.method);
     const models = { mllm: mllm?.model ?? null, judge: (judge ?? mllm)?.model ?? null, segmenter: segmenter.model };
     for (const [k, position] of positions.entries()) {

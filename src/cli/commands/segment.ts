@@ -19,12 +19,12 @@ import { QWEN3_VL_VIDEO_MAX_FRAMES } from '../../protocols/index.js';
 import { maskArea, readImage } from '../../vision/index.js';
 import { writeSegmentationOutputs } from './segment-outputs.js';
 import { DEFAULT_KEY_FRAMES, runSegmentVideoCommand } from './segment-video.js';
-import { addWorkspaceOptions, openCommandWorkspace, presetOption } from './workspace-options.js';
-import type { WorkspaceCommandOptions } from './workspace-options.js';
+import { addWorkspaceOptions, openCommandWorkspace, presetOption, resolutionOptions, resolutionOverrides } from './workspace-options.js';
+import type { ResolutionFlags, WorkspaceCommandOptions } from './workspace-options.js';
 
 export { writeSegmentationOutputs } from './segment-outputs.js';
 
-export interface SegmentCommandOptions extends WorkspaceCommandOptions {
+export interface SegmentCommandOptions extends WorkspaceCommandOptions, ResolutionFlags {
   image: string;
   /** With `video` instead of `image`: how many of the Qwen3-VL-sampled frames to segment (segment-video.ts). */
   keyFrames?: number;
@@ -69,7 +69,7 @@ export function progressWriter(io: SegmentCommandIo): { onEvent: (event: Segment
 export async function runSegmentCommand(options: SegmentCommandOptions, io: SegmentCommandIo): Promise<SegmentationResult> {
   const workspace = await openCommandWorkspace(options);
   try {
-    const { preset, config: evolveConfig } = workspace.evolve(options.preset);
+    const { preset, config: evolveConfig } = workspace.evolve(options.preset, resolutionOverrides(options));
     const { mllm, judge, segmenter } = workspace.segmentation(options.method);
     const image = await readImage(options.image);
     const progress = progressWriter(io);
@@ -124,6 +124,8 @@ export function registerSegmentCommand(program: Command): void {
     .requiredOption('--query <text>', 'what to segment, e.g. "the thing you would use to keep the rain off"')
     .addOption(new Option('--method <method>', 'segmentation method').choices([...SEGMENTATION_METHODS]).default('evol'))
     .addOption(presetOption())
+    .addOption(resolutionOptions()[0])
+    .addOption(resolutionOptions()[1])
     .requiredOption('--out <dir>', 'output directory for mask.png, overlay.png, mask.rle.json, trace.json')
     .option('--explain', 'print the evolution (phrases, gate, fights, fitness, arbitration, cost) as a tree')
     .option('--sentence', 'treat the query as a reasoning sentence (default: guessed from its length)')
