@@ -14,4 +14,6 @@ export type { SegmentationBackends } from './run-context.js';
 export type { SegmentationEvent } from './events.js';
 export type { SegmentationMethod, SegmentationResult } from './trace.js';
 export { formatTraceTree } from './explain.js';
+export { locateTargetTime } from './video-locate.js';
+export type { TemporalLocation } from './video-locate.js';
 export { progressText } from './progress-text.js';
