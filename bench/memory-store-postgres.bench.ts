@@ -36,6 +36,19 @@ function* records(vectors: readonly Float32Array[]): Generator<MemoryExportRecor
   }
 }
 
+/** The records, telling stderr every 10% how far an import got (a 100k import on PGlite takes many minutes). */
+function* withProgress(label: string, source: Iterable<MemoryExportRecord>): Generator<MemoryExportRecord> {
+  const step = Math.max(1, Math.round(LESSONS / 10));
+  const started = performance.now();
+  let lessons = 0;
+  for (const record of source) {
+    yield record;
+    if (record.type !== 'lesson') continue;
+    lessons += 1;
+    if (lessons % step === 0) process.stderr.write(`  ${label}: ${lessons}/${LESSONS} lessons sent in ${((performance.now() - started) / 1000).toFixed(0)} s, load average ${loadavg()[0]?.toFixed(1)}\n`);
+  }
+}
+
 function exactTop(vectors: readonly Float32Array[], query: Float32Array): Set<string> {
   const norm = (vector: Float32Array): number => Math.hypot(...vector);
   const queryNorm = norm(query);
@@ -73,10 +86,10 @@ export async function run(): Promise<void> {
   const pg = await openPostgresMemoryStore({ url: postgres.url, schema: postgres.freshSchema(), dimensions: DIMENSIONS, embeddingModel: MODEL, textSearch: TEXT_SEARCH });
   try {
     let started = performance.now();
-    await sqlite.forTenant('bench').import(records(vectors));
+    await sqlite.forTenant('bench').import(withProgress('SQLite import', records(vectors)));
     const sqliteLoad = (performance.now() - started) / 1000;
     started = performance.now();
-    await pg.forTenant('bench').import(records(vectors));
+    await pg.forTenant('bench').import(withProgress('pgvector import', records(vectors)));
     const pgLoad = (performance.now() - started) / 1000;
     const onSqlite = await measure(sqlite, queries, truth);
     const onPg = await measure(pg, queries, truth);

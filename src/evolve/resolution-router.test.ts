@@ -114,6 +114,21 @@ describe('resolution policy in the engine', () => {
     expect(result.counters.imageTokensSent, 'the checks cost their quarter tokens on top').toBeGreaterThan(result.counters.imageTokensAllFull);
   });
 
+  it('lets the cheap rule send a calm raw image at quarter but verify a thin mask at full resolution', async () => {
+    const thin = createMask(WIDTH, HEIGHT);
+    for (let y = 60; y < 300; y += 1) for (let x = 400; x < 406; x += 1) thin.data[y * WIDTH + x] = 1;
+    const mllm = scripted(handlers());
+    const segmenter = createRecordingSegmenter((call) => [instance(call.kind === 'text' && call.phrase === 'mug' ? thin : cupMask(), 0.7)]);
+    const config = resolveEvolveConfig('improved', { resolution: { mode: 'adaptive', rule: 'cheap' } });
+    const result = await evolveSegment(image(), 'the cup', { backends: { mllm, segmenter }, config });
+    const verifies = mllm.calls.filter((call) => taskOf(call) === 'verify_mask').map((call) => call.images?.[0]?.width);
+    expect(verifies.sort(), 'the 6-px-wide mask at full (448), the cup at quarter (224)').toEqual([224, 448]);
+    const plan = mllm.calls.find((call) => taskOf(call) === 'plan_phrases');
+    expect(plan?.images?.[0]?.width, 'a flat image with one large object has few edges').toBe(224);
+    const reasons = result.trace.resolution?.calls.filter((call) => call.resolution === 'full').map((call) => call.reason) ?? [];
+    expect(reasons.some((reason) => /smallest mask side 3\.0 px at quarter < 16/.test(reason)), reasons.join('; ')).toBe(true);
+  });
+
   it('warns and stays at full resolution for a profile where a quarter image saves no tokens (InternVL tiles)', async () => {
     const mllm = createRecordingMllmClient((request) => JSON.stringify(handlers()[taskOf(request) ?? 'plan_phrases']?.(request, 0)), { profileName: 'internvl3.5' });
     const segmenter = createRecordingSegmenter(() => [instance(cupMask(), 0.7)]);

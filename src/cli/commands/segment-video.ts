@@ -45,7 +45,7 @@ export interface SegmentVideoOptions extends Omit<SegmentCommandOptions, 'image'
   video: string;
   /** `even` only: how many key frames. */
   keyFrames?: number | undefined;
-  /** Default: `ask` when the method uses an MLLM, else `even`. */
+  /** Default: `even` when keyFrames is given or the method uses no MLLM, else `ask`. */
   keyFrameRule?: KeyFrameRule | undefined;
   /** `ask` only: sampled frames taken on each side of the located one (default 1). */
   neighbours?: number | undefined;
@@ -86,7 +86,8 @@ export async function runSegmentVideoCommand(options: SegmentVideoOptions, io: S
     const { preset, config: evolveConfig } = workspace.evolve(options.preset, resolutionOverrides(options));
     const { mllm, judge, segmenter } = workspace.segmentation(options.method);
     const models = { mllm: mllm?.model ?? null, judge: (judge ?? mllm)?.model ?? null, segmenter: segmenter.model };
-    const rule: KeyFrameRule = options.keyFrameRule ?? (mllm === undefined ? 'even' : 'ask');
+    // --key-frames alone asks for the even spread (as before the temporal question existed).
+    const rule: KeyFrameRule = options.keyFrameRule ?? (mllm === undefined || options.keyFrames !== undefined ? 'even' : 'ask');
     if (rule === 'ask' && mllm === undefined) {
       throw mmevolveError('backend-not-configured', `--key-frame-rule ask needs an MLLM, and method ${options.method} uses none here`, 'Configure backends.mllm, or pass --key-frame-rule even.');
     }

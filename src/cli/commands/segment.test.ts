@@ -140,7 +140,7 @@ describe('mmevolve segment --video', () => {
     const out = join(root, 'out-video');
     let stdout = '';
     const results = await runSegmentVideoCommand(
-      { method: 'evol', preset: 'improved', config: join(root, 'mmevolve.config.json'), query: scene.query, video, keyFrameRule: 'even', keyFrames: 3, out },
+      { method: 'evol', preset: 'improved', config: join(root, 'mmevolve.config.json'), query: scene.query, video, keyFrames: 3, out },
       { stdout: (text) => (stdout += text), stderr: () => undefined, interactive: false },
     );
     // int(10 / 5 * 2) = 4 sampled: linspace(0, 9, 4) = 0, 3, 6, 9; 3 key frames at positions 0, 2, 3 → frames 0, 6, 9.

@@ -128,7 +128,7 @@ export function registerSegmentCommand(program: Command): void {
     .addOption(new Option('--key-frame-rule <rule>', 'with --video: ask = the MLLM sees every sampled frame after its timestamp and names when the target is best visible (default with an MLLM); even = --key-frames spread evenly').choices([...KEY_FRAME_RULES]))
     .option('--neighbours <n>', `with --video and ask: sampled frames (0.5 s apart) segmented on each side of the one the MLLM names (default ${DEFAULT_NEIGHBOURS})`, parseNeighbours)
     .addOption(new Option('--timestamps <form>', "with --video and ask: timestamp text before each frame, <3.5 seconds> (Qwen3-VL's processor) or <00:00:03.5>").choices([...TIMESTAMP_FORMATS]))
-    .option('--key-frames <n>', `with --video and --key-frame-rule even: key frames to segment, evenly spread over the sampled frames (default ${DEFAULT_KEY_FRAMES})`, parseKeyFrames)
+    .option('--key-frames <n>', `with --video: key frames to segment, evenly spread over the sampled frames (default ${DEFAULT_KEY_FRAMES}; implies --key-frame-rule even)`, parseKeyFrames)
     .requiredOption('--query <text>', 'what to segment, e.g. "the thing you would use to keep the rain off"')
     .addOption(new Option('--method <method>', 'segmentation method').choices([...SEGMENTATION_METHODS]).default('evol'))
     .addOption(presetOption())
@@ -146,7 +146,7 @@ export function registerSegmentCommand(program: Command): void {
       for (const flag of ['keyFrames', 'keyFrameRule', 'neighbours', 'timestamps'] as const) {
         if (options[flag] !== undefined && options.video === undefined) command.error(`error: --${flag.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)} needs --video`);
       }
-      if (options.keyFrames !== undefined && options.keyFrameRule !== 'even') command.error('error: --key-frames picks frames for --key-frame-rule even; pass it too');
+      if (options.keyFrames !== undefined && options.keyFrameRule === 'ask') command.error('error: --key-frames spreads frames evenly (--key-frame-rule even); with ask the model names the frame');
       if ((options.neighbours !== undefined || options.timestamps !== undefined) && options.keyFrameRule === 'even') command.error('error: --neighbours and --timestamps belong to --key-frame-rule ask');
       const controller = new AbortController();
       // Every concurrent backend call listens on the one Ctrl-C signal.
