@@ -10,7 +10,8 @@
  * time down by where it is spent.
  *
  * Env: MMEVOLVE_ENGINE_CPU_IMAGES (default 20), MMEVOLVE_ENGINE_CPU_SEED (default 13), MMEVOLVE_ENGINE_CPU_PROFILE
- * (a path: the profiled pass's .cpuprofile is written there). Linux only for the
+ * (a path: the profiled pass's .cpuprofile is written there), MMEVOLVE_ENGINE_CPU_PROFILE_PRESET (published, the
+ * default, or improved: the preset of the profiled pass). Linux only for the
  * per-thread and server figures (/proc). Numbers describe mmevolve's own CPU under the simulation, not a model.
  */
 import { readFileSync, readdirSync } from 'node:fs';
@@ -30,6 +31,7 @@ const IMAGES = Number(process.env.MMEVOLVE_ENGINE_CPU_IMAGES ?? 20);
 const SEED = Number(process.env.MMEVOLVE_ENGINE_CPU_SEED ?? 13);
 const WARM_UP_IMAGES = 3;
 const PRESETS: EvolvePresetName[] = ['published', 'improved'];
+const PROFILED_PRESET: EvolvePresetName = process.env.MMEVOLVE_ENGINE_CPU_PROFILE_PRESET === 'improved' ? 'improved' : 'published';
 
 const load = (): string => loadavg().map((value) => value.toFixed(2)).join(' ');
 
@@ -138,6 +140,18 @@ interface ProfileNode {
   children?: number[];
 }
 
+/** The profile's categories gathered by who owns the work. */
+function group(key: string): string {
+  if (key.startsWith('src/evolve/') || key.startsWith('src/vision/')) return 'engine: overlays, masks, RLE, search (src/evolve, src/vision)';
+  if (key.startsWith('src/backends/') || key.startsWith('src/core/') || key.startsWith('src/protocols/') || key === 'sharp (JS side)' || key === 'crypto hashing' || key.startsWith('Buffer ') || key === 'zod') {
+    return 'clients: image encoding, hashing, cache keys, parsing (src/backends, sharp, crypto)';
+  }
+  if (key.startsWith('src/eval/')) return 'eval harness: dataset, scoring, run folder (src/eval)';
+  if (key === 'undici (fetch)' || key === 'openai SDK' || key === 'node internals' || key.startsWith('native/node: ')) return 'HTTP transport and Node runtime (fetch/undici, streams, sockets, openai SDK)';
+  if (key === 'garbage collector') return 'garbage collector';
+  return 'other';
+}
+
 function breakdown(profile: { nodes: ProfileNode[]; samples?: number[]; timeDeltas?: number[] }): Array<[string, number]> {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const totals = new Map<string, number>();
@@ -205,7 +219,7 @@ export async function run(): Promise<void> {
     console.log('\nEval process CPU by thread:');
     for (const row of threadRows) console.log(row);
 
-    // Profiled pass (not timed above): where the main thread's time goes, evol published.
+    // Profiled pass (not timed above): where the main thread's time goes, for one preset.
     const session = new Session();
     session.connect();
     const stack = servers.stack();
@@ -213,7 +227,7 @@ export async function run(): Promise<void> {
       await session.post('Profiler.enable');
       await session.post('Profiler.setSamplingInterval', { interval: 200 });
       await session.post('Profiler.start');
-      await runSegMethod(stack, dataset, path.join(root, 'profiled'), { label: 'profiled', method: 'evol', preset: 'published' }, 2);
+      await runSegMethod(stack, dataset, path.join(root, 'profiled'), { label: 'profiled', method: 'evol', preset: PROFILED_PRESET }, 2);
       const { profile } = await session.post('Profiler.stop');
       const saveTo = process.env.MMEVOLVE_ENGINE_CPU_PROFILE;
       if (saveTo !== undefined && saveTo !== '') {
@@ -223,7 +237,12 @@ export async function run(): Promise<void> {
       const n = await samplesIn(path.join(root, 'profiled'));
       const entries = breakdown(profile as never).filter(([key]) => key !== '(idle)');
       const busy = entries.reduce((sum, [, ms]) => sum + ms, 0);
-      console.log(`\nMain thread profile, evol published (${n} samples, sampled every 200 µs; ms per sample, share of busy main-thread time):`);
+      console.log(`\nMain thread profile, evol ${PROFILED_PRESET} (${n} samples, sampled every 200 µs; ms per sample, share of busy main-thread time):`);
+      const groups = new Map<string, number>();
+      for (const [key, ms] of entries) groups.set(group(key), (groups.get(group(key)) ?? 0) + ms);
+      console.log('By owner:');
+      for (const [key, ms] of [...groups.entries()].sort((first, second) => second[1] - first[1])) console.log(`  ${(ms / Math.max(1, n)).toFixed(1).padStart(7)} ms  ${((100 * ms) / busy).toFixed(1).padStart(5)}%  ${key}`);
+      console.log('Top entries:');
       for (const [key, ms] of entries.slice(0, 30)) console.log(`  ${(ms / Math.max(1, n)).toFixed(1).padStart(7)} ms  ${((100 * ms) / busy).toFixed(1).padStart(5)}%  ${key}`);
     } finally {
       session.disconnect();

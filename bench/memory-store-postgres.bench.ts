@@ -5,7 +5,8 @@
  * pgvector 0.8) behind pglite-socket: single-threaded WASM, so its figures are a floor, not what a native
  * Postgres server gives; MMEVOLVE_TEST_POSTGRES_URL points the bench at a real one instead.
  * MMEVOLVE_BENCH_PG_LESSONS sets the size (default 5,000: PGlite builds its HNSW index one insert at a time,
- * ~10 ms each on this machine, so 100k takes ~20 min and 1M hours). Prints measured numbers; asserts nothing.
+ * ~10 ms each on an idle core here, so 100k takes ~20 min at best — 84 min on the loaded shared machine — and
+ * 1M does not fit PGlite's in-memory wasm32 heap). Prints measured numbers; asserts nothing.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -33,6 +34,19 @@ function* records(vectors: readonly Float32Array[]): Generator<MemoryExportRecor
     const source = { problemId: `p${index}`, question: text, imageRefs: [] };
     const lesson = { id, tenant: 'bench', stream: 'logic' as const, text, subject: 'bench', concepts: [], source, createdAt, updatedAt: createdAt, usageCount: 0, version: 1, provenance, embeddingModel: MODEL };
     yield { type: 'lesson', lesson, versions: [{ lessonId: id, version: 1, text, subject: 'bench', concepts: [], source, createdAt, provenance, embeddingModel: MODEL }], textVectors: [Array.from(vector)], images: [] };
+  }
+}
+
+/** The records, telling stderr every 10% how far an import got (a 100k import on PGlite takes many minutes). */
+function* withProgress(label: string, source: Iterable<MemoryExportRecord>): Generator<MemoryExportRecord> {
+  const step = Math.max(1, Math.round(LESSONS / 10));
+  const started = performance.now();
+  let lessons = 0;
+  for (const record of source) {
+    yield record;
+    if (record.type !== 'lesson') continue;
+    lessons += 1;
+    if (lessons % step === 0) process.stderr.write(`  ${label}: ${lessons}/${LESSONS} lessons sent in ${((performance.now() - started) / 1000).toFixed(0)} s, load average ${loadavg()[0]?.toFixed(1)}\n`);
   }
 }
 
@@ -73,10 +87,10 @@ export async function run(): Promise<void> {
   const pg = await openPostgresMemoryStore({ url: postgres.url, schema: postgres.freshSchema(), dimensions: DIMENSIONS, embeddingModel: MODEL, textSearch: TEXT_SEARCH });
   try {
     let started = performance.now();
-    await sqlite.forTenant('bench').import(records(vectors));
+    await sqlite.forTenant('bench').import(withProgress('SQLite import', records(vectors)));
     const sqliteLoad = (performance.now() - started) / 1000;
     started = performance.now();
-    await pg.forTenant('bench').import(records(vectors));
+    await pg.forTenant('bench').import(withProgress('pgvector import', records(vectors)));
     const pgLoad = (performance.now() - started) / 1000;
     const onSqlite = await measure(sqlite, queries, truth);
     const onPg = await measure(pg, queries, truth);

@@ -28,6 +28,11 @@ const NOISE = 0.032;
 const OPERATIONS = ['encode', 'decode', 'decodeInto', 'area', 'iou'] as const;
 type Operation = (typeof OPERATIONS)[number];
 type Timings = Record<Operation, number>;
+/** Minor page faults (first touches of fresh memory) while decoding, the cost a fresh mask per call adds. */
+interface DecodeFaults {
+  decode: number;
+  decodeInto: number;
+}
 
 function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
@@ -88,20 +93,22 @@ const collectGarbage: () => void = (() => {
  * also counts V8's background threads (GC sweeping and marking, compilers), so each step starts after a
  * full collection and a pause that lets the sweeper threads finish: no step pays for another's garbage.
  */
-async function timed<T>(action: () => T): Promise<{ value: T; milliseconds: number }> {
+async function timed<T>(action: () => T): Promise<{ value: T; milliseconds: number; faults: number }> {
   collectGarbage();
   await new Promise((resolve) => setTimeout(resolve, 20));
+  const faults = process.resourceUsage().minorPageFault;
   const started = process.cpuUsage();
   const value = action();
   const used = process.cpuUsage(started);
-  return { value, milliseconds: (used.user + used.system) / 1000 };
+  return { value, milliseconds: (used.user + used.system) / 1000, faults: process.resourceUsage().minorPageFault - faults };
 }
 
 /** The five TypeScript operations over one batch, each timed on its own. */
 async function runOurs(masks: Mask[], reused: Uint8Array) {
   const encoded = await timed(() => masks.map(encodeRle));
   const rles = encoded.value;
-  const decoded = await timed(() => rles.map(decodeRle));
+  // A fresh mask per call, dropped after one byte is read: what the C side does (malloc, decode, free).
+  const decoded = await timed(() => rles.reduce((sum, rle, index) => sum + (decodeRle(rle).data[index] as number), 0));
   const decodedInto = await timed(() => rles.reduce((sum, rle) => sum + (decodeRleInto(rle, reused).data[0] as number), 0));
   const areas = await timed(() => rles.map(rleArea));
   const ious = await timed(() => rles.map((rle, index) => rleIou(rle, rles[(index + 1) % rles.length] as CocoRle)));
@@ -120,10 +127,12 @@ function mismatch(kind: string, what: string, index: number): never {
   throw new Error(`${kind}: ${what} disagree on mask ${index}; the bench compares only equal outputs`);
 }
 
-async function measureKind(kind: string, makeMask: (random: () => number) => Mask, harness: string | null, directory: string): Promise<{ ours: Timings; anchor: Timings; runs: number }> {
+async function measureKind(kind: string, makeMask: (random: () => number) => Mask, harness: string | null, directory: string): Promise<{ ours: Timings; anchor: Timings; runs: number; oursFaults: DecodeFaults; anchorFaults: DecodeFaults }> {
   const random = seededRandom(kind === 'blobs' ? 20261123 : 20261207);
   const ours: Timings = { encode: 0, decode: 0, decodeInto: 0, area: 0, iou: 0 };
   const anchor: Timings = { encode: 0, decode: 0, decodeInto: 0, area: 0, iou: 0 };
+  const oursFaults: DecodeFaults = { decode: 0, decodeInto: 0 };
+  const anchorFaults: DecodeFaults = { decode: 0, decodeInto: 0 };
   let runs = 0;
   for (let start = 0; start < MASKS; start += BATCH) {
     const masks = Array.from({ length: BATCH }, () => makeMask(random));
@@ -134,10 +143,12 @@ async function measureKind(kind: string, makeMask: (random: () => number) => Mas
     ours.encode += encoded.milliseconds;
     ours.decode += decoded.milliseconds;
     ours.decodeInto += decodedInto.milliseconds;
+    oursFaults.decode += decoded.faults;
+    oursFaults.decodeInto += decodedInto.faults;
     ours.area += areas.milliseconds;
     ours.iou += ious.milliseconds;
-    decoded.value.forEach((mask, index) => {
-      if (!Buffer.from(mask.data).equals(Buffer.from((masks[index] as Mask).data))) mismatch(kind, 'decoded pixels', start + index);
+    encoded.value.forEach((rle, index) => {
+      if (!Buffer.from(decodeRle(rle).data).equals(Buffer.from((masks[index] as Mask).data))) mismatch(kind, 'decoded pixels', start + index);
     });
     encoded.value.forEach((rle, index) => {
       if (!Buffer.from(decodeRleInto(rle, reused).data).equals(Buffer.from((masks[index] as Mask).data))) mismatch(kind, 'pixels decoded into a reused buffer', start + index);
@@ -147,8 +158,13 @@ async function measureKind(kind: string, makeMask: (random: () => number) => Mas
       const input = join(directory, 'masks.bin');
       const output = join(directory, 'strings.txt');
       writeFileSync(input, columnMajor(masks));
-      const timings = JSON.parse(execFileSync(harness, [input, String(BATCH), String(SIDE), String(SIDE), output], { encoding: 'utf8' })) as Timings;
+      const timings = JSON.parse(execFileSync(harness, [input, String(BATCH), String(SIDE), String(SIDE), output], { encoding: 'utf8' })) as Timings & {
+        decodeFaults: number;
+        decodeIntoFaults: number;
+      };
       for (const operation of OPERATIONS) anchor[operation] += timings[operation];
+      anchorFaults.decode += timings.decodeFaults;
+      anchorFaults.decodeInto += timings.decodeIntoFaults;
       const lines = readFileSync(output, 'utf8').trimEnd().split('\n');
       const numbers = lines.slice(BATCH).map((line) => line.split(' ').map(Number));
       anchorValues = { strings: lines.slice(0, BATCH), ious: numbers.map((pair) => pair[0] as number), areas: numbers.map((pair) => pair[1] as number) };
@@ -156,6 +172,8 @@ async function measureKind(kind: string, makeMask: (random: () => number) => Mas
       const strings = await timed(() => masks.map(perPixelEncode));
       const pixels = await timed(() => encoded.value.map(perPixelDecode));
       anchor.decodeInto += pixels.milliseconds;
+      anchorFaults.decode += pixels.faults;
+      anchorFaults.decodeInto += pixels.faults;
       const pixelAreas = await timed(() => encoded.value.map(perPixelArea));
       const pixelIous = await timed(() => encoded.value.map((rle, index) => perPixelIou(rle, encoded.value[(index + 1) % BATCH] as CocoRle)));
       anchor.encode += strings.milliseconds;
@@ -171,7 +189,7 @@ async function measureKind(kind: string, makeMask: (random: () => number) => Mas
     });
     for (const rle of encoded.value) runs += countRuns(rle.counts);
   }
-  return { ours, anchor, runs: runs / MASKS };
+  return { ours, anchor, runs: runs / MASKS, oursFaults, anchorFaults };
 }
 
 /** Every character without the continue bit ends one count. */
@@ -189,12 +207,17 @@ export async function run(): Promise<void> {
     console.log(`${MASKS} masks of ${SIDE}x${SIDE} per kind; anchor: ${anchorName}; CPU ms for all ${MASKS} (IoU: ${MASKS} pairs)`);
     console.log(`${'kind'.padEnd(7)} ${'operation'.padEnd(10)} ${'anchor CPU ms'.padStart(10)} ${'mmevolve CPU ms'.padStart(12)} ${'mmevolve / anchor'.padStart(18)}`);
     for (const [kind, makeMask] of [['blobs', blobMask], ['noisy', noisyMask]] as const) {
-      const { ours, anchor, runs } = await measureKind(kind, makeMask, harness, directory);
+      const { ours, anchor, runs, oursFaults, anchorFaults } = await measureKind(kind, makeMask, harness, directory);
       for (const operation of OPERATIONS) {
         const ratio = ours[operation] / anchor[operation];
         console.log(`${kind.padEnd(7)} ${operation.padEnd(10)} ${anchor[operation].toFixed(1).padStart(10)} ${ours[operation].toFixed(1).padStart(12)} ${`×${ratio.toFixed(2)}`.padStart(18)}`);
       }
       console.log(`${kind}: mean ${runs.toFixed(0)} runs per mask`);
+      const perMask = (faults: number): string => (faults / MASKS).toFixed(1);
+      console.log(
+        `${kind}: minor page faults per mask — decode: anchor ${perMask(anchorFaults.decode)}, mmevolve ${perMask(oursFaults.decode)}; ` +
+          `decodeInto: anchor ${perMask(anchorFaults.decodeInto)}, mmevolve ${perMask(oursFaults.decodeInto)}`,
+      );
     }
     console.log('Every encoded string, decoded mask, area and IoU was checked equal between mmevolve and the anchor.');
   } finally {

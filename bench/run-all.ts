@@ -23,6 +23,7 @@ const BENCHES: Array<{ name: string; load: () => Promise<BenchModule> }> = [
   { name: 'server-load', load: () => import('./server-load.bench.js') },
   { name: 'server-flood', load: () => import('./server-flood.bench.js') },
   { name: 'eval-distributed', load: () => import('./eval-distributed.bench.js') },
+  { name: 'adaptive-resolution', load: () => import('./adaptive-resolution.bench.js') },
 ];
 
 async function main(): Promise<void> {

@@ -62,6 +62,8 @@ export interface SegRun {
   label: string;
   method: SegmentationMethod;
   preset: EvolvePresetName;
+  /** Evolve config overrides over the preset (e.g. the resolution policy); none by default. */
+  evolve?: Record<string, unknown>;
 }
 
 /** The methods of the calibration and cost tables (box is left out: it is no stage of either question). */
@@ -77,12 +79,12 @@ export const SEG_RUNS: readonly SegRun[] = [
 export async function runSegMethod(stack: Pick<SimStackForBench, 'backends'>, dataset: string, out: string, run: SegRun, concurrency: number): Promise<RunReport> {
   const { mllm, segmenter } = stack.backends;
   if (mllm === undefined || segmenter === undefined) throw new Error('bench stack has no mllm or segmenter');
-  const evolveConfig = resolveEvolveConfig(run.preset);
+  const evolveConfig = resolveEvolveConfig(run.preset, run.evolve ?? {});
   await runSegmentationEval({
     dataset,
     method: run.method,
     out,
-    settings: { preset: run.preset },
+    settings: { preset: run.preset, ...(run.evolve === undefined ? {} : { evolve: run.evolve }) },
     backends: { mllm: mllm.model, segmenter: segmenter.model },
     simulatedBackends: true,
     segment: (image, sample, signal) =>

@@ -11,6 +11,7 @@ import { requestJson } from './json-http.js';
 import type { JsonHttpOptions } from './json-http.js';
 import { OFFLINE_EMBEDDING_DIMENSIONS, lexicalTextEmbedding, perceptualImageEmbedding } from '../protocols/index.js';
 import { createThrottle } from './throttle.js';
+import { withByteBodies } from './byte-body-fetch.js';
 
 export interface OpenAIEmbedderOptions {
   baseURL: string;
@@ -49,7 +50,7 @@ export function createOpenAIEmbedder(options: OpenAIEmbedderOptions): Embedder {
   const backend = `${options.name ?? 'embedder'}:${options.model}`;
   const batchSize = Math.max(1, options.batchSize ?? 32);
   const http: JsonHttpOptions = {
-    fetch: options.fetch ?? globalThis.fetch,
+    fetch: options.fetch ?? withByteBodies(globalThis.fetch),
     timeoutMs: options.timeoutMs ?? 60_000,
     maxRetries: options.maxRetries ?? 4,
     retryBaseDelayMs: options.retryBaseDelayMs,

@@ -41,5 +41,5 @@ export type { Backends, CreateBackendsOptions } from './create-backends.js';
 export { createResponseCache } from './response-cache.js';
 export { DEBIAN_FFMPEG_PATH, decodeVideoFrames, locateFfmpeg, parseFfmpegVideoInfo, probeVideo } from './video-frames.js';
 export type { VideoInfo } from './video-frames.js';
-export { decodePlannedFrames, planQwen3VlVideo, qwen3VlVideoChatRequest } from './qwen3-vl-video-input.js';
-export type { PlanVideoOptions, VideoSamplePlan } from './qwen3-vl-video-input.js';
+export { decodePlannedFrames, planQwen3VlVideo, qwen3VlVideoChatRequest, videoFrameSendSize } from './qwen3-vl-video-input.js';
+export type { PlanVideoOptions, VideoChatOptions, VideoSamplePlan } from './qwen3-vl-video-input.js';

@@ -17,6 +17,7 @@ import type { ResponseCache } from './response-cache.js';
 import { createServerIdentityProbe } from './server-identity.js';
 import { withRetries } from './retry.js';
 import { createThrottle } from './throttle.js';
+import { withByteBodies } from './byte-body-fetch.js';
 
 export interface OpenAICompatibleClientOptions {
   baseURL: string;
@@ -106,7 +107,7 @@ export function createOpenAICompatibleClient(options: OpenAICompatibleClientOpti
     apiKey: options.apiKey ?? 'not-needed',
     maxRetries: 0,
     timeout: timeoutMs,
-    fetch: withUpstreamErrorBodies(options.fetch ?? globalThis.fetch),
+    fetch: withUpstreamErrorBodies(options.fetch ?? withByteBodies(globalThis.fetch)),
   });
   const throttle = createThrottle({ concurrency: options.concurrency ?? DEFAULTS.concurrency, requestsPerMinute: options.requestsPerMinute });
   /** The server's /models identity, part of every cache key (server-identity.ts). */

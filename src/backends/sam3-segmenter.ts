@@ -23,6 +23,7 @@ import {
 } from '../protocols/index.js';
 import type { Sam3ConceptSegmentRequest, Sam3MaskFormat, Sam3Prediction, Sam3Prompt } from '../protocols/index.js';
 import { createThrottle } from './throttle.js';
+import { withByteBodies } from './byte-body-fetch.js';
 
 export interface Sam3SegmenterOptions {
   /** e.g. http://localhost:9001 (the inference server's default port). */
@@ -73,7 +74,7 @@ export function createSam3Segmenter(options: Sam3SegmenterOptions): Segmenter {
   const format = options.format ?? 'rle';
   const backend = `${options.name ?? 'segmenter'}:${options.modelId ?? 'sam3'}`;
   const http: JsonHttpOptions = {
-    fetch: options.fetch ?? globalThis.fetch,
+    fetch: options.fetch ?? withByteBodies(globalThis.fetch),
     timeoutMs: options.timeoutMs ?? 60_000,
     maxRetries: options.maxRetries ?? 4,
     retryBaseDelayMs: options.retryBaseDelayMs,

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MmevolveError } from '../core/index.js';
-import { decodePlannedFrames, planQwen3VlVideo, qwen3VlVideoChatRequest } from './qwen3-vl-video-input.js';
+import { qwen3VlProfile } from '../protocols/index.js';
+import { decodePlannedFrames, planQwen3VlVideo, qwen3VlVideoChatRequest, videoFrameSendSize } from './qwen3-vl-video-input.js';
 import { locateFfmpeg } from './video-frames.js';
 
 const WIDTH = 32;
@@ -60,13 +61,33 @@ describe('Qwen3-VL video sampling through ffmpeg', () => {
     expect(frames[0]?.width).toBe(WIDTH);
   });
 
-  it('puts each group timestamp before its first frame in the chat request', async () => {
+  it('puts each frame right after its own timestamp in the chat request (the cookbook\'s interleaved pairs)', async () => {
     const plan = await planQwen3VlVideo(video);
     const frames = await decodePlannedFrames(plan);
     const request = qwen3VlVideoChatRequest(plan, frames, [{ role: 'user', content: 'When does it turn red?' }]);
     expect(request.images).toHaveLength(6);
+    expect(request.imageLabels).toEqual(['<0.0 seconds>', '<0.6 seconds>', '<1.2 seconds>', '<1.7 seconds>', '<2.3 seconds>', '<2.9 seconds>']);
+    const keyFrames = qwen3VlVideoChatRequest(plan, frames.slice(3, 5), [{ role: 'user', content: 'q' }], { positions: [3, 4], timestamps: 'hms' });
+    expect(keyFrames.imageLabels, 'key frames keep their own times, in the HH:MM:SS form').toEqual(['<00:00:01.7>', '<00:00:02.3>']);
+  });
+
+  it('puts each group timestamp before its first frame in the processor layout', async () => {
+    const plan = await planQwen3VlVideo(video);
+    const frames = await decodePlannedFrames(plan);
+    const request = qwen3VlVideoChatRequest(plan, frames, [{ role: 'user', content: 'When does it turn red?' }], { layout: 'group' });
     // 1.45 is not exactly representable (1.4499…), so Python's .1f gives 1.4
     expect(request.imageLabels).toEqual(['<0.3 seconds>', undefined, '<1.4 seconds>', undefined, '<2.6 seconds>', undefined]);
+  });
+
+  it('decodes frames resized to the video frame size of the profile', async () => {
+    const plan = await planQwen3VlVideo(video);
+    const size = videoFrameSendSize(plan, qwen3VlProfile);
+    // 32×24 with 6 frames: raised to the per-frame minimum of 128·32² pixels → 448 × 320 (≥ 131072).
+    expect(size).toEqual({ width: 448, height: 320 });
+    const [frame] = await decodePlannedFrames(plan, [2], undefined, size);
+    expect([frame?.width, frame?.height, frame?.data.length]).toEqual([448, 320, 448 * 320 * 3]);
+    const [r, g] = [...(frame?.data.subarray(0, 2) ?? [])];
+    expect([r, g], 'frame 12 by its colour after the resize').toEqual(frameColour(12).slice(0, 2));
   });
 
   it('fails with a typed error and a hint when no ffmpeg exists', async () => {

@@ -94,21 +94,27 @@ export async function probeVideo(ffmpeg: string, path: string, signal?: AbortSig
   return parseFfmpegVideoInfo(stderr, path);
 }
 
-/** Decodes the given frame indices (0-based, ascending) of the first video stream as RGB images. */
-export async function decodeVideoFrames(ffmpeg: string, path: string, info: VideoInfo, frameIndices: readonly number[], signal?: AbortSignal): Promise<RgbImage[]> {
+/**
+ * Decodes the given frame indices (0-based, ascending) of the first video stream as RGB images, at the
+ * stream's size or resized (bicubic, as the Qwen processors resize) to `size`.
+ */
+export async function decodeVideoFrames(ffmpeg: string, path: string, info: VideoInfo, frameIndices: readonly number[], signal?: AbortSignal, size?: { width: number; height: number }): Promise<RgbImage[]> {
   if (frameIndices.length === 0) return [];
   const unique = [...new Set(frameIndices)].sort((a, b) => a - b);
+  const width = size?.width ?? info.width;
+  const height = size?.height ?? info.height;
   // select= keeps exactly the listed decoded frames; passthrough timing keeps ffmpeg from duplicating or dropping any.
   const select = `select='${unique.map((index) => `eq(n\\,${index})`).join('+')}'`;
-  const { stdout } = await run(ffmpeg, ['-hide_banner', '-nostdin', '-v', 'error', '-i', path, '-map', '0:v:0', '-vf', select, '-vsync', '0', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], 'buffer', signal);
+  const filter = width === info.width && height === info.height ? select : `${select},scale=${width}:${height}:flags=bicubic`;
+  const { stdout } = await run(ffmpeg, ['-hide_banner', '-nostdin', '-v', 'error', '-i', path, '-map', '0:v:0', '-vf', filter, '-vsync', '0', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], 'buffer', signal);
   const bytes = stdout as Buffer;
-  const frameBytes = info.width * info.height * 3;
+  const frameBytes = width * height * 3;
   if (bytes.length !== frameBytes * unique.length) {
-    throw mmevolveError('unreadable-video', `ffmpeg returned ${bytes.length} bytes for ${unique.length} frames of ${info.width}x${info.height} in ${path}`, 'the video may be truncated or change size mid-stream; re-encode it with ffmpeg');
+    throw mmevolveError('unreadable-video', `ffmpeg returned ${bytes.length} bytes for ${unique.length} frames of ${width}x${height} in ${path}`, 'the video may be truncated or change size mid-stream; re-encode it with ffmpeg');
   }
   const byIndex = new Map<number, RgbImage>();
   unique.forEach((index, k) => {
-    byIndex.set(index, { width: info.width, height: info.height, data: new Uint8Array(bytes.buffer, bytes.byteOffset + k * frameBytes, frameBytes) });
+    byIndex.set(index, { width, height, data: new Uint8Array(bytes.buffer, bytes.byteOffset + k * frameBytes, frameBytes) });
   });
   return frameIndices.map((index) => byIndex.get(index) as RgbImage);
 }

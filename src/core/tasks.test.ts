@@ -16,7 +16,8 @@ describe('task contract', () => {
   it('lists every engine task, with answer_vqa as the only free-text task', () => {
     expect(TASK_NAMES).toContain('plan_phrases');
     expect(TASK_NAMES).toContain('zoom_region');
-    expect(TASK_NAMES).toHaveLength(17);
+    expect(TASK_NAMES).toContain('locate_time');
+    expect(TASK_NAMES).toHaveLength(18);
     expect(TASK_NAMES.filter((task) => !isStructuredTask(task))).toEqual(['answer_vqa']);
   });
 

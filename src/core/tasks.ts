@@ -87,6 +87,14 @@ const judgeAnswer = z.object({ equivalent: z.boolean() });
 const zoomRegion = z.object({ bbox_2d: modelBox });
 
 /**
+ * locate_time: the images are video frames in time order, each right after its timestamp text (`<3.5
+ * seconds>`, as Qwen3-VL reads video); `time` is when the `Query:` target is best visible, written as the
+ * timestamps are (or `HH:MM:SS`, or `3.5 seconds`), null when no frame shows it. Read back to seconds with
+ * parseTemporalPoint (protocols).
+ */
+const locateTime = z.object({ time: z.string().nullable() });
+
+/**
  * check_resolution: the images at reduced resolution (raw first, then any overlays); could the `Query:` be
  * answered reliably from them, or are small objects, thin parts or fine texture too small to make out?
  */
@@ -112,6 +120,7 @@ export const TASK_RESPONSE_SCHEMAS = {
   merge_lessons: mergeLessons,
   judge_answer: judgeAnswer,
   zoom_region: zoomRegion,
+  locate_time: locateTime,
   check_resolution: checkResolution,
 } as const;
 

@@ -128,7 +128,7 @@ export async function startEvalWorker(options: EvalWorkerOptions): Promise<EvalW
     options.onSample?.({ runId: job.runId, sampleId: job.sampleId, status: line.status });
   };
 
-  const stopWork = await options.queue.work(options.concurrency, async (job) => {
+  const work = options.queue.work(options.concurrency, async (job) => {
     const key = JSON.stringify([job.runId, job.sampleId]);
     held.set(key, job);
     const task = handle(job).finally(() => held.delete(key)).catch((error: unknown) => {
@@ -142,6 +142,14 @@ export async function startEvalWorker(options: EvalWorkerOptions): Promise<EvalW
       inFlight.delete(task);
     }
   });
+  let stopWork: () => Promise<void>;
+  try {
+    stopWork = await work;
+  } catch (error) {
+    // No work loop, so not at work: its heartbeat says stopped, not live. The work loop's error is the one reported.
+    await heartbeat.stop().catch(() => undefined);
+    throw error;
+  }
 
   return {
     get recorded() {
@@ -151,8 +159,11 @@ export async function startEvalWorker(options: EvalWorkerOptions): Promise<EvalW
       // Cancel first: pg-boss waits for running handlers when a work loop is taken off.
       controller.abort(mmevolveError('cancelled', 'the worker is stopping', 'Its jobs are retried by other workers.'));
       await Promise.allSettled([...inFlight]);
-      await stopWork();
-      await heartbeat.stop();
+      try {
+        await stopWork();
+      } finally {
+        await heartbeat.stop();
+      }
     },
   };
 }

@@ -9,6 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { CallRecord, Mask, RgbImage, Warning } from '../core/index.js';
+import type { CocoRle } from '../vision/index.js';
 import { callDigestSchema } from './call-digest.js';
 import { judgeCheckSchema } from './judge-check.js';
 import { runBounds } from './eval-run-options.js';
@@ -56,6 +57,8 @@ export type SegmentationLine = z.infer<typeof segmentationLineSchema>;
 /** What a segmentation engine returns for one sample (H7's SegmentationResult has this shape). */
 export interface SegmentationOutcome {
   mask: Mask;
+  /** The mask's COCO RLE when the engine has it already (evolve's results do); encoded here otherwise. */
+  rle?: CocoRle;
   /** Plain-JSON trace, written to RUN/traces/<name>.json. */
   trace: object;
   calls: readonly CallRecord[];

@@ -74,7 +74,7 @@ async function segmentOne(context: SegmentationSampleContext, sample: EvalSample
     throw mmevolveError('size-mismatch', `the engine returned a ${result.mask.width}×${result.mask.height} mask for ${sample.imagePath} (${sample.width}×${sample.height})`, 'This is an engine bug: masks must be at the original image size.');
   }
   const tracePath = `${TRACE_FOLDER}/${sample.name}.json`;
-  const traceFile = { name: sample.name, imagePath: sample.imagePath, query: sample.query, isSentence: sample.isSentence, method: context.method, rle: encodeRle(result.mask), trace: result.trace };
+  const traceFile = { name: sample.name, imagePath: sample.imagePath, query: sample.query, isSentence: sample.isSentence, method: context.method, rle: result.rle ?? encodeRle(result.mask), trace: result.trace };
   await context.store.writeTrace(sample.name, tracePath, `${JSON.stringify(traceFile)}\n`);
   const variant = 'variant' in result.trace && typeof result.trace.variant === 'string' ? result.trace.variant : undefined;
   const judgeCheck = judgeCheckOf(result.trace);

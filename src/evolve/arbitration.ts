@@ -7,7 +7,6 @@
  */
 import { createMask } from '../core/index.js';
 import type { Box, Mask } from '../core/index.js';
-import { encodeRle } from '../vision/index.js';
 import { judgePair } from './arena.js';
 import { maskHash } from './evaluation.js';
 import { runBoxStream } from './box-stream.js';
@@ -58,7 +57,7 @@ export async function arbitrate(context: RunContext, text: TextCandidate | undef
   if (streamed.box !== undefined) record.box = streamed.box;
   let box = streamed;
   if (streamed.area > 0) {
-    record.boxRle = encodeRle(streamed.mask);
+    record.boxRle = context.rleOf(streamed.mask);
     record.boxScore = streamed.score;
     // A box mask equal to the text mask is the same object, so the judge's overlays of it are made once.
     box = { ...streamed, mask: context.sameMask(maskHash(record.boxRle), streamed.mask) };

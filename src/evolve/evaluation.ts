@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { createMask } from '../core/index.js';
 import type { Mask, SegmentInstance } from '../core/index.js';
-import { encodeRle, maskArea, orMasks } from '../vision/index.js';
+import { maskArea, orMasks } from '../vision/index.js';
 import type { CocoRle } from '../vision/index.js';
 import { phraseKey } from './planning.js';
 import { overlayColourName } from '../vision/index.js';
@@ -81,7 +81,7 @@ async function evaluateUncached(context: RunContext, phrase: string): Promise<Ph
   const { width, height } = context.image;
   const result = await context.segmentText(phrase);
   const merged = mergeInstances(result.instances, width, height, context.config.minInstancePixels);
-  const rle = encodeRle(merged.mask);
+  const rle = context.rleOf(merged.mask);
   const key = maskHash(rle);
   const mask = context.sameMask(key, merged.mask);
   const area = maskArea(mask);

@@ -90,6 +90,13 @@ function costNode(result: SegmentationResult): Node {
   const stages = Object.entries(result.trace.stages).map(([stage, totals]) => ({
     label: `${stage}: ${totals.calls} call(s), ${totals.promptTokens}+${totals.completionTokens} tokens, ${Math.round(totals.latencyMs)} ms${totals.failures > 0 ? `, ${totals.failures} failed` : ''}`,
   }));
+  const resolution = result.trace.resolution;
+  if (resolution !== undefined) {
+    const saved = counters.imageTokensAllFull > 0 ? ` (${(100 * (1 - counters.imageTokensSent / counters.imageTokensAllFull)).toFixed(1)}% saved)` : '';
+    stages.push({
+      label: `resolution ${resolution.mode}${resolution.mode === 'adaptive' ? ` (${resolution.rule})` : ''}: ${counters.imagesQuarter} image(s) at quarter, ${counters.imagesFull} at full${counters.resolutionChecks > 0 ? `, ${counters.resolutionChecks} check call(s)` : ''}; visual tokens ${counters.imageTokensSent} of ${counters.imageTokensAllFull} all-full${saved}`,
+    });
+  }
   return {
     label: `cost: mllm ${counters.mllmCalls}, judge ${counters.judgeCalls}, segmenter ${counters.segmenterCalls} call(s) (image encodes ${counters.segmenterImageEncodes}); wall ${Math.round(counters.wallMs)} ms, waiting on backends ${Math.round(counters.backendWaitMs)} ms`,
     children: stages,

@@ -154,6 +154,24 @@ export function predictBoxPrompt(queryLine: string): Prompt {
   };
 }
 
+/**
+ * locate_time: the frames come in time order, each right after its timestamp text (Qwen3-VL's video form).
+ * The answer repeats a timestamp as it was written, so it reads back to seconds unambiguously.
+ */
+export function locateTimePrompt(queryLine: string): Prompt {
+  return {
+    system: [
+      'You watch a video given as frames in time order. The text right before each frame is its timestamp.',
+      'Find the moment at which the object the query refers to is best visible: in view, large, not hidden by',
+      'other objects and clearly identifiable (reason about function and relations if the query is indirect).',
+      'Return {"time": <the timestamp of that frame, written as it appears before the frame>}, or',
+      '{"time": null} when no frame shows an object that fits the query.',
+      JSON_ONLY,
+    ].join('\n'),
+    user: `Query: ${queryLine}\nAt which timestamp is the target of the query best visible?`,
+  };
+}
+
 /** The agent's system prompt: the four tools of the SAM 3 Agent loop, one call per turn. */
 export function agentSystemPrompt(maxTurns: number): string {
   return [

@@ -5,6 +5,7 @@ import type { ChatRequest, Mask, RgbImage } from '../core/index.js';
 import { resolveEvolveConfig } from './config.js';
 import type { EvolveConfigInput } from './config.js';
 import { evolveSegment } from './evolve-segment.js';
+import { formatTraceTree } from './explain.js';
 import { instance, taskOf } from './__tests__/support.js';
 import type { TaskHandlers } from './__tests__/support.js';
 import { createRecordingSegmenter } from '../backends/__tests__/recording-mocks.js';
@@ -87,6 +88,7 @@ describe('resolution policy in the engine', () => {
     expect(result.counters.imageTokensAllFull, 'what all-full would have sent').toBe(192 * sizes.length);
     expect(result.trace.arbitration?.box, 'the box written on the quarter image, in original pixels').toEqual([120, 100, 320, 260]);
     expect(result.trace.resolution?.calls.every((call) => call.resolution === 'quarter')).toBe(true);
+    expect(formatTraceTree(result), 'the explain tree shows the saving').toMatch(/resolution quarter: \d+ image\(s\) at quarter, 0 at full; visual tokens \d+ of \d+ all-full \(75\.0% saved\)/);
   });
 
   it('asks the judge rule once per distinct set of images, at quarter size, and follows its answer', async () => {
@@ -110,6 +112,21 @@ describe('resolution policy in the engine', () => {
     expect(answered.every((call) => (call.images ?? []).every((sent) => sent.width === WIDTH)), 'no call went at quarter').toBe(true);
     expect(result.counters.imagesQuarter).toBe(0);
     expect(result.counters.imageTokensSent, 'the checks cost their quarter tokens on top').toBeGreaterThan(result.counters.imageTokensAllFull);
+  });
+
+  it('lets the cheap rule send a calm raw image at quarter but verify a thin mask at full resolution', async () => {
+    const thin = createMask(WIDTH, HEIGHT);
+    for (let y = 60; y < 300; y += 1) for (let x = 400; x < 406; x += 1) thin.data[y * WIDTH + x] = 1;
+    const mllm = scripted(handlers());
+    const segmenter = createRecordingSegmenter((call) => [instance(call.kind === 'text' && call.phrase === 'mug' ? thin : cupMask(), 0.7)]);
+    const config = resolveEvolveConfig('improved', { resolution: { mode: 'adaptive', rule: 'cheap' } });
+    const result = await evolveSegment(image(), 'the cup', { backends: { mllm, segmenter }, config });
+    const verifies = mllm.calls.filter((call) => taskOf(call) === 'verify_mask').map((call) => call.images?.[0]?.width);
+    expect(verifies.sort(), 'the 6-px-wide mask at full (448), the cup at quarter (224)').toEqual([224, 448]);
+    const plan = mllm.calls.find((call) => taskOf(call) === 'plan_phrases');
+    expect(plan?.images?.[0]?.width, 'a flat image with one large object has few edges').toBe(224);
+    const reasons = result.trace.resolution?.calls.filter((call) => call.resolution === 'full').map((call) => call.reason) ?? [];
+    expect(reasons.some((reason) => /smallest mask side 3\.0 px at quarter < 16/.test(reason)), reasons.join('; ')).toBe(true);
   });
 
   it('warns and stays at full resolution for a profile where a quarter image saves no tokens (InternVL tiles)', async () => {

@@ -1,6 +1,6 @@
 /** Assemble a SegmentationResult from a finished run context: mask, RLE, trace stages, counters. */
 import type { Box, CallRecord, Mask } from '../core/index.js';
-import { encodeRle, maskArea } from '../vision/index.js';
+import { maskArea } from '../vision/index.js';
 import type { RunContext } from './run-context.js';
 import type { BudgetCap, SegmentationMethod, SegmentationResult, SegmentationTrace } from './trace.js';
 
@@ -41,7 +41,7 @@ export function finishResult(
   return {
     method: trace.method,
     mask: outcome.mask,
-    rle: encodeRle(outcome.mask),
+    rle: context.rleOf(outcome.mask),
     ...(outcome.box === undefined ? {} : { box: outcome.box }),
     ...(outcome.phrase === undefined ? {} : { phrase: outcome.phrase }),
     trace,

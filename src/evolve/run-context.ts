@@ -24,6 +24,8 @@ import type {
 } from '../core/index.js';
 import { taskResponseSchema } from '../core/index.js';
 import type { ZodType } from 'zod';
+import { encodeRle } from '../vision/index.js';
+import type { CocoRle } from '../vision/index.js';
 import type { DatasetKind, EvolveConfig } from './config.js';
 import { BoxRide } from './box-ride.js';
 import { OverlayCache } from './overlay-cache.js';
@@ -137,6 +139,7 @@ export class RunContext {
   readonly overlays: OverlayCache;
   /** One Mask object per distinct mask content (sameMask), so per-mask caches hit across phrases. */
   private readonly masksByContent = new Map<string, Mask>();
+  private readonly rles = new WeakMap<Mask, CocoRle>();
   /** Full or quarter resolution per MLLM call (config `resolution`), and the image-token counts. */
   readonly resolution: ResolutionRouter;
   private readonly clock = new BusyClock();
@@ -196,6 +199,16 @@ export class RunContext {
     if (known !== undefined && known.width === mask.width && known.height === mask.height) return known;
     this.masksByContent.set(key, mask);
     return mask;
+  }
+
+  /** The mask's COCO RLE, encoded once per Mask object (the trace, the gate key and the result share it). */
+  rleOf(mask: Mask): CocoRle {
+    let rle = this.rles.get(mask);
+    if (rle === undefined) {
+      rle = encodeRle(mask);
+      this.rles.set(mask, rle);
+    }
+    return rle;
   }
 
   emit(event: SegmentationEvent): void {

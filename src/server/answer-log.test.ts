@@ -101,11 +101,20 @@ describe.each(['memory', 'sqlite', 'postgres'] as const)('the answer log behind 
     expect(await log.claim('t', 'a'), 'a claim 61 s old was abandoned (its replica stopped)').toEqual(answer('a'));
   });
 
-  it.runIf(kind !== 'memory')('finds an answer kept before a reopen (a restart of serve), with its feedback state', async () => {
+  const persistenceTitle =
+    kind === 'memory'
+      ? 'keeps nothing across a reopen: memory rows live and die with one serve process'
+      : 'finds an answer kept before a reopen (a restart of serve), with its feedback state';
+  it(persistenceTitle, async () => {
     const { rows, reopen } = await freshRows();
     const before = new AnswerLog({}, Date.now, rows);
     const kept: ProxiedAnswer = { id: 'chatcmpl-1', question: 'How many?', images: ['data:image/png;base64,AAAA'], answer: '\\boxed{3}', model: 'qwen' };
     await before.keep('t', kept);
+    if (kind === 'memory') {
+      await before.close();
+      expect(await new AnswerLog({}, Date.now, await reopen()).get('t', 'chatcmpl-1'), 'fresh memory rows start empty').toBeUndefined();
+      return;
+    }
     await before.keep('t', answer('used'));
     await before.claim('t', 'used');
     await before.settle('t', 'used', true);

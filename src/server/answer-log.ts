@@ -103,7 +103,7 @@ export class AnswerLog {
       throw mmevolveError(
         'not-found',
         `no answer with response id ${JSON.stringify(id.slice(0, 200))} for this key's tenant`,
-        `Send the id of a /v1/chat/completions response given to this tenant with memory on, within ${this.#retention.ttlSeconds} s (the server keeps the last ${this.#retention.maxAnswersPerTenant} answers per tenant, in ${this.#rows.where === 'memory' ? 'memory only' : this.#rows.where}).`,
+        `Send the id of a /v1/chat/completions response given to this tenant with memory on, within ${this.#retention.ttlSeconds} s (the server keeps the last ${this.#retention.maxAnswersPerTenant} answers per tenant${this.#rows.where === 'memory' ? ', in memory only' : ''}).`,
       );
     }
     const now = this.#now();

@@ -153,7 +153,9 @@ describe('fuzz and fault suite: hostile requests (SIMULATED backends)', () => {
     const normal = await target.servers.public.request('/v1/solve', { method: 'POST', key: normalKey, json: solveBody(`data:image/png;base64,${target.png.toString('base64')}`) });
     expect(normal.status, await normal.clone().text()).toBe(200);
     for (const { row, answers } of await Promise.all(flood)) checkAnswers(row, answers);
-  }, 30_000);
+    // The whole flood (slow drips, decode timeouts) shares two cores with the rest of the suite: at load 20 it
+    // outlasted 30 s. What this test checks is the normal solve's 200 and each row's answer, not a duration.
+  }, 90_000);
 
   it('never connected to the loopback listener, never sent its URL upstream, and resolved each DNS name once per image', () => {
     expect(trapConnections, 'connections the SSRF rows made to the loopback listener').toBe(0);

@@ -106,3 +106,43 @@ describe('mask operations', () => {
     expect(connectedComponents(createMask(0, 0))).toEqual([]);
   });
 });
+
+describe('mask counts over word-aligned and unaligned buffers', () => {
+  it('gives area, box and intersection/union equal to a per-pixel count, for aligned buffers, unaligned views, odd lengths and any non-zero value', () => {
+    let state = 7;
+    const next = (): number => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state >>> 24;
+    };
+    for (const [width, height] of [
+      [7, 5],
+      [16, 9],
+      [33, 3],
+    ] as const) {
+      for (const offset of [0, 1, 3]) {
+        const view = (density: number): Mask => {
+          const backing = new Uint8Array(width * height + offset + 4);
+          const data = backing.subarray(offset, offset + width * height);
+          for (let index = 0; index < data.length; index += 1) data[index] = next() < density ? (next() % 2 === 0 ? 1 : 255) : 0;
+          return { width, height, data };
+        };
+        const a = view(40);
+        const b = view(90);
+        const plainArea = (mask: Mask): number => Array.from(mask.data).filter((value) => value !== 0).length;
+        let intersection = 0;
+        let union = 0;
+        for (let index = 0; index < a.data.length; index += 1) {
+          if (a.data[index] !== 0 && b.data[index] !== 0) intersection += 1;
+          if (a.data[index] !== 0 || b.data[index] !== 0) union += 1;
+        }
+        const label = `${width}×${height} at byte offset ${offset}`;
+        expect(maskArea(a), label).toBe(plainArea(a));
+        expect(maskArea(b), label).toBe(plainArea(b));
+        expect(maskIntersectionUnion(a, b), label).toEqual({ intersection, union });
+        const xs = Array.from(a.data.keys()).filter((index) => a.data[index] !== 0);
+        const box = xs.length === 0 ? null : [Math.min(...xs.map((i) => i % width)), Math.min(...xs.map((i) => Math.floor(i / width))), Math.max(...xs.map((i) => i % width)) + 1, Math.max(...xs.map((i) => Math.floor(i / width))) + 1];
+        expect(maskBox(a), label).toEqual(box);
+      }
+    }
+  });
+});

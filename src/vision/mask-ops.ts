@@ -16,12 +16,33 @@ function requireSameSize(a: Size, b: Size, what: string): void {
   }
 }
 
+/**
+ * The bytes as 32-bit words when the buffer is 4-byte aligned (masks are mostly background: a zero word is
+ * four background pixels skipped at once), else undefined. Words cover data.length & ~3 bytes.
+ */
+function maskWords(data: Uint8Array): Uint32Array | undefined {
+  return data.byteOffset % 4 === 0 ? new Uint32Array(data.buffer, data.byteOffset, data.length >>> 2) : undefined;
+}
+
 export function maskArea(mask: Mask): number {
-  // An indexed loop: `for…of` over a typed array ran ten times slower (issue 18, engine CPU per sample).
+  // Indexed loops: `for…of` over a typed array ran ten times slower (issue 18, engine CPU per sample).
   const data = mask.data;
   const length = data.length;
+  const words = maskWords(data);
   let area = 0;
-  for (let index = 0; index < length; index += 1) if (data[index] !== 0) area += 1;
+  let index = 0;
+  if (words !== undefined) {
+    for (let word = 0; word < words.length; word += 1) {
+      if (words[word] === 0) continue;
+      const first = word << 2;
+      if (data[first] !== 0) area += 1;
+      if (data[first + 1] !== 0) area += 1;
+      if (data[first + 2] !== 0) area += 1;
+      if (data[first + 3] !== 0) area += 1;
+    }
+    index = words.length << 2;
+  }
+  for (; index < length; index += 1) if (data[index] !== 0) area += 1;
   return area;
 }
 
@@ -56,12 +77,28 @@ export function maskIntersectionUnion(a: Mask, b: Mask): { intersection: number;
   const dataA = a.data;
   const dataB = b.data;
   const length = dataA.length;
-  for (let index = 0; index < length; index += 1) {
+  const wordsA = maskWords(dataA);
+  const wordsB = maskWords(dataB);
+  const count = (index: number): void => {
     const inA = dataA[index] !== 0;
     const inB = dataB[index] !== 0;
     if (inA && inB) intersection += 1;
     if (inA || inB) union += 1;
+  };
+  let index = 0;
+  if (wordsA !== undefined && wordsB !== undefined) {
+    // Four pixels background in both masks at once are skipped.
+    for (let word = 0; word < wordsA.length; word += 1) {
+      if (wordsA[word] === 0 && wordsB[word] === 0) continue;
+      const first = word << 2;
+      count(first);
+      count(first + 1);
+      count(first + 2);
+      count(first + 3);
+    }
+    index = wordsA.length << 2;
   }
+  for (; index < length; index += 1) count(index);
   return { intersection, union };
 }
 

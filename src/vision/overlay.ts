@@ -1,7 +1,7 @@
 import { mmevolveError, sameSize } from '../core/index.js';
 import type { Mask, RgbImage } from '../core/index.js';
 import { drawText, fillRectangle, measureText } from './bitmap-font.js';
-import { maskBox } from './mask-ops.js';
+import { maskArea, maskBox } from './mask-ops.js';
 
 /**
  * Overlays that show masks to a model. Blend, per channel, on mask pixels only:
@@ -102,19 +102,22 @@ function paletteDistances(red: number, green: number, blue: number): number {
 export function chooseOverlayColour(image: RgbImage, mask: Mask | readonly Mask[]): [number, number, number] {
   const masks: readonly Mask[] = Array.isArray(mask) ? mask : [mask as Mask];
   for (const one of masks) checkMaskFits(image, one);
-  const planes = masks.map((one) => one.data);
   const pixels = image.width * image.height;
-  const covered = (index: number): boolean => {
-    for (const plane of planes) if (plane[index] !== 0) return true;
-    return false;
-  };
-  let useAll = true;
-  for (let index = 0; index < pixels && useAll; index += 1) if (covered(index)) useAll = false;
+  // The covered pixels as one plane: the mask itself, or a union made once (not tested per pixel per mask).
+  const single = masks.length === 1 ? masks[0] : undefined;
+  let plane: Uint8Array;
+  if (single !== undefined) {
+    plane = single.data;
+  } else {
+    plane = new Uint8Array(pixels);
+    for (const one of masks) for (let index = 0; index < pixels; index += 1) if (one.data[index] !== 0) plane[index] = 1;
+  }
+  const useAll = maskArea({ width: image.width, height: image.height, data: plane }) === 0;
   const paletteSize = OVERLAY_PALETTE.length;
   const totals = new Float64Array(paletteSize);
   const { data } = image;
   for (let index = 0; index < pixels; index += 1) {
-    if (!useAll && !covered(index)) continue;
+    if (!useAll && plane[index] === 0) continue;
     const offset = paletteDistances(data[index * 3] as number, data[index * 3 + 1] as number, data[index * 3 + 2] as number);
     for (let paletteIndex = 0; paletteIndex < paletteSize; paletteIndex += 1) {
       totals[paletteIndex] = (totals[paletteIndex] as number) + (distanceTable.distances[offset + paletteIndex] as number);

@@ -9,8 +9,8 @@ import type { Mask } from '../core/index.js';
  * boundaries instead: one pass over the counts writes row 0 directly (the value at the top of each
  * column) and collects every boundary that falls inside a column as (row, column); a counting sort
  * groups them by row; then each row is copied from the one above and the pixels where a run starts
- * or ends are toggled. Each byte of the output is written once, in order. Working memory is typed
- * arrays reused across calls.
+ * or ends are toggled. Each byte of the output is written once, in order; stretches of rows without a
+ * boundary are filled by a few doubling copies. Working memory is typed arrays reused across calls.
  */
 
 /** Int32 positions keep the hot loops in small integers; no mask comes near 2^31 pixels. */
@@ -21,6 +21,7 @@ let eventColumns: Int32Array = new Int32Array(1 << 14);
 let sortedColumns: Int32Array = new Int32Array(1 << 14);
 let rowStarts: Int32Array = new Int32Array(1 << 10);
 let copiedCounts: Int32Array = new Int32Array(1 << 14);
+let cursorScratch: Int32Array = new Int32Array(1 << 10);
 
 function grown(array: Int32Array, needed: number): Int32Array {
   if (array.length >= needed) return array;
@@ -55,16 +56,28 @@ export function checkOutput(out: Uint8Array, width: number, height: number): voi
 /**
  * Writes the mask of `counts[0 .. length)` into `out` (row-major, width × height bytes, every byte
  * overwritten). The caller has checked that the counts are non-negative and sum to width × height.
+ * Three small passes, each its own function so that its hot loop keeps its values in registers.
  */
 export function decodeCountsInto(counts: Int32Array, length: number, width: number, height: number, out: Uint8Array): void {
   const total = width * height;
   checkPixelCount(total);
   if (total === 0) return;
-  const starts = (rowStarts = grown(rowStarts, height + 1));
-  starts.fill(0, 0, height + 1);
+  rowStarts = grown(rowStarts, height + 1);
   // At most one boundary per count.
-  const rows = (eventRows = grown(eventRows, length));
-  const columns = (eventColumns = grown(eventColumns, length));
+  eventRows = grown(eventRows, length);
+  eventColumns = grown(eventColumns, length);
+  const events = collectBoundaries(counts, length, height, out, rowStarts, eventRows, eventColumns);
+  sortedColumns = grown(sortedColumns, events);
+  sortByRow(events, height, rowStarts, eventRows, eventColumns, sortedColumns);
+  buildRows(out, width, height, rowStarts, sortedColumns);
+}
+
+/**
+ * Writes row 0 (the value at the top of each column) and records every boundary inside a column as
+ * (row, column), counting them per row in `starts[row + 1]`. Returns the number of boundaries.
+ */
+function collectBoundaries(counts: Int32Array, length: number, height: number, out: Uint8Array, starts: Int32Array, rows: Int32Array, columns: Int32Array): number {
+  starts.fill(0, 0, height + 1);
   let x = 0;
   let y = 0;
   let value = 0;
@@ -93,32 +106,58 @@ export function decodeCountsInto(counts: Int32Array, length: number, width: numb
       events += 1;
     }
   }
+  return events;
+}
+
+/** Counting sort of the boundaries by row: afterwards row r's columns are sorted[starts[r] .. starts[r + 1]). */
+function sortByRow(events: number, height: number, starts: Int32Array, rows: Int32Array, columns: Int32Array, sorted: Int32Array): void {
   for (let row = 0; row < height; row += 1) starts[row + 1] = (starts[row + 1] as number) + (starts[row] as number);
-  const sorted = (sortedColumns = grown(sortedColumns, events));
-  const cursor = copyStarts(starts, height);
+  const cursor = (cursorScratch = grown(cursorScratch, height));
+  cursor.set(starts.subarray(0, height));
   for (let event = 0; event < events; event += 1) {
     const row = rows[event] as number;
     const slot = cursor[row] as number;
     sorted[slot] = columns[event] as number;
     cursor[row] = slot + 1;
   }
-  for (let row = 1; row < height; row += 1) {
+}
+
+/** Rows 1 on: each a copy of the row above with its boundary pixels toggled. */
+function buildRows(out: Uint8Array, width: number, height: number, starts: Int32Array, sorted: Int32Array): void {
+  let row = 1;
+  while (row < height) {
+    const first = starts[row] as number;
+    const end = starts[row + 1] as number;
+    if (first === end) {
+      row = repeatRow(out, width, height, starts, row);
+      continue;
+    }
     const rowStart = row * width;
     out.copyWithin(rowStart, rowStart - width, rowStart);
-    const end = starts[row + 1] as number;
-    for (let slot = starts[row] as number; slot < end; slot += 1) {
+    for (let slot = first; slot < end; slot += 1) {
       const pixel = rowStart + (sorted[slot] as number);
       out[pixel] = (out[pixel] as number) ^ 1;
     }
+    row += 1;
   }
 }
 
-let cursorScratch: Int32Array = new Int32Array(1 << 10);
-
-function copyStarts(starts: Int32Array, height: number): Int32Array {
-  const cursor = (cursorScratch = grown(cursorScratch, height));
-  cursor.set(starts.subarray(0, height));
-  return cursor;
+/**
+ * Rows from `row` on that have no boundary equal the row above: copies it into all of them with
+ * doubling blocks (a few large copies instead of one call per row) and returns the next row to build.
+ */
+function repeatRow(out: Uint8Array, width: number, height: number, starts: Int32Array, row: number): number {
+  let stop = row + 1;
+  while (stop < height && starts[stop] === starts[stop + 1]) stop += 1;
+  const source = (row - 1) * width;
+  const rows = stop - row;
+  let copied = 0;
+  while (copied < rows) {
+    const block = Math.min(copied + 1, rows - copied);
+    out.copyWithin(source + (copied + 1) * width, source, source + block * width);
+    copied += block;
+  }
+  return stop;
 }
 
 /**

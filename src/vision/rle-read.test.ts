@@ -40,6 +40,7 @@ describe('fast COCO counts readers', () => {
       expect(Array.from(read.counts.subarray(0, read.length)), `counts of ${text}`).toEqual(rleCountsFromString(text));
       expect(read.total, `total of ${text}`).toBe(counts.reduce((sum, count) => sum + count, 0));
       const odd = counts.reduce((sum, count, index) => sum + (index % 2 === 1 ? count : 0), 0);
+      expect(read.area, `area kept with the counts of ${text}`).toBe(odd);
       expect(readRleArea(text), `area of ${text}`).toEqual({ area: odd, total: read.total });
     }
   });

@@ -14,11 +14,15 @@ import { parseRleString } from './rle-string.js';
  * careful parser's exact float path.
  */
 
-/** Counts read from one string: `counts[0 .. length)` are valid; `total` is their sum (pixels covered). */
+/**
+ * Counts read from one string: `counts[0 .. length)` are valid; `total` is their sum (pixels covered),
+ * `area` the sum of the odd-indexed ones (foreground pixels).
+ */
 export class RleCountsBuffer {
   counts: Int32Array;
   length = 0;
   total = 0;
+  area = 0;
 
   constructor(capacity = 1 << 14) {
     this.counts = new Int32Array(capacity);
@@ -35,10 +39,15 @@ function rejected(text: string): never {
 function readCarefully(text: string, into: RleCountsBuffer): RleCountsBuffer {
   const { counts, length } = parseRleString(text, into.counts);
   let total = 0;
-  for (let index = 0; index < length; index += 1) total += counts[index] as number;
+  let area = 0;
+  for (let index = 0; index < length; index += 1) {
+    total += counts[index] as number;
+    if (index % 2 === 1) area += counts[index] as number;
+  }
   into.counts = counts;
   into.length = length;
   into.total = total;
+  into.area = area;
   return into;
 }
 
@@ -53,19 +62,27 @@ export function readRleCounts(text: string, into: RleCountsBuffer): RleCountsBuf
   let beforeLast = 0;
   let last = 0;
   let total = 0;
+  let area = 0;
   let characters = 0;
   let signs = 0;
   while (position < end) {
-    // Reading past the end yields NaN, which ends the count (NaN & 0x20 is 0) and leaves position > end.
-    let chunk = text.charCodeAt(position) - 48;
-    position += 1;
-    characters |= chunk;
-    let value = chunk & 0x1f;
-    if ((chunk & 0x20) !== 0) {
-      chunk = text.charCodeAt(position) - 48;
-      position += 1;
-      characters |= chunk;
-      value |= (chunk & 0x1f) << 5;
+    // The next two characters decide a one- or two-character count without a branch: the shift pair
+    // keeps 5 or 10 bits and sign-extends them. A character past the end reads as '0' (no bits).
+    const first = text.charCodeAt(position) - 48;
+    const second = (position + 1 < end ? text.charCodeAt(position + 1) : 48) - 48;
+    characters |= first | second;
+    const two = (first >> 5) & 1;
+    let value: number;
+    if ((second & 0x20 & -two) === 0) {
+      const shift = 27 - 5 * two;
+      value = (((first & 0x1f) | ((second & 0x1f) << 5)) << shift) >> shift;
+      position += 1 + two;
+    } else {
+      // Three or more characters (long runs): chunk by chunk. Past the end, NaN ends the count and
+      // leaves position beyond the end, which the final check reports.
+      value = (first & 0x1f) | ((second & 0x1f) << 5);
+      position += 2;
+      let chunk = second;
       let shift = 10;
       while ((chunk & 0x20) !== 0 && shift < 30) {
         chunk = text.charCodeAt(position) - 48;
@@ -76,8 +93,6 @@ export function readRleCounts(text: string, into: RleCountsBuffer): RleCountsBuf
       }
       if ((chunk & 0x20) !== 0) return readCarefully(text, into);
       if ((chunk & 0x10) !== 0) value |= -1 << shift;
-    } else if ((chunk & 0x10) !== 0) {
-      value |= -32;
     }
     // int32 wrap-around of a sum beyond 2^31 − 1 turns negative, so the sign check also catches it.
     if (length > 2) value = (value + beforeLast) | 0;
@@ -85,12 +100,14 @@ export function readRleCounts(text: string, into: RleCountsBuffer): RleCountsBuf
     beforeLast = last;
     last = value;
     counts[length] = value;
+    area += value & -(length & 1);
     length += 1;
     total += value;
   }
   if (position !== end || (characters & ~0x3f) !== 0 || signs < 0) rejected(text);
   into.length = length;
   into.total = total;
+  into.area = area;
   return into;
 }
 
@@ -114,15 +131,20 @@ export function readRleArea(text: string): RleAreaReading {
   let characters = 0;
   let signs = 0;
   while (position < end) {
-    let chunk = text.charCodeAt(position) - 48;
-    position += 1;
-    characters |= chunk;
-    let value = chunk & 0x1f;
-    if ((chunk & 0x20) !== 0) {
-      chunk = text.charCodeAt(position) - 48;
-      position += 1;
-      characters |= chunk;
-      value |= (chunk & 0x1f) << 5;
+    // As readRleCounts, keeping only the sums.
+    const first = text.charCodeAt(position) - 48;
+    const second = (position + 1 < end ? text.charCodeAt(position + 1) : 48) - 48;
+    characters |= first | second;
+    const two = (first >> 5) & 1;
+    let value: number;
+    if ((second & 0x20 & -two) === 0) {
+      const shift = 27 - 5 * two;
+      value = (((first & 0x1f) | ((second & 0x1f) << 5)) << shift) >> shift;
+      position += 1 + two;
+    } else {
+      value = (first & 0x1f) | ((second & 0x1f) << 5);
+      position += 2;
+      let chunk = second;
       let shift = 10;
       while ((chunk & 0x20) !== 0 && shift < 30) {
         chunk = text.charCodeAt(position) - 48;
@@ -133,14 +155,12 @@ export function readRleArea(text: string): RleAreaReading {
       }
       if ((chunk & 0x20) !== 0) return areaOfCounts(readCarefully(text, scratchCounts));
       if ((chunk & 0x10) !== 0) value |= -1 << shift;
-    } else if ((chunk & 0x10) !== 0) {
-      value |= -32;
     }
     if (length > 2) value = (value + beforeLast) | 0;
     signs |= value;
     beforeLast = last;
     last = value;
-    if ((length & 1) === 1) area += value;
+    area += value & -(length & 1);
     length += 1;
     total += value;
   }
@@ -148,46 +168,45 @@ export function readRleArea(text: string): RleAreaReading {
   return { area, total };
 }
 
-function areaOfCounts({ counts, length, total }: RleCountsBuffer): RleAreaReading {
-  let area = 0;
-  for (let index = 1; index < length; index += 2) area += counts[index] as number;
+function areaOfCounts({ area, total }: RleCountsBuffer): RleAreaReading {
   return { area, total };
 }
 
 /**
- * Intersection and union of two run-length lists covering the same pixels: pycocotools rleIou's merge
- * walk, skipping empty runs, over counts already read into reused buffers.
+ * Intersection and union of two run-length lists covering the same pixels. Only the runs of ones are
+ * walked, as pixel intervals, advancing whichever ends first (half the steps of pycocotools rleIou's
+ * walk over every run); the union is then area A + area B − intersection. Empty runs are harmless.
  */
 export function countsIntersectionUnion(a: RleCountsBuffer, b: RleCountsBuffer): { intersection: number; union: number } {
   const countsA = a.counts;
   const countsB = b.counts;
   const lengthA = a.length;
   const lengthB = b.length;
+  // Run index (odd: a run of ones) and pixel interval [start, end) of the current run of ones on each side.
+  let indexA = 1;
+  let indexB = 1;
+  let startA = lengthA > 0 ? (countsA[0] as number) : 0;
+  let endA = lengthA > 1 ? startA + (countsA[1] as number) : startA;
+  let startB = lengthB > 0 ? (countsB[0] as number) : 0;
+  let endB = lengthB > 1 ? startB + (countsB[1] as number) : startB;
   let intersection = 0;
-  let union = 0;
-  let indexA = 0;
-  let indexB = 0;
-  let remainingA = lengthA > 0 ? (countsA[0] as number) : 0;
-  let remainingB = lengthB > 0 ? (countsB[0] as number) : 0;
-  let valueA = 0;
-  let valueB = 0;
-  for (;;) {
-    while (remainingA === 0 && indexA + 1 < lengthA) {
-      indexA += 1;
-      remainingA = countsA[indexA] as number;
-      valueA ^= 1;
+  while (indexA < lengthA && indexB < lengthB) {
+    const low = startA > startB ? startA : startB;
+    const high = endA < endB ? endA : endB;
+    if (high > low) intersection += high - low;
+    if (endA < endB) {
+      indexA += 2;
+      if (indexA < lengthA) {
+        startA = endA + (countsA[indexA - 1] as number);
+        endA = startA + (countsA[indexA] as number);
+      }
+    } else {
+      indexB += 2;
+      if (indexB < lengthB) {
+        startB = endB + (countsB[indexB - 1] as number);
+        endB = startB + (countsB[indexB] as number);
+      }
     }
-    while (remainingB === 0 && indexB + 1 < lengthB) {
-      indexB += 1;
-      remainingB = countsB[indexB] as number;
-      valueB ^= 1;
-    }
-    if (remainingA === 0 || remainingB === 0) break;
-    const step = remainingA < remainingB ? remainingA : remainingB;
-    if ((valueA & valueB) !== 0) intersection += step;
-    if ((valueA | valueB) !== 0) union += step;
-    remainingA -= step;
-    remainingB -= step;
   }
-  return { intersection, union };
+  return { intersection, union: a.area + b.area - intersection };
 }

@@ -6,8 +6,10 @@ import { mmevolveError } from '../core/index.js';
  * significant first; bit 0x20 of a chunk says "more chunks follow"; the last chunk's bit 0x10 is the
  * sign; every chunk is written as the character chunk + 48 ('0' … 'o').
  *
- * Reading decodes a string in one tight loop into an int32 array the caller reuses; writing streams
- * counts as characters straight into one reused byte buffer. Neither allocates per run.
+ * Writing streams counts as characters straight into one reused byte buffer, without per-run
+ * allocation. The reader here is the careful one, checking every character as it goes: it serves
+ * rleCountsFromString, counts beyond ±2^29, and wording the error when the fast readers of
+ * rle-read.ts (area, IoU, decode) reject a string.
  */
 
 const CHUNK_MASK = 0x1f;
@@ -28,8 +30,9 @@ function malformed(detail: string): Error {
 
 
 /**
- * Decodes the whole string into `target` (grown when too small) in one tight loop and returns the
- * array holding the counts with their number; callers pass a scratch array they reuse across calls.
+ * Decodes the whole string into `target` (grown when too small), checking each character and count
+ * (throws 'invalid-rle' with the position of the fault), and returns the array holding the counts
+ * with their number.
  */
 export function parseRleString(text: string, target: Int32Array): { counts: Int32Array; length: number } {
   const counts = target.length >= text.length ? target : new Int32Array(Math.max(text.length, target.length * 2));

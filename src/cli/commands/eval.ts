@@ -27,10 +27,10 @@ import type { OutageFlags } from './outage-options.js';
 import { backendModels, isSimulatedModel, runSettings, segmentFunction } from './eval-method.js';
 import { addQueueEvalOptions, runQueuedEval } from './eval-queued.js';
 import type { QueueEvalFlags } from './eval-queued.js';
-import { addWorkspaceOptions, openCommandWorkspace, presetOption } from './workspace-options.js';
-import type { WorkspaceCommandOptions } from './workspace-options.js';
+import { addWorkspaceOptions, openCommandWorkspace, presetOption, resolutionOptions, resolutionOverrides } from './workspace-options.js';
+import type { ResolutionFlags, WorkspaceCommandOptions } from './workspace-options.js';
 
-export interface EvalCommandOptions extends DatasetFlags, WorkspaceCommandOptions, Partial<OutageFlags>, QueueEvalFlags {
+export interface EvalCommandOptions extends DatasetFlags, WorkspaceCommandOptions, Partial<OutageFlags>, QueueEvalFlags, ResolutionFlags {
   dataset: string;
   method: string;
   out: string;
@@ -66,7 +66,7 @@ export async function runEvalCommand(options: EvalCommandOptions, io: EvalComman
   if (!isSegmentationMethod(method)) throw mmevolveError('invalid-input', `unknown --method "${method}"`, `Use one of ${SEGMENTATION_METHODS.join(', ')}.`);
   const workspace = await openCommandWorkspace(options);
   try {
-    const { preset, config: evolveConfig } = workspace.evolve(options.preset);
+    const { preset, config: evolveConfig } = workspace.evolve(options.preset, resolutionOverrides(options));
     const models = backendModels(workspace.backends);
     const budget = {
       ...(options.maxCallsPerSample === undefined ? {} : { maxCalls: options.maxCallsPerSample }),
@@ -143,6 +143,8 @@ export function registerEvalCommand(program: Command): void {
     .addOption(new Option('--method <method>', 'segmentation method').choices([...SEGMENTATION_METHODS]).makeOptionMandatory())
     .requiredOption('--out <dir>', 'run folder (created; rerunning the same command resumes it)')
     .addOption(presetOption())
+    .addOption(resolutionOptions()[0])
+    .addOption(resolutionOptions()[1])
     .option('--limit <n>', 'only the first N samples (in name order)', positiveInteger('--limit'))
     .option('--concurrency <k>', 'samples in flight at once', positiveInteger('--concurrency'), 1)
     .option('--max-calls-per-sample <n>', 'stop a sample after N backend calls (evol answers with its best mask so far)', positiveInteger('--max-calls-per-sample'))

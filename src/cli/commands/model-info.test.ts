@@ -30,6 +30,13 @@ describe('mmevolve model-info', () => {
     expect(JSON.parse(output)).toEqual({ resized_width: 1008, resized_height: 616, grid: [1, 44, 72], image_tokens: 792 });
   });
 
+  it('prints a video frame under the video pixel limits with --video-frames', async () => {
+    // qwen-vl-utils fetch_video: 768 frames share 128000·32²·0.9 pixels → 307200 per frame → 736×384.
+    const output = await runCli(['--model', 'qwen3-vl', '--width', '1920', '--height', '1080', '--video-frames', '768', '--json']);
+    expect(JSON.parse(output)).toEqual({ frames: 768, resized_width: 736, resized_height: 384, grid: [384, 24, 46], video_tokens: 105984 });
+    await expect(runCli(['--model', 'internvl3.5', '--width', '1920', '--height', '1080', '--video-frames', '4']), 'a family without a video rule').rejects.toThrow(/no video rule/);
+  });
+
   it('accepts a model id and pixel bounds', async () => {
     const output = await runCli([
       '--model', 'Qwen/Qwen2.5-VL-7B-Instruct', '--width', '3000', '--height', '2000', '--max-pixels', '12845056', '--json',

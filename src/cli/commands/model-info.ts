@@ -15,6 +15,8 @@ export interface ModelInfoOptions {
   maxPixels?: number;
   minTiles?: number;
   maxTiles?: number;
+  /** Describe a video of this many sampled frames instead of one image (video-frame-size.ts). */
+  videoFrames?: number;
 }
 
 /** The `--json` shape: snake_case keys as the transformers processors name these values. */
@@ -47,9 +49,27 @@ export function runModelInfo(options: ModelInfoOptions, json: boolean): string {
     ...(options.minTiles === undefined ? {} : { minTiles: options.minTiles }),
     ...(options.maxTiles === undefined ? {} : { maxTiles: options.maxTiles }),
   };
+  if (options.videoFrames !== undefined) return videoInfoText(profile, options, options.videoFrames, json);
   const info = profile.imageInfo({ width: options.width, height: options.height }, profileOptions);
   if (json) return `${JSON.stringify(modelInfoJson(info))}\n`;
   return `${describe(profile, options, profileOptions, info).join('\n')}\n`;
+}
+
+/** A video's frames: their own pixel bounds and budget, not the image ones. */
+function videoInfoText(profile: ModelProfile, options: ModelInfoOptions, frames: number, json: boolean): string {
+  const info = profile.videoInfo({ width: options.width, height: options.height }, frames);
+  if (info === null) {
+    throw mmevolveError('invalid-input', `the ${profile.name} profile has no video rule`, 'Video frame sizes are known for the Qwen-style families (qwen3-vl, qwen2.5-vl, mimo-vl, keye-vl).');
+  }
+  if (json) return `${JSON.stringify({ frames: info.frames, resized_width: info.frameWidth, resized_height: info.frameHeight, grid: info.grid, video_tokens: info.videoTokens })}\n`;
+  return `${[
+    `profile: ${profile.name} — ${profile.description}`,
+    `input: video of ${frames} sampled frames, each ${options.width}×${options.height}`,
+    `each frame resized: ${info.frameWidth}×${info.frameHeight} (video pixel bounds per frame ${info.minPixels}–${info.maxPixels}, from the whole video's budget)`,
+    `video grid [t, h, w]: [${info.grid.join(', ')}] (two frames per temporal patch)`,
+    `video tokens: ${info.videoTokens}`,
+    ...profile.sources.map((source) => `source: ${source}`),
+  ].join('\n')}\n`;
 }
 
 function describe(profile: ModelProfile, options: ModelInfoOptions, profileOptions: ProfileOptions, info: ImageInfo): string[] {
@@ -111,6 +131,7 @@ export function registerModelInfoCommand(program: Command): void {
     .option('--max-pixels <count>', 'patch-grid families: maximum pixels after resize (profile default otherwise)', positiveInteger('--max-pixels'))
     .option('--min-tiles <count>', 'InternVL: minimum number of tiles (default 1)', positiveInteger('--min-tiles'))
     .option('--max-tiles <count>', 'InternVL: maximum number of tiles (default 12)', positiveInteger('--max-tiles'))
+    .option('--video-frames <count>', 'describe a video of this many sampled frames of W×H instead: per-frame size under the video pixel limits, and the video tokens', positiveInteger('--video-frames'))
     .option('--json', 'print one JSON object instead of readable lines')
     .action((options: ModelInfoOptions & { json?: boolean }) => {
       process.stdout.write(runModelInfo(options, options.json === true));

@@ -79,6 +79,22 @@ describe('mmevolve segment', () => {
     expect(stdout).toContain('arbitration (hybrid)');
   });
 
+  it('sends the MLLM a quarter of the pixels with --resolution quarter and reports the visual tokens saved', async () => {
+    const scene = simScene(1);
+    const imagePath = join(root, 'scene-quarter.png');
+    await writeImage(imagePath, scene.image);
+    const out = join(root, 'out-quarter');
+    await run({ image: imagePath, query: scene.query, out, resolution: 'quarter' });
+    const trace = JSON.parse(await readFile(join(out, 'trace.json'), 'utf8')) as {
+      trace: { resolution?: { mode: string; calls: { resolution: string }[] } };
+      counters: { imagesFull: number; imagesQuarter: number; imageTokensSent: number; imageTokensAllFull: number };
+    };
+    expect(trace.trace.resolution?.mode).toBe('quarter');
+    expect(trace.counters.imagesQuarter, 'images went at quarter resolution').toBeGreaterThan(0);
+    expect(trace.counters.imagesFull).toBe(0);
+    expect(trace.counters.imageTokensSent, 'about a quarter of the all-full visual tokens').toBeLessThan(0.35 * trace.counters.imageTokensAllFull);
+  });
+
   it('runs a baseline with --method', async () => {
     const scene = simScene(2);
     const imagePath = join(root, 'scene2.png');

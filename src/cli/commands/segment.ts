@@ -15,19 +15,18 @@ import { formatCallCosts } from '../../backends/index.js';
 import { mmevolveError } from '../../core/index.js';
 import { DATASET_KINDS, SEGMENTATION_METHODS, formatTraceTree, progressText, runSegmentation } from '../../evolve/index.js';
 import type { DatasetKind, EvolvePresetName, SegmentationEvent, SegmentationMethod, SegmentationResult } from '../../evolve/index.js';
-import { QWEN3_VL_VIDEO_MAX_FRAMES } from '../../protocols/index.js';
+import { QWEN3_VL_VIDEO_MAX_FRAMES, TIMESTAMP_FORMATS } from '../../protocols/index.js';
 import { maskArea, readImage } from '../../vision/index.js';
 import { writeSegmentationOutputs } from './segment-outputs.js';
-import { DEFAULT_KEY_FRAMES, runSegmentVideoCommand } from './segment-video.js';
-import { addWorkspaceOptions, openCommandWorkspace, presetOption } from './workspace-options.js';
-import type { WorkspaceCommandOptions } from './workspace-options.js';
+import { DEFAULT_KEY_FRAMES, DEFAULT_NEIGHBOURS, KEY_FRAME_RULES, runSegmentVideoCommand } from './segment-video.js';
+import type { SegmentVideoOptions } from './segment-video.js';
+import { addWorkspaceOptions, openCommandWorkspace, presetOption, resolutionOptions, resolutionOverrides } from './workspace-options.js';
+import type { ResolutionFlags, WorkspaceCommandOptions } from './workspace-options.js';
 
 export { writeSegmentationOutputs } from './segment-outputs.js';
 
-export interface SegmentCommandOptions extends WorkspaceCommandOptions {
+export interface SegmentCommandOptions extends WorkspaceCommandOptions, ResolutionFlags {
   image: string;
-  /** With `video` instead of `image`: how many of the Qwen3-VL-sampled frames to segment (segment-video.ts). */
-  keyFrames?: number;
   query: string;
   method: SegmentationMethod;
   /** Default: the config's evolve.preset, else DEFAULT_EVOLVE_PRESET. */
@@ -69,7 +68,7 @@ export function progressWriter(io: SegmentCommandIo): { onEvent: (event: Segment
 export async function runSegmentCommand(options: SegmentCommandOptions, io: SegmentCommandIo): Promise<SegmentationResult> {
   const workspace = await openCommandWorkspace(options);
   try {
-    const { preset, config: evolveConfig } = workspace.evolve(options.preset);
+    const { preset, config: evolveConfig } = workspace.evolve(options.preset, resolutionOverrides(options));
     const { mllm, judge, segmenter } = workspace.segmentation(options.method);
     const image = await readImage(options.image);
     const progress = progressWriter(io);
@@ -106,6 +105,12 @@ export async function runSegmentCommand(options: SegmentCommandOptions, io: Segm
   }
 }
 
+function parseNeighbours(value: string): number {
+  const count = Number(value);
+  if (!/^\d+$/.test(value.trim()) || count > QWEN3_VL_VIDEO_MAX_FRAMES) throw new InvalidArgumentError(`--neighbours must be an integer from 0 to ${QWEN3_VL_VIDEO_MAX_FRAMES}`);
+  return count;
+}
+
 function parseKeyFrames(value: string): number {
   const count = Number(value);
   if (!Number.isInteger(count) || count < 1 || count > QWEN3_VL_VIDEO_MAX_FRAMES) {
@@ -120,20 +125,29 @@ export function registerSegmentCommand(program: Command): void {
     .description('Segment the target of a (reasoning) query in one image: evolutionary prompting (evol) or a baseline')
     .option('--image <file>', 'image file (JPEG, PNG or WebP)')
     .option('--video <file>', 'video file (any format ffmpeg reads): segment key frames of its Qwen3-VL 2 fps sampling instead of an image')
-    .option('--key-frames <n>', `with --video: key frames to segment, evenly spread over the sampled frames (default ${DEFAULT_KEY_FRAMES})`, parseKeyFrames)
+    .addOption(new Option('--key-frame-rule <rule>', 'with --video: ask = the MLLM sees every sampled frame after its timestamp and names when the target is best visible (default with an MLLM); even = --key-frames spread evenly').choices([...KEY_FRAME_RULES]))
+    .option('--neighbours <n>', `with --video and ask: sampled frames (0.5 s apart) segmented on each side of the one the MLLM names (default ${DEFAULT_NEIGHBOURS})`, parseNeighbours)
+    .addOption(new Option('--timestamps <form>', "with --video and ask: timestamp text before each frame, <3.5 seconds> (Qwen3-VL's processor) or <00:00:03.5>").choices([...TIMESTAMP_FORMATS]))
+    .option('--key-frames <n>', `with --video: key frames to segment, evenly spread over the sampled frames (default ${DEFAULT_KEY_FRAMES}; implies --key-frame-rule even)`, parseKeyFrames)
     .requiredOption('--query <text>', 'what to segment, e.g. "the thing you would use to keep the rain off"')
     .addOption(new Option('--method <method>', 'segmentation method').choices([...SEGMENTATION_METHODS]).default('evol'))
     .addOption(presetOption())
+    .addOption(resolutionOptions()[0])
+    .addOption(resolutionOptions()[1])
     .requiredOption('--out <dir>', 'output directory for mask.png, overlay.png, mask.rle.json, trace.json')
     .option('--explain', 'print the evolution (phrases, gate, fights, fitness, arbitration, cost) as a tree')
     .option('--sentence', 'treat the query as a reasoning sentence (default: guessed from its length)')
     .option('--no-sentence', 'treat the query as a short referring phrase')
     .addOption(new Option('--dataset-kind <kind>', 'reasonseg (reasoning query) or refcoco (referring expression): an inconsistent final verdict falls back to text or box').choices([...DATASET_KINDS]));
-  addWorkspaceOptions(command).action(async (options: Omit<SegmentCommandOptions, 'image'> & { image?: string; video?: string }) => {
+  addWorkspaceOptions(command).action(async (options: Omit<SegmentCommandOptions, 'image'> & Partial<Pick<SegmentVideoOptions, 'keyFrames' | 'keyFrameRule' | 'neighbours' | 'timestamps'>> & { image?: string; video?: string }) => {
       if ((options.image === undefined) === (options.video === undefined)) {
         command.error('error: pass exactly one of --image <file> or --video <file>');
       }
-      if (options.keyFrames !== undefined && options.video === undefined) command.error('error: --key-frames needs --video');
+      for (const flag of ['keyFrames', 'keyFrameRule', 'neighbours', 'timestamps'] as const) {
+        if (options[flag] !== undefined && options.video === undefined) command.error(`error: --${flag.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)} needs --video`);
+      }
+      if (options.keyFrames !== undefined && options.keyFrameRule === 'ask') command.error('error: --key-frames spreads frames evenly (--key-frame-rule even); with ask the model names the frame');
+      if ((options.neighbours !== undefined || options.timestamps !== undefined) && options.keyFrameRule === 'even') command.error('error: --neighbours and --timestamps belong to --key-frame-rule ask');
       const controller = new AbortController();
       // Every concurrent backend call listens on the one Ctrl-C signal.
       setMaxListeners(1000, controller.signal);

@@ -6,7 +6,8 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { loadWorkspaceConfig, openWorkspace } from '../../app/index.js';
 import type { ModelFlags, OpenWorkspaceOptions, Workspace } from '../../app/index.js';
-import { DEFAULT_EVOLVE_PRESET, EVOLVE_PRESET_NAMES } from '../../evolve/index.js';
+import { DEFAULT_EVOLVE_PRESET, EVOLVE_PRESET_NAMES, RESOLUTION_MODES, RESOLUTION_RULES } from '../../evolve/index.js';
+import type { ResolutionMode, ResolutionRule } from '../../evolve/index.js';
 
 export interface WorkspaceCommandOptions extends ModelFlags {
   config?: string;
@@ -39,4 +40,23 @@ export function modelFlags(options: WorkspaceCommandOptions): ModelFlags {
 export async function openCommandWorkspace(options: WorkspaceCommandOptions, extra: Omit<OpenWorkspaceOptions, 'cache'> = {}): Promise<Workspace> {
   const config = await loadWorkspaceConfig({ configPath: options.config, flags: modelFlags(options), ...(extra.env === undefined ? {} : { env: extra.env }) });
   return openWorkspace(config, { ...extra, cache: options.cache !== false });
+}
+
+export interface ResolutionFlags {
+  resolution?: ResolutionMode | undefined;
+  resolutionRule?: ResolutionRule | undefined;
+}
+
+/** --resolution and --resolution-rule: the evolve config's `resolution` policy (README, "Adaptive resolution"). */
+export function resolutionOptions(): [mode: Option, rule: Option] {
+  return [
+    new Option('--resolution <mode>', "image resolution per MLLM call: full (default), quarter (a quarter of the pixels) or adaptive (per call, by --resolution-rule); default: the config's evolve.resolution.mode").choices([...RESOLUTION_MODES]),
+    new Option('--resolution-rule <rule>', 'with --resolution adaptive: cheap (image statistics, no model) or judge (a short check_resolution call on the quarter image)').choices([...RESOLUTION_RULES]),
+  ];
+}
+
+/** The flags as evolve overrides (over the config file's evolve section); {} when neither is given. */
+export function resolutionOverrides(flags: ResolutionFlags): Record<string, unknown> {
+  const resolution = { ...(flags.resolution === undefined ? {} : { mode: flags.resolution }), ...(flags.resolutionRule === undefined ? {} : { rule: flags.resolutionRule }) };
+  return Object.keys(resolution).length === 0 ? {} : { resolution };
 }

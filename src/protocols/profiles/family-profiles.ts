@@ -1,6 +1,7 @@
 import type { ModelProfile } from './model-profile.js';
 import { createPatchGridProfile } from './profiles.js';
 import { glm4vSmartResize, keyePipelineResize, qwenVlUtilsSmartResize, transformersSmartResize } from './resize-rules.js';
+import { qwenVlUtilsTotalVideoPixels } from './video-frame-size.js';
 
 /**
  * The families of the tech reports beyond Qwen and InternVL. Every number below was read from the family's own
@@ -53,7 +54,7 @@ export const mimoVlProfile: ModelProfile = createPatchGridProfile({
   ],
   minPixels: 4 * 28 * 28,
   maxPixels: 16384 * 28 * 28,
-  video: { fps: 2, minFrames: 4, maxFrames: 768, minPixels: 128 * 28 * 28, maxPixels: 768 * 28 * 28 },
+  video: { fps: 2, minFrames: 4, maxFrames: 768, minPixels: 128 * 28 * 28, maxPixels: 768 * 28 * 28, totalPixels: qwenVlUtilsTotalVideoPixels(28) },
   resize: qwenVlUtilsSmartResize(28),
 });
 
@@ -81,7 +82,7 @@ export const keyeVlProfile: ModelProfile = createPatchGridProfile({
   ],
   minPixels: 3136,
   maxPixels: 1003520,
-  video: { fps: 2, minFrames: 4, maxFrames: 768, minPixels: 128 * 28 * 28, maxPixels: 768 * 28 * 28 },
+  video: { fps: 2, minFrames: 4, maxFrames: 768, minPixels: 128 * 28 * 28, maxPixels: 768 * 28 * 28, totalPixels: qwenVlUtilsTotalVideoPixels(28) },
   resize: (height, width, bounds) => keyePipelineResize(height, width, bounds),
 });
 

@@ -63,13 +63,33 @@ export type ImageInfo =
   | { kind: 'tiles'; cols: number; rows: number; numTiles: number; imageTokens: number }
   | { kind: 'original'; width: number; height: number };
 
-/** Frame sampling a family's processor applies to video input, with the source in the profile. */
+/**
+ * Frame sampling and per-frame resize a family's processor applies to video input, with the source in the
+ * profile. Frames have their own pixel bounds, not the image ones (video-frame-size.ts).
+ */
 export interface VideoDefaults {
   fps: number;
   minFrames: number;
   maxFrames: number;
+  /** Pixels per frame, at least (VIDEO_MIN_TOKEN_NUM · factor²). */
+  minPixels: number;
+  /** Pixels per frame, at most (VIDEO_MAX_TOKEN_NUM · factor²), before the total budget's share. */
+  maxPixels: number;
+  /** Pixels of the whole video, shared by its frames (two frames per temporal patch). */
+  totalPixels: number;
+}
+
+/** How a video's frames are sent: each frame's size and the whole video's tokens. */
+export interface VideoInfo {
+  frames: number;
+  frameWidth: number;
+  frameHeight: number;
+  /** Per-frame pixel bounds at this frame count. */
   minPixels: number;
   maxPixels: number;
+  /** [t, h, w] in patches, t = ceil(frames / 2) (transformers `video_grid_thw`). */
+  grid: readonly [number, number, number];
+  videoTokens: number;
 }
 
 export interface ModelProfile {
@@ -96,6 +116,8 @@ export interface ModelProfile {
   /** Visual tokens one image costs, or null when unknown (generic). */
   imageTokens(size: Size, options?: ProfileOptions): number | null;
   imageInfo(size: Size, options?: ProfileOptions): ImageInfo;
+  /** Frame size and tokens of a `frameCount`-frame video of `size`; null when the family takes no video. */
+  videoInfo(size: Size, frameCount: number): VideoInfo | null;
 }
 
 /** Relative 0–1000 coordinates used by Qwen3-VL and InternVL grounding outputs. */

@@ -1,9 +1,10 @@
 import type { Box, Size } from '../../core/index.js';
 import { internvlTiling, INTERNVL_TILE_SIZE } from './internvl-tiling.js';
-import type { BoxConvention, BoxSyntax, GroundingSupport, ModelProfile, ProfileFamily, ProfileOptions, VideoDefaults } from './model-profile.js';
+import type { BoxConvention, BoxSyntax, GroundingSupport, ModelProfile, ProfileFamily, ProfileOptions, VideoDefaults, VideoInfo } from './model-profile.js';
 import { RELATIVE_FRAME, normalizeBox, roundBox, scaleBox } from './model-profile.js';
 import type { ResizeRule } from './resize-rules.js';
 import { transformersSmartResize } from './resize-rules.js';
+import { VIDEO_FRAME_FACTOR, qwenVlUtilsTotalVideoPixels, videoFramePixelBounds, videoFrameSize, videoTokens } from './video-frame-size.js';
 
 export interface PatchGridFamily {
   name: string;
@@ -74,6 +75,14 @@ export function createPatchGridProfile(family: PatchGridFamily): ModelProfile {
         imageTokens: (frame.height / factor) * (frame.width / factor),
       };
     },
+    videoInfo: (size: Size, frameCount: number): VideoInfo | null => {
+      const video = family.video;
+      if (video === null) return null;
+      const frame = videoFrameSize(video, factor, size, frameCount);
+      const bounds = videoFramePixelBounds(video, frameCount);
+      const grid = [Math.ceil(frameCount / VIDEO_FRAME_FACTOR), frame.height / family.patchSize, frame.width / family.patchSize] as const;
+      return { frames: frameCount, frameWidth: frame.width, frameHeight: frame.height, ...bounds, grid, videoTokens: videoTokens(video, factor, size, frameCount) };
+    },
   };
 }
 
@@ -99,15 +108,16 @@ export const qwen25VlProfile: ModelProfile = createPatchGridProfile({
   ],
   minPixels: 3136,
   maxPixels: 12845056,
-  video: { fps: 2, minFrames: 4, maxFrames: 768, minPixels: 128 * 28 * 28, maxPixels: 768 * 28 * 28 },
+  video: { fps: 2, minFrames: 4, maxFrames: 768, minPixels: 128 * 28 * 28, maxPixels: 768 * 28 * 28, totalPixels: qwenVlUtilsTotalVideoPixels(28) },
 });
 
 /**
  * Qwen3-VL: patch 16, spatial merge 2 → factor 32. Pixel bounds from the Qwen3-VL model repos'
  * preprocessor_config.json (Qwen2VLImageProcessorFast with size.shortest_edge 65536 = 256², longest_edge
  * 16777216 = 4096²). Grounding boxes are relative 0–1000 (Qwen3-VL cookbooks). Video: transformers
- * Qwen3VLVideoProcessor fps 2, min_frames 4, max_frames 768, size 128·32² to 768·32² pixels per frame;
- * frame sampling and the `<t seconds>` timestamp text are in qwen3-vl-video.ts (commits cited there).
+ * Qwen3VLVideoProcessor fps 2, min_frames 4, max_frames 768; per frame 128·32² to 768·32² pixels and a
+ * whole-video budget of 128000·32²·0.9 pixels (qwen-vl-utils fetch_video, video-frame-size.ts); frame
+ * sampling and the `<t seconds>` timestamp text are in qwen3-vl-video.ts (commits cited there).
  */
 export const qwen3VlProfile: ModelProfile = createPatchGridProfile({
   name: 'qwen3-vl',
@@ -120,10 +130,11 @@ export const qwen3VlProfile: ModelProfile = createPatchGridProfile({
     'Qwen/Qwen3-VL-* preprocessor_config.json',
     'huggingface/transformers src/transformers/models/qwen3_vl/video_processing_qwen3_vl.py @930941c62f02ae20fbdf35f9496bde938b2dfcac',
     'huggingface/transformers src/transformers/models/qwen3_vl/processing_qwen3_vl.py @e1b551679e267be053b45581cbabd028a14defd2',
+    'QwenLM/Qwen3-VL qwen-vl-utils/src/qwen_vl_utils/vision_process.py @96588727e44c78b25ba03ea03b8e12f7e64fd0da (fetch_video frame bounds)',
   ],
   minPixels: 65536,
   maxPixels: 16777216,
-  video: { fps: 2, minFrames: 4, maxFrames: 768, minPixels: 128 * 32 * 32, maxPixels: 768 * 32 * 32 },
+  video: { fps: 2, minFrames: 4, maxFrames: 768, minPixels: 128 * 32 * 32, maxPixels: 768 * 32 * 32, totalPixels: qwenVlUtilsTotalVideoPixels(32) },
 });
 
 /**
@@ -155,6 +166,7 @@ export const internvl35Profile: ModelProfile = {
     const tiling = internvlTiling(size.width, size.height, tilingOptions(options));
     return { kind: 'tiles', cols: tiling.cols, rows: tiling.rows, numTiles: tiling.numTiles, imageTokens: tiling.imageTokens };
   },
+  videoInfo: (): null => null,
 };
 
 function tilingOptions(options: ProfileOptions): { minTiles?: number; maxTiles?: number } {
@@ -180,4 +192,5 @@ export const genericProfile: ModelProfile = {
   fromModelBox: (modelBox: Box, imageSize: Size): Box => normalizeBox(modelBox, imageSize),
   imageTokens: (): null => null,
   imageInfo: (size: Size) => ({ kind: 'original', width: size.width, height: size.height }),
+  videoInfo: (): null => null,
 };

@@ -2,7 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   evenlySpreadKeyFrames,
+  formatHms,
+  keyFrameNeighbourhood,
+  nearestTimePosition,
   parseTemporalAnswer,
+  parseTemporalPoint,
   qwen3VlGroupTimestamps,
   qwen3VlSampleFrameIndices,
   qwen3VlTimestampText,
@@ -77,6 +81,42 @@ describe('temporal answers', () => {
   it('rejects an answer without a time or with a reversed span', () => {
     expect(() => parseTemporalAnswer('it never happens')).toThrow(/no time found/);
     expect(() => parseTemporalAnswer('from 9 s to 2 s')).toThrow(/before it starts/);
+  });
+});
+
+describe('timestamps in the HH:MM:SS form', () => {
+  it('writes HH:MM:SS with the one decimal of the seconds form', () => {
+    expect(formatHms(65.5)).toBe('00:01:05.5');
+    expect(formatHms(3725.04)).toBe('01:02:05.0');
+    expect(formatHms(59.96), 'rounds up into the next minute').toBe('00:01:00.0');
+    expect(qwen3VlTimestampText(65.5, 'hms')).toBe('<00:01:05.5>');
+    expect(qwen3VlTimestampText(65.5), 'the processor form stays the default').toBe('<65.5 seconds>');
+  });
+});
+
+describe('temporal points', () => {
+  it('reads "at 00:01:05", "65.5 seconds", "<65.5 seconds>" and a bare "65.5" as seconds', () => {
+    expect(parseTemporalPoint('at 00:01:05')).toBe(65);
+    expect(parseTemporalPoint('65.5 seconds')).toBe(65.5);
+    expect(parseTemporalPoint('<65.5 seconds>')).toBe(65.5);
+    expect(parseTemporalPoint('<00:01:05.5>'), 'our hms timestamp read back').toBe(65.5);
+    expect(parseTemporalPoint('65.5')).toBe(65.5);
+    expect(parseTemporalPoint('best at 3 s, also at 9 s'), 'the first time named').toBe(3);
+  });
+
+  it('rejects text without a time', () => {
+    expect(() => parseTemporalPoint('the red ball')).toThrow(/no time found/);
+    expect(() => parseTemporalPoint('')).toThrow(/no time found/);
+  });
+
+  it('matches a time to the nearest sampled frame and takes its neighbours', () => {
+    const seconds = [0, 0.5, 1, 1.5, 2];
+    expect(nearestTimePosition(seconds, 1.2)).toBe(2);
+    expect(nearestTimePosition(seconds, 0.75), 'a tie goes to the earlier frame').toBe(1);
+    expect(nearestTimePosition(seconds, 99), 'past the end: the last frame').toBe(4);
+    expect(keyFrameNeighbourhood(5, 2, 1)).toEqual([1, 2, 3]);
+    expect(keyFrameNeighbourhood(5, 0, 1), 'clipped at the start').toEqual([0, 1]);
+    expect(keyFrameNeighbourhood(5, 4, 0)).toEqual([4]);
   });
 });
 

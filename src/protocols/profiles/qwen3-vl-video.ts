@@ -10,6 +10,7 @@
  *     preceded by f"<{t:.1f} seconds>".
  * Pure rules only: decoding lives in backends (video-frames.ts).
  */
+import { z } from 'zod';
 import { mmevolveError } from '../../core/index.js';
 
 export const QWEN3_VL_VIDEO_FPS = 2;
@@ -80,9 +81,27 @@ export function formatOneDecimalLikePython(value: number): string {
   return value.toFixed(1);
 }
 
-/** The text Qwen3-VL puts before a frame group: `<3.5 seconds>`. */
-export function qwen3VlTimestampText(seconds: number): string {
-  return `<${formatOneDecimalLikePython(seconds)} seconds>`;
+/**
+ * - seconds: `<3.5 seconds>`, exactly as Qwen3VLProcessor.replace_video_token writes f"<{t:.1f} seconds>".
+ * - hms: `<00:01:05.5>`. The Qwen3-VL report says training timestamps came "in both seconds and HH:MM:SS
+ *   formats"; no released code writes the second, so the digits are ours: HH:MM:SS with the same one decimal.
+ */
+export const TIMESTAMP_FORMATS = ['seconds', 'hms'] as const;
+export type TimestampFormat = (typeof TIMESTAMP_FORMATS)[number];
+
+/** 65.5 → `00:01:05.5` (one decimal, rounded as the seconds form is). */
+export function formatHms(seconds: number): string {
+  const tenths = Number(formatOneDecimalLikePython(seconds).replace('.', ''));
+  const hours = Math.floor(tenths / 36000);
+  const minutes = Math.floor((tenths % 36000) / 600);
+  const rest = (tenths % 600) / 10;
+  const pad = (value: number): string => String(value).padStart(2, '0');
+  return `${pad(hours)}:${pad(minutes)}:${rest.toFixed(1).padStart(4, '0')}`;
+}
+
+/** The text Qwen3-VL puts before a frame (group): `<3.5 seconds>`, or `<00:00:03.5>` in the hms form. */
+export function qwen3VlTimestampText(seconds: number, format: TimestampFormat = 'seconds'): string {
+  return format === 'hms' ? `<${formatHms(seconds)}>` : `<${formatOneDecimalLikePython(seconds)} seconds>`;
 }
 
 export interface TemporalSpan {
@@ -103,21 +122,62 @@ function mentionSeconds(match: RegExpMatchArray): number {
   return Number(match[4] ?? match[5]);
 }
 
+/** What a temporal answer reads as: seconds from the video's start, finite and not negative. */
+export const temporalSpanSchema = z
+  .strictObject({ startSeconds: z.number().finite().nonnegative(), endSeconds: z.number().finite().nonnegative() })
+  .refine((span) => span.endSeconds >= span.startSeconds, { message: 'the span ends before it starts' });
+
+function timeMentions(text: string): number[] {
+  const mentions = [...text.matchAll(TIME_MENTION)].map(mentionSeconds);
+  // A bare number ("65.5") is seconds: the unit the timestamps the model was shown are in.
+  if (mentions.length === 0 && /^\s*<?\s*\d+(?:\.\d+)?\s*>?\s*$/.test(text)) return [Number(text.replace(/[<>\s]/g, ''))];
+  return mentions;
+}
+
+function noTime(text: string): Error {
+  return mmevolveError('invalid-model-output', `no time found in the answer ${JSON.stringify(text.slice(0, 200))}`, 'ask for times as "<t> seconds" or HH:MM:SS');
+}
+
 /**
  * Reads a temporal answer ("from 3.5 to 7 seconds", "<3.5 seconds>-<7.0 seconds>", "00:01:05") back to
- * seconds: the first mention is the start, the last the end (equal when there is one mention).
+ * seconds: the first mention is the start, the last the end (equal when there is one mention). The result
+ * is checked with temporalSpanSchema.
  */
 export function parseTemporalAnswer(text: string): TemporalSpan {
-  const mentions = [...text.matchAll(TIME_MENTION)].map(mentionSeconds);
-  if (mentions.length === 0) {
-    throw mmevolveError('invalid-model-output', `no time found in the answer ${JSON.stringify(text.slice(0, 200))}`, 'ask for times as "<t> seconds" or HH:MM:SS');
-  }
+  const mentions = timeMentions(text);
+  if (mentions.length === 0) throw noTime(text);
   const startSeconds = mentions[0] as number;
   const endSeconds = mentions[mentions.length - 1] as number;
   if (endSeconds < startSeconds) {
     throw mmevolveError('invalid-model-output', `the answer's span ends (${endSeconds} s) before it starts (${startSeconds} s)`, 'ask the model for the start time first, then the end time');
   }
-  return { startSeconds, endSeconds };
+  const checked = temporalSpanSchema.safeParse({ startSeconds, endSeconds });
+  if (!checked.success) throw mmevolveError('invalid-model-output', `the answer's times are not usable: ${checked.error.message}`, 'ask for times as "<t> seconds" or HH:MM:SS');
+  return checked.data;
+}
+
+/** One moment ("at 00:01:05", "65.5 seconds", "<65.5 seconds>", "65.5") in seconds: the first time named. */
+export function parseTemporalPoint(text: string): number {
+  const first = timeMentions(text)[0];
+  if (first === undefined) throw noTime(text);
+  return parseTemporalAnswer(`${first} seconds`).startSeconds;
+}
+
+/** The position in `seconds` (ascending) nearest to `time`; ties go to the earlier one. */
+export function nearestTimePosition(seconds: readonly number[], time: number): number {
+  if (seconds.length === 0) throw mmevolveError('invalid-input', 'no sampled frames to match a time against', 'sample the video first');
+  let best = 0;
+  for (let position = 1; position < seconds.length; position += 1) {
+    if (Math.abs((seconds[position] as number) - time) < Math.abs((seconds[best] as number) - time)) best = position;
+  }
+  return best;
+}
+
+/** `position` and up to `radius` sampled frames on each side of it, in time order. */
+export function keyFrameNeighbourhood(sampledCount: number, position: number, radius: number): number[] {
+  const from = Math.max(0, position - radius);
+  const to = Math.min(sampledCount - 1, position + radius);
+  return Array.from({ length: to - from + 1 }, (_, k) => from + k);
 }
 
 export interface VideoFramePart {

@@ -59,6 +59,7 @@ async function readTurns(body: ChatRequestBody, cache: ImageCache): Promise<Chat
   const turns: ChatTurn[] = [];
   for (const [messageIndex, message] of body.messages.entries()) {
     const images: SeenImage[] = [];
+    const imageLabels: (string | undefined)[] = [];
     if (Array.isArray(message.content)) {
       for (const [partIndex, part] of message.content.entries()) {
         if (part.type !== 'image_url') continue;
@@ -68,9 +69,12 @@ async function readTurns(body: ChatRequestBody, cache: ImageCache): Promise<Chat
           const reason = isMmevolveError(error) ? error.message : 'unreadable image';
           throw new RequestError(`messages.${messageIndex}.content.${partIndex}.image_url.url`, reason);
         }
+        // What a model reads right before an image: a video frame's timestamp, as Qwen3-VL's cookbooks send it.
+        const before = message.content[partIndex - 1];
+        imageLabels.push(before?.type === 'text' ? before.text : undefined);
       }
     }
-    turns.push({ role: message.role, text: messageText(message.content), images });
+    turns.push({ role: message.role, text: messageText(message.content), images, imageLabels });
   }
   return turns;
 }
@@ -146,7 +150,7 @@ export function createSimMllmApp(config: SimConfig): { app: Hono; metrics: SimMl
     const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
     const choices = Array.from({ length: body.n ?? 1 }, (_, index) => {
       const rng = createRng(hashSeed(`choice:${index}`, requestSeed));
-      const choice = answerTask(task, { text: lastUser?.text ?? '', images: lastUser?.images ?? [], turns, noise, rng, latent, profile });
+      const choice = answerTask(task, { text: lastUser?.text ?? '', images: lastUser?.images ?? [], imageLabels: lastUser?.imageLabels ?? [], turns, noise, rng, latent, profile });
       // Like a real server, stop at max_tokens (≈ 4 characters per token here) with finish_reason "length".
       if (maxTokens !== undefined && estimateTokens(choice.content) > maxTokens) return { content: choice.content.slice(0, maxTokens * 4), finishReason: 'length' as const };
       return choice;

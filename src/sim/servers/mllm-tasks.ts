@@ -7,6 +7,7 @@ import { checkResolution } from './mllm-resolution-task.js';
 import type { ChoiceContent } from './mllm-response.js';
 import { judgePair, judgePairForced, planPhrases, predictBox, refinePhrase, rephraseVariants, rewritePhrase, verifyMask, zoomRegion } from './mllm-seg-tasks.js';
 import type { TaskAnswer, TaskContext } from './task-context.js';
+import { locateTime } from './mllm-video-tasks.js';
 
 const HANDLERS: Record<TaskName, (context: TaskContext) => TaskAnswer> = {
   plan_phrases: planPhrases,
@@ -25,6 +26,7 @@ const HANDLERS: Record<TaskName, (context: TaskContext) => TaskAnswer> = {
   merge_lessons: mergeLessons,
   judge_answer: judgeAnswer,
   zoom_region: zoomRegion,
+  locate_time: locateTime,
   check_resolution: checkResolution,
 };
 

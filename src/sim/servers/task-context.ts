@@ -11,6 +11,8 @@ export interface ChatTurn {
   role: string;
   text: string;
   images: SeenImage[];
+  /** Per image, the text part right before it (a video frame's `<3.5 seconds>` timestamp), if any. */
+  imageLabels: (string | undefined)[];
 }
 
 export interface TaskContext {
@@ -19,6 +21,8 @@ export interface TaskContext {
   text: string;
   /** Images of the last user message, in order (raw first, then overlays). */
   images: SeenImage[];
+  /** Per image of the last user message, the text part right before it (video timestamps), if any. */
+  imageLabels: (string | undefined)[];
   /** Every turn, for multi-turn tasks (agent_step). */
   turns: ChatTurn[];
   noise: NoiseModel;

@@ -5,7 +5,7 @@
 import sharp from 'sharp';
 import type { Mask, RgbImage } from '../../core/index.js';
 import { rasterizePolygon } from '../../vision/index.js';
-import { createRng, generateScene, generateSegQuery, renderScene } from '../world/index.js';
+import { createRng, generateScene, generateSegQuery, renderBackground, renderScene } from '../world/index.js';
 import type { RenderedScene, Scene, SegQuery } from '../world/index.js';
 
 export async function pngBase64(image: RgbImage): Promise<string> {
@@ -50,4 +50,32 @@ export function sceneFixture(seed: number, options: { sentenceRate?: number; noT
     noTargetRate: options.noTargetRate ?? 0,
   });
   return { scene, rendered, query };
+}
+
+export type TargetVisibility = 'full' | 'half' | 'hidden';
+
+/**
+ * Video frames of a scene in which the target shows whole, only its right half, or not at all: its pixels
+ * (all, or those left of its middle) painted with the scene's background.
+ */
+export function framesWithTarget(fixture: SceneFixture, target: Mask, pattern: readonly TargetVisibility[]): RgbImage[] {
+  const { scene, rendered } = fixture;
+  const background = renderBackground(scene.width, scene.height, scene.background);
+  const width = rendered.image.width;
+  let minX = width;
+  let maxX = 0;
+  for (let pixel = 0; pixel < target.data.length; pixel += 1) {
+    if (target.data[pixel] === 0) continue;
+    minX = Math.min(minX, pixel % width);
+    maxX = Math.max(maxX, pixel % width);
+  }
+  return pattern.map((visible) => {
+    if (visible === 'full') return rendered.image;
+    const cut = visible === 'hidden' ? width : (minX + maxX) / 2;
+    const data = Uint8Array.from(rendered.image.data);
+    for (let pixel = 0; pixel < target.data.length; pixel += 1) {
+      if (target.data[pixel] !== 0 && pixel % width < cut) data.set(background.data.subarray(pixel * 3, pixel * 3 + 3), pixel * 3);
+    }
+    return { width, height: rendered.image.height, data };
+  });
 }
