@@ -5,7 +5,8 @@
  * pgvector 0.8) behind pglite-socket: single-threaded WASM, so its figures are a floor, not what a native
  * Postgres server gives; MMEVOLVE_TEST_POSTGRES_URL points the bench at a real one instead.
  * MMEVOLVE_BENCH_PG_LESSONS sets the size (default 5,000: PGlite builds its HNSW index one insert at a time,
- * ~10 ms each on this machine, so 100k takes ~20 min and 1M hours). Prints measured numbers; asserts nothing.
+ * ~10 ms each on an idle core here, so 100k takes ~20 min at best — 84 min on the loaded shared machine — and
+ * 1M does not fit PGlite's in-memory wasm32 heap). Prints measured numbers; asserts nothing.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
