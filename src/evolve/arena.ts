@@ -9,7 +9,7 @@
  */
 import { overlayColourName } from '../vision/index.js';
 import { judgePairPrompt, publishedJudgePrompt } from './prompts.js';
-import { isUnreadableOutput } from './run-context.js';
+import { isUnreadableOutput } from './run-accounting.js';
 import type { RunContext } from './run-context.js';
 import type { Member, Strategies } from './strategies.js';
 import type { FightRecord } from './trace.js';

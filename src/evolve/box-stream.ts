@@ -9,7 +9,7 @@ import { createMask } from '../core/index.js';
 import type { Box, Mask, SegmentInstance } from '../core/index.js';
 import { maskArea } from '../vision/index.js';
 import { predictBoxPrompt } from './prompts.js';
-import { isUnreadableOutput } from './run-context.js';
+import { isUnreadableOutput } from './run-accounting.js';
 import type { RunContext } from './run-context.js';
 
 export interface BoxStream {

@@ -14,7 +14,7 @@ import type { CocoRle } from '../vision/index.js';
 import { phraseKey } from './planning.js';
 import { overlayColourName } from '../vision/index.js';
 import { publishedGatePrompt, verifyMaskPrompt } from './prompts.js';
-import { isUnreadableOutput } from './run-context.js';
+import { isUnreadableOutput } from './run-accounting.js';
 import type { RunContext } from './run-context.js';
 import type { GateDecision, PhraseEvaluation } from './trace.js';
 

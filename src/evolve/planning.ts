@@ -6,7 +6,7 @@
  * the other planned phrases after the history; `noPlanNoEvolution` skips the evolution when none is planned.
  */
 import { planPhrasesPrompt, rephraseVariantsPrompt, refinePhrasePrompt, rewritePhrasePrompt } from './prompts.js';
-import { isUnreadableOutput } from './run-context.js';
+import { isUnreadableOutput } from './run-accounting.js';
 import type { RunContext } from './run-context.js';
 import type { Individual, PhraseOrigin, PlanningRecord } from './trace.js';
 

@@ -33,25 +33,8 @@ import { checkResolutionPrompt } from './prompts.js';
 import { ResolutionRouter, imageTokensOf } from './resolution-router.js';
 import type { SegmentationEvent, SegmentationEventListener } from './events.js';
 import type { GateDecision, PhraseEvaluation, SegmentationCounters } from './trace.js';
-
-/**
- * Per-sample cost caps (`eval --max-calls-per-sample / --max-tokens-per-sample`): once a sample has
- * started `maxCalls` backend calls, or its calls so far used `maxTokens` prompt + completion tokens, the
- * next call is refused with a 'budget-exceeded' error (evol then answers with its best mask so far).
- * `failFastNoTarget`: when the planner proposes no phrase, stop at once and answer "no target".
- */
-export interface SampleBudget {
-  maxCalls?: number;
-  maxTokens?: number;
-  failFastNoTarget?: boolean;
-}
-
-export const BUDGET_EXCEEDED = 'budget-exceeded';
-
-export function budgetCapOf(error: unknown): 'calls' | 'tokens' | undefined {
-  if (!isMmevolveError(error) || error.code !== BUDGET_EXCEEDED) return undefined;
-  return error.message.includes('token') ? 'tokens' : 'calls';
-}
+import { BUDGET_EXCEEDED, BusyClock, emptyCounters, errorCode, isUnreadableOutput } from './run-accounting.js';
+import type { SampleBudget } from './run-accounting.js';
 
 export interface SegmentationBackends {
   /** Every method but concept-only asks it (methodNeedsMllm). */
@@ -70,52 +53,6 @@ export interface TaskRequest {
   stage: string;
   /** Earlier turns (agent loop): inserted between the system prompt and the final user message. */
   history?: readonly ChatMessage[];
-}
-
-/** Counts time during which at least one backend call is in flight (overlapping calls count once). */
-class BusyClock {
-  private inFlight = 0;
-  private since = 0;
-  total = 0;
-
-  async around<T>(work: () => Promise<T>): Promise<T> {
-    if (this.inFlight === 0) this.since = performance.now();
-    this.inFlight += 1;
-    try {
-      return await work();
-    } finally {
-      this.inFlight -= 1;
-      if (this.inFlight === 0) this.total += performance.now() - this.since;
-    }
-  }
-}
-
-function emptyCounters(): SegmentationCounters {
-  return {
-    mllmCalls: 0,
-    judgeCalls: 0,
-    segmenterCalls: 0,
-    segmenterImageEncodes: 0,
-    segmenterPrompts: 0,
-    promptTokens: 0,
-    completionTokens: 0,
-    generations: 0,
-    fights: 0,
-    verifications: 0,
-    phraseCacheHits: 0,
-    gateCacheHits: 0,
-    wallMs: 0,
-    backendWaitMs: 0,
-    imagesFull: 0,
-    imagesQuarter: 0,
-    imageTokensSent: 0,
-    imageTokensAllFull: 0,
-    resolutionChecks: 0,
-  };
-}
-
-function errorCode(error: unknown): string {
-  return isMmevolveError(error) ? error.code : 'internal';
 }
 
 /** Python's repr of a list of strings, as the published code sends its query variants. */
@@ -427,9 +364,4 @@ export class RunContext {
   private failedCall(stage: string, backend: string, error: unknown): CallRecord {
     return { stage, backend, latencyMs: 0, promptTokens: 0, completionTokens: 0, cacheHit: false, retries: 0, repairs: 0, errorCode: errorCode(error) };
   }
-}
-
-/** True for the one failure stages may turn into a documented fallback: unreadable model output. */
-export function isUnreadableOutput(error: unknown): boolean {
-  return isMmevolveError(error) && error.code === 'invalid-model-output';
 }

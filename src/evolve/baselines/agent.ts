@@ -13,7 +13,7 @@ import type { SegmentationOptions } from '../evolve-segment.js';
 import { createRunContext } from '../evolve-segment.js';
 import { agentErrorResult, agentExamineResult, agentFirstTurn, agentSegmentResult, agentSystemPrompt, verifyMaskPrompt } from '../prompts.js';
 import { emptyTrace, finishResult } from '../result.js';
-import { isUnreadableOutput } from '../run-context.js';
+import { isUnreadableOutput } from '../run-accounting.js';
 import type { RunContext } from '../run-context.js';
 import type { AgentTurnRecord, SegmentationResult } from '../trace.js';
 
