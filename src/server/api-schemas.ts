@@ -85,8 +85,11 @@ export const distributedRunSchema = z.object({
 });
 export type DistributedRunResponse = z.infer<typeof distributedRunSchema>;
 
-/** GET /v1/distributed-runs (admin scope; only on a serve whose runs are in Postgres). */
-export const distributedRunListSchema = z.object({ runs: z.array(distributedRunSchema), lostAfterSeconds: z.number() });
+/**
+ * GET /v1/distributed-runs (admin scope). `offered` is false, with no runs, on a serve that keeps its runs in a
+ * folder: only runs in Postgres can have workers elsewhere.
+ */
+export const distributedRunListSchema = z.object({ offered: z.boolean(), runs: z.array(distributedRunSchema), lostAfterSeconds: z.number() });
 
 const perSampleCost = { callsPerSample: z.number(), promptTokensPerSample: z.number(), completionTokensPerSample: z.number() };
 const stageCostSchema = z.object({ ...perSampleCost, latencyMsPerSample: z.number(), cacheHits: z.number(), failures: z.number() });

@@ -176,7 +176,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
     logError: log,
   });
   const settingsDoc: RouteDoc = { method: 'get', path: '/v1/settings', summary: "The server's resolved settings (from its config file and flags via openWorkspace): model id per backend role, the default evolve preset with its resolved config, the memory method's settings.", scope: 'read' };
-  const documented = [...SOLVE_ROUTE_DOCS, ...FEEDBACK_ROUTE_DOCS, ...SEGMENT_ROUTE_DOCS, settingsDoc, ...(runs === undefined ? [] : RUN_ROUTE_DOCS), ...(options.sharedRuns === undefined ? [] : DISTRIBUTED_RUN_ROUTE_DOCS)];
+  const documented = [...SOLVE_ROUTE_DOCS, ...FEEDBACK_ROUTE_DOCS, ...SEGMENT_ROUTE_DOCS, settingsDoc, ...(runs === undefined ? [] : RUN_ROUTE_DOCS), ...DISTRIBUTED_RUN_ROUTE_DOCS];
   app.get('/openapi.json', (context) => context.json(openApiDocument(documented)));
 
   // Shared buckets (Postgres) make the limits one budget across replicas; else this process's own.
@@ -193,7 +193,7 @@ export function createServerApp(options: ServerAppOptions): ServerApp {
     return sendJson(context, settingsResponseSchema, { models: backendModels(options.backends), evolve: { preset, config }, memory: memoryConfig }, 'settings');
   });
   if (runs !== undefined) app.route('/v1/runs', runRoutes(runs, evolve));
-  if (options.sharedRuns !== undefined) app.route('/v1/distributed-runs', distributedRunRoutes(options.sharedRuns));
+  app.route('/v1/distributed-runs', distributedRunRoutes(options.sharedRuns));
   app.route('/v1/solve', solveRoutes({ backends: options.backends, memoryConfig, store: options.memoryStore, embedder, limits }));
   app.route(
     '/v1',

@@ -70,11 +70,13 @@ describe('GET /v1/distributed-runs', () => {
     }
   });
 
-  it('is not offered when serve keeps its runs in a folder', async () => {
+  it('answers an empty, not-offered list when serve keeps its runs in a folder (no 404 for the UI to log)', async () => {
     const server = await createTestServer({ runsDir: path.join(directory, 'local-runs') });
     try {
       const admin = await server.keyFor('ops', ['admin']);
-      expect((await server.request('/v1/distributed-runs', { key: admin })).status).toBe(404);
+      const response = await server.request('/v1/distributed-runs', { key: admin });
+      expect(response.status, 'the route answers on every serve').toBe(200);
+      expect(distributedRunListSchema.parse(await response.json())).toMatchObject({ offered: false, runs: [] });
     } finally {
       await server.close();
     }

@@ -3,7 +3,8 @@
  * with progress across all workers (done/failed/planned, rate, ETA, each worker live, lost or stopped with
  * its jobs in hand and samples recorded; src/eval/run-progress.ts). Such runs belong to no tenant (the
  * operator starts them from the command line), so reading them takes the admin scope. Offered only when
- * serve's runs are in Postgres (`--runs-db`, or `store.kind: postgres`).
+ * serve's runs are in Postgres (`--runs-db`, or `store.kind: postgres`); elsewhere the list is empty with
+ * `offered: false`.
  */
 import { Hono } from 'hono';
 import { DEFAULT_WORKER_LOST_AFTER_SECONDS } from '../../eval/index.js';
@@ -26,10 +27,12 @@ export const DISTRIBUTED_RUN_ROUTE_DOCS: RouteDoc[] = [
   },
 ];
 
-export function distributedRunRoutes(shared: SharedRuns, lostAfterSeconds = DEFAULT_WORKER_LOST_AFTER_SECONDS): Hono<ServerEnv> {
+/** `shared` undefined: runs in a folder, so none is distributed (an empty, not-offered list rather than a 404 the UI would log). */
+export function distributedRunRoutes(shared: SharedRuns | undefined, lostAfterSeconds = DEFAULT_WORKER_LOST_AFTER_SECONDS): Hono<ServerEnv> {
   const routes = new Hono<ServerEnv>();
-  routes.get('/', requireScope('admin'), async (context) =>
-    sendJson(context, distributedRunListSchema, { runs: await shared.distributedRuns({ limit: LISTED_RUNS, lostAfterSeconds }), lostAfterSeconds }, 'distributed run list'),
-  );
+  routes.get('/', requireScope('admin'), async (context) => {
+    const runs = shared === undefined ? [] : await shared.distributedRuns({ limit: LISTED_RUNS, lostAfterSeconds });
+    return sendJson(context, distributedRunListSchema, { offered: shared !== undefined, runs, lostAfterSeconds }, 'distributed run list');
+  });
   return routes;
 }

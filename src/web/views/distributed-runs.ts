@@ -2,7 +2,7 @@
  * Distributed runs (`mmevolve eval --queue`) in the runs view: each run's done/failed/planned samples, ETA
  * and its workers (live, lost, stopped; jobs in hand, samples recorded), from GET /v1/distributed-runs,
  * refreshed every few seconds while shown. The section stays hidden where the server offers no such
- * runs (runs in a folder: 404) or the key may not read them (admin scope: 403).
+ * runs (runs in a folder: `offered: false`) or the key may not read them (admin scope: 403).
  */
 import { ApiError, apiJson, describeError } from '../api.js';
 import { h, replaceChildren } from '../dom.js';
@@ -71,7 +71,7 @@ export function distributedRunsSection(): HTMLElement {
       if (runs.some((run) => run.done < run.planned)) setTimeout(() => void load(), REFRESH_MS);
     } catch (error) {
       // No such runs on this server, or not for this key: the section stays hidden.
-      if (error instanceof ApiError && (error.status === 404 || error.status === 403)) return;
+      if (error instanceof ApiError && error.status === 403) return;
       section.hidden = false;
       replaceChildren(body, h('div', { class: 'error', role: 'alert' }, describeError(error)));
     }
