@@ -14,6 +14,7 @@ import { hostname } from 'node:os';
 import pg from 'pg';
 import type { z } from 'zod';
 import { listenToChannel, mmevolveError } from '../core/index.js';
+import { inTransaction } from '../memory/index.js';
 import { describeDifference, identityFingerprint, manifestSchema } from './run-store.js';
 import type { ResultLineBase, RunIdentity, RunManifest, RunStore } from './run-store.js';
 
@@ -117,9 +118,7 @@ export class PgRunDatabase {
   }
 
   async #migrate(): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.pool, async (client) => {
       await client.query("SELECT pg_advisory_xact_lock(hashtext('mmevolve-eval-schema'))");
       await client.query('CREATE TABLE IF NOT EXISTS eval_schema_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
       const { rows } = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM eval_schema_version');
@@ -128,13 +127,7 @@ export class PgRunDatabase {
         await client.query(MIGRATIONS[version - 1] as string);
         await client.query('INSERT INTO eval_schema_version (version) VALUES ($1)', [version]);
       }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /** Create the run, or resume it when its manifest describes the same run (else refuse, like a folder). */

@@ -11,6 +11,7 @@
  */
 import type pg from 'pg';
 import { listenToChannel, mmevolveError } from '../../core/index.js';
+import { inTransaction } from '../../memory/index.js';
 import { buildSegmentationReport, buildVqaReport, manifestSchema, readRunProgress, segmentationLineSchema, vqaLineSchema } from '../../eval/index.js';
 import type { OpenRunOptions, PgRunDatabase, ResultLineBase, RunReport, RunStore } from '../../eval/index.js';
 import { runRecordSchema } from '../api-schemas.js';
@@ -47,18 +48,10 @@ export class SharedRuns {
   }
 
   static async open(database: PgRunDatabase, replica: string): Promise<SharedRuns> {
-    const client = await database.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(database.pool, async (client) => {
       await client.query("SELECT pg_advisory_xact_lock(hashtext('mmevolve-server-runs-schema'))");
       await client.query(SCHEMA);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
     return new SharedRuns(database, replica);
   }
 
