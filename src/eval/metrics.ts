@@ -1,5 +1,6 @@
 import type { LabelMap, Mask } from '../core/index.js';
 import { IGNORE_LABEL, mmevolveError, sameSize } from '../core/index.js';
+import { visitUnlessBothZero } from '../vision/index.js';
 
 /**
  * gIoU / cIoU exactly as LISA's ReasonSeg validation loop computes them (LISA train_ds.py `validate` with
@@ -49,7 +50,8 @@ export function segmentationCounts(prediction: Mask, groundTruth: LabelMap): Seg
   let intersection = 0;
   let predictedArea = 0;
   let targetArea = 0;
-  const count = (index: number): void => {
+  // Pixels background in both count nothing (visitUnlessBothZero skips them four at a time).
+  visitUnlessBothZero(predicted, truth, (index) => {
     const label = truth[index];
     // Ignore pixels are removed from both prediction and target before counting.
     if (label === IGNORE_LABEL) return;
@@ -59,23 +61,7 @@ export function segmentationCounts(prediction: Mask, groundTruth: LabelMap): Seg
       targetArea += 1;
       if (isPredicted) intersection += 1;
     }
-  };
-  let index = 0;
-  if (predicted.byteOffset % 4 === 0 && truth.byteOffset % 4 === 0) {
-    // Four pixels that are background in both at once count nothing and are skipped (issue 18).
-    const predictedWords = new Uint32Array(predicted.buffer, predicted.byteOffset, truth.length >>> 2);
-    const truthWords = new Uint32Array(truth.buffer, truth.byteOffset, truth.length >>> 2);
-    for (let word = 0; word < truthWords.length; word += 1) {
-      if (predictedWords[word] === 0 && truthWords[word] === 0) continue;
-      const first = word << 2;
-      count(first);
-      count(first + 1);
-      count(first + 2);
-      count(first + 3);
-    }
-    index = truthWords.length << 2;
-  }
-  for (; index < truth.length; index += 1) count(index);
+  });
   return { intersection, union: predictedArea + targetArea - intersection };
 }
 

@@ -14,7 +14,7 @@ export {
 export type { CocoRle } from './rle.js';
 export { encodeRleCounts } from './rle-counts.js';
 export { decodeRleCounts } from './rle-decode.js';
-export { connectedComponents, maskArea, maskBox, maskIntersectionUnion, maskIou, orMasks } from './mask-ops.js';
+export { connectedComponents, maskArea, maskBox, maskIntersectionUnion, maskIou, orMasks, visitUnlessBothZero } from './mask-ops.js';
 export {
   decodeImage,
   decodeMaskPng,
