@@ -3,7 +3,7 @@
  * time waiting on backends), caches, warnings and progress events. Stages call backends only through
  * this context so that every call is counted and every failure is either thrown or recorded.
  */
-import { isMmevolveError, mmevolveError } from '../core/index.js';
+import { mmevolveError } from '../core/index.js';
 import type {
   Box,
   CallRecord,

@@ -110,7 +110,7 @@ export class SqliteTenantMemory implements TenantMemory {
   }
 
   async searchByTextVector(stream: LessonStream, vector: Float32Array, k: number, minScore?: number): Promise<ScoredLesson[]> {
-    const { workspace, statements } = this.#context;
+    const { workspace } = this.#context;
     checkStream(stream);
     const limit = kneighbours(k);
     if (limit === 0 || isZeroVector(vector)) return [];

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGroundTruth, loadReasonSegFolder } from '../../eval/index.js';
-import { exportReasonSeg, resolveSimConfig } from '../../sim/index.js';
+import { exportReasonSeg } from '../../sim/index.js';
 import { decodeImage, decodeMaskPng, readImage } from '../../vision/index.js';
 import type { RunRecord } from '../runs/run-record.js';
 import { startSimBackends } from '../sim-backends-test-support.js';
