@@ -4,10 +4,10 @@
  * table is made by ensureServerTables (key-rows-postgres.ts) with the other server tables.
  */
 import type pg from 'pg';
-import { checkPostgresIdentifier, inTransaction, openPostgresPool, redactPostgresUrl } from '../memory/index.js';
+import { checkPostgresIdentifier, inTransaction, redactPostgresUrl } from '../memory/index.js';
 import type { PostgresConnectionOptions } from '../memory/index.js';
 import { parseStoredAnswer } from './answer-rows.js';
-import { ensureServerTables } from './key-rows-postgres.js';
+import { openServerTablesPool } from './key-rows-postgres.js';
 import type { AnswerIndexEntry, AnswerRows, FeedbackState } from './answer-rows.js';
 
 interface PgRow {
@@ -71,13 +71,6 @@ export function postgresAnswerRows(pool: pg.Pool, schemaName: string, where: str
 
 /** Opens its own small pool and makes the server tables when missing (key-rows-postgres.ts). */
 export async function openPostgresAnswerRows(options: PostgresConnectionOptions & { schema: string }): Promise<AnswerRows> {
-  const schema = checkPostgresIdentifier(options.schema, 'store.schema');
-  const pool = await openPostgresPool({ ...options, maxConnections: options.maxConnections ?? 2 });
-  try {
-    await ensureServerTables(pool, schema);
-  } catch (error) {
-    await pool.end().catch(() => undefined);
-    throw error;
-  }
+  const { pool, schema } = await openServerTablesPool(options, 2);
   return postgresAnswerRows(pool, schema, `${redactPostgresUrl(options.url)} (schema ${schema})`);
 }

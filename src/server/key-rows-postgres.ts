@@ -48,15 +48,21 @@ export async function ensureServerTables(pool: pg.Pool, schema: string): Promise
   });
 }
 
-export async function openPostgresApiKeyStore(options: PostgresKeyStoreOptions): Promise<ApiKeyStore> {
+/** A pool of its own for one of the server's tables, with those tables made; the pool is closed if that fails. */
+export async function openServerTablesPool(options: PostgresConnectionOptions & { schema: string }, defaultConnections: number): Promise<{ pool: pg.Pool; schema: string }> {
   const schema = checkPostgresIdentifier(options.schema, 'store.schema');
-  const pool = await openPostgresPool({ ...options, maxConnections: options.maxConnections ?? 4 });
+  const pool = await openPostgresPool({ ...options, maxConnections: options.maxConnections ?? defaultConnections });
   try {
     await ensureServerTables(pool, schema);
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw error;
   }
+  return { pool, schema };
+}
+
+export async function openPostgresApiKeyStore(options: PostgresKeyStoreOptions): Promise<ApiKeyStore> {
+  const { pool, schema } = await openServerTablesPool(options, 4);
   const rows: KeyRows = {
     get: async (id) => (await pool.query<KeyRow>(`select * from ${schema}.api_keys where id = $1`, [id])).rows[0],
     insert: async (row) => {

@@ -4,9 +4,9 @@
  * when one is there; a bucket found empty rolls the whole take back, as the in-memory buckets do.
  */
 import type pg from 'pg';
-import { checkPostgresIdentifier, inTransaction, openPostgresPool } from '../memory/index.js';
+import { checkPostgresIdentifier, inTransaction } from '../memory/index.js';
 import type { PostgresConnectionOptions } from '../memory/index.js';
-import { ensureServerTables } from './key-rows-postgres.js';
+import { openServerTablesPool } from './key-rows-postgres.js';
 import type { BucketRequest, TokenBuckets } from './token-buckets.js';
 
 export class PostgresTokenBuckets implements TokenBuckets {
@@ -63,12 +63,6 @@ export class PostgresTokenBuckets implements TokenBuckets {
 }
 
 export async function openPostgresTokenBuckets(options: PostgresConnectionOptions & { schema: string }): Promise<PostgresTokenBuckets> {
-  const pool = await openPostgresPool({ ...options, maxConnections: options.maxConnections ?? 4 });
-  try {
-    await ensureServerTables(pool, checkPostgresIdentifier(options.schema, 'store.schema'));
-  } catch (error) {
-    await pool.end().catch(() => undefined);
-    throw error;
-  }
-  return new PostgresTokenBuckets(pool, options.schema);
+  const { pool, schema } = await openServerTablesPool(options, 4);
+  return new PostgresTokenBuckets(pool, schema);
 }
